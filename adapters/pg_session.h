@@ -1,0 +1,42 @@
+// Internal to adapters/: opening role connections and scoping a transaction to a member.
+// Includes libpqxx; keep it out of public headers.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <pqxx/pqxx>
+
+#include "adapters/database.h"
+#include "schema/status.h"
+
+namespace liaison::store {
+
+/// Opens a connection as `role`, in UTC with ISO dates so values read back parse predictably.
+std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role);
+
+/// One lazily opened connection per database role. Not thread-safe.
+class RoleConnections {
+ public:
+  explicit RoleConnections(DatabaseTarget target) : target_(std::move(target)) {}
+  /// The open connection for `role`, (re)connecting if there is none.
+  pqxx::connection& forRole(DbRole role);
+
+ private:
+  DatabaseTarget target_;
+  std::array<std::unique_ptr<pqxx::connection>, 6> byRole_;
+};
+
+/// Sets the requesting member for row-level security for the rest of `tx` only.
+void setRequestingMember(pqxx::transaction_base& tx, std::string_view member);
+
+/// True for a member or group id as the schema accepts it: 1..64 of [A-Za-z0-9._-].
+bool isValidMemberId(std::string_view member);
+
+/// Turns a libpqxx or standard exception into an Error: privilege failures become notPermitted,
+/// constraint violations invalidInput, lost connections unavailable. `what` says what was tried.
+Error databaseError(std::string_view what, const std::exception& e);
+
+}  // namespace liaison::store

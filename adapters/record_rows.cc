@@ -1,0 +1,341 @@
+#include "adapters/record_rows.h"
+
+#include <cassert>
+
+namespace liaison::store {
+namespace {
+
+// --- enum <-> text through the model's stable names ------------------------------------------
+std::optional<NoticeColour> parseName(std::string_view t, NoticeColour*) { return parseNoticeColour(t); }
+std::optional<DocumentType> parseName(std::string_view t, DocumentType*) { return parseDocumentType(t); }
+std::optional<FraudType> parseName(std::string_view t, FraudType*) { return parseFraudType(t); }
+std::optional<Sex> parseName(std::string_view t, Sex*) { return parseSex(t); }
+std::optional<MovementDirection> parseName(std::string_view t, MovementDirection*) {
+  return parseMovementDirection(t);
+}
+std::optional<VisaOutcome> parseName(std::string_view t, VisaOutcome*) { return parseVisaOutcome(t); }
+std::optional<HandlingCode> parseName(std::string_view t, HandlingCode*) { return parseHandlingCode(t); }
+
+template <typename T>
+T require(Result<T> result, std::string_view column) {
+  if (!result) throw RowDecodeError("column " + std::string(column) + ": " + result.error().message);
+  return std::move(result).value();
+}
+
+// --- the three visitors over a kind's field list ----------------------------------------------
+
+// Collects column names and select expressions.
+struct ColumnLister {
+  std::vector<std::string> selects;
+  void ref(std::string&) { selects.emplace_back("ref::text"); }
+  template <typename T>
+  void field(const char* column, T&) { selects.emplace_back(column); }
+  void field(const char* column, Timestamp&) {
+    selects.push_back(std::string("to_char(") + column + R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))");
+  }
+};
+
+// Turns a record's fields into INSERT columns and parameters.
+struct RowWriter {
+  std::vector<std::string> columns;
+  std::vector<std::string> placeholders;
+  SqlParams params;
+
+  void put(const char* column, std::optional<std::string> value, const char* cast = "") {
+    columns.emplace_back(column);
+    placeholders.push_back(params.add(std::move(value)) + cast);
+  }
+  void ref(std::string& ref) {
+    if (!ref.empty()) put("ref", ref, "::uuid");  // otherwise the database assigns one
+  }
+  void field(const char* column, std::string& v) { put(column, v); }
+  void field(const char* column, Date& v) { put(column, formatDate(v), "::date"); }
+  void field(const char* column, std::optional<Date>& v) {
+    put(column, v ? std::optional(formatDate(*v)) : std::nullopt, "::date");
+  }
+  void field(const char* column, Timestamp& v) { put(column, formatTimestamp(v), "::timestamptz"); }
+  void field(const char* column, PartialDate& v) { put(column, formatPartialDate(v)); }
+  void field(const char* column, DocumentNumber& v) { put(column, v.str()); }
+  void field(const char* column, std::vector<std::string>& v) { put(column, textArrayLiteral(v), "::text[]"); }
+  template <typename E>
+    requires std::is_enum_v<E>
+  void field(const char* column, E& v) { put(column, std::string(name(v))); }
+};
+
+// Reads a selected row back into a record, column by column in field-list order.
+struct RowReader {
+  const pqxx::row& row;
+  int index = 0;
+
+  pqxx::field next(const char* column) {
+    if (index >= static_cast<int>(row.size())) throw RowDecodeError(std::string("missing column ") + column);
+    return row[index++];
+  }
+  std::string text(const char* column) {
+    const pqxx::field f = next(column);
+    if (f.is_null()) throw RowDecodeError(std::string("column ") + column + " is null");
+    return f.c_str();
+  }
+  void ref(std::string& ref) { ref = text("ref"); }
+  void field(const char* column, std::string& v) { v = text(column); }
+  void field(const char* column, Date& v) { v = require(parseDate(text(column)), column); }
+  void field(const char* column, std::optional<Date>& v) {
+    const pqxx::field f = next(column);
+    v = f.is_null() ? std::nullopt : std::optional(require(parseDate(f.c_str()), column));
+  }
+  void field(const char* column, Timestamp& v) { v = require(parseTimestamp(text(column)), column); }
+  void field(const char* column, PartialDate& v) { v = require(parsePartialDate(text(column)), column); }
+  void field(const char* column, DocumentNumber& v) { v = require(DocumentNumber::parse(text(column)), column); }
+  void field(const char* column, std::vector<std::string>& v) {
+    const pqxx::field f = next(column);
+    if (f.is_null()) throw RowDecodeError(std::string("column ") + column + " is null");
+    v.clear();
+    auto parser = f.as_array();
+    for (auto [juncture, value] = parser.get_next(); juncture != pqxx::array_parser::done;
+         std::tie(juncture, value) = parser.get_next()) {
+      if (juncture == pqxx::array_parser::string_value) v.push_back(value);
+      if (juncture == pqxx::array_parser::null_value) throw RowDecodeError(std::string("null in ") + column);
+    }
+  }
+  template <typename E>
+    requires std::is_enum_v<E>
+  void field(const char* column, E& v) {
+    std::string t = text(column);
+    auto parsed = parseName(t, static_cast<E*>(nullptr));
+    if (!parsed) throw RowDecodeError(std::string("column ") + column + ": unknown value '" + t + "'");
+    v = *parsed;
+  }
+};
+
+// --- field lists: the single description of each table ----------------------------------------
+
+template <typename V>
+void metaFields(V& v, RecordMeta& m) {
+  v.ref(m.ref);
+  v.field("owner_member", m.owner);
+  v.field("visible_to", m.visibleTo);
+  v.field("handling_code", m.handling);
+  v.field("retention_until", m.retentionUntil);
+}
+
+template <typename V>
+void personFields(V& v, PersonIdentity& p) {
+  v.field("family_name", p.familyName);
+  v.field("given_names", p.givenNames);
+  v.field("date_of_birth", p.dateOfBirth);
+  v.field("sex", p.sex);
+  v.field("nationality", p.nationality);
+}
+
+template <typename V>
+void fields(V& v, Notice& r) {
+  metaFields(v, r.meta);
+  v.field("colour", r.colour);
+  v.field("notice_id", r.noticeId);
+  personFields(v, r.person);
+  v.field("other_nationalities", r.otherNationalities);
+  v.field("aliases", r.aliases);
+  v.field("name_in_original_script", r.nameInOriginalScript);
+  v.field("warrant_issuing_states", r.warrantIssuingStates);
+  v.field("charges", r.charges);
+}
+
+template <typename V>
+void fields(V& v, TravelDocument& r) {
+  metaFields(v, r.meta);
+  v.field("number", r.number);
+  v.field("issuing_state", r.issuingState);
+  v.field("document_type", r.type);
+  v.field("fraud_type", r.fraudType);
+  v.field("issue_date", r.issueDate);
+  v.field("expiry_date", r.expiryDate);
+  v.field("report_date", r.reportDate);
+  v.field("review_date", r.reviewDate);
+  v.field("national_reference", r.nationalReference);
+}
+
+template <typename V>
+void fields(V& v, Movement& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("document_number", r.documentNumber);
+  v.field("document_state", r.documentState);
+  v.field("direction", r.direction);
+  v.field("port", r.port);
+  v.field("occurred_at", r.occurredAt);
+  v.field("carrier_reference", r.carrierReference);
+}
+
+template <typename V>
+void fields(V& v, Refusal& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("document_number", r.documentNumber);
+  v.field("document_state", r.documentState);
+  v.field("port", r.port);
+  v.field("refused_on", r.refusedOn);
+  v.field("grounds", r.grounds);
+}
+
+template <typename V>
+void fields(V& v, Overstay& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("document_number", r.documentNumber);
+  v.field("document_state", r.documentState);
+  v.field("authorised_until", r.authorisedUntil);
+  v.field("detected_on", r.detectedOn);
+}
+
+template <typename V>
+void fields(V& v, VisaDecision& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("application_ref", r.applicationRef);
+  v.field("visa_type", r.visaType);
+  v.field("outcome", r.outcome);
+  v.field("decided_on", r.decidedOn);
+  v.field("valid_from", r.validFrom);
+  v.field("valid_until", r.validUntil);
+  v.field("grounds", r.grounds);
+}
+
+template <typename V>
+void fields(V& v, WatchlistPerson& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("aliases", r.aliases);
+  v.field("reason_code", r.reasonCode);
+  v.field("exclusion_from", r.exclusionFrom);
+  v.field("exclusion_until", r.exclusionUntil);
+}
+
+template <typename V>
+void fields(V& v, WatchlistDocument& r) {
+  metaFields(v, r.meta);
+  v.field("number", r.number);
+  v.field("issuing_state", r.issuingState);
+  v.field("reason_code", r.reasonCode);
+  v.field("exclusion_from", r.exclusionFrom);
+  v.field("exclusion_until", r.exclusionUntil);
+}
+
+template <typename V>
+void fields(V& v, HealthRecord& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("facility", r.facility);
+  v.field("record_kind", r.recordKind);
+  v.field("recorded_on", r.recordedOn);
+  v.field("summary", r.summary);
+}
+
+template <typename V>
+void fields(V& v, JusticeRecord& r) {
+  metaFields(v, r.meta);
+  personFields(v, r.person);
+  v.field("court", r.court);
+  v.field("case_number", r.caseNumber);
+  v.field("record_kind", r.recordKind);
+  v.field("filed_on", r.filedOn);
+  v.field("summary", r.summary);
+}
+
+// A default record of `kind`, to walk a field list without a value.
+Record emptyRecord(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::notice: return Notice{};
+    case RecordKind::travelDocument: return TravelDocument{};
+    case RecordKind::movement: return Movement{};
+    case RecordKind::refusal: return Refusal{};
+    case RecordKind::overstay: return Overstay{};
+    case RecordKind::visaDecision: return VisaDecision{};
+    case RecordKind::watchlistPerson: return WatchlistPerson{};
+    case RecordKind::watchlistDocument: return WatchlistDocument{};
+    case RecordKind::healthRecord: return HealthRecord{};
+    case RecordKind::justiceRecord: return JusticeRecord{};
+  }
+  assert(false && "unknown record kind");
+  return HealthRecord{};
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += ", ";
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SqlParams::add(std::optional<std::string> value) {
+  values_.push_back(std::move(value));
+  return "$" + std::to_string(values_.size());
+}
+
+std::vector<const char*> SqlParams::pointers() const {
+  std::vector<const char*> out;
+  out.reserve(values_.size());
+  for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+  return out;
+}
+
+std::string_view tableName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::notice: return "notices.notices";
+    case RecordKind::travelDocument: return "documents.travel_documents";
+    case RecordKind::movement: return "immigration.movements";
+    case RecordKind::refusal: return "immigration.refusals";
+    case RecordKind::overstay: return "immigration.overstays";
+    case RecordKind::visaDecision: return "immigration.visa_decisions";
+    case RecordKind::watchlistPerson: return "watchlist.persons";
+    case RecordKind::watchlistDocument: return "watchlist.documents";
+    case RecordKind::healthRecord: return "health.records";
+    case RecordKind::justiceRecord: return "justice.records";
+  }
+  assert(false && "unknown record kind");
+  return "";
+}
+
+RowWrite insertStatement(const Record& record) {
+  Record copy = record;  // the visitors take fields by reference
+  RowWriter writer;
+  std::visit([&](auto& r) { fields(writer, r); }, copy);
+  RowWrite write;
+  write.sql = "INSERT INTO " + std::string(tableName(kindOf(record))) + " (" + join(writer.columns) + ") VALUES (" +
+              join(writer.placeholders) + ") RETURNING ref::text";
+  write.params = std::move(writer.params);
+  return write;
+}
+
+std::string selectStatement(RecordKind kind, std::string_view tail) {
+  Record empty = emptyRecord(kind);
+  ColumnLister lister;
+  std::visit([&](auto& r) { fields(lister, r); }, empty);
+  return "SELECT " + join(lister.selects) + " FROM " + std::string(tableName(kind)) + " " + std::string(tail);
+}
+
+Record readRecord(RecordKind kind, const pqxx::row& row) {
+  Record record = emptyRecord(kind);
+  RowReader reader{row};
+  std::visit([&](auto& r) { fields(reader, r); }, record);
+  return record;
+}
+
+std::string textArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace liaison::store

@@ -1,0 +1,116 @@
+#include "adapters/store.h"
+
+#include <array>
+#include <cassert>
+
+#include "adapters/pg_session.h"
+#include "adapters/record_rows.h"
+
+namespace liaison::store {
+
+RecordStore::RecordStore(DatabaseTarget target)
+    : connections_(std::make_unique<RoleConnections>(std::move(target))) {}
+RecordStore::~RecordStore() = default;
+RecordStore::RecordStore(RecordStore&&) noexcept = default;
+RecordStore& RecordStore::operator=(RecordStore&&) noexcept = default;
+
+namespace {
+
+constexpr size_t kMaxListLimit = 10'000;
+
+bool isUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Error invalidMember(std::string_view member) {
+  return fail(ErrorKind::invalidInput, "requesting member id '" + std::string(member).substr(0, 64) +
+                                           "' is not 1..64 characters of A-Z a-z 0-9 . _ -");
+}
+
+// Runs `body(tx)` in a transaction as the compartment's role, scoped to `member`.
+template <typename Fn>
+auto inMemberTransaction(RoleConnections& conns, RecordKind kind,
+                         std::string_view member, std::string_view what, Fn&& body)
+    -> Result<decltype(body(std::declval<pqxx::work&>()))> {
+  if (!isValidMemberId(member)) return invalidMember(member);
+  try {
+    pqxx::connection& conn = conns.forRole(roleForCompartment(compartmentOf(kind)));
+    pqxx::work tx(conn);
+    setRequestingMember(tx, member);
+    auto value = body(tx);
+    tx.commit();
+    return value;
+  } catch (const RowDecodeError& e) {
+    return fail(ErrorKind::internal, std::string(what) + ": stored " + std::string(name(kind)) + " is invalid: " + e.what());
+  } catch (const std::exception& e) {
+    return databaseError(what, e);
+  }
+}
+
+}  // namespace
+
+Result<std::string> RecordStore::insert(std::string_view member, const Record& record) {
+  const RecordKind kind = kindOf(record);
+  if (metaOf(record).owner != member) {
+    return fail(ErrorKind::notPermitted, "member '" + std::string(member) + "' cannot store a record owned by '" +
+                                             metaOf(record).owner + "'");
+  }
+  if (!metaOf(record).ref.empty() && !isUuid(metaOf(record).ref)) {
+    return fail(ErrorKind::invalidInput, "record reference must be a UUID");
+  }
+  return inMemberTransaction(*connections_, kind, member, "storing a record", [&](pqxx::work& tx) {
+    RowWrite write = insertStatement(record);
+    return tx.exec_params1(write.sql, pqxx::prepare::make_dynamic_params(write.params.pointers()))[0]
+        .as<std::string>();
+  });
+}
+
+Result<std::optional<Record>> RecordStore::get(std::string_view member, RecordKind kind, std::string_view ref) {
+  if (!isUuid(ref)) return std::optional<Record>();  // cannot exist; say so the same way as absent
+  return inMemberTransaction(*connections_, kind, member, "reading a record", [&](pqxx::work& tx) {
+    auto rows = tx.exec_params(selectStatement(kind, "WHERE ref = $1::uuid"), std::string(ref));
+    std::optional<Record> found;
+    if (!rows.empty()) found = readRecord(kind, rows[0]);
+    return found;
+  });
+}
+
+Result<std::vector<Record>> RecordStore::list(std::string_view member, RecordKind kind, size_t limit, size_t offset) {
+  limit = std::min(limit, kMaxListLimit);
+  return inMemberTransaction(*connections_, kind, member, "listing records", [&](pqxx::work& tx) {
+    auto rows = tx.exec_params(selectStatement(kind, "ORDER BY ref LIMIT $1 OFFSET $2"), limit, offset);
+    std::vector<Record> records;
+    records.reserve(rows.size());
+    for (const auto& row : rows) records.push_back(readRecord(kind, row));
+    return records;
+  });
+}
+
+Result<uint64_t> RecordStore::count(std::string_view member, RecordKind kind) {
+  return inMemberTransaction(*connections_, kind, member, "counting records", [&](pqxx::work& tx) {
+    return tx.exec1("SELECT count(*) FROM " + std::string(tableName(kind)))[0].as<uint64_t>();
+  });
+}
+
+Result<std::vector<TravelDocument>> RecordStore::findTravelDocuments(std::string_view member,
+                                                                     const DocumentNumber& number,
+                                                                     std::string_view issuingState) {
+  constexpr RecordKind kind = RecordKind::travelDocument;
+  return inMemberTransaction(*connections_, kind, member, "checking a document", [&](pqxx::work& tx) {
+    auto rows = tx.exec_params(selectStatement(kind, "WHERE number = $1 AND issuing_state = $2 ORDER BY ref"),
+                               number.str(), std::string(issuingState));
+    std::vector<TravelDocument> found;
+    for (const auto& row : rows) found.push_back(std::get<TravelDocument>(readRecord(kind, row)));
+    return found;
+  });
+}
+
+}  // namespace liaison::store

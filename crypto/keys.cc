@@ -1,0 +1,389 @@
+#include "crypto/keys.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace liaison::crypto {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kSecretHeader = "liaison-ed25519-secret-v1";
+constexpr std::string_view kPublicHeader = "liaison-ed25519-public-v1";
+constexpr std::string_view kSecretFormat = "liaison-ed25519-secret-v1 <base64 of the 32-byte seed>";
+constexpr std::string_view kPublicFormat =
+    "liaison-ed25519-public-v1 <base64 of the 32-byte key> <key id hex>";
+// The trailing NUL is part of the domain, so no other domain string can extend this one.
+constexpr std::string_view kKeyIdDomain{"liaison/v1/key-id\0", 18};
+constexpr size_t kSeedBase64Size =
+    sodium_base64_ENCODED_LEN(crypto_sign_SEEDBYTES, sodium_base64_VARIANT_ORIGINAL);
+constexpr size_t kKeyBase64Size =
+    sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL);
+
+static_assert(crypto_sign_SEEDBYTES == 32 && crypto_sign_PUBLICKEYBYTES == 32 &&
+              crypto_sign_SECRETKEYBYTES == 64);
+
+// Wipes a buffer that held secret bytes when its scope ends, on every return path.
+class WipeOnExit {
+ public:
+  WipeOnExit(void* data, size_t size) : data_(data), size_(size) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() { sodium_memzero(data_, size_); }
+
+ private:
+  void* data_;
+  size_t size_;
+};
+
+// Owns a file descriptor so every return path closes it.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  int get() const { return fd_; }
+  // Closes now and reports the result: for a file just written, a failed close can mean lost data.
+  bool close() {
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string describeErrno(int err) { return std::generic_category().message(err); }
+
+Error fileError(ErrorKind kind, const fs::path& path, std::string_view problem) {
+  return fail(kind, path.string() + ": " + std::string(problem));
+}
+
+Error systemError(const fs::path& path, std::string_view action, int err) {
+  ErrorKind kind = ErrorKind::unavailable;
+  if (err == ENOENT) kind = ErrorKind::notFound;
+  if (err == EACCES || err == EPERM) kind = ErrorKind::notPermitted;
+  return fileError(kind, path, std::string(action) + ": " + describeErrno(err));
+}
+
+std::string octalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// Reads a whole key file into `buffer` and returns its length. With `secret`, refuses a file whose
+// mode lets group or others in: such a key may already be exposed, and using it hides that. The
+// check is on the mode bits of the opened file (fstat, no race with a rename), not on whether
+// open() succeeded, because root can open anything.
+Result<size_t> readKeyFile(const fs::path& path, std::span<char, kMaxKeyFileBytes + 1> buffer, bool secret) {
+  // O_NONBLOCK so that a FIFO planted at the path cannot stall us before fstat refuses it.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) return systemError(path, "cannot open", errno);
+
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) return systemError(path, "cannot stat", errno);
+  if (!S_ISREG(info.st_mode)) return fileError(ErrorKind::invalidInput, path, "not a regular file");
+  if (secret && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return fileError(ErrorKind::notPermitted, path,
+                     "mode " + octalMode(info.st_mode) +
+                         " grants access to group or others; a secret key must be private to its owner. "
+                         "Run `chmod 600 " +
+                         path.string() + "`");
+  }
+  std::string tooBig = "larger than the " + std::to_string(kMaxKeyFileBytes) + "-byte limit for a key file";
+  if (static_cast<uintmax_t>(info.st_size) > kMaxKeyFileBytes) {
+    return fileError(ErrorKind::invalidInput, path, std::to_string(info.st_size) + " bytes, " + tooBig);
+  }
+
+  // Read to end of file rather than trusting st_size: the file may have grown since fstat.
+  size_t total = 0;
+  while (total < buffer.size()) {
+    ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return systemError(path, "cannot read", errno);
+    if (n == 0) break;
+    total += static_cast<size_t>(n);
+  }
+  if (total > kMaxKeyFileBytes) return fileError(ErrorKind::invalidInput, path, tooBig);
+  return total;
+}
+
+// Splits the one line of a key file into its space-separated fields and checks the header and the
+// field count. Never quotes the file's text in a message: in a secret key file, it is the secret.
+Result<std::vector<std::string_view>> splitKeyLine(const fs::path& path, std::string_view text,
+                                                   std::string_view header, size_t fieldCount,
+                                                   std::string_view format) {
+  auto refuse = [&](std::string_view problem) {
+    return fileError(ErrorKind::invalidInput, path,
+                     std::string(problem) + "; expected one line `" + std::string(format) + "`");
+  };
+  if (text.empty()) return refuse("empty file");
+  size_t newline = text.find('\n');
+  if (newline == std::string_view::npos) return refuse("the line does not end with a newline");
+  if (newline != text.size() - 1) return refuse("unexpected data after the first line");
+
+  std::vector<std::string_view> fields;
+  std::string_view line = text.substr(0, newline);
+  for (size_t start = 0;;) {
+    size_t space = line.find(' ', start);
+    fields.push_back(line.substr(start, space - start));
+    if (space == std::string_view::npos) break;
+    start = space + 1;
+  }
+  if (fields[0] != header) return refuse("the line does not start with `" + std::string(header) + "`");
+  if (fields.size() != fieldCount) {
+    return refuse(std::to_string(fields.size()) + " space-separated fields where " +
+                  std::to_string(fieldCount) + " belong");
+  }
+  return fields;
+}
+
+// Decodes padded standard base64 into `out`; nullopt if `text` is not exactly that (no whitespace,
+// no trailing characters).
+std::optional<size_t> decodeBase64(std::string_view text, std::span<uint8_t> out) {
+  size_t length = 0;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return std::nullopt;
+  }
+  return length;
+}
+
+// Decodes exactly 32 hex digits.
+std::optional<std::array<uint8_t, 16>> decodeKeyIdHex(std::string_view text) {
+  std::array<uint8_t, 16> bytes{};
+  size_t length = 0;
+  const char* end = nullptr;
+  if (text.size() != 2 * bytes.size() ||
+      sodium_hex2bin(bytes.data(), bytes.size(), text.data(), text.size(), nullptr, &length, &end) != 0 ||
+      length != bytes.size() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+// Creates `path`, which must not exist, writes `content` and syncs it. O_EXCL refuses an existing
+// file (and a symlink, which O_NOFOLLOW also refuses), so a key is never written through a link
+// someone planted. A file that could not be written completely is removed.
+Status writeNewFile(const fs::path& path, std::span<const char> content, mode_t mode) {
+  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    int err = errno;
+    if (err == EEXIST) {
+      return fileError(ErrorKind::conflict, path,
+                       "already exists; refusing to overwrite it (move the existing key files away first "
+                       "if you mean to replace this identity)");
+    }
+    return systemError(path, "cannot create", err);
+  }
+
+  auto abandon = [&](std::string_view action, int err) {
+    ::unlink(path.c_str());
+    return systemError(path, action, err);
+  };
+  // fchmod because the umask may have narrowed the creation mode; the modes here are exact.
+  if (::fchmod(fd.get(), mode) != 0) return abandon("cannot set mode", errno);
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return abandon("cannot write", errno);
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) return abandon("cannot sync", errno);
+  if (!fd.close()) return abandon("cannot close", errno);
+  return {};
+}
+
+// Makes the new directory entries durable too; without this a crash can lose a freshly written key.
+Status syncDirectory(const fs::path& directory) {
+  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return systemError(directory, "cannot open directory", errno);
+  if (::fsync(fd.get()) != 0) return systemError(directory, "cannot sync directory", errno);
+  return {};
+}
+
+}  // namespace
+
+void initialise() {
+  // A function-local static runs sodium_init exactly once, even when threads race to get here.
+  static const bool initialised = sodium_init() >= 0;
+  if (!initialised) {
+    // Without libsodium there is no safe randomness and no signing; nothing can carry on.
+    std::fputs("liaison: libsodium failed to initialise\n", stderr);
+    std::abort();
+  }
+}
+
+std::string KeyId::hex() const {
+  char text[2 * sizeof bytes_ + 1];
+  sodium_bin2hex(text, sizeof text, bytes_.data(), bytes_.size());
+  return text;
+}
+
+bool operator==(const KeyId& a, const KeyId& b) {
+  return sodium_memcmp(a.bytes_.data(), b.bytes_.data(), a.bytes_.size()) == 0;
+}
+
+Result<PublicKey> PublicKey::fromBytes(std::span<const uint8_t> bytes) {
+  initialise();
+  if (bytes.size() != crypto_sign_PUBLICKEYBYTES) {
+    return fail(ErrorKind::invalidInput,
+                "an Ed25519 public key is 32 bytes, got " + std::to_string(bytes.size()));
+  }
+  // Refusing small-order and non-canonical points up front means no key we hold can make a forged
+  // or ambiguous signature verify.
+  if (crypto_core_ed25519_is_valid_point(bytes.data()) != 1) {
+    return fail(ErrorKind::invalidInput,
+                "not a valid Ed25519 public key (not a point of the prime-order group)");
+  }
+  std::array<uint8_t, 32> keyBytes{};
+  std::copy(bytes.begin(), bytes.end(), keyBytes.begin());
+
+  std::array<uint8_t, 16> idBytes{};
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, idBytes.size());
+  crypto_generichash_update(&state, reinterpret_cast<const uint8_t*>(kKeyIdDomain.data()),
+                            kKeyIdDomain.size());
+  crypto_generichash_update(&state, keyBytes.data(), keyBytes.size());
+  crypto_generichash_final(&state, idBytes.data(), idBytes.size());
+  return PublicKey(keyBytes, KeyId(idBytes));
+}
+
+SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) {
+  sodium_memzero(other.bytes_.data(), other.bytes_.size());
+}
+
+SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
+  if (this != &other) {
+    bytes_ = other.bytes_;
+    sodium_memzero(other.bytes_.data(), other.bytes_.size());
+  }
+  return *this;
+}
+
+SecretKey::~SecretKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
+
+PublicKey SecretKey::publicKey() const {
+  std::array<uint8_t, 32> keyBytes{};
+  crypto_sign_ed25519_sk_to_pk(keyBytes.data(), bytes_.data());
+  return PublicKey::fromBytes(keyBytes).value();
+}
+
+KeyPair keyPairFromSeed(std::span<const uint8_t, 32> seed) {
+  initialise();
+  SecretKey secretKey;
+  std::array<uint8_t, 32> publicBytes{};
+  crypto_sign_seed_keypair(publicBytes.data(), secretKey.bytes_.data(), seed.data());
+  return KeyPair{PublicKey::fromBytes(publicBytes).value(), std::move(secretKey)};
+}
+
+KeyPair generateKeyPair() {
+  initialise();
+  std::array<uint8_t, 32> seed;
+  WipeOnExit wipeSeed(seed.data(), seed.size());
+  randombytes_buf(seed.data(), seed.size());
+  return keyPairFromSeed(seed);
+}
+
+Status writeKeyFiles(const fs::path& outPrefix, const KeyPair& pair) {
+  initialise();
+  // The .pub is derived from the secret key so the two files always agree.
+  const PublicKey publicKey = pair.secretKey.publicKey();
+  assert(publicKey == pair.publicKey);
+
+  fs::path keyPath = outPrefix;
+  keyPath += ".key";
+  fs::path pubPath = outPrefix;
+  pubPath += ".pub";
+
+  // `header base64\n`; sodium_bin2base64 writes a NUL where the newline goes.
+  std::array<char, kSecretHeader.size() + 1 + kSeedBase64Size> secretLine;
+  WipeOnExit wipeLine(secretLine.data(), secretLine.size());
+  std::copy(kSecretHeader.begin(), kSecretHeader.end(), secretLine.begin());
+  secretLine[kSecretHeader.size()] = ' ';
+  sodium_bin2base64(secretLine.data() + kSecretHeader.size() + 1, kSeedBase64Size,
+                    pair.secretKey.bytes_.data(), crypto_sign_SEEDBYTES, sodium_base64_VARIANT_ORIGINAL);
+  secretLine.back() = '\n';
+
+  std::array<char, kKeyBase64Size> keyBase64{};
+  sodium_bin2base64(keyBase64.data(), keyBase64.size(), publicKey.bytes().data(), publicKey.bytes().size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  std::string publicLine =
+      std::string(kPublicHeader) + " " + keyBase64.data() + " " + publicKey.id().hex() + "\n";
+
+  if (Status written = writeNewFile(keyPath, secretLine, 0600); !written) return written;
+  if (Status written = writeNewFile(pubPath, publicLine, 0644); !written) {
+    // Leave nothing behind rather than a key without its public half.
+    ::unlink(keyPath.c_str());
+    return written;
+  }
+  fs::path directory = keyPath.parent_path();
+  return syncDirectory(directory.empty() ? fs::path(".") : directory);
+}
+
+Result<SecretKey> loadSecretKey(const fs::path& path) {
+  initialise();
+  std::array<char, kMaxKeyFileBytes + 1> text;
+  WipeOnExit wipeText(text.data(), text.size());
+  Result<size_t> size = readKeyFile(path, text, /*secret=*/true);
+  if (!size) return size.error();
+  auto fields = splitKeyLine(path, std::string_view(text.data(), *size), kSecretHeader, 2, kSecretFormat);
+  if (!fields) return fields.error();
+
+  // Decoded into a buffer as large as the file could hold, so a wrong length is reported as such.
+  std::array<uint8_t, kMaxKeyFileBytes> seed;
+  WipeOnExit wipeSeed(seed.data(), seed.size());
+  std::optional<size_t> length = decodeBase64((*fields)[1], seed);
+  if (!length) return fileError(ErrorKind::invalidInput, path, "the seed is not valid base64");
+  if (*length != crypto_sign_SEEDBYTES) {
+    return fileError(ErrorKind::invalidInput, path,
+                     "the seed has the wrong length: expected 32 bytes, got " + std::to_string(*length));
+  }
+  return std::move(keyPairFromSeed(std::span<const uint8_t, 32>(seed.data(), 32)).secretKey);
+}
+
+Result<PublicKey> loadPublicKey(const fs::path& path) {
+  initialise();
+  std::array<char, kMaxKeyFileBytes + 1> text;
+  Result<size_t> size = readKeyFile(path, text, /*secret=*/false);
+  if (!size) return size.error();
+  auto fields = splitKeyLine(path, std::string_view(text.data(), *size), kPublicHeader, 3, kPublicFormat);
+  if (!fields) return fields.error();
+
+  std::array<uint8_t, kMaxKeyFileBytes> keyBytes;
+  std::optional<size_t> length = decodeBase64((*fields)[1], keyBytes);
+  if (!length) return fileError(ErrorKind::invalidInput, path, "the public key is not valid base64");
+  Result<PublicKey> key = PublicKey::fromBytes(std::span<const uint8_t>(keyBytes.data(), *length));
+  if (!key) return fileError(ErrorKind::invalidInput, path, key.error().message);
+
+  std::optional<std::array<uint8_t, 16>> statedId = decodeKeyIdHex((*fields)[2]);
+  if (!statedId) return fileError(ErrorKind::invalidInput, path, "the key id is not 32 hex digits");
+  if (KeyId(*statedId) != key->id()) {
+    return fileError(ErrorKind::invalidInput, path,
+                     "states key id " + KeyId(*statedId).hex() + " but the key's id is " + key->id().hex() +
+                         "; the file is damaged or was edited");
+  }
+  return key;
+}
+
+}  // namespace liaison::crypto

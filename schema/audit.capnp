@@ -1,0 +1,32 @@
+# Entries of the audit log: the wire form of AuditEntry in schema/model.h. Canonical encodings of
+# entries are the leaves the RFC 6962 audit log hashes. Conventions are described in common.capnp.
+
+@0xa561823bd40c2d20;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("liaison::wire");
+
+using Common = import "/schema/common.capnp";
+
+# One audited access, allowed or refused. Fields a refused or unauthenticated request could not
+# establish stay empty or `none`.
+struct AuditEntry {
+  recordedAt @0 :Int64;  # timestamp
+  requester @1 :Text;  # requesting member id
+  officerPseudonym @2 :Text;
+  role :union {
+    none @3 :Void;
+    some @4 :Common.Role;
+  }
+  purpose @5 :Text;
+  caseReference @6 :Text;
+  queryKind :union {
+    none @7 :Void;
+    some @8 :Common.QueryKind;
+  }
+  queryDigest @9 :Data;  # exactly 32 bytes (SHA-256)
+  decision @10 :Common.Decision;
+  reason @11 :Text;
+  recordRefs @12 :List(Text);  # RecordMeta.ref of each record concerned
+  responseDigest @13 :Data;  # exactly 32 bytes (SHA-256)
+}

@@ -1,0 +1,907 @@
+#include "schema/codec.h"
+
+#include <capnp/message.h>
+#include <kj/array.h>
+#include <kj/exception.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "schema/audit.capnp.h"
+#include "schema/common.capnp.h"
+#include "schema/messages.capnp.h"
+#include "schema/records.capnp.h"
+
+namespace liaison {
+namespace {
+
+using std::chrono::sys_days;
+
+// Our deepest message is Response > hits > Hit > Record > record kind > PersonIdentity > PartialDate.
+constexpr int kNestingLimit = 16;
+// Canonical form rules out pointers that share content, so reading a message visits each word about
+// once; the checked canonical form itself is one more pass.
+constexpr uint64_t kTraversalLimitInWords = 2 * kMaxEncodedBytes / sizeof(capnp::word);
+
+// Timestamps outside the years RFC 3339 text can express are rejected: no valid message needs
+// them, and they would overflow the calendar arithmetic in formatTimestamp.
+constexpr Timestamp kEarliestTimestamp = sys_days{std::chrono::year{0} / 1 / 1};
+constexpr Timestamp kLatestTimestamp = sys_days{std::chrono::year{9999} / 12 / 31} + std::chrono::seconds{86399};
+constexpr unsigned kLatestYear = 9999;
+
+// ---------------------------------------------------------------------------------------------
+// Where a value sits in the message, for error messages
+// ---------------------------------------------------------------------------------------------
+
+/// A field's position, e.g. `record: notice person date of birth`. A chain of views on the stack,
+/// rendered only when a value is rejected, so decoding valid input builds no strings.
+struct Path {
+  static constexpr size_t kNoIndex = static_cast<size_t>(-1);
+
+  const Path* parent = nullptr;
+  std::string_view name;  ///< the message for the root, a field otherwise
+  size_t index = kNoIndex;  ///< set for a list element
+
+  Path field(std::string_view child) const { return Path{this, child}; }
+  Path element(size_t i) const { return Path{this, {}, i}; }
+
+  std::string render() const {
+    if (parent == nullptr) return std::string(name);
+    std::string out = parent->render();
+    if (index != kNoIndex) return out + "[" + std::to_string(index) + "]";
+    return out + (parent->parent == nullptr ? ": " : " ") + std::string(name);
+  }
+};
+
+/// A decoded value that breaks a rule of the model. Thrown only inside this file and turned into
+/// an Error by decodeMessage; an exception spares every nested reader from forwarding a Result.
+struct Rejected {
+  std::string message;
+};
+
+[[noreturn]] void reject(const Path& at, const std::string& problem) {
+  throw Rejected{at.render() + (at.parent == nullptr ? ": " : " ") + problem};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enums
+// ---------------------------------------------------------------------------------------------
+
+/// Pins a wire enum to its model twin. Both list the same enumerants in the same order, so they
+/// convert by ordinal; checking that their last enumerants agree catches one growing alone.
+template <auto kModelLast, auto kWireLast>
+struct MirrorOf {
+  static_assert(static_cast<unsigned>(kModelLast) == static_cast<unsigned>(kWireLast),
+                "an enum in schema/model.h and its twin in schema/common.capnp differ in length");
+  using Model = decltype(kModelLast);
+  static constexpr unsigned kCount = static_cast<unsigned>(kModelLast) + 1;
+};
+
+template <typename Wire>
+struct Mirror;
+template <> struct Mirror<wire::Compartment> : MirrorOf<Compartment::justice, wire::Compartment::JUSTICE> {};
+template <> struct Mirror<wire::Role> : MirrorOf<Role::auditor, wire::Role::AUDITOR> {};
+template <> struct Mirror<wire::NoticeColour> : MirrorOf<NoticeColour::unSpecial, wire::NoticeColour::UN_SPECIAL> {};
+template <> struct Mirror<wire::DocumentType> : MirrorOf<DocumentType::other, wire::DocumentType::OTHER> {};
+template <> struct Mirror<wire::FraudType> : MirrorOf<FraudType::invalid, wire::FraudType::INVALID> {};
+template <> struct Mirror<wire::Sex> : MirrorOf<Sex::male, wire::Sex::MALE> {};
+template <> struct Mirror<wire::MovementDirection>
+    : MirrorOf<MovementDirection::transit, wire::MovementDirection::TRANSIT> {};
+template <> struct Mirror<wire::VisaOutcome> : MirrorOf<VisaOutcome::annulled, wire::VisaOutcome::ANNULLED> {};
+template <> struct Mirror<wire::HandlingCode> : MirrorOf<HandlingCode::h3, wire::HandlingCode::H3> {};
+template <> struct Mirror<wire::RecordKind> : MirrorOf<RecordKind::justiceRecord, wire::RecordKind::JUSTICE_RECORD> {};
+template <> struct Mirror<wire::MessageType> : MirrorOf<MessageType::treeHead, wire::MessageType::TREE_HEAD> {};
+template <> struct Mirror<wire::QueryKind>
+    : MirrorOf<QueryKind::aggregateStatistics, wire::QueryKind::AGGREGATE_STATISTICS> {};
+template <> struct Mirror<wire::ResponseStatus> : MirrorOf<ResponseStatus::error, wire::ResponseStatus::ERROR> {};
+template <> struct Mirror<wire::Decision> : MirrorOf<Decision::invalid, wire::Decision::INVALID> {};
+
+template <typename Wire>
+Wire toWire(typename Mirror<Wire>::Model value) {
+  return static_cast<Wire>(value);
+}
+
+/// Cap'n Proto hands an enumerant this schema does not know over as its raw number.
+template <typename Wire>
+typename Mirror<Wire>::Model fromWire(Wire value, const Path& at) {
+  auto raw = static_cast<unsigned>(value);
+  if (raw >= Mirror<Wire>::kCount) reject(at, "has unknown value " + std::to_string(raw));
+  return static_cast<typename Mirror<Wire>::Model>(raw);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leaf values
+// ---------------------------------------------------------------------------------------------
+
+capnp::Text::Reader textOf(const std::string& text) { return {text.data(), text.size()}; }
+
+template <typename ListBuilder>
+void writeTexts(ListBuilder list, const std::vector<std::string>& texts) {
+  for (size_t i = 0; i < texts.size(); ++i) list.set(static_cast<unsigned>(i), textOf(texts[i]));
+}
+
+template <size_t N>
+capnp::Data::Reader bytesOf(const std::array<uint8_t, N>& bytes) {
+  return {bytes.data(), bytes.size()};
+}
+
+/// True for well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)
+/// without NUL, which PostgreSQL text and C strings downstream cannot hold.
+bool isUtf8WithoutNul(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    if (lead == 0) return false;
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    uint32_t codePoint = 0;
+    uint32_t smallest = 0;
+    if ((lead & 0xE0) == 0xC0) {
+      length = 2, codePoint = lead & 0x1Fu, smallest = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+      length = 3, codePoint = lead & 0x0Fu, smallest = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+      length = 4, codePoint = lead & 0x07u, smallest = 0x10000;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    for (size_t k = 1; k < length; ++k) {
+      auto continuation = static_cast<unsigned char>(text[i + k]);
+      if ((continuation & 0xC0) != 0x80) return false;
+      codePoint = (codePoint << 6) | (continuation & 0x3Fu);
+    }
+    if (codePoint < smallest || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+// Rejections never quote the text itself: it may be a name or a document number (STYLE.md rule 7).
+std::string readText(capnp::Text::Reader text, const Path& at) {
+  std::string_view view(text.begin(), text.size());
+  if (!isUtf8WithoutNul(view)) reject(at, "is not UTF-8 text without NUL characters");
+  return std::string(view);
+}
+
+std::vector<std::string> readTexts(capnp::List<capnp::Text>::Reader list, const Path& at) {
+  std::vector<std::string> texts;
+  texts.reserve(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) texts.push_back(readText(list[i], at.element(i)));
+  return texts;
+}
+
+template <size_t N>
+std::array<uint8_t, N> readBytes(capnp::Data::Reader data, const Path& at) {
+  if (data.size() != N) {
+    reject(at, "must be " + std::to_string(N) + " bytes, got " + std::to_string(data.size()));
+  }
+  std::array<uint8_t, N> bytes;
+  std::memcpy(bytes.data(), data.begin(), N);
+  return bytes;
+}
+
+DocumentNumber readDocumentNumber(capnp::Text::Reader text, const Path& at) {
+  std::string raw = readText(text, at);
+  auto number = DocumentNumber::parse(raw);
+  if (!number) reject(at, "is invalid: " + number.error().message);
+  // Numbers are compared byte for byte, so a sender must not leave normalising to us.
+  if (number->str() != raw) reject(at, "is not normalised (upper case A-Z and 0-9 only)");
+  return std::move(number).value();
+}
+
+int64_t epochSeconds(Timestamp t) { return t.time_since_epoch().count(); }
+
+Timestamp readTimestamp(int64_t seconds, const Path& at) {
+  if (seconds < epochSeconds(kEarliestTimestamp) || seconds > epochSeconds(kLatestTimestamp)) {
+    reject(at, std::to_string(seconds) + " is outside 0000-01-01T00:00:00Z..9999-12-31T23:59:59Z");
+  }
+  return Timestamp{std::chrono::seconds{seconds}};
+}
+
+void write(wire::Date::Builder b, Date date) {
+  // An invalid model date keeps its raw fields (a negative year wraps), so the decoder rejects it.
+  b.setYear(static_cast<uint16_t>(static_cast<int>(date.year())));
+  b.setMonth(static_cast<uint8_t>(static_cast<unsigned>(date.month())));
+  b.setDay(static_cast<uint8_t>(static_cast<unsigned>(date.day())));
+}
+
+/// Checks year, month and day together form a date of 0000-01-01..9999-12-31.
+Date checkedDate(unsigned year, unsigned month, unsigned day, const Path& at) {
+  if (year > kLatestYear) reject(at, "year " + std::to_string(year) + " out of range");
+  if (month < 1 || month > 12) reject(at, "month " + std::to_string(month) + " out of range");
+  Date date{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month}, std::chrono::day{day}};
+  if (!date.ok()) {
+    reject(at, "day " + std::to_string(day) + " out of range for month " + std::to_string(month) + " of " +
+                   std::to_string(year));
+  }
+  return date;
+}
+
+Date read(wire::Date::Reader r, const Path& at) { return checkedDate(r.getYear(), r.getMonth(), r.getDay(), at); }
+
+template <typename Group>
+void writeOptionalDate(Group group, const std::optional<Date>& date) {
+  if (date) {
+    write(group.initSome(), *date);
+  } else {
+    group.setNone();
+  }
+}
+
+template <typename Group>
+std::optional<Date> readOptionalDate(Group group, const Path& at) {
+  if (group.isNone()) return std::nullopt;
+  if (group.isSome()) return read(group.getSome(), at);
+  reject(at, "has unknown alternative " + std::to_string(static_cast<unsigned>(group.which())));
+}
+
+void write(wire::PartialDate::Builder b, const PartialDate& date) {
+  b.setYear(date.year);
+  b.setMonth(date.month);
+  b.setDay(date.day);
+}
+
+PartialDate read(wire::PartialDate::Reader r, const Path& at) {
+  PartialDate date{r.getYear(), r.getMonth(), r.getDay()};
+  if (!date.known()) {
+    if (date.month != 0 || date.day != 0) reject(at, "has a month or day but no year");
+  } else if (date.month == 0) {
+    if (date.day != 0) reject(at, "has a day but no month");
+    if (date.year > kLatestYear) reject(at, "year " + std::to_string(date.year) + " out of range");
+  } else if (date.day == 0) {
+    checkedDate(date.year, date.month, 1, at);
+  } else {
+    checkedDate(date.year, date.month, date.day, at);
+  }
+  return date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared structs
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::PersonIdentity::Builder b, const PersonIdentity& person) {
+  b.setFamilyName(textOf(person.familyName));
+  b.setGivenNames(textOf(person.givenNames));
+  write(b.initDateOfBirth(), person.dateOfBirth);
+  b.setSex(toWire<wire::Sex>(person.sex));
+  b.setNationality(textOf(person.nationality));
+}
+
+PersonIdentity read(wire::PersonIdentity::Reader r, const Path& at) {
+  PersonIdentity person;
+  person.familyName = readText(r.getFamilyName(), at.field("family name"));
+  person.givenNames = readText(r.getGivenNames(), at.field("given names"));
+  person.dateOfBirth = read(r.getDateOfBirth(), at.field("date of birth"));
+  person.sex = fromWire(r.getSex(), at.field("sex"));
+  person.nationality = readText(r.getNationality(), at.field("nationality"));
+  return person;
+}
+
+void write(wire::RecordMeta::Builder b, const RecordMeta& meta) {
+  b.setRef(textOf(meta.ref));
+  b.setOwner(textOf(meta.owner));
+  writeTexts(b.initVisibleTo(static_cast<unsigned>(meta.visibleTo.size())), meta.visibleTo);
+  b.setHandling(toWire<wire::HandlingCode>(meta.handling));
+  write(b.initRetentionUntil(), meta.retentionUntil);
+}
+
+RecordMeta read(wire::RecordMeta::Reader r, const Path& at) {
+  RecordMeta meta;
+  meta.ref = readText(r.getRef(), at.field("ref"));
+  meta.owner = readText(r.getOwner(), at.field("owner"));
+  meta.visibleTo = readTexts(r.getVisibleTo(), at.field("visible to"));
+  meta.handling = fromWire(r.getHandling(), at.field("handling code"));
+  meta.retentionUntil = read(r.getRetentionUntil(), at.field("retention date"));
+  return meta;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::Notice::Builder b, const Notice& notice) {
+  write(b.initMeta(), notice.meta);
+  b.setColour(toWire<wire::NoticeColour>(notice.colour));
+  b.setNoticeId(textOf(notice.noticeId));
+  write(b.initPerson(), notice.person);
+  writeTexts(b.initOtherNationalities(static_cast<unsigned>(notice.otherNationalities.size())),
+             notice.otherNationalities);
+  writeTexts(b.initAliases(static_cast<unsigned>(notice.aliases.size())), notice.aliases);
+  b.setNameInOriginalScript(textOf(notice.nameInOriginalScript));
+  writeTexts(b.initWarrantIssuingStates(static_cast<unsigned>(notice.warrantIssuingStates.size())),
+             notice.warrantIssuingStates);
+  b.setCharges(textOf(notice.charges));
+}
+
+Notice read(wire::Notice::Reader r, const Path& at) {
+  Notice notice;
+  notice.meta = read(r.getMeta(), at);
+  notice.colour = fromWire(r.getColour(), at.field("colour"));
+  notice.noticeId = readText(r.getNoticeId(), at.field("notice id"));
+  notice.person = read(r.getPerson(), at.field("person"));
+  notice.otherNationalities = readTexts(r.getOtherNationalities(), at.field("other nationalities"));
+  notice.aliases = readTexts(r.getAliases(), at.field("aliases"));
+  notice.nameInOriginalScript = readText(r.getNameInOriginalScript(), at.field("name in original script"));
+  notice.warrantIssuingStates = readTexts(r.getWarrantIssuingStates(), at.field("warrant issuing states"));
+  notice.charges = readText(r.getCharges(), at.field("charges"));
+  return notice;
+}
+
+void write(wire::TravelDocument::Builder b, const TravelDocument& document) {
+  write(b.initMeta(), document.meta);
+  b.setNumber(textOf(document.number.str()));
+  b.setIssuingState(textOf(document.issuingState));
+  b.setType(toWire<wire::DocumentType>(document.type));
+  b.setFraudType(toWire<wire::FraudType>(document.fraudType));
+  writeOptionalDate(b.initIssueDate(), document.issueDate);
+  writeOptionalDate(b.initExpiryDate(), document.expiryDate);
+  write(b.initReportDate(), document.reportDate);
+  writeOptionalDate(b.initReviewDate(), document.reviewDate);
+  b.setNationalReference(textOf(document.nationalReference));
+}
+
+TravelDocument read(wire::TravelDocument::Reader r, const Path& at) {
+  TravelDocument document;
+  document.meta = read(r.getMeta(), at);
+  document.number = readDocumentNumber(r.getNumber(), at.field("number"));
+  document.issuingState = readText(r.getIssuingState(), at.field("issuing state"));
+  document.type = fromWire(r.getType(), at.field("type"));
+  document.fraudType = fromWire(r.getFraudType(), at.field("fraud type"));
+  document.issueDate = readOptionalDate(r.getIssueDate(), at.field("issue date"));
+  document.expiryDate = readOptionalDate(r.getExpiryDate(), at.field("expiry date"));
+  document.reportDate = read(r.getReportDate(), at.field("report date"));
+  document.reviewDate = readOptionalDate(r.getReviewDate(), at.field("review date"));
+  document.nationalReference = readText(r.getNationalReference(), at.field("national reference"));
+  return document;
+}
+
+void write(wire::Movement::Builder b, const Movement& movement) {
+  write(b.initMeta(), movement.meta);
+  write(b.initPerson(), movement.person);
+  b.setDocumentNumber(textOf(movement.documentNumber));
+  b.setDocumentState(textOf(movement.documentState));
+  b.setDirection(toWire<wire::MovementDirection>(movement.direction));
+  b.setPort(textOf(movement.port));
+  b.setOccurredAt(epochSeconds(movement.occurredAt));
+  b.setCarrierReference(textOf(movement.carrierReference));
+}
+
+Movement read(wire::Movement::Reader r, const Path& at) {
+  Movement movement;
+  movement.meta = read(r.getMeta(), at);
+  movement.person = read(r.getPerson(), at.field("person"));
+  movement.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
+  movement.documentState = readText(r.getDocumentState(), at.field("document state"));
+  movement.direction = fromWire(r.getDirection(), at.field("direction"));
+  movement.port = readText(r.getPort(), at.field("port"));
+  movement.occurredAt = readTimestamp(r.getOccurredAt(), at.field("time"));
+  movement.carrierReference = readText(r.getCarrierReference(), at.field("carrier reference"));
+  return movement;
+}
+
+void write(wire::Refusal::Builder b, const Refusal& refusal) {
+  write(b.initMeta(), refusal.meta);
+  write(b.initPerson(), refusal.person);
+  b.setDocumentNumber(textOf(refusal.documentNumber));
+  b.setDocumentState(textOf(refusal.documentState));
+  b.setPort(textOf(refusal.port));
+  write(b.initRefusedOn(), refusal.refusedOn);
+  writeTexts(b.initGrounds(static_cast<unsigned>(refusal.grounds.size())), refusal.grounds);
+}
+
+Refusal read(wire::Refusal::Reader r, const Path& at) {
+  Refusal refusal;
+  refusal.meta = read(r.getMeta(), at);
+  refusal.person = read(r.getPerson(), at.field("person"));
+  refusal.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
+  refusal.documentState = readText(r.getDocumentState(), at.field("document state"));
+  refusal.port = readText(r.getPort(), at.field("port"));
+  refusal.refusedOn = read(r.getRefusedOn(), at.field("refusal date"));
+  refusal.grounds = readTexts(r.getGrounds(), at.field("grounds"));
+  return refusal;
+}
+
+void write(wire::Overstay::Builder b, const Overstay& overstay) {
+  write(b.initMeta(), overstay.meta);
+  write(b.initPerson(), overstay.person);
+  b.setDocumentNumber(textOf(overstay.documentNumber));
+  b.setDocumentState(textOf(overstay.documentState));
+  write(b.initAuthorisedUntil(), overstay.authorisedUntil);
+  write(b.initDetectedOn(), overstay.detectedOn);
+}
+
+Overstay read(wire::Overstay::Reader r, const Path& at) {
+  Overstay overstay;
+  overstay.meta = read(r.getMeta(), at);
+  overstay.person = read(r.getPerson(), at.field("person"));
+  overstay.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
+  overstay.documentState = readText(r.getDocumentState(), at.field("document state"));
+  overstay.authorisedUntil = read(r.getAuthorisedUntil(), at.field("authorised-until date"));
+  overstay.detectedOn = read(r.getDetectedOn(), at.field("detection date"));
+  return overstay;
+}
+
+void write(wire::VisaDecision::Builder b, const VisaDecision& decision) {
+  write(b.initMeta(), decision.meta);
+  write(b.initPerson(), decision.person);
+  b.setApplicationRef(textOf(decision.applicationRef));
+  b.setVisaType(textOf(decision.visaType));
+  b.setOutcome(toWire<wire::VisaOutcome>(decision.outcome));
+  write(b.initDecidedOn(), decision.decidedOn);
+  writeOptionalDate(b.initValidFrom(), decision.validFrom);
+  writeOptionalDate(b.initValidUntil(), decision.validUntil);
+  writeTexts(b.initGrounds(static_cast<unsigned>(decision.grounds.size())), decision.grounds);
+}
+
+VisaDecision read(wire::VisaDecision::Reader r, const Path& at) {
+  VisaDecision decision;
+  decision.meta = read(r.getMeta(), at);
+  decision.person = read(r.getPerson(), at.field("person"));
+  decision.applicationRef = readText(r.getApplicationRef(), at.field("application ref"));
+  decision.visaType = readText(r.getVisaType(), at.field("visa type"));
+  decision.outcome = fromWire(r.getOutcome(), at.field("outcome"));
+  decision.decidedOn = read(r.getDecidedOn(), at.field("decision date"));
+  decision.validFrom = readOptionalDate(r.getValidFrom(), at.field("valid-from date"));
+  decision.validUntil = readOptionalDate(r.getValidUntil(), at.field("valid-until date"));
+  decision.grounds = readTexts(r.getGrounds(), at.field("grounds"));
+  return decision;
+}
+
+void write(wire::WatchlistPerson::Builder b, const WatchlistPerson& entry) {
+  write(b.initMeta(), entry.meta);
+  write(b.initPerson(), entry.person);
+  writeTexts(b.initAliases(static_cast<unsigned>(entry.aliases.size())), entry.aliases);
+  b.setReasonCode(textOf(entry.reasonCode));
+  writeOptionalDate(b.initExclusionFrom(), entry.exclusionFrom);
+  writeOptionalDate(b.initExclusionUntil(), entry.exclusionUntil);
+}
+
+WatchlistPerson read(wire::WatchlistPerson::Reader r, const Path& at) {
+  WatchlistPerson entry;
+  entry.meta = read(r.getMeta(), at);
+  entry.person = read(r.getPerson(), at.field("person"));
+  entry.aliases = readTexts(r.getAliases(), at.field("aliases"));
+  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"));
+  entry.exclusionFrom = readOptionalDate(r.getExclusionFrom(), at.field("exclusion-from date"));
+  entry.exclusionUntil = readOptionalDate(r.getExclusionUntil(), at.field("exclusion-until date"));
+  return entry;
+}
+
+void write(wire::WatchlistDocument::Builder b, const WatchlistDocument& entry) {
+  write(b.initMeta(), entry.meta);
+  b.setNumber(textOf(entry.number.str()));
+  b.setIssuingState(textOf(entry.issuingState));
+  b.setReasonCode(textOf(entry.reasonCode));
+  writeOptionalDate(b.initExclusionFrom(), entry.exclusionFrom);
+  writeOptionalDate(b.initExclusionUntil(), entry.exclusionUntil);
+}
+
+WatchlistDocument read(wire::WatchlistDocument::Reader r, const Path& at) {
+  WatchlistDocument entry;
+  entry.meta = read(r.getMeta(), at);
+  entry.number = readDocumentNumber(r.getNumber(), at.field("number"));
+  entry.issuingState = readText(r.getIssuingState(), at.field("issuing state"));
+  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"));
+  entry.exclusionFrom = readOptionalDate(r.getExclusionFrom(), at.field("exclusion-from date"));
+  entry.exclusionUntil = readOptionalDate(r.getExclusionUntil(), at.field("exclusion-until date"));
+  return entry;
+}
+
+void write(wire::HealthRecord::Builder b, const HealthRecord& record) {
+  write(b.initMeta(), record.meta);
+  write(b.initPerson(), record.person);
+  b.setFacility(textOf(record.facility));
+  b.setRecordKind(textOf(record.recordKind));
+  write(b.initRecordedOn(), record.recordedOn);
+  b.setSummary(textOf(record.summary));
+}
+
+HealthRecord read(wire::HealthRecord::Reader r, const Path& at) {
+  HealthRecord record;
+  record.meta = read(r.getMeta(), at);
+  record.person = read(r.getPerson(), at.field("person"));
+  record.facility = readText(r.getFacility(), at.field("facility"));
+  record.recordKind = readText(r.getRecordKind(), at.field("record kind"));
+  record.recordedOn = read(r.getRecordedOn(), at.field("recording date"));
+  record.summary = readText(r.getSummary(), at.field("summary"));
+  return record;
+}
+
+void write(wire::JusticeRecord::Builder b, const JusticeRecord& record) {
+  write(b.initMeta(), record.meta);
+  write(b.initPerson(), record.person);
+  b.setCourt(textOf(record.court));
+  b.setCaseNumber(textOf(record.caseNumber));
+  b.setRecordKind(textOf(record.recordKind));
+  write(b.initFiledOn(), record.filedOn);
+  b.setSummary(textOf(record.summary));
+}
+
+JusticeRecord read(wire::JusticeRecord::Reader r, const Path& at) {
+  JusticeRecord record;
+  record.meta = read(r.getMeta(), at);
+  record.person = read(r.getPerson(), at.field("person"));
+  record.court = readText(r.getCourt(), at.field("court"));
+  record.caseNumber = readText(r.getCaseNumber(), at.field("case number"));
+  record.recordKind = readText(r.getRecordKind(), at.field("record kind"));
+  record.filedOn = read(r.getFiledOn(), at.field("filing date"));
+  record.summary = readText(r.getSummary(), at.field("summary"));
+  return record;
+}
+
+void write(wire::Record::Builder b, const Record& record) {
+  switch (kindOf(record)) {
+    case RecordKind::notice: return write(b.initNotice(), std::get<Notice>(record));
+    case RecordKind::travelDocument: return write(b.initTravelDocument(), std::get<TravelDocument>(record));
+    case RecordKind::movement: return write(b.initMovement(), std::get<Movement>(record));
+    case RecordKind::refusal: return write(b.initRefusal(), std::get<Refusal>(record));
+    case RecordKind::overstay: return write(b.initOverstay(), std::get<Overstay>(record));
+    case RecordKind::visaDecision: return write(b.initVisaDecision(), std::get<VisaDecision>(record));
+    case RecordKind::watchlistPerson: return write(b.initWatchlistPerson(), std::get<WatchlistPerson>(record));
+    case RecordKind::watchlistDocument:
+      return write(b.initWatchlistDocument(), std::get<WatchlistDocument>(record));
+    case RecordKind::healthRecord: return write(b.initHealthRecord(), std::get<HealthRecord>(record));
+    case RecordKind::justiceRecord: return write(b.initJusticeRecord(), std::get<JusticeRecord>(record));
+  }
+}
+
+Record read(wire::Record::Reader r, const Path& at) {
+  switch (r.which()) {
+    case wire::Record::NOTICE: return read(r.getNotice(), at.field("notice"));
+    case wire::Record::TRAVEL_DOCUMENT: return read(r.getTravelDocument(), at.field("travel document"));
+    case wire::Record::MOVEMENT: return read(r.getMovement(), at.field("movement"));
+    case wire::Record::REFUSAL: return read(r.getRefusal(), at.field("refusal"));
+    case wire::Record::OVERSTAY: return read(r.getOverstay(), at.field("overstay"));
+    case wire::Record::VISA_DECISION: return read(r.getVisaDecision(), at.field("visa decision"));
+    case wire::Record::WATCHLIST_PERSON: return read(r.getWatchlistPerson(), at.field("watchlist person"));
+    case wire::Record::WATCHLIST_DOCUMENT: return read(r.getWatchlistDocument(), at.field("watchlist document"));
+    case wire::Record::HEALTH_RECORD: return read(r.getHealthRecord(), at.field("health record"));
+    case wire::Record::JUSTICE_RECORD: return read(r.getJusticeRecord(), at.field("justice record"));
+  }
+  reject(at, "has unknown record kind " + std::to_string(static_cast<unsigned>(r.which())));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries and requests
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::Query::Builder b, const Query& query) {
+  switch (kindOf(query)) {
+    case QueryKind::checkDocument: {
+      const auto& q = std::get<CheckDocumentQuery>(query);
+      auto check = b.initCheckDocument();
+      check.setNumber(textOf(q.number.str()));
+      check.setIssuingState(textOf(q.issuingState));
+      check.setType(toWire<wire::DocumentType>(q.type));
+      return;
+    }
+    case QueryKind::screenPerson:
+      return write(b.initScreenPerson().initPerson(), std::get<ScreenPersonQuery>(query).person);
+    case QueryKind::screenManifest: {
+      const auto& travellers = std::get<ScreenManifestQuery>(query).travellers;
+      auto list = b.initScreenManifest().initTravellers(static_cast<unsigned>(travellers.size()));
+      for (size_t i = 0; i < travellers.size(); ++i) write(list[static_cast<unsigned>(i)], travellers[i]);
+      return;
+    }
+    case QueryKind::getRecord:
+      return b.initGetRecord().setRecordRef(textOf(std::get<GetRecordQuery>(query).recordRef));
+    case QueryKind::listMovements: {
+      const auto& q = std::get<ListMovementsQuery>(query);
+      auto list = b.initListMovements();
+      write(list.initPerson(), q.person);
+      list.setDocumentNumber(textOf(q.documentNumber));
+      return;
+    }
+    case QueryKind::healthRecord:
+      return b.initHealthRecord().setRecordRef(textOf(std::get<HealthRecordQuery>(query).recordRef));
+    case QueryKind::justiceRecord:
+      return b.initJusticeRecord().setRecordRef(textOf(std::get<JusticeRecordQuery>(query).recordRef));
+    case QueryKind::aggregateStatistics:
+      return b.initAggregateStatistics().setCompartment(
+          toWire<wire::Compartment>(std::get<AggregateStatisticsQuery>(query).compartment));
+  }
+}
+
+Query read(wire::Query::Reader r, const Path& at) {
+  switch (r.which()) {
+    case wire::Query::CHECK_DOCUMENT: {
+      auto check = r.getCheckDocument();
+      Path here = at.field("check document");
+      return CheckDocumentQuery{readDocumentNumber(check.getNumber(), here.field("number")),
+                                readText(check.getIssuingState(), here.field("issuing state")),
+                                fromWire(check.getType(), here.field("type"))};
+    }
+    case wire::Query::SCREEN_PERSON:
+      return ScreenPersonQuery{read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
+    case wire::Query::SCREEN_MANIFEST: {
+      auto list = r.getScreenManifest().getTravellers();
+      Path travellers = at.field("screen manifest").field("travellers");
+      ScreenManifestQuery q;
+      q.travellers.reserve(list.size());
+      for (unsigned i = 0; i < list.size(); ++i) q.travellers.push_back(read(list[i], travellers.element(i)));
+      return q;
+    }
+    case wire::Query::GET_RECORD:
+      return GetRecordQuery{readText(r.getGetRecord().getRecordRef(), at.field("get record").field("record ref"))};
+    case wire::Query::LIST_MOVEMENTS: {
+      auto list = r.getListMovements();
+      Path here = at.field("list movements");
+      return ListMovementsQuery{read(list.getPerson(), here.field("person")),
+                                readText(list.getDocumentNumber(), here.field("document number"))};
+    }
+    case wire::Query::HEALTH_RECORD:
+      return HealthRecordQuery{
+          readText(r.getHealthRecord().getRecordRef(), at.field("health record").field("record ref"))};
+    case wire::Query::JUSTICE_RECORD:
+      return JusticeRecordQuery{
+          readText(r.getJusticeRecord().getRecordRef(), at.field("justice record").field("record ref"))};
+    case wire::Query::AGGREGATE_STATISTICS:
+      return AggregateStatisticsQuery{fromWire(r.getAggregateStatistics().getCompartment(),
+                                               at.field("aggregate statistics").field("compartment"))};
+  }
+  reject(at, "has unknown query kind " + std::to_string(static_cast<unsigned>(r.which())));
+}
+
+void write(wire::OfficerContext::Builder b, const OfficerContext& officer) {
+  b.setPseudonym(textOf(officer.pseudonym));
+  b.setRole(toWire<wire::Role>(officer.role));
+  b.setPurpose(textOf(officer.purpose));
+  b.setCaseReference(textOf(officer.caseReference));
+  b.setLegalBasis(textOf(officer.legalBasis));
+}
+
+OfficerContext read(wire::OfficerContext::Reader r, const Path& at) {
+  OfficerContext officer;
+  officer.pseudonym = readText(r.getPseudonym(), at.field("pseudonym"));
+  officer.role = fromWire(r.getRole(), at.field("role"));
+  officer.purpose = readText(r.getPurpose(), at.field("purpose"));
+  officer.caseReference = readText(r.getCaseReference(), at.field("case reference"));
+  officer.legalBasis = readText(r.getLegalBasis(), at.field("legal basis"));
+  return officer;
+}
+
+void write(wire::Request::Builder b, const Request& request) {
+  b.setRequestId(bytesOf(request.requestId));
+  b.setIssuedAt(epochSeconds(request.issuedAt));
+  b.setExpiresAt(epochSeconds(request.expiresAt));
+  b.setNonce(bytesOf(request.nonce));
+  b.setRequester(textOf(request.requester));
+  write(b.initOfficer(), request.officer);
+  write(b.initQuery(), request.query);
+}
+
+Request read(wire::Request::Reader r, const Path& at) {
+  Request request;
+  request.requestId = readBytes<16>(r.getRequestId(), at.field("request id"));
+  request.issuedAt = readTimestamp(r.getIssuedAt(), at.field("issue time"));
+  request.expiresAt = readTimestamp(r.getExpiresAt(), at.field("expiry time"));
+  request.nonce = readBytes<32>(r.getNonce(), at.field("nonce"));
+  request.requester = readText(r.getRequester(), at.field("requester"));
+  request.officer = read(r.getOfficer(), at.field("officer"));
+  request.query = read(r.getQuery(), at.field("query"));
+  return request;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::Hit::Builder b, const Hit& hit) {
+  b.setRecordRef(textOf(hit.recordRef));
+  b.setKind(toWire<wire::RecordKind>(hit.kind));
+  if (hit.details) {
+    write(b.getDetails().initSome(), *hit.details);
+  } else {
+    b.getDetails().setNone();
+  }
+  writeTexts(b.initWithheldFields(static_cast<unsigned>(hit.withheldFields.size())), hit.withheldFields);
+}
+
+Hit read(wire::Hit::Reader r, const Path& at) {
+  Hit hit;
+  hit.recordRef = readText(r.getRecordRef(), at.field("record ref"));
+  hit.kind = fromWire(r.getKind(), at.field("kind"));
+  auto details = r.getDetails();
+  if (details.isSome()) {
+    hit.details = read(details.getSome(), at.field("details"));
+    if (kindOf(*hit.details) != hit.kind) {
+      reject(at, "is of kind " + std::string(name(hit.kind)) + " but its details are a " +
+                     std::string(name(kindOf(*hit.details))));
+    }
+  } else if (!details.isNone()) {
+    reject(at.field("details"), "has unknown alternative " + std::to_string(static_cast<unsigned>(details.which())));
+  }
+  hit.withheldFields = readTexts(r.getWithheldFields(), at.field("withheld fields"));
+  return hit;
+}
+
+void write(wire::AuditReceipt::Builder b, const AuditReceipt& receipt) {
+  b.setLogId(textOf(receipt.logId));
+  b.setLeafIndex(receipt.leafIndex);
+  b.setLeafHash(bytesOf(receipt.leafHash));
+}
+
+AuditReceipt read(wire::AuditReceipt::Reader r, const Path& at) {
+  AuditReceipt receipt;
+  receipt.logId = readText(r.getLogId(), at.field("log id"));
+  receipt.leafIndex = r.getLeafIndex();
+  receipt.leafHash = readBytes<32>(r.getLeafHash(), at.field("leaf hash"));
+  return receipt;
+}
+
+void write(wire::Response::Builder b, const Response& response) {
+  b.setRequestDigest(bytesOf(response.requestDigest));
+  b.setResponder(textOf(response.responder));
+  b.setStatus(toWire<wire::ResponseStatus>(response.status));
+  b.setReason(textOf(response.reason));
+  auto hits = b.initHits(static_cast<unsigned>(response.hits.size()));
+  for (size_t i = 0; i < response.hits.size(); ++i) write(hits[static_cast<unsigned>(i)], response.hits[i]);
+  writeTexts(b.initWithheld(static_cast<unsigned>(response.withheld.size())), response.withheld);
+  write(b.initReceipt(), response.receipt);
+}
+
+Response read(wire::Response::Reader r, const Path& at) {
+  Response response;
+  response.requestDigest = readBytes<32>(r.getRequestDigest(), at.field("request digest"));
+  response.responder = readText(r.getResponder(), at.field("responder"));
+  response.status = fromWire(r.getStatus(), at.field("status"));
+  response.reason = readText(r.getReason(), at.field("reason"));
+  auto hits = r.getHits();
+  Path hitsAt = at.field("hits");
+  response.hits.reserve(hits.size());
+  for (unsigned i = 0; i < hits.size(); ++i) response.hits.push_back(read(hits[i], hitsAt.element(i)));
+  response.withheld = readTexts(r.getWithheld(), at.field("withheld"));
+  response.receipt = read(r.getReceipt(), at.field("receipt"));
+  return response;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelopes and audit entries
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::SignedEnvelope::Builder b, const SignedEnvelope& envelope) {
+  b.setType(toWire<wire::MessageType>(envelope.type));
+  b.setBody(capnp::Data::Reader(envelope.body.data(), envelope.body.size()));
+  b.setKeyId(bytesOf(envelope.keyId));
+  b.setSignature(bytesOf(envelope.signature));
+}
+
+SignedEnvelope read(wire::SignedEnvelope::Reader r, const Path& at) {
+  SignedEnvelope envelope;
+  envelope.type = fromWire(r.getType(), at.field("type"));
+  auto body = r.getBody();
+  envelope.body.assign(body.begin(), body.end());
+  envelope.keyId = readBytes<16>(r.getKeyId(), at.field("key id"));
+  envelope.signature = readBytes<64>(r.getSignature(), at.field("signature"));
+  return envelope;
+}
+
+void write(wire::AuditEntry::Builder b, const AuditEntry& entry) {
+  b.setRecordedAt(epochSeconds(entry.recordedAt));
+  b.setRequester(textOf(entry.requester));
+  b.setOfficerPseudonym(textOf(entry.officerPseudonym));
+  if (entry.role) {
+    b.getRole().setSome(toWire<wire::Role>(*entry.role));
+  } else {
+    b.getRole().setNone();
+  }
+  b.setPurpose(textOf(entry.purpose));
+  b.setCaseReference(textOf(entry.caseReference));
+  if (entry.queryKind) {
+    b.getQueryKind().setSome(toWire<wire::QueryKind>(*entry.queryKind));
+  } else {
+    b.getQueryKind().setNone();
+  }
+  b.setQueryDigest(bytesOf(entry.queryDigest));
+  b.setDecision(toWire<wire::Decision>(entry.decision));
+  b.setReason(textOf(entry.reason));
+  writeTexts(b.initRecordRefs(static_cast<unsigned>(entry.recordRefs.size())), entry.recordRefs);
+  b.setResponseDigest(bytesOf(entry.responseDigest));
+}
+
+template <typename Group>
+auto readOptionalEnum(Group group, const Path& at) -> std::optional<decltype(fromWire(group.getSome(), at))> {
+  if (group.isNone()) return std::nullopt;
+  if (group.isSome()) return fromWire(group.getSome(), at);
+  reject(at, "has unknown alternative " + std::to_string(static_cast<unsigned>(group.which())));
+}
+
+AuditEntry read(wire::AuditEntry::Reader r, const Path& at) {
+  AuditEntry entry;
+  entry.recordedAt = readTimestamp(r.getRecordedAt(), at.field("recording time"));
+  entry.requester = readText(r.getRequester(), at.field("requester"));
+  entry.officerPseudonym = readText(r.getOfficerPseudonym(), at.field("officer pseudonym"));
+  entry.role = readOptionalEnum(r.getRole(), at.field("role"));
+  entry.purpose = readText(r.getPurpose(), at.field("purpose"));
+  entry.caseReference = readText(r.getCaseReference(), at.field("case reference"));
+  entry.queryKind = readOptionalEnum(r.getQueryKind(), at.field("query kind"));
+  entry.queryDigest = readBytes<32>(r.getQueryDigest(), at.field("query digest"));
+  entry.decision = fromWire(r.getDecision(), at.field("decision"));
+  entry.reason = readText(r.getReason(), at.field("reason"));
+  entry.recordRefs = readTexts(r.getRecordRefs(), at.field("record refs"));
+  entry.responseDigest = readBytes<32>(r.getResponseDigest(), at.field("response digest"));
+  return entry;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole messages
+// ---------------------------------------------------------------------------------------------
+
+template <typename Wire, typename Model>
+std::vector<uint8_t> encodeMessage(const Model& value) {
+  capnp::MallocMessageBuilder message;
+  write(message.initRoot<Wire>(), value);
+  kj::Array<capnp::word> words = capnp::canonicalize(message.getRoot<Wire>().asReader());
+  auto bytes = words.asBytes();
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+template <typename Wire, typename Model>
+Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view what) {
+  const Path root{nullptr, what};
+  try {
+    if (bytes.empty()) reject(root, "empty input");
+    if (bytes.size() > kMaxEncodedBytes) {
+      reject(root, std::to_string(bytes.size()) + " bytes exceeds the limit of " + std::to_string(kMaxEncodedBytes));
+    }
+    if (bytes.size() % sizeof(capnp::word) != 0) {
+      reject(root, "length " + std::to_string(bytes.size()) + " is not a multiple of 8 bytes");
+    }
+    // Cap'n Proto reads words in place; a copy gives any input (e.g. a slice of a network buffer)
+    // the 8-byte alignment that needs.
+    auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+    std::memcpy(words.begin(), bytes.data(), bytes.size());
+    kj::ArrayPtr<const capnp::word> segments[] = {words.asPtr()};
+    capnp::SegmentArrayMessageReader message(
+        kj::arrayPtr(segments, 1),
+        capnp::ReaderOptions{.traversalLimitInWords = kTraversalLimitInWords, .nestingLimit = kNestingLimit});
+    // Only the canonical form is signed and hashed, so any other encoding of the same value is
+    // refused rather than silently accepted under a different digest.
+    if (!message.isCanonical()) reject(root, "not a canonical Cap'n Proto message");
+    return read(message.getRoot<Wire>(), root);
+  } catch (const Rejected& rejected) {
+    return fail(ErrorKind::invalidInput, rejected.message);
+  } catch (const kj::Exception& exception) {
+    return fail(ErrorKind::invalidInput, std::string(what) + ": malformed Cap'n Proto message: " +
+                                             exception.getDescription().cStr());
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> encodeRecord(const Record& record) { return encodeMessage<wire::Record>(record); }
+Result<Record> decodeRecord(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::Record, Record>(bytes, "record");
+}
+
+std::vector<uint8_t> encodeRequest(const Request& request) { return encodeMessage<wire::Request>(request); }
+Result<Request> decodeRequest(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::Request, Request>(bytes, "request");
+}
+
+std::vector<uint8_t> encodeResponse(const Response& response) { return encodeMessage<wire::Response>(response); }
+Result<Response> decodeResponse(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::Response, Response>(bytes, "response");
+}
+
+std::vector<uint8_t> encodeEnvelope(const SignedEnvelope& envelope) {
+  return encodeMessage<wire::SignedEnvelope>(envelope);
+}
+Result<SignedEnvelope> decodeEnvelope(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::SignedEnvelope, SignedEnvelope>(bytes, "envelope");
+}
+
+std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry) { return encodeMessage<wire::AuditEntry>(entry); }
+Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::AuditEntry, AuditEntry>(bytes, "audit entry");
+}
+
+}  // namespace liaison

@@ -1,0 +1,57 @@
+// Binary codecs between the model types and their Cap'n Proto wire form (schema/*.capnp).
+//
+// Encoding is canonical: the output is the single segment that capnp::canonicalize() produces, a
+// root pointer followed by every object in pre-order, with no segment table and no framing. Its
+// length is a multiple of 8. Equal values always give identical bytes, so the bytes can be signed
+// and hashed into the audit log. An encoded value is not self-delimiting: a transport must carry
+// its length.
+//
+// Decoding treats its input as untrusted. It accepts only canonical single-segment messages of at
+// most kMaxEncodedBytes, then validates every field the model constrains: enum values, calendar
+// dates, partial dates, timestamps (years 0000..9999), document numbers (already normalised),
+// fixed-size byte strings and text (UTF-8 without NUL). Anything else is an ErrorKind::invalidInput
+// naming the message and the field, e.g. "envelope: signature must be 64 bytes, got 3". The input
+// needs no particular alignment.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison {
+
+/// The largest input any decoder accepts; larger input is rejected before it is parsed.
+inline constexpr size_t kMaxEncodedBytes = size_t{8} << 20;
+
+/// Canonical encoding of a record.
+std::vector<uint8_t> encodeRecord(const Record& record);
+/// Decodes and validates a record produced by encodeRecord.
+Result<Record> decodeRecord(std::span<const uint8_t> bytes);
+
+/// Canonical encoding of a request body, the bytes a requester signs.
+std::vector<uint8_t> encodeRequest(const Request& request);
+/// Decodes and validates a request body produced by encodeRequest.
+Result<Request> decodeRequest(std::span<const uint8_t> bytes);
+
+/// Canonical encoding of a response body, the bytes a responder signs.
+std::vector<uint8_t> encodeResponse(const Response& response);
+/// Decodes and validates a response body produced by encodeResponse; each hit's details must be
+/// of the hit's kind.
+Result<Response> decodeResponse(std::span<const uint8_t> bytes);
+
+/// Canonical encoding of a signed envelope, the bytes sent between members.
+std::vector<uint8_t> encodeEnvelope(const SignedEnvelope& envelope);
+/// Decodes an envelope produced by encodeEnvelope. Checks its shape only: the signature is
+/// verified elsewhere, and the body is still undecoded bytes.
+Result<SignedEnvelope> decodeEnvelope(std::span<const uint8_t> bytes);
+
+/// Canonical encoding of an audit entry, the bytes the audit log hashes into a leaf.
+std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry);
+/// Decodes and validates an audit entry produced by encodeAuditEntry.
+Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes);
+
+}  // namespace liaison

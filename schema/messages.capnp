@@ -1,0 +1,117 @@
+# Protocol messages between members: the wire form of the protocol structs in schema/model.h.
+# Conventions (optional values, timestamps, enum order) are described in common.capnp.
+
+@0xdd672be6c3f96722;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("liaison::wire");
+
+using Common = import "/schema/common.capnp";
+using Records = import "/schema/records.capnp";
+
+# A signed message: the exact canonical bytes of a Request or Response (or tree head) and the
+# signature over them. The signature covers a domain-separation prefix that includes `type`.
+struct SignedEnvelope {
+  type @0 :Common.MessageType;  # what `body` holds
+  body @1 :Data;  # canonical encoding of the signed message, signed byte for byte
+  keyId @2 :Data;  # exactly 16 bytes: which of the signer's keys made the signature
+  signature @3 :Data;  # exactly 64 bytes
+}
+
+# Who asks: the officer's pseudonym at the requesting member, with role and declared purpose.
+struct OfficerContext {
+  pseudonym @0 :Text;  # the officer's pseudonym at the requesting member, never a name
+  role @1 :Common.Role;
+  purpose @2 :Text;
+  caseReference @3 :Text;
+  legalBasis @4 :Text;
+}
+
+struct CheckDocumentQuery {
+  number @0 :Text;  # normalised document number: 1..20 of A-Z and 0-9
+  issuingState @1 :Text;  # ICAO code
+  type @2 :Common.DocumentType;
+}
+
+struct ScreenPersonQuery {
+  person @0 :Common.PersonIdentity;
+}
+
+struct ScreenManifestQuery {
+  travellers @0 :List(Common.PersonIdentity);
+}
+
+struct GetRecordQuery {
+  recordRef @0 :Text;  # RecordMeta.ref at the responder
+}
+
+struct ListMovementsQuery {
+  person @0 :Common.PersonIdentity;
+  documentNumber @1 :Text;  # normalised, may be empty
+}
+
+struct HealthRecordQuery {
+  recordRef @0 :Text;  # RecordMeta.ref at the responder
+}
+
+struct JusticeRecordQuery {
+  recordRef @0 :Text;  # RecordMeta.ref at the responder
+}
+
+struct AggregateStatisticsQuery {
+  compartment @0 :Common.Compartment;
+}
+
+# One query of the closed set. Union members are in Common.QueryKind order.
+struct Query {
+  union {
+    checkDocument @0 :CheckDocumentQuery;
+    screenPerson @1 :ScreenPersonQuery;
+    screenManifest @2 :ScreenManifestQuery;
+    getRecord @3 :GetRecordQuery;
+    listMovements @4 :ListMovementsQuery;
+    healthRecord @5 :HealthRecordQuery;
+    justiceRecord @6 :JusticeRecordQuery;
+    aggregateStatistics @7 :AggregateStatisticsQuery;
+  }
+}
+
+# The body of a signed request.
+struct Request {
+  requestId @0 :Data;  # exactly 16 bytes
+  issuedAt @1 :Int64;  # timestamp
+  expiresAt @2 :Int64;  # timestamp after which the request is no longer valid
+  nonce @3 :Data;  # exactly 32 bytes
+  requester @4 :Text;  # requesting member id
+  officer @5 :OfficerContext;
+  query @6 :Query;
+}
+
+# One hit in a response: where, and the details if the policy allowed them.
+struct Hit {
+  recordRef @0 :Text;
+  kind @1 :Common.RecordKind;
+  details :union {
+    none @2 :Void;  # details not disclosed
+    some @3 :Records.Record;  # must be of `kind`
+  }
+  withheldFields @4 :List(Text);  # names of fields withheld from `details`
+}
+
+# Where an answered request sits in the responder's audit log.
+struct AuditReceipt {
+  logId @0 :Text;
+  leafIndex @1 :UInt64;  # index of the request's entry in the RFC 6962 log
+  leafHash @2 :Data;  # exactly 32 bytes: the RFC 6962 leaf hash of that entry
+}
+
+# The body of a signed response.
+struct Response {
+  requestDigest @0 :Data;  # exactly 32 bytes (SHA-256): the request answered
+  responder @1 :Text;  # responding member id
+  status @2 :Common.ResponseStatus;
+  reason @3 :Text;  # why the status is not `ok`; empty when it is
+  hits @4 :List(Hit);
+  withheld @5 :List(Text);  # what was withheld and why, never firewalled content
+  receipt @6 :AuditReceipt;
+}

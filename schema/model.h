@@ -1,0 +1,454 @@
+// The data model as plain C++ values. Everything outside the codecs sees these structs; only
+// schema/codec.cc and crypto/envelope.cc include the generated Cap'n Proto headers. The .capnp files
+// beside this header are the wire form of exactly these types (docs/data-model.md).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "schema/status.h"
+
+namespace liaison {
+
+// ---------------------------------------------------------------------------------------------
+// Closed vocabularies. Each has a stable lower-case name used in SQL, CSV, TOML and JSON.
+// ---------------------------------------------------------------------------------------------
+
+/// The six compartments; `health` and `justice` are firewalled from enforcement-facing roles.
+enum class Compartment : uint8_t { notices, documents, immigration, watchlist, health, justice };
+
+/// Roles an officer can hold at a member.
+enum class Role : uint8_t { border, immigration, enforcement, health, justice, liaison, auditor };
+
+/// INTERPOL notice colours plus the INTERPOL-UN Security Council special notice.
+enum class NoticeColour : uint8_t { red, yellow, blue, black, green, orange, purple, silver, unSpecial };
+
+/// Kinds of travel document (SLTD "type").
+enum class DocumentType : uint8_t { passport, identityCard, visa, residencePermit, travelDocument, other };
+
+/// Why a document is listed (SLTD "fraud type" / status).
+enum class FraudType : uint8_t { stolenBlank, lost, stolenFromBearer, revoked, invalid };
+
+/// Sex as printed in an MRZ: F, M or X/unspecified.
+enum class Sex : uint8_t { unspecified, female, male };
+
+/// Direction of an immigration movement.
+enum class MovementDirection : uint8_t { entry, exit, transit };
+
+/// Outcome of a visa application or a later decision on a visa.
+enum class VisaOutcome : uint8_t { granted, refused, revoked, annulled };
+
+/// Europol-style handling codes: H0 no restriction within law enforcement, H1 not for use in
+/// judicial proceedings without the owner's consent, H2 no dissemination without consent,
+/// H3 further restrictions stated with the record.
+enum class HandlingCode : uint8_t { h0, h1, h2, h3 };
+
+/// Every kind of record, one SQL table each (schema/sql, docs/data-model.md).
+enum class RecordKind : uint8_t {
+  notice,
+  travelDocument,
+  movement,
+  refusal,
+  overstay,
+  visaDecision,
+  watchlistPerson,
+  watchlistDocument,
+  healthRecord,
+  justiceRecord,
+};
+
+/// Which signed message an envelope carries; part of the signature's domain-separation prefix.
+enum class MessageType : uint8_t { request, response, treeHead };
+
+/// Query kinds of the wire protocol (closed set).
+enum class QueryKind : uint8_t {
+  checkDocument,
+  screenPerson,
+  screenManifest,
+  getRecord,
+  listMovements,
+  healthRecord,
+  justiceRecord,
+  aggregateStatistics,
+};
+
+/// Outcome of a request as the responder decided it.
+enum class ResponseStatus : uint8_t { ok, refused, invalid, error };
+
+/// Audit decision for a request.
+enum class Decision : uint8_t { permitted, refused, invalid };
+
+// Stable names. `parseX` returns nullopt for an unknown name; callers report where it came from.
+std::string_view name(Compartment);
+std::string_view name(Role);
+std::string_view name(NoticeColour);
+std::string_view name(DocumentType);
+std::string_view name(FraudType);
+std::string_view name(Sex);
+std::string_view name(MovementDirection);
+std::string_view name(VisaOutcome);
+std::string_view name(HandlingCode);
+std::string_view name(RecordKind);
+std::string_view name(MessageType);
+std::string_view name(QueryKind);
+std::string_view name(ResponseStatus);
+std::string_view name(Decision);
+
+std::optional<Compartment> parseCompartment(std::string_view);
+std::optional<Role> parseRole(std::string_view);
+std::optional<NoticeColour> parseNoticeColour(std::string_view);
+std::optional<DocumentType> parseDocumentType(std::string_view);
+std::optional<FraudType> parseFraudType(std::string_view);
+std::optional<Sex> parseSex(std::string_view);
+std::optional<MovementDirection> parseMovementDirection(std::string_view);
+std::optional<VisaOutcome> parseVisaOutcome(std::string_view);
+std::optional<HandlingCode> parseHandlingCode(std::string_view);
+std::optional<RecordKind> parseRecordKind(std::string_view);
+std::optional<QueryKind> parseQueryKind(std::string_view);
+
+/// The compartment a record kind lives in.
+Compartment compartmentOf(RecordKind);
+
+/// True for the compartments no enforcement-facing role may ever touch.
+constexpr bool isFirewalled(Compartment c) { return c == Compartment::health || c == Compartment::justice; }
+
+// ---------------------------------------------------------------------------------------------
+// Value types
+// ---------------------------------------------------------------------------------------------
+
+/// A calendar date. ISO text form YYYY-MM-DD.
+using Date = std::chrono::year_month_day;
+
+/// Parses YYYY-MM-DD into a valid calendar date.
+Result<Date> parseDate(std::string_view text);
+/// Formats as YYYY-MM-DD.
+std::string formatDate(Date date);
+
+/// A moment in time, UTC, whole seconds.
+using Timestamp = std::chrono::sys_seconds;
+
+/// Parses an RFC 3339 UTC timestamp `YYYY-MM-DDTHH:MM:SSZ`.
+Result<Timestamp> parseTimestamp(std::string_view text);
+/// Formats as `YYYY-MM-DDTHH:MM:SSZ`.
+std::string formatTimestamp(Timestamp t);
+
+/// A date of birth as records really carry it: year only, year and month, or a full date.
+/// An unknown date has year 0. Text form `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when unknown.
+struct PartialDate {
+  uint16_t year = 0;   ///< 0 when unknown
+  uint8_t month = 0;   ///< 1..12, or 0 when only the year is known
+  uint8_t day = 0;     ///< 1..31, or 0 when the day is unknown (then month may still be known)
+
+  bool known() const { return year != 0; }
+  friend bool operator==(const PartialDate&, const PartialDate&) = default;
+};
+Result<PartialDate> parsePartialDate(std::string_view text);
+std::string formatPartialDate(const PartialDate& date);
+
+/// A travel document number, always normalised: upper case, without spaces, hyphens or MRZ `<`
+/// fillers, 1..20 characters of A-Z and 0-9. Every comparison of numbers goes through this type.
+class DocumentNumber {
+ public:
+  /// Normalises `raw`; fails if nothing is left or a character is not a letter or digit.
+  static Result<DocumentNumber> parse(std::string_view raw);
+  const std::string& str() const { return value_; }
+  friend bool operator==(const DocumentNumber&, const DocumentNumber&) = default;
+
+ private:
+  explicit DocumentNumber(std::string v) : value_(std::move(v)) {}
+  std::string value_;
+};
+
+/// True for a three-letter ICAO 9303 state or organisation code (A-Z, may end in `<`, e.g. `D<<`).
+bool isIcaoStateCode(std::string_view code);
+
+/// Identity of a person as recorded by an agency. Names are UTF-8 as recorded.
+struct PersonIdentity {
+  std::string familyName;
+  std::string givenNames;
+  PartialDate dateOfBirth;
+  Sex sex = Sex::unspecified;
+  std::string nationality;  ///< ICAO code, empty if unknown
+  friend bool operator==(const PersonIdentity&, const PersonIdentity&) = default;
+};
+
+/// Fields every record carries.
+struct RecordMeta {
+  std::string ref;                     ///< opaque reference, unique per node (a UUID)
+  std::string owner;                   ///< owning member id
+  std::vector<std::string> visibleTo;  ///< members or groups allowed to see the record
+  HandlingCode handling = HandlingCode::h2;
+  Date retentionUntil{};               ///< purged after this date
+  friend bool operator==(const RecordMeta&, const RecordMeta&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Records, one struct per kind
+// ---------------------------------------------------------------------------------------------
+
+/// An INTERPOL-style notice.
+struct Notice {
+  RecordMeta meta;
+  NoticeColour colour = NoticeColour::red;
+  std::string noticeId;  ///< e.g. `2099/1` as INTERPOL writes entity ids
+  PersonIdentity person;
+  std::vector<std::string> otherNationalities;
+  std::vector<std::string> aliases;
+  std::string nameInOriginalScript;
+  std::vector<std::string> warrantIssuingStates;
+  std::string charges;
+  friend bool operator==(const Notice&, const Notice&) = default;
+};
+
+/// A lost, stolen, revoked or invalid travel document.
+struct TravelDocument {
+  RecordMeta meta;
+  DocumentNumber number = DocumentNumber::parse("0").value();
+  std::string issuingState;  ///< ICAO code
+  DocumentType type = DocumentType::passport;
+  FraudType fraudType = FraudType::lost;
+  std::optional<Date> issueDate;
+  std::optional<Date> expiryDate;
+  Date reportDate{};
+  std::optional<Date> reviewDate;
+  std::string nationalReference;
+  friend bool operator==(const TravelDocument&, const TravelDocument&) = default;
+};
+
+/// An entry, exit or transit at a border crossing point.
+struct Movement {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string documentNumber;  ///< normalised, may be empty
+  std::string documentState;
+  MovementDirection direction = MovementDirection::entry;
+  std::string port;  ///< UN/LOCODE of the crossing point
+  Timestamp occurredAt{};
+  std::string carrierReference;  ///< flight or vessel, may be empty
+  friend bool operator==(const Movement&, const Movement&) = default;
+};
+
+/// A refusal of entry with its grounds (Schengen Borders Code Annex V codes A..J).
+struct Refusal {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string documentNumber;
+  std::string documentState;
+  std::string port;
+  Date refusedOn{};
+  std::vector<std::string> grounds;
+  friend bool operator==(const Refusal&, const Refusal&) = default;
+};
+
+/// A stay beyond the authorised period.
+struct Overstay {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string documentNumber;
+  std::string documentState;
+  Date authorisedUntil{};
+  Date detectedOn{};
+  friend bool operator==(const Overstay&, const Overstay&) = default;
+};
+
+/// A decision on a visa application or an issued visa.
+struct VisaDecision {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string applicationRef;
+  std::string visaType;  ///< e.g. `C`, `D`
+  VisaOutcome outcome = VisaOutcome::granted;
+  Date decidedOn{};
+  std::optional<Date> validFrom;
+  std::optional<Date> validUntil;
+  std::vector<std::string> grounds;
+  friend bool operator==(const VisaDecision&, const VisaDecision&) = default;
+};
+
+/// A person of concern.
+struct WatchlistPerson {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::vector<std::string> aliases;
+  std::string reasonCode;
+  std::optional<Date> exclusionFrom;
+  std::optional<Date> exclusionUntil;
+  friend bool operator==(const WatchlistPerson&, const WatchlistPerson&) = default;
+};
+
+/// A document of concern.
+struct WatchlistDocument {
+  RecordMeta meta;
+  DocumentNumber number = DocumentNumber::parse("0").value();
+  std::string issuingState;
+  std::string reasonCode;
+  std::optional<Date> exclusionFrom;
+  std::optional<Date> exclusionUntil;
+  friend bool operator==(const WatchlistDocument&, const WatchlistDocument&) = default;
+};
+
+/// A health record. Firewalled: never reachable from enforcement-facing roles.
+struct HealthRecord {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string facility;
+  std::string recordKind;  ///< e.g. `consultation`, `vaccination`
+  Date recordedOn{};
+  std::string summary;
+  friend bool operator==(const HealthRecord&, const HealthRecord&) = default;
+};
+
+/// A justice record. Firewalled: never reachable from enforcement-facing roles.
+struct JusticeRecord {
+  RecordMeta meta;
+  PersonIdentity person;
+  std::string court;
+  std::string caseNumber;
+  std::string recordKind;  ///< e.g. `proceeding`, `protection-order`
+  Date filedOn{};
+  std::string summary;
+  friend bool operator==(const JusticeRecord&, const JusticeRecord&) = default;
+};
+
+/// Any record. The alternative index order matches RecordKind.
+using Record = std::variant<Notice, TravelDocument, Movement, Refusal, Overstay, VisaDecision,
+                            WatchlistPerson, WatchlistDocument, HealthRecord, JusticeRecord>;
+
+RecordKind kindOf(const Record& record);
+const RecordMeta& metaOf(const Record& record);
+RecordMeta& metaOf(Record& record);
+
+// ---------------------------------------------------------------------------------------------
+// Protocol messages
+// ---------------------------------------------------------------------------------------------
+
+using Digest = std::array<uint8_t, 32>;  ///< SHA-256
+
+/// Who asks: the officer's pseudonym at the requesting member, with role and declared purpose.
+struct OfficerContext {
+  std::string pseudonym;
+  Role role = Role::border;
+  std::string purpose;
+  std::string caseReference;
+  std::string legalBasis;
+  friend bool operator==(const OfficerContext&, const OfficerContext&) = default;
+};
+
+struct CheckDocumentQuery {
+  DocumentNumber number = DocumentNumber::parse("0").value();
+  std::string issuingState;
+  DocumentType type = DocumentType::passport;
+  friend bool operator==(const CheckDocumentQuery&, const CheckDocumentQuery&) = default;
+};
+struct ScreenPersonQuery {
+  PersonIdentity person;
+  friend bool operator==(const ScreenPersonQuery&, const ScreenPersonQuery&) = default;
+};
+struct ScreenManifestQuery {
+  std::vector<PersonIdentity> travellers;
+  friend bool operator==(const ScreenManifestQuery&, const ScreenManifestQuery&) = default;
+};
+struct GetRecordQuery {
+  std::string recordRef;
+  friend bool operator==(const GetRecordQuery&, const GetRecordQuery&) = default;
+};
+struct ListMovementsQuery {
+  PersonIdentity person;
+  std::string documentNumber;
+  friend bool operator==(const ListMovementsQuery&, const ListMovementsQuery&) = default;
+};
+struct HealthRecordQuery {
+  std::string recordRef;
+  friend bool operator==(const HealthRecordQuery&, const HealthRecordQuery&) = default;
+};
+struct JusticeRecordQuery {
+  std::string recordRef;
+  friend bool operator==(const JusticeRecordQuery&, const JusticeRecordQuery&) = default;
+};
+struct AggregateStatisticsQuery {
+  Compartment compartment = Compartment::documents;
+  friend bool operator==(const AggregateStatisticsQuery&, const AggregateStatisticsQuery&) = default;
+};
+
+/// One query of the closed set. Alternative index order matches QueryKind.
+using Query = std::variant<CheckDocumentQuery, ScreenPersonQuery, ScreenManifestQuery, GetRecordQuery,
+                           ListMovementsQuery, HealthRecordQuery, JusticeRecordQuery,
+                           AggregateStatisticsQuery>;
+
+QueryKind kindOf(const Query& query);
+
+/// A signed request's body.
+struct Request {
+  std::array<uint8_t, 16> requestId{};
+  Timestamp issuedAt{};
+  Timestamp expiresAt{};
+  std::array<uint8_t, 32> nonce{};
+  std::string requester;  ///< requesting member id
+  OfficerContext officer;
+  Query query;
+  friend bool operator==(const Request&, const Request&) = default;
+};
+
+/// One hit in a response: where, and the details if the policy allowed them.
+struct Hit {
+  std::string recordRef;
+  RecordKind kind = RecordKind::travelDocument;
+  std::optional<Record> details;
+  std::vector<std::string> withheldFields;
+  friend bool operator==(const Hit&, const Hit&) = default;
+};
+
+/// Where an answered request sits in the responder's audit log.
+struct AuditReceipt {
+  std::string logId;
+  uint64_t leafIndex = 0;
+  Digest leafHash{};
+  friend bool operator==(const AuditReceipt&, const AuditReceipt&) = default;
+};
+
+/// A signed response's body.
+struct Response {
+  Digest requestDigest{};
+  std::string responder;
+  ResponseStatus status = ResponseStatus::ok;
+  std::string reason;
+  std::vector<Hit> hits;
+  std::vector<std::string> withheld;  ///< what was withheld and why, never firewalled content
+  AuditReceipt receipt;
+  friend bool operator==(const Response&, const Response&) = default;
+};
+
+/// A signed envelope: the exact body bytes, the signer's key id and the signature.
+struct SignedEnvelope {
+  MessageType type = MessageType::request;
+  std::vector<uint8_t> body;
+  std::array<uint8_t, 16> keyId{};
+  std::array<uint8_t, 64> signature{};
+  friend bool operator==(const SignedEnvelope&, const SignedEnvelope&) = default;
+};
+
+/// One audited access, allowed or refused. Fields a refused or unauthenticated request could not
+/// establish stay empty.
+struct AuditEntry {
+  Timestamp recordedAt{};
+  std::string requester;
+  std::string officerPseudonym;
+  std::optional<Role> role;
+  std::string purpose;
+  std::string caseReference;
+  std::optional<QueryKind> queryKind;
+  Digest queryDigest{};
+  Decision decision = Decision::refused;
+  std::string reason;
+  std::vector<std::string> recordRefs;
+  Digest responseDigest{};
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
+}  // namespace liaison

@@ -1,0 +1,109 @@
+# Shared by scripts/test and scripts/demo: install what Liaison needs, build it, and run a private
+# PostgreSQL cluster inside the checkout. Source it; do not run it.
+# shellcheck shell=bash
+
+LIAISON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LIAISON_BUILD=${LIAISON_BUILD:-$LIAISON_ROOT/build}
+LIAISON_PGBIN=/usr/lib/postgresql/15/bin
+
+# Debian 12 packages the build, the tests and the demo need.
+LIAISON_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  capnproto libcapnp-dev libsodium-dev libpqxx-dev libssl-dev libboost-dev
+  libgtest-dev libgmock-dev libtomlplusplus-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev
+  postgresql-15 postgresql-client-15
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root for: $* (run as root or install sudo)"; fi
+}
+
+# Installs the missing packages only, so a second run does not touch apt at all.
+install_packages() {
+  local missing=()
+  for p in "${LIAISON_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures and builds into $LIAISON_BUILD (extra CMake arguments pass through).
+build_liaison() {
+  log "building in $LIAISON_BUILD"
+  cmake -S "$LIAISON_ROOT" -B "$LIAISON_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  ninja -C "$LIAISON_BUILD"
+}
+
+# --- private PostgreSQL cluster ---------------------------------------------------------------
+# Data lives in $LIAISON_ROOT/.pg/data; the server listens on a unix socket only. When we are root
+# the server runs as the unprivileged `postgres` user. Authentication is peer with an ident map:
+# only the invoking OS user may log in, as the admin role or as one of Liaison's roles.
+
+pg_user() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
+as_pg_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_paths() {
+  PG_DIR=${LIAISON_PG_DIR:-$LIAISON_ROOT/.pg}
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$LIAISON_ROOT"; then
+    # The checkout sits where the postgres user cannot reach (e.g. under /root): keep the
+    # cluster in a private folder it can reach instead.
+    PG_DIR=/var/tmp/liaison-pg-$(printf '%s' "$LIAISON_ROOT" | sha256sum | cut -c1-12)
+  fi
+  PG_DATA=$PG_DIR/data
+  PG_SOCKET=$PG_DIR/run
+  # Unix socket paths are limited to 107 bytes.
+  if [ ${#PG_SOCKET} -gt 90 ]; then
+    PG_SOCKET=/tmp/liaison-pg-$(printf '%s' "$PG_DIR" | sha256sum | cut -c1-12)
+  fi
+  export PGHOST=$PG_SOCKET PGUSER=liaison_admin PGDATABASE=postgres
+}
+
+pg_start() {
+  pg_paths
+  local me; me=$(id -un)
+  mkdir -p "$PG_DIR" "$PG_SOCKET"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PG_DIR" "$PG_SOCKET"; fi
+  chmod 0700 "$PG_SOCKET"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "initialising PostgreSQL cluster in $PG_DATA"
+    as_pg_user "$LIAISON_PGBIN/initdb" -D "$PG_DATA" -U liaison_admin --auth-local=peer --auth-host=reject \
+      -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg_user tee "$PG_DATA/pg_hba.conf" >/dev/null <<HBA
+# Private Liaison cluster: unix socket only, peer authentication through the 'liaison' map.
+local all all peer map=liaison
+HBA
+    {
+      echo "# OS user -> database roles it may log in as"
+      for role in liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer liaison_auditor; do
+        echo "liaison $me $role"
+        [ "$me" != "$(pg_user)" ] && echo "liaison $(pg_user) $role"
+      done
+    } | as_pg_user tee "$PG_DATA/pg_ident.conf" >/dev/null
+  fi
+  if as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    return 0
+  fi
+  log "starting PostgreSQL (socket $PG_SOCKET)"
+  as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 start \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET' -c fsync=on -c max_connections=200 -c shared_buffers=256MB" \
+    >/dev/null || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
+}
+
+pg_stop() {
+  pg_paths
+  if [ -f "$PG_DATA/PG_VERSION" ]; then
+    log "stopping PostgreSQL"
+    as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}

@@ -1,0 +1,628 @@
+#include "schema/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/model.h"
+
+namespace liaison {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Sample values: every field set to something other than its default
+// ---------------------------------------------------------------------------------------------
+
+Date dateOf(int year, unsigned month, unsigned day) {
+  return std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day};
+}
+
+Timestamp timestampOf(std::string_view text) { return parseTimestamp(text).value(); }
+
+DocumentNumber documentNumberOf(std::string_view raw) { return DocumentNumber::parse(raw).value(); }
+
+RecordMeta sampleMeta(std::string ref) {
+  return RecordMeta{std::move(ref), "member-gr", {"member-cy", "group-schengen"}, HandlingCode::h1,
+                    dateOf(2031, 12, 31)};
+}
+
+PersonIdentity greekPerson() {
+  return PersonIdentity{"Παπαδόπουλος", "Ιωάννης", PartialDate{1980, 2, 29}, Sex::male, "GRC"};
+}
+
+PersonIdentity arabicPerson() {
+  return PersonIdentity{"العلي", "محمد", PartialDate{1975, 6, 0}, Sex::female, "SYR"};
+}
+
+Notice sampleNotice() {
+  Notice notice;
+  notice.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000001");
+  notice.colour = NoticeColour::unSpecial;
+  notice.noticeId = "2099/1";
+  notice.person = greekPerson();
+  notice.otherNationalities = {"CYP", "D<<"};
+  notice.aliases = {"Giannis P.", "Γιάννης Π."};
+  notice.nameInOriginalScript = "Παπαδόπουλος Ι.";
+  notice.warrantIssuingStates = {"GRC", "ITA"};
+  notice.charges = "fraud; forgery of documents";
+  return notice;
+}
+
+TravelDocument sampleTravelDocument() {
+  TravelDocument document;
+  document.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000002");
+  document.number = documentNumberOf("AB1234567");
+  document.issuingState = "CYP";
+  document.type = DocumentType::residencePermit;
+  document.fraudType = FraudType::stolenFromBearer;
+  document.issueDate = dateOf(2019, 3, 1);
+  document.expiryDate = dateOf(2029, 2, 28);
+  document.reportDate = dateOf(2024, 2, 29);
+  document.reviewDate = dateOf(2025, 1, 15);
+  document.nationalReference = "CY-POL-2024-000117";
+  return document;
+}
+
+TravelDocument travelDocumentWithoutOptionalDates() {
+  TravelDocument document = sampleTravelDocument();
+  document.issueDate.reset();
+  document.expiryDate.reset();
+  document.reviewDate.reset();
+  return document;
+}
+
+Movement sampleMovement() {
+  Movement movement;
+  movement.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000003");
+  movement.person = arabicPerson();
+  movement.documentNumber = "N0012345";
+  movement.documentState = "SYR";
+  movement.direction = MovementDirection::transit;
+  movement.port = "CYLCA";
+  movement.occurredAt = timestampOf("2024-05-17T06:42:13Z");
+  movement.carrierReference = "CY 327";
+  return movement;
+}
+
+Refusal sampleRefusal() {
+  Refusal refusal;
+  refusal.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000004");
+  refusal.person = arabicPerson();
+  refusal.documentNumber = "N0012345";
+  refusal.documentState = "SYR";
+  refusal.port = "GRPIR";
+  refusal.refusedOn = dateOf(2024, 6, 2);
+  refusal.grounds = {"C", "E"};
+  return refusal;
+}
+
+Overstay sampleOverstay() {
+  Overstay overstay;
+  overstay.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000005");
+  overstay.person = greekPerson();
+  overstay.documentNumber = "P7654321";
+  overstay.documentState = "GRC";
+  overstay.authorisedUntil = dateOf(2024, 8, 31);
+  overstay.detectedOn = dateOf(2024, 11, 3);
+  return overstay;
+}
+
+VisaDecision sampleVisaDecision() {
+  VisaDecision decision;
+  decision.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000006");
+  decision.person = arabicPerson();
+  decision.applicationRef = "VIS-2024-88812";
+  decision.visaType = "D";
+  decision.outcome = VisaOutcome::revoked;
+  decision.decidedOn = dateOf(2024, 1, 10);
+  decision.validFrom = dateOf(2024, 2, 1);
+  decision.validUntil = dateOf(2025, 1, 31);
+  decision.grounds = {"false documents", "threat to public policy"};
+  return decision;
+}
+
+VisaDecision visaDecisionWithoutValidity() {
+  VisaDecision decision = sampleVisaDecision();
+  decision.outcome = VisaOutcome::refused;
+  decision.validFrom.reset();
+  decision.validUntil.reset();
+  return decision;
+}
+
+WatchlistPerson sampleWatchlistPerson() {
+  WatchlistPerson entry;
+  entry.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000007");
+  entry.person = greekPerson();
+  entry.aliases = {"J. Papadopoulos"};
+  entry.reasonCode = "ENTRY-BAN";
+  entry.exclusionFrom = dateOf(2023, 7, 1);
+  entry.exclusionUntil = dateOf(2028, 6, 30);
+  return entry;
+}
+
+WatchlistPerson watchlistPersonWithOpenEndedExclusion() {
+  WatchlistPerson entry = sampleWatchlistPerson();
+  entry.exclusionUntil.reset();
+  return entry;
+}
+
+WatchlistDocument sampleWatchlistDocument() {
+  WatchlistDocument entry;
+  entry.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000008");
+  entry.number = documentNumberOf("X1234567");
+  entry.issuingState = "UTO";
+  entry.reasonCode = "COUNTERFEIT";
+  entry.exclusionFrom = dateOf(2022, 12, 1);
+  entry.exclusionUntil = dateOf(2032, 11, 30);
+  return entry;
+}
+
+WatchlistDocument watchlistDocumentWithoutExclusion() {
+  WatchlistDocument entry = sampleWatchlistDocument();
+  entry.exclusionFrom.reset();
+  entry.exclusionUntil.reset();
+  return entry;
+}
+
+HealthRecord sampleHealthRecord() {
+  HealthRecord record;
+  record.meta = sampleMeta("8c7e4b52-0000-4000-8000-000000000009");
+  record.person = arabicPerson();
+  record.facility = "Larnaca General Hospital";
+  record.recordKind = "vaccination";
+  record.recordedOn = dateOf(2024, 3, 5);
+  record.summary = "Yellow fever vaccination, certificate issued.";
+  return record;
+}
+
+JusticeRecord sampleJusticeRecord() {
+  JusticeRecord record;
+  record.meta = sampleMeta("8c7e4b52-0000-4000-8000-00000000000a");
+  record.person = greekPerson();
+  record.court = "Πρωτοδικείο Αθηνών";
+  record.caseNumber = "1234/2024";
+  record.recordKind = "protection-order";
+  record.filedOn = dateOf(2024, 4, 30);
+  record.summary = "Protection order in force until further notice.";
+  return record;
+}
+
+/// Every record kind, and each optional date both present and absent.
+std::vector<Record> everyRecordKind() {
+  return {sampleNotice(),          sampleTravelDocument(),      travelDocumentWithoutOptionalDates(),
+          sampleMovement(),        sampleRefusal(),             sampleOverstay(),
+          sampleVisaDecision(),    visaDecisionWithoutValidity(), sampleWatchlistPerson(),
+          watchlistPersonWithOpenEndedExclusion(), sampleWatchlistDocument(),
+          watchlistDocumentWithoutExclusion(),     sampleHealthRecord(), sampleJusticeRecord()};
+}
+
+OfficerContext sampleOfficer() {
+  return OfficerContext{"officer-7f3a", Role::immigration, "border check", "CASE-2024-0042", "Regulation (EU) 2018/1862"};
+}
+
+/// One query of every kind, in QueryKind order.
+std::vector<Query> everyQueryKind() {
+  return {CheckDocumentQuery{documentNumberOf("AB1234567"), "CYP", DocumentType::identityCard},
+          ScreenPersonQuery{arabicPerson()},
+          ScreenManifestQuery{{greekPerson(), arabicPerson(), PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
+          GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"},
+          ListMovementsQuery{greekPerson(), "P7654321"},
+          HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000009"},
+          JusticeRecordQuery{"8c7e4b52-0000-4000-8000-00000000000a"},
+          AggregateStatisticsQuery{Compartment::watchlist}};
+}
+
+template <size_t N>
+std::array<uint8_t, N> bytesFrom(uint8_t first) {
+  std::array<uint8_t, N> bytes{};
+  for (size_t i = 0; i < N; ++i) bytes[i] = static_cast<uint8_t>(first + i);
+  return bytes;
+}
+
+Request sampleRequest(Query query) {
+  Request request;
+  request.requestId = bytesFrom<16>(0x10);
+  request.issuedAt = timestampOf("2024-05-17T06:40:00Z");
+  request.expiresAt = timestampOf("2024-05-17T06:45:00Z");
+  request.nonce = bytesFrom<32>(0xA0);
+  request.requester = "member-cy";
+  request.officer = sampleOfficer();
+  request.query = std::move(query);
+  return request;
+}
+
+Response sampleResponse() {
+  Response response;
+  response.requestDigest = bytesFrom<32>(0x01);
+  response.responder = "member-gr";
+  response.status = ResponseStatus::refused;
+  response.reason = "partly refused: compartment health is firewalled";
+  response.hits = {Hit{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::travelDocument, sampleTravelDocument(),
+                       {"nationalReference"}},
+                   Hit{"8c7e4b52-0000-4000-8000-000000000007", RecordKind::watchlistPerson, std::nullopt,
+                       {"person", "aliases"}}};
+  response.withheld = {"2 records withheld under handling code H2"};
+  response.receipt = AuditReceipt{"log-gr-1", 421337, bytesFrom<32>(0x40)};
+  return response;
+}
+
+SignedEnvelope sampleEnvelope() {
+  SignedEnvelope envelope;
+  envelope.type = MessageType::response;
+  envelope.body = encodeResponse(sampleResponse());
+  envelope.keyId = bytesFrom<16>(0x70);
+  envelope.signature = bytesFrom<64>(0x80);
+  return envelope;
+}
+
+AuditEntry sampleAuditEntry() {
+  AuditEntry entry;
+  entry.recordedAt = timestampOf("2024-05-17T06:40:01Z");
+  entry.requester = "member-cy";
+  entry.officerPseudonym = "officer-7f3a";
+  entry.role = Role::border;
+  entry.purpose = "border check";
+  entry.caseReference = "CASE-2024-0042";
+  entry.queryKind = QueryKind::screenManifest;
+  entry.queryDigest = bytesFrom<32>(0x20);
+  entry.decision = Decision::permitted;
+  entry.reason = "rule partners-documents";
+  entry.recordRefs = {"8c7e4b52-0000-4000-8000-000000000002", "8c7e4b52-0000-4000-8000-000000000007"};
+  entry.responseDigest = bytesFrom<32>(0x60);
+  return entry;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// Decoding failed as invalid input, with a message that contains `expected`.
+template <typename T>
+testing::AssertionResult rejectedWith(const Result<T>& result, std::string_view expected) {
+  if (result.ok()) return testing::AssertionFailure() << "decoded successfully";
+  const Error& error = result.error();
+  if (error.kind != ErrorKind::invalidInput) {
+    return testing::AssertionFailure() << "error kind is " << errorKindName(error.kind) << ": " << error.message;
+  }
+  if (error.message.find(expected) == std::string::npos) {
+    return testing::AssertionFailure() << "message '" << error.message << "' does not mention '" << expected << "'";
+  }
+  return testing::AssertionSuccess();
+}
+
+/// `bytes` with the only occurrence of `from` replaced by `to`, which has the same length, so the
+/// message layout is unchanged and only the value differs.
+std::vector<uint8_t> replaceOnce(std::vector<uint8_t> bytes, std::string_view from, std::string_view to) {
+  EXPECT_EQ(from.size(), to.size());
+  std::string_view haystack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  size_t at = haystack.find(from);
+  EXPECT_NE(at, std::string_view::npos) << "'" << from << "' is not in the message";
+  EXPECT_EQ(haystack.find(from, at + 1), std::string_view::npos) << "'" << from << "' occurs twice";
+  if (at != std::string_view::npos) std::memcpy(bytes.data() + at, to.data(), to.size());
+  return bytes;
+}
+
+void appendWord(std::vector<uint8_t>& bytes, uint32_t low, uint32_t high) {
+  for (uint32_t half : {low, high}) {
+    for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<uint8_t>(half >> shift));
+  }
+}
+
+/// A canonical SignedEnvelope written word by word, so the signature can have a length the model
+/// cannot express. Layout: root pointer, data word (type), three pointers (body null, key id,
+/// signature), then the key id and signature bytes, each padded with zeros to whole words.
+std::vector<uint8_t> handWrittenEnvelope(uint32_t signatureLength) {
+  constexpr uint32_t kListPointer = 1, kByteElements = 2, kKeyIdLength = 16;
+  std::vector<uint8_t> bytes;
+  appendWord(bytes, 0, 1u | (3u << 16));  // struct pointer, offset 0: 1 data word, 3 pointers
+  appendWord(bytes, static_cast<uint32_t>(MessageType::response), 0);
+  appendWord(bytes, 0, 0);  // body: null, reads as empty
+  // Offsets count words from the end of the pointer to the start of its target.
+  appendWord(bytes, (1u << 2) | kListPointer, (kKeyIdLength << 3) | kByteElements);
+  appendWord(bytes, (2u << 2) | kListPointer, (signatureLength << 3) | kByteElements);
+  for (uint32_t i = 0; i < kKeyIdLength; ++i) bytes.push_back(static_cast<uint8_t>(0x70 + i));
+  for (uint32_t i = 0; i < signatureLength; ++i) bytes.push_back(static_cast<uint8_t>(0x80 + i));
+  while (bytes.size() % 8 != 0) bytes.push_back(0);
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trips
+// ---------------------------------------------------------------------------------------------
+
+TEST(RecordCodec, EveryRecordKindRoundTrips) {
+  std::set<RecordKind> kinds;
+  for (const Record& record : everyRecordKind()) {
+    SCOPED_TRACE(std::string(name(kindOf(record))));
+    kinds.insert(kindOf(record));
+    auto decoded = decodeRecord(encodeRecord(record));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, record);
+  }
+  EXPECT_EQ(kinds.size(), std::variant_size_v<Record>);
+}
+
+TEST(RecordCodec, DatesOfBirthOfEveryPrecisionRoundTrip) {
+  for (PartialDate dateOfBirth : {PartialDate{}, PartialDate{1968, 0, 0}, PartialDate{1968, 11, 0},
+                                  PartialDate{2000, 2, 29}}) {
+    SCOPED_TRACE(formatPartialDate(dateOfBirth));
+    Notice notice = sampleNotice();
+    notice.person.dateOfBirth = dateOfBirth;
+    auto decoded = decodeRecord(encodeRecord(notice));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, Record{notice});
+  }
+}
+
+TEST(RecordCodec, EncodingIsDeterministicAndStableThroughDecoding) {
+  for (const Record& record : everyRecordKind()) {
+    SCOPED_TRACE(std::string(name(kindOf(record))));
+    std::vector<uint8_t> first = encodeRecord(record);
+    EXPECT_EQ(first, encodeRecord(Record{record}));
+    EXPECT_EQ(first.size() % 8, 0u);
+    auto decoded = decodeRecord(first);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(encodeRecord(*decoded), first);
+  }
+}
+
+TEST(RecordCodec, DecodesInputThatIsNotEightByteAligned) {
+  std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
+  std::vector<uint8_t> shifted(encoded.size() + 1);
+  std::memcpy(shifted.data() + 1, encoded.data(), encoded.size());
+  auto decoded = decodeRecord(std::span<const uint8_t>(shifted).subspan(1));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, Record{sampleNotice()});
+}
+
+TEST(RequestCodec, EveryQueryKindRoundTrips) {
+  std::vector<Query> queries = everyQueryKind();
+  ASSERT_EQ(queries.size(), std::variant_size_v<Query>);
+  for (const Query& query : queries) {
+    SCOPED_TRACE(std::string(name(kindOf(query))));
+    Request request = sampleRequest(query);
+    std::vector<uint8_t> encoded = encodeRequest(request);
+    EXPECT_EQ(encoded, encodeRequest(request));
+    auto decoded = decodeRequest(encoded);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, request);
+  }
+}
+
+TEST(ResponseCodec, HitsWithAndWithoutDetailsRoundTrip) {
+  Response response = sampleResponse();
+  ASSERT_TRUE(response.hits[0].details.has_value());
+  ASSERT_FALSE(response.hits[1].details.has_value());
+  std::vector<uint8_t> encoded = encodeResponse(response);
+  EXPECT_EQ(encoded, encodeResponse(response));
+  auto decoded = decodeResponse(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, response);
+}
+
+TEST(ResponseCodec, EmptyResponseRoundTrips) {
+  Response response;
+  response.responder = "member-gr";
+  response.status = ResponseStatus::ok;
+  auto decoded = decodeResponse(encodeResponse(response));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, response);
+}
+
+TEST(EnvelopeCodec, RoundTripsWithItsBodyByteForByte) {
+  SignedEnvelope envelope = sampleEnvelope();
+  std::vector<uint8_t> encoded = encodeEnvelope(envelope);
+  EXPECT_EQ(encoded, encodeEnvelope(envelope));
+  auto decoded = decodeEnvelope(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, envelope);
+  auto body = decodeResponse(decoded->body);
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  EXPECT_EQ(*body, sampleResponse());
+}
+
+TEST(AuditEntryCodec, RoundTripsWithAndWithoutRoleAndQueryKind) {
+  for (bool withRole : {true, false}) {
+    for (bool withQueryKind : {true, false}) {
+      SCOPED_TRACE(testing::Message() << "role " << withRole << ", query kind " << withQueryKind);
+      AuditEntry entry = sampleAuditEntry();
+      if (!withRole) entry.role.reset();
+      if (!withQueryKind) entry.queryKind.reset();
+      std::vector<uint8_t> encoded = encodeAuditEntry(entry);
+      EXPECT_EQ(encoded, encodeAuditEntry(entry));
+      auto decoded = decodeAuditEntry(encoded);
+      ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+      EXPECT_EQ(*decoded, entry);
+    }
+  }
+}
+
+TEST(AuditEntryCodec, AbsentRoleDiffersFromEveryRoleOnTheWire) {
+  AuditEntry absent = sampleAuditEntry();
+  absent.role.reset();
+  AuditEntry border = sampleAuditEntry();
+  border.role = Role::border;  // ordinal 0, the value an unset enum field would read as
+  EXPECT_NE(encodeAuditEntry(absent), encodeAuditEntry(border));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rejected input
+// ---------------------------------------------------------------------------------------------
+
+TEST(RecordCodec, RejectsEmptyInput) {
+  EXPECT_TRUE(rejectedWith(decodeRecord({}), "record: empty input"));
+  EXPECT_TRUE(rejectedWith(decodeEnvelope({}), "envelope: empty input"));
+}
+
+TEST(RecordCodec, RejectsInputWhoseLengthIsNotWholeWords) {
+  std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
+  encoded.resize(encoded.size() - 3);
+  EXPECT_TRUE(rejectedWith(decodeRecord(encoded), "is not a multiple of 8 bytes"));
+}
+
+TEST(RecordCodec, RejectsEveryTruncation) {
+  std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
+  for (size_t length = 8; length < encoded.size(); length += 8) {
+    SCOPED_TRACE(length);
+    EXPECT_TRUE(rejectedWith(decodeRecord(std::span<const uint8_t>(encoded).first(length)), "record: "));
+  }
+  std::vector<uint8_t> lastWordMissing(encoded.begin(), encoded.end() - 8);
+  EXPECT_TRUE(rejectedWith(decodeRecord(lastWordMissing), "out-of-bounds"));
+}
+
+TEST(RecordCodec, RejectsTrailingBytes) {
+  std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
+  encoded.resize(encoded.size() + 8, 0);
+  EXPECT_TRUE(rejectedWith(decodeRecord(encoded), "record: not a canonical Cap'n Proto message"));
+}
+
+TEST(RecordCodec, RejectsInputOverTheSizeLimit) {
+  std::vector<uint8_t> huge(kMaxEncodedBytes + 8, 0);
+  EXPECT_TRUE(rejectedWith(decodeRecord(huge), "exceeds the limit"));
+}
+
+TEST(RecordCodec, RejectsRandomGarbageWithoutCrashing) {
+  std::mt19937 random(20240517);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<size_t> words(1, 256);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<uint8_t> garbage(words(random) * 8);
+    for (uint8_t& b : garbage) b = static_cast<uint8_t>(byte(random));
+    SCOPED_TRACE(round);
+    EXPECT_TRUE(rejectedWith(decodeRecord(garbage), "record: "));
+    EXPECT_TRUE(rejectedWith(decodeRequest(garbage), "request: "));
+    EXPECT_TRUE(rejectedWith(decodeResponse(garbage), "response: "));
+    EXPECT_TRUE(rejectedWith(decodeEnvelope(garbage), "envelope: "));
+    EXPECT_TRUE(rejectedWith(decodeAuditEntry(garbage), "audit entry: "));
+  }
+}
+
+TEST(ResponseCodec, EverySingleByteCorruptionDecodesOrIsRejected) {
+  std::vector<uint8_t> encoded = encodeResponse(sampleResponse());
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    std::vector<uint8_t> corrupted = encoded;
+    corrupted[i] ^= 0xFF;
+    auto decoded = decodeResponse(corrupted);
+    if (!decoded.ok()) {
+      EXPECT_EQ(decoded.error().kind, ErrorKind::invalidInput) << "byte " << i;
+    }
+  }
+}
+
+TEST(RecordCodec, RejectsUnknownEnumValue) {
+  Notice notice = sampleNotice();
+  notice.colour = static_cast<NoticeColour>(42);
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(notice)), "record: notice colour has unknown value 42"));
+}
+
+TEST(RequestCodec, RejectsUnknownOfficerRole) {
+  Request request = sampleRequest(GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"});
+  request.officer.role = static_cast<Role>(7);
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(request)), "request: officer role has unknown value 7"));
+}
+
+TEST(RecordCodec, RejectsDateThatIsNotOnTheCalendar) {
+  TravelDocument document = sampleTravelDocument();
+  document.meta.retentionUntil = dateOf(2023, 2, 29);
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(document)),
+                           "record: travel document retention date day 29 out of range for month 2 of 2023"));
+}
+
+TEST(RecordCodec, RejectsOptionalDateThatIsNotOnTheCalendar) {
+  TravelDocument document = sampleTravelDocument();
+  document.expiryDate = dateOf(2029, 4, 31);
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(document)), "expiry date day 31 out of range for month 4"));
+}
+
+TEST(RecordCodec, RejectsDateOfBirthWithMonthOutOfRange) {
+  Notice notice = sampleNotice();
+  notice.person.dateOfBirth = PartialDate{1980, 13, 0};
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(notice)), "person date of birth month 13 out of range"));
+}
+
+TEST(RecordCodec, RejectsDateOfBirthWithDayButNoMonth) {
+  Notice notice = sampleNotice();
+  notice.person.dateOfBirth = PartialDate{1980, 0, 12};
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(notice)), "date of birth has a day but no month"));
+}
+
+TEST(RecordCodec, RejectsDefaultConstructedDate) {
+  // year_month_day{} is 0000-00-00; a record must carry real dates.
+  Overstay overstay = sampleOverstay();
+  overstay.detectedOn = Date{};
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(overstay)), "detection date month 0 out of range"));
+}
+
+TEST(RecordCodec, RejectsTimestampBeyondYear9999) {
+  Movement movement = sampleMovement();
+  movement.occurredAt = std::chrono::sys_days{std::chrono::year{10000} / 1 / 1};
+  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(movement)), "movement time 253402300800 is outside"));
+}
+
+TEST(RecordCodec, RejectsDocumentNumberThatIsNotNormalised) {
+  std::vector<uint8_t> lowerCase = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "x1234567");
+  EXPECT_TRUE(rejectedWith(decodeRecord(lowerCase), "record: watchlist document number is not normalised"));
+  std::vector<uint8_t> withFiller = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123<567");
+  EXPECT_TRUE(rejectedWith(decodeRecord(withFiller), "number is not normalised"));
+  std::vector<uint8_t> withSymbol = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123$567");
+  EXPECT_TRUE(rejectedWith(decodeRecord(withSymbol), "number is invalid"));
+}
+
+TEST(RecordCodec, RejectsTextThatIsNotUtf8) {
+  // "Ι" (U+0399) becomes C0 80, an overlong encoding of NUL.
+  std::vector<uint8_t> overlong = replaceOnce(encodeRecord(sampleNotice()), "Ιωάννης", "\xC0\x80ωάννης");
+  EXPECT_TRUE(rejectedWith(decodeRecord(overlong), "record: notice person given names is not UTF-8"));
+  std::vector<uint8_t> withNul = replaceOnce(encodeRecord(sampleNotice()), "2099/1", std::string_view("2099\0001", 6));
+  EXPECT_TRUE(rejectedWith(decodeRecord(withNul), "notice id is not UTF-8 text without NUL"));
+}
+
+TEST(ResponseCodec, RejectsHitWhoseDetailsAreOfAnotherKind) {
+  Response response = sampleResponse();
+  response.hits[0].kind = RecordKind::notice;
+  EXPECT_TRUE(rejectedWith(decodeResponse(encodeResponse(response)),
+                           "response: hits[0] is of kind notice but its details are a travel-document"));
+}
+
+TEST(ResponseCodec, RejectsInvalidDateInsideHitDetails) {
+  Response response = sampleResponse();
+  std::get<TravelDocument>(*response.hits[0].details).reportDate = dateOf(2024, 2, 30);
+  EXPECT_TRUE(rejectedWith(decodeResponse(encodeResponse(response)),
+                           "response: hits[0] details travel document report date day 30"));
+}
+
+TEST(EnvelopeCodec, AcceptsHandWrittenEnvelopeWithFullSignature) {
+  auto decoded = decodeEnvelope(handWrittenEnvelope(64));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->type, MessageType::response);
+  EXPECT_TRUE(decoded->body.empty());
+  EXPECT_EQ(decoded->keyId, bytesFrom<16>(0x70));
+  EXPECT_EQ(decoded->signature, bytesFrom<64>(0x80));
+}
+
+TEST(EnvelopeCodec, RejectsSignatureOfWrongLength) {
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(3)), "envelope: signature must be 64 bytes, got 3"));
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(0)), "envelope: signature must be 64 bytes, got 0"));
+}
+
+TEST(EnvelopeCodec, RejectsUnknownMessageType) {
+  SignedEnvelope envelope = sampleEnvelope();
+  envelope.type = static_cast<MessageType>(3);
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(encodeEnvelope(envelope)), "envelope: type has unknown value 3"));
+}
+
+TEST(AuditEntryCodec, RejectsUnknownQueryKind) {
+  AuditEntry entry = sampleAuditEntry();
+  entry.queryKind = static_cast<QueryKind>(200);
+  EXPECT_TRUE(rejectedWith(decodeAuditEntry(encodeAuditEntry(entry)), "audit entry: query kind has unknown value 200"));
+}
+
+}  // namespace
+}  // namespace liaison

@@ -1,0 +1,38 @@
+// A fresh PostgreSQL database per test, in the private cluster that scripts/test starts.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "adapters/database.h"
+
+namespace liaison::testing {
+
+/// The SQLSTATE of a libpqxx error. libpqxx 6.4 drops the code for some errors (42501 among
+/// them) but still throws the matching exception class, so the class fills the gap.
+std::string sqlstateOf(const pqxx::sql_error& error);
+
+/// Creates an empty database before each test and drops it after. Subclasses choose whether it is
+/// migrated. The cluster's socket directory comes from LIAISON_TEST_PGHOST (set by scripts/test).
+class PgTest : public ::testing::Test {
+ protected:
+  /// `migrated`: apply the embedded migrations before the test body runs.
+  explicit PgTest(bool migrated = true) : migrated_(migrated) {}
+  void SetUp() override;
+  void TearDown() override;
+
+  /// Target of this test's database (roles supply the user).
+  const store::DatabaseTarget& target() const { return target_; }
+  /// A connection to this test's database as `role`.
+  std::unique_ptr<pqxx::connection> connectAs(store::DbRole role) const;
+
+ private:
+  bool migrated_;
+  std::string database_;
+  store::DatabaseTarget target_;
+};
+
+}  // namespace liaison::testing

@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+
+#include "adapters/store.h"
+#include "tests/pg_fixture.h"
+#include "tests/sample_records.h"
+
+namespace liaison {
+namespace {
+
+using testing::allRecordKinds;
+using testing::sampleRecord;
+
+class RecordStoreTest : public testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    store_.emplace(target());
+  }
+  store::RecordStore& store() { return *store_; }
+
+  std::optional<store::RecordStore> store_;
+
+  void addGroupMember(const std::string& group, const std::string& member) {
+    auto conn = connectAs(store::DbRole::admin);
+    pqxx::work tx(*conn);
+    tx.exec_params("INSERT INTO federation.group_members (group_id, member_id) VALUES ($1, $2)", group, member);
+    tx.commit();
+  }
+};
+
+TEST_F(RecordStoreTest, EveryRecordKindRoundTripsThroughItsTable) {
+  for (RecordKind kind : allRecordKinds()) {
+    Record record = sampleRecord(kind, "XA-POLICE");
+    auto ref = store().insert("XA-POLICE", record);
+    ASSERT_TRUE(ref.ok()) << name(kind) << ": " << ref.error().message;
+    EXPECT_EQ(ref->size(), 36u) << name(kind);
+
+    auto read = store().get("XA-POLICE", kind, *ref);
+    ASSERT_TRUE(read.ok()) << name(kind) << ": " << read.error().message;
+    ASSERT_TRUE(read->has_value()) << name(kind);
+    metaOf(record).ref = *ref;
+    EXPECT_TRUE(**read == record) << name(kind) << " differs after the round trip";
+  }
+}
+
+TEST_F(RecordStoreTest, OptionalFieldsRoundTripWhenAbsent) {
+  auto doc = std::get<TravelDocument>(sampleRecord(RecordKind::travelDocument, "XA-POLICE"));
+  doc.issueDate.reset();
+  doc.expiryDate.reset();
+  doc.reviewDate.reset();
+  doc.meta.visibleTo.clear();
+  auto ref = store().insert("XA-POLICE", doc);
+  ASSERT_TRUE(ref.ok()) << ref.error().message;
+  auto read = store().get("XA-POLICE", RecordKind::travelDocument, *ref);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  doc.meta.ref = *ref;
+  EXPECT_TRUE(std::get<TravelDocument>(**read) == doc);
+}
+
+TEST_F(RecordStoreTest, RecordVisibleToOneMemberIsInvisibleToAnotherThroughEveryCall) {
+  for (RecordKind kind : allRecordKinds()) {
+    Record record = sampleRecord(kind, "XA-POLICE");
+    metaOf(record).visibleTo = {"XB-BORDER"};
+    auto ref = store().insert("XA-POLICE", record);
+    ASSERT_TRUE(ref.ok()) << name(kind) << ": " << ref.error().message;
+
+    for (const char* member : {"XA-POLICE", "XB-BORDER"}) {
+      EXPECT_TRUE(store().get(member, kind, *ref)->has_value()) << member << " " << name(kind);
+      EXPECT_EQ(store().list(member, kind, 100)->size(), 1u) << member << " " << name(kind);
+      EXPECT_EQ(*store().count(member, kind), 1u) << member << " " << name(kind);
+    }
+    EXPECT_FALSE(store().get("XC-IMMIGRATION", kind, *ref)->has_value()) << name(kind);
+    EXPECT_TRUE(store().list("XC-IMMIGRATION", kind, 100)->empty()) << name(kind);
+    EXPECT_EQ(*store().count("XC-IMMIGRATION", kind), 0u) << name(kind);
+  }
+  const auto doc = std::get<TravelDocument>(sampleRecord(RecordKind::travelDocument, "XA-POLICE"));
+  EXPECT_EQ(store().findTravelDocuments("XB-BORDER", doc.number, doc.issuingState)->size(), 1u);
+  EXPECT_TRUE(store().findTravelDocuments("XC-IMMIGRATION", doc.number, doc.issuingState)->empty());
+}
+
+TEST_F(RecordStoreTest, GroupVisibilityReachesMembersOfTheGroupOnly) {
+  addGroupMember("EU-PARTNERS", "XD-CUSTOMS");
+  Record record = sampleRecord(RecordKind::travelDocument, "XA-POLICE");
+  metaOf(record).visibleTo = {"EU-PARTNERS"};
+  auto ref = store().insert("XA-POLICE", record);
+  ASSERT_TRUE(ref.ok()) << ref.error().message;
+  EXPECT_TRUE(store().get("XD-CUSTOMS", RecordKind::travelDocument, *ref)->has_value());
+  EXPECT_FALSE(store().get("XE-OTHER", RecordKind::travelDocument, *ref)->has_value());
+}
+
+TEST_F(RecordStoreTest, AMemberCannotStoreARecordOwnedByAnother) {
+  Record record = sampleRecord(RecordKind::notice, "XA-POLICE");
+  auto ref = store().insert("XB-BORDER", record);
+  ASSERT_FALSE(ref.ok());
+  EXPECT_EQ(ref.error().kind, ErrorKind::notPermitted);
+
+  // The database refuses it too, whatever the caller claims.
+  auto conn = connectAs(store::DbRole::enforcement);
+  pqxx::work tx(*conn);
+  tx.exec("SELECT set_config('liaison.member', 'XB-BORDER', true)");
+  try {
+    tx.exec("INSERT INTO notices.notices (owner_member, handling_code, retention_until, colour, notice_id, "
+            "family_name) VALUES ('XA-POLICE', 'h0', '2030-01-01', 'red', '2099/7', 'x')");
+    ADD_FAILURE() << "insert for another owner succeeded";
+  } catch (const pqxx::sql_error& e) {
+    EXPECT_EQ(testing::sqlstateOf(e), "42501");
+  }
+}
+
+TEST_F(RecordStoreTest, WithoutARequestingMemberNothingIsVisible) {
+  ASSERT_TRUE(store().insert("XA-POLICE", sampleRecord(RecordKind::travelDocument, "XA-POLICE")).ok());
+  auto conn = connectAs(store::DbRole::enforcement);
+  pqxx::read_transaction tx(*conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM documents.travel_documents")[0].as<int>(), 0);
+}
+
+TEST_F(RecordStoreTest, MalformedReferencesAndMembersAreHandledWithoutLeaking) {
+  auto absent = store().get("XA-POLICE", RecordKind::notice, "not-a-uuid");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->has_value());
+  auto bad = store().count("XA POLICE'; --", RecordKind::notice);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalidInput);
+}
+
+}  // namespace
+}  // namespace liaison
