@@ -22,8 +22,8 @@ using std::chrono::sys_days;
 
 // Our deepest message is Response > hits > Hit > Record > record kind > PersonIdentity > PartialDate.
 constexpr int kNestingLimit = 16;
-// Canonical form rules out pointers that share content, so reading a message visits each word about
-// once; the checked canonical form itself is one more pass.
+// Checking the canonical form walks the message once and reading it walks it once more (canonical
+// form rules out pointers that share content), so twice the largest input bounds an honest decode.
 constexpr uint64_t kTraversalLimitInWords = 2 * kMaxEncodedBytes / sizeof(capnp::word);
 
 // Timestamps outside the years RFC 3339 text can express are rejected: no valid message needs

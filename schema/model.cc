@@ -10,7 +10,9 @@
 namespace liaison {
 namespace {
 
-// Name tables in enum order. A static_assert in each lookup keeps them in step with the enums.
+// Name tables in enum order. These names are a contract: they appear in SQL, CSV, policy files and
+// (for MessageType) in every signature's domain-separation prefix, so a rename breaks stored data
+// and every signature in the federation. Add names at the end; never rename one.
 constexpr std::array kCompartmentNames = {"notices", "documents", "immigration", "watchlist", "health", "justice"};
 constexpr std::array kRoleNames = {"border", "immigration", "enforcement", "health", "justice", "liaison", "auditor"};
 constexpr std::array kNoticeColourNames = {"red",    "yellow", "blue",   "black",     "green",
@@ -38,7 +40,7 @@ template <typename Enum, size_t N>
 std::string_view lookup(const std::array<const char*, N>& names, Enum value) {
   auto index = static_cast<size_t>(value);
   assert(index < N);
-  return names[index];
+  return index < N ? names[index] : "invalid";  // never read past the table, even without asserts
 }
 
 template <typename Enum, size_t N>

@@ -1,5 +1,5 @@
 // The data model as plain C++ values. Everything outside the codecs sees these structs; only
-// schema/codec.cc and crypto/envelope.cc include the generated Cap'n Proto headers. The .capnp files
+// schema/codec.cc includes the generated Cap'n Proto headers. The .capnp files
 // beside this header are the wire form of exactly these types (docs/data-model.md).
 #pragma once
 
@@ -63,7 +63,8 @@ enum class RecordKind : uint8_t {
   justiceRecord,
 };
 
-/// Which signed message an envelope carries; part of the signature's domain-separation prefix.
+/// Which signed message an envelope carries. Its name is part of the signature's domain-separation
+/// prefix (`liaison/v1/<name>\0`), so names must never change.
 enum class MessageType : uint8_t { request, response, treeHead };
 
 /// Query kinds of the wire protocol (closed set).

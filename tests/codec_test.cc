@@ -464,8 +464,9 @@ TEST(RecordCodec, RejectsEmptyInput) {
 
 TEST(RecordCodec, RejectsInputWhoseLengthIsNotWholeWords) {
   std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
-  encoded.resize(encoded.size() - 3);
-  EXPECT_TRUE(rejectedWith(decodeRecord(encoded), "is not a multiple of 8 bytes"));
+  std::vector<uint8_t> truncated(encoded.begin(), encoded.end() - 3);
+  EXPECT_TRUE(rejectedWith(decodeRecord(truncated),
+                           "record: length " + std::to_string(truncated.size()) + " is not a multiple of 8 bytes"));
 }
 
 TEST(RecordCodec, RejectsEveryTruncation) {
