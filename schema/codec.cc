@@ -4,6 +4,7 @@
 #include <kj/array.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -863,10 +864,17 @@ Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view wha
     capnp::SegmentArrayMessageReader message(
         kj::arrayPtr(segments, 1),
         capnp::ReaderOptions{.traversalLimitInWords = kTraversalLimitInWords, .nestingLimit = kNestingLimit});
-    // Only the canonical form is signed and hashed, so any other encoding of the same value is
-    // refused rather than silently accepted under a different digest.
+    // Signatures, audit leaves and replay checks are computed over the bytes, so exactly one byte
+    // string may stand for each value: the canonical one encode writes. Checking canonical form
+    // first also rules out shared content before any field is read. The re-encoding then refuses
+    // what canonical form still allows: fields this schema does not know, and null pointers where
+    // encode writes an empty text or list.
     if (!message.isCanonical()) reject(root, "not a canonical Cap'n Proto message");
-    return read(message.getRoot<Wire>(), root);
+    Model value = read(message.getRoot<Wire>(), root);
+    if (!std::ranges::equal(encodeMessage<Wire>(value), bytes)) {
+      reject(root, "not the encoding this codec writes (unknown fields, or null where empty is written)");
+    }
+    return value;
   } catch (const Rejected& rejected) {
     return fail(ErrorKind::invalidInput, rejected.message);
   } catch (const kj::Exception& exception) {

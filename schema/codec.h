@@ -6,12 +6,15 @@
 // and hashed into the audit log. An encoded value is not self-delimiting: a transport must carry
 // its length.
 //
-// Decoding treats its input as untrusted. It accepts only canonical single-segment messages of at
-// most kMaxEncodedBytes, then validates every field the model constrains: enum values, calendar
-// dates, partial dates, timestamps (years 0000..9999), document numbers (already normalised),
-// fixed-size byte strings and text (UTF-8 without NUL). Anything else is an ErrorKind::invalidInput
-// naming the message and the field, e.g. "envelope: signature must be 64 bytes, got 3". The input
-// needs no particular alignment.
+// Decoding treats its input as untrusted and accepts exactly what encoding produces: for every
+// accepted input, encoding the decoded value gives back the same bytes, so each value has one byte
+// string and a digest of the bytes names the value. Input must be at most kMaxEncodedBytes, and
+// every field the model constrains is validated: enum values, calendar dates, partial dates,
+// timestamps (years 0000..9999), document numbers (already normalised), fixed-size byte strings
+// and text (UTF-8 without NUL). Anything else is an ErrorKind::invalidInput naming the message and
+// the field, e.g. "envelope: signature must be 64 bytes, got 3". The input needs no particular
+// alignment. Schema evolution therefore needs a protocol version: a field added by a newer peer is
+// refused, not skipped.
 #pragma once
 
 #include <cstddef>

@@ -100,6 +100,14 @@ HBA
     >/dev/null || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
 }
 
+# Drops databases that an interrupted test run left behind (tests drop their own when they finish).
+pg_drop_test_databases() {
+  local db
+  for db in $(psql -qXAt -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'liaison\_test\_%'"); do
+    psql -qX -d postgres -c "DROP DATABASE \"$db\" WITH (FORCE)"
+  done
+}
+
 pg_stop() {
   pg_paths
   if [ -f "$PG_DATA/PG_VERSION" ]; then

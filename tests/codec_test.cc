@@ -316,16 +316,17 @@ void appendWord(std::vector<uint8_t>& bytes, uint32_t low, uint32_t high) {
   }
 }
 
-/// A canonical SignedEnvelope written word by word, so the signature can have a length the model
-/// cannot express. Layout: root pointer, data word (type), three pointers (body null, key id,
-/// signature), then the key id and signature bytes, each padded with zeros to whole words.
+/// A SignedEnvelope written word by word as encodeEnvelope would write it, so the signature can
+/// have a length the model cannot express. Layout: root pointer, data word (type), three list
+/// pointers (body, key id, signature), then the key id and signature bytes, each padded with zeros
+/// to whole words. The body is empty, so its pointer points at where the key id starts.
 std::vector<uint8_t> handWrittenEnvelope(uint32_t signatureLength) {
   constexpr uint32_t kListPointer = 1, kByteElements = 2, kKeyIdLength = 16;
   std::vector<uint8_t> bytes;
   appendWord(bytes, 0, 1u | (3u << 16));  // struct pointer, offset 0: 1 data word, 3 pointers
   appendWord(bytes, static_cast<uint32_t>(MessageType::response), 0);
-  appendWord(bytes, 0, 0);  // body: null, reads as empty
   // Offsets count words from the end of the pointer to the start of its target.
+  appendWord(bytes, (2u << 2) | kListPointer, (0u << 3) | kByteElements);
   appendWord(bytes, (1u << 2) | kListPointer, (kKeyIdLength << 3) | kByteElements);
   appendWord(bytes, (2u << 2) | kListPointer, (signatureLength << 3) | kByteElements);
   for (uint32_t i = 0; i < kKeyIdLength; ++i) bytes.push_back(static_cast<uint8_t>(0x70 + i));

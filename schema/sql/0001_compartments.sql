@@ -16,7 +16,11 @@ BEGIN
   FOREACH r IN ARRAY ARRAY['liaison_enforcement', 'liaison_health', 'liaison_justice',
                            'liaison_audit_writer', 'liaison_auditor'] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-      EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', r);
+      BEGIN
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', r);
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN
+        NULL;  -- another database of this cluster is being migrated at the same moment
+      END;
     END IF;
   END LOOP;
 END
