@@ -28,9 +28,10 @@ constexpr int kNestingLimit = 16;
 constexpr uint64_t kTraversalLimitInWords = 2 * kMaxEncodedBytes / sizeof(capnp::word);
 
 // Timestamps outside the years RFC 3339 text can express are rejected: no valid message needs
-// them, and they would overflow the calendar arithmetic in formatTimestamp.
+// them, and formatTimestamp could not write them as YYYY-MM-DDTHH:MM:SSZ.
 constexpr Timestamp kEarliestTimestamp = sys_days{std::chrono::year{0} / 1 / 1};
-constexpr Timestamp kLatestTimestamp = sys_days{std::chrono::year{9999} / 12 / 31} + std::chrono::seconds{86399};
+constexpr Timestamp kLatestTimestamp =
+    sys_days{std::chrono::year{9999} / 12 / 31} + std::chrono::seconds{86399};
 constexpr unsigned kLatestYear = 9999;
 
 // ---------------------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ struct Path {
   static constexpr size_t kNoIndex = static_cast<size_t>(-1);
 
   const Path* parent = nullptr;
-  std::string_view name;  ///< the message for the root, a field otherwise
+  std::string_view name;    ///< the message for the root, a field otherwise
   size_t index = kNoIndex;  ///< set for a list element
 
   Path field(std::string_view child) const { return Path{this, child}; }
@@ -83,22 +84,36 @@ struct MirrorOf {
 
 template <typename Wire>
 struct Mirror;
-template <> struct Mirror<wire::Compartment> : MirrorOf<Compartment::justice, wire::Compartment::JUSTICE> {};
-template <> struct Mirror<wire::Role> : MirrorOf<Role::auditor, wire::Role::AUDITOR> {};
-template <> struct Mirror<wire::NoticeColour> : MirrorOf<NoticeColour::unSpecial, wire::NoticeColour::UN_SPECIAL> {};
-template <> struct Mirror<wire::DocumentType> : MirrorOf<DocumentType::other, wire::DocumentType::OTHER> {};
-template <> struct Mirror<wire::FraudType> : MirrorOf<FraudType::invalid, wire::FraudType::INVALID> {};
-template <> struct Mirror<wire::Sex> : MirrorOf<Sex::male, wire::Sex::MALE> {};
-template <> struct Mirror<wire::MovementDirection>
+template <>
+struct Mirror<wire::Compartment> : MirrorOf<Compartment::justice, wire::Compartment::JUSTICE> {};
+template <>
+struct Mirror<wire::Role> : MirrorOf<Role::auditor, wire::Role::AUDITOR> {};
+template <>
+struct Mirror<wire::NoticeColour> : MirrorOf<NoticeColour::unSpecial, wire::NoticeColour::UN_SPECIAL> {};
+template <>
+struct Mirror<wire::DocumentType> : MirrorOf<DocumentType::other, wire::DocumentType::OTHER> {};
+template <>
+struct Mirror<wire::FraudType> : MirrorOf<FraudType::invalid, wire::FraudType::INVALID> {};
+template <>
+struct Mirror<wire::Sex> : MirrorOf<Sex::male, wire::Sex::MALE> {};
+template <>
+struct Mirror<wire::MovementDirection>
     : MirrorOf<MovementDirection::transit, wire::MovementDirection::TRANSIT> {};
-template <> struct Mirror<wire::VisaOutcome> : MirrorOf<VisaOutcome::annulled, wire::VisaOutcome::ANNULLED> {};
-template <> struct Mirror<wire::HandlingCode> : MirrorOf<HandlingCode::h3, wire::HandlingCode::H3> {};
-template <> struct Mirror<wire::RecordKind> : MirrorOf<RecordKind::justiceRecord, wire::RecordKind::JUSTICE_RECORD> {};
-template <> struct Mirror<wire::MessageType> : MirrorOf<MessageType::treeHead, wire::MessageType::TREE_HEAD> {};
-template <> struct Mirror<wire::QueryKind>
+template <>
+struct Mirror<wire::VisaOutcome> : MirrorOf<VisaOutcome::annulled, wire::VisaOutcome::ANNULLED> {};
+template <>
+struct Mirror<wire::HandlingCode> : MirrorOf<HandlingCode::h3, wire::HandlingCode::H3> {};
+template <>
+struct Mirror<wire::RecordKind> : MirrorOf<RecordKind::justiceRecord, wire::RecordKind::JUSTICE_RECORD> {};
+template <>
+struct Mirror<wire::MessageType> : MirrorOf<MessageType::treeHead, wire::MessageType::TREE_HEAD> {};
+template <>
+struct Mirror<wire::QueryKind>
     : MirrorOf<QueryKind::aggregateStatistics, wire::QueryKind::AGGREGATE_STATISTICS> {};
-template <> struct Mirror<wire::ResponseStatus> : MirrorOf<ResponseStatus::error, wire::ResponseStatus::ERROR> {};
-template <> struct Mirror<wire::Decision> : MirrorOf<Decision::invalid, wire::Decision::INVALID> {};
+template <>
+struct Mirror<wire::ResponseStatus> : MirrorOf<ResponseStatus::error, wire::ResponseStatus::ERROR> {};
+template <>
+struct Mirror<wire::Decision> : MirrorOf<Decision::invalid, wire::Decision::INVALID> {};
 
 template <typename Wire>
 Wire toWire(typename Mirror<Wire>::Model value) {
@@ -158,7 +173,8 @@ bool isUtf8WithoutNul(std::string_view text) {
       if ((continuation & 0xC0) != 0x80) return false;
       codePoint = (codePoint << 6) | (continuation & 0x3Fu);
     }
-    if (codePoint < smallest || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) return false;
+    if (codePoint < smallest || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF))
+      return false;
     i += length;
   }
   return true;
@@ -225,7 +241,9 @@ Date checkedDate(unsigned year, unsigned month, unsigned day, const Path& at) {
   return date;
 }
 
-Date read(wire::Date::Reader r, const Path& at) { return checkedDate(r.getYear(), r.getMonth(), r.getDay(), at); }
+Date read(wire::Date::Reader r, const Path& at) {
+  return checkedDate(r.getYear(), r.getMonth(), r.getDay(), at);
+}
 
 template <typename Group>
 void writeOptionalDate(Group group, const std::optional<Date>& date) {
@@ -540,32 +558,51 @@ JusticeRecord read(wire::JusticeRecord::Reader r, const Path& at) {
 
 void write(wire::Record::Builder b, const Record& record) {
   switch (kindOf(record)) {
-    case RecordKind::notice: return write(b.initNotice(), std::get<Notice>(record));
-    case RecordKind::travelDocument: return write(b.initTravelDocument(), std::get<TravelDocument>(record));
-    case RecordKind::movement: return write(b.initMovement(), std::get<Movement>(record));
-    case RecordKind::refusal: return write(b.initRefusal(), std::get<Refusal>(record));
-    case RecordKind::overstay: return write(b.initOverstay(), std::get<Overstay>(record));
-    case RecordKind::visaDecision: return write(b.initVisaDecision(), std::get<VisaDecision>(record));
-    case RecordKind::watchlistPerson: return write(b.initWatchlistPerson(), std::get<WatchlistPerson>(record));
+    case RecordKind::notice:
+      return write(b.initNotice(), std::get<Notice>(record));
+    case RecordKind::travelDocument:
+      return write(b.initTravelDocument(), std::get<TravelDocument>(record));
+    case RecordKind::movement:
+      return write(b.initMovement(), std::get<Movement>(record));
+    case RecordKind::refusal:
+      return write(b.initRefusal(), std::get<Refusal>(record));
+    case RecordKind::overstay:
+      return write(b.initOverstay(), std::get<Overstay>(record));
+    case RecordKind::visaDecision:
+      return write(b.initVisaDecision(), std::get<VisaDecision>(record));
+    case RecordKind::watchlistPerson:
+      return write(b.initWatchlistPerson(), std::get<WatchlistPerson>(record));
     case RecordKind::watchlistDocument:
       return write(b.initWatchlistDocument(), std::get<WatchlistDocument>(record));
-    case RecordKind::healthRecord: return write(b.initHealthRecord(), std::get<HealthRecord>(record));
-    case RecordKind::justiceRecord: return write(b.initJusticeRecord(), std::get<JusticeRecord>(record));
+    case RecordKind::healthRecord:
+      return write(b.initHealthRecord(), std::get<HealthRecord>(record));
+    case RecordKind::justiceRecord:
+      return write(b.initJusticeRecord(), std::get<JusticeRecord>(record));
   }
 }
 
 Record read(wire::Record::Reader r, const Path& at) {
   switch (r.which()) {
-    case wire::Record::NOTICE: return read(r.getNotice(), at.field("notice"));
-    case wire::Record::TRAVEL_DOCUMENT: return read(r.getTravelDocument(), at.field("travel document"));
-    case wire::Record::MOVEMENT: return read(r.getMovement(), at.field("movement"));
-    case wire::Record::REFUSAL: return read(r.getRefusal(), at.field("refusal"));
-    case wire::Record::OVERSTAY: return read(r.getOverstay(), at.field("overstay"));
-    case wire::Record::VISA_DECISION: return read(r.getVisaDecision(), at.field("visa decision"));
-    case wire::Record::WATCHLIST_PERSON: return read(r.getWatchlistPerson(), at.field("watchlist person"));
-    case wire::Record::WATCHLIST_DOCUMENT: return read(r.getWatchlistDocument(), at.field("watchlist document"));
-    case wire::Record::HEALTH_RECORD: return read(r.getHealthRecord(), at.field("health record"));
-    case wire::Record::JUSTICE_RECORD: return read(r.getJusticeRecord(), at.field("justice record"));
+    case wire::Record::NOTICE:
+      return read(r.getNotice(), at.field("notice"));
+    case wire::Record::TRAVEL_DOCUMENT:
+      return read(r.getTravelDocument(), at.field("travel document"));
+    case wire::Record::MOVEMENT:
+      return read(r.getMovement(), at.field("movement"));
+    case wire::Record::REFUSAL:
+      return read(r.getRefusal(), at.field("refusal"));
+    case wire::Record::OVERSTAY:
+      return read(r.getOverstay(), at.field("overstay"));
+    case wire::Record::VISA_DECISION:
+      return read(r.getVisaDecision(), at.field("visa decision"));
+    case wire::Record::WATCHLIST_PERSON:
+      return read(r.getWatchlistPerson(), at.field("watchlist person"));
+    case wire::Record::WATCHLIST_DOCUMENT:
+      return read(r.getWatchlistDocument(), at.field("watchlist document"));
+    case wire::Record::HEALTH_RECORD:
+      return read(r.getHealthRecord(), at.field("health record"));
+    case wire::Record::JUSTICE_RECORD:
+      return read(r.getJusticeRecord(), at.field("justice record"));
   }
   reject(at, "has unknown record kind " + std::to_string(static_cast<unsigned>(r.which())));
 }
@@ -621,7 +658,8 @@ Query read(wire::Query::Reader r, const Path& at) {
                                 fromWire(check.getType(), here.field("type"))};
     }
     case wire::Query::SCREEN_PERSON:
-      return ScreenPersonQuery{read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
+      return ScreenPersonQuery{
+          read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
     case wire::Query::SCREEN_MANIFEST: {
       auto list = r.getScreenManifest().getTravellers();
       Path travellers = at.field("screen manifest").field("travellers");
@@ -631,7 +669,8 @@ Query read(wire::Query::Reader r, const Path& at) {
       return q;
     }
     case wire::Query::GET_RECORD:
-      return GetRecordQuery{readText(r.getGetRecord().getRecordRef(), at.field("get record").field("record ref"))};
+      return GetRecordQuery{
+          readText(r.getGetRecord().getRecordRef(), at.field("get record").field("record ref"))};
     case wire::Query::LIST_MOVEMENTS: {
       auto list = r.getListMovements();
       Path here = at.field("list movements");
@@ -718,7 +757,8 @@ Hit read(wire::Hit::Reader r, const Path& at) {
                      std::string(name(kindOf(*hit.details))));
     }
   } else if (!details.isNone()) {
-    reject(at.field("details"), "has unknown alternative " + std::to_string(static_cast<unsigned>(details.which())));
+    reject(at.field("details"),
+           "has unknown alternative " + std::to_string(static_cast<unsigned>(details.which())));
   }
   hit.withheldFields = readTexts(r.getWithheldFields(), at.field("withheld fields"));
   return hit;
@@ -851,7 +891,8 @@ Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view wha
   try {
     if (bytes.empty()) reject(root, "empty input");
     if (bytes.size() > kMaxEncodedBytes) {
-      reject(root, std::to_string(bytes.size()) + " bytes exceeds the limit of " + std::to_string(kMaxEncodedBytes));
+      reject(root, std::to_string(bytes.size()) + " bytes exceeds the limit of " +
+                       std::to_string(kMaxEncodedBytes));
     }
     if (bytes.size() % sizeof(capnp::word) != 0) {
       reject(root, "length " + std::to_string(bytes.size()) + " is not a multiple of 8 bytes");
@@ -878,8 +919,8 @@ Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view wha
   } catch (const Rejected& rejected) {
     return fail(ErrorKind::invalidInput, rejected.message);
   } catch (const kj::Exception& exception) {
-    return fail(ErrorKind::invalidInput, std::string(what) + ": malformed Cap'n Proto message: " +
-                                             exception.getDescription().cStr());
+    return fail(ErrorKind::invalidInput,
+                std::string(what) + ": malformed Cap'n Proto message: " + exception.getDescription().cStr());
   }
 }
 
@@ -895,7 +936,9 @@ Result<Request> decodeRequest(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::Request, Request>(bytes, "request");
 }
 
-std::vector<uint8_t> encodeResponse(const Response& response) { return encodeMessage<wire::Response>(response); }
+std::vector<uint8_t> encodeResponse(const Response& response) {
+  return encodeMessage<wire::Response>(response);
+}
 Result<Response> decodeResponse(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::Response, Response>(bytes, "response");
 }
@@ -907,7 +950,9 @@ Result<SignedEnvelope> decodeEnvelope(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::SignedEnvelope, SignedEnvelope>(bytes, "envelope");
 }
 
-std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry) { return encodeMessage<wire::AuditEntry>(entry); }
+std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry) {
+  return encodeMessage<wire::AuditEntry>(entry);
+}
 Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::AuditEntry, AuditEntry>(bytes, "audit entry");
 }

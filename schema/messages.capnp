@@ -10,12 +10,12 @@ using Common = import "/schema/common.capnp";
 using Records = import "/schema/records.capnp";
 
 # A signed message: the exact canonical bytes of a Request or Response (or tree head) and the
-# signature over them. The signature covers a domain-separation prefix that includes `type`.
+# signature over them.
 struct SignedEnvelope {
-  type @0 :Common.MessageType;  # what `body` holds
+  type @0 :Common.MessageType;  # what `body` holds; its name is part of the signed prefix
   body @1 :Data;  # canonical encoding of the signed message, signed byte for byte
-  keyId @2 :Data;  # exactly 16 bytes: which of the signer's keys made the signature
-  signature @3 :Data;  # exactly 64 bytes
+  keyId @2 :Data;  # exactly 16 bytes: the signer's key id (crypto/keys.h)
+  signature @3 :Data;  # exactly 64 bytes: Ed25519 over "liaison/v1/" + type name + "\0" + body
 }
 
 # Who asks: the officer's pseudonym at the requesting member, with role and declared purpose.

@@ -30,8 +30,8 @@ Timestamp timestampOf(std::string_view text) { return parseTimestamp(text).value
 DocumentNumber documentNumberOf(std::string_view raw) { return DocumentNumber::parse(raw).value(); }
 
 RecordMeta sampleMeta(std::string ref) {
-  return RecordMeta{std::move(ref), "member-gr", {"member-cy", "group-schengen"}, HandlingCode::h1,
-                    dateOf(2031, 12, 31)};
+  return RecordMeta{
+      std::move(ref), "member-gr", {"member-cy", "group-schengen"}, HandlingCode::h1, dateOf(2031, 12, 31)};
 }
 
 PersonIdentity greekPerson() {
@@ -197,22 +197,33 @@ JusticeRecord sampleJusticeRecord() {
 
 /// Every record kind, and each optional date both present and absent.
 std::vector<Record> everyRecordKind() {
-  return {sampleNotice(),          sampleTravelDocument(),      travelDocumentWithoutOptionalDates(),
-          sampleMovement(),        sampleRefusal(),             sampleOverstay(),
-          sampleVisaDecision(),    visaDecisionWithoutValidity(), sampleWatchlistPerson(),
-          watchlistPersonWithOpenEndedExclusion(), sampleWatchlistDocument(),
-          watchlistDocumentWithoutExclusion(),     sampleHealthRecord(), sampleJusticeRecord()};
+  return {sampleNotice(),
+          sampleTravelDocument(),
+          travelDocumentWithoutOptionalDates(),
+          sampleMovement(),
+          sampleRefusal(),
+          sampleOverstay(),
+          sampleVisaDecision(),
+          visaDecisionWithoutValidity(),
+          sampleWatchlistPerson(),
+          watchlistPersonWithOpenEndedExclusion(),
+          sampleWatchlistDocument(),
+          watchlistDocumentWithoutExclusion(),
+          sampleHealthRecord(),
+          sampleJusticeRecord()};
 }
 
 OfficerContext sampleOfficer() {
-  return OfficerContext{"officer-7f3a", Role::immigration, "border check", "CASE-2024-0042", "Regulation (EU) 2018/1862"};
+  return OfficerContext{"officer-7f3a", Role::immigration, "border check", "CASE-2024-0042",
+                        "Regulation (EU) 2018/1862"};
 }
 
 /// One query of every kind, in QueryKind order.
 std::vector<Query> everyQueryKind() {
   return {CheckDocumentQuery{documentNumberOf("AB1234567"), "CYP", DocumentType::identityCard},
           ScreenPersonQuery{arabicPerson()},
-          ScreenManifestQuery{{greekPerson(), arabicPerson(), PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
+          ScreenManifestQuery{
+              {greekPerson(), arabicPerson(), PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
           GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"},
           ListMovementsQuery{greekPerson(), "P7654321"},
           HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000009"},
@@ -245,9 +256,13 @@ Response sampleResponse() {
   response.responder = "member-gr";
   response.status = ResponseStatus::refused;
   response.reason = "partly refused: compartment health is firewalled";
-  response.hits = {Hit{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::travelDocument, sampleTravelDocument(),
+  response.hits = {Hit{"8c7e4b52-0000-4000-8000-000000000002",
+                       RecordKind::travelDocument,
+                       sampleTravelDocument(),
                        {"nationalReference"}},
-                   Hit{"8c7e4b52-0000-4000-8000-000000000007", RecordKind::watchlistPerson, std::nullopt,
+                   Hit{"8c7e4b52-0000-4000-8000-000000000007",
+                       RecordKind::watchlistPerson,
+                       std::nullopt,
                        {"person", "aliases"}}};
   response.withheld = {"2 records withheld under handling code H2"};
   response.receipt = AuditReceipt{"log-gr-1", 421337, bytesFrom<32>(0x40)};
@@ -290,10 +305,12 @@ testing::AssertionResult rejectedWith(const Result<T>& result, std::string_view 
   if (result.ok()) return testing::AssertionFailure() << "decoded successfully";
   const Error& error = result.error();
   if (error.kind != ErrorKind::invalidInput) {
-    return testing::AssertionFailure() << "error kind is " << errorKindName(error.kind) << ": " << error.message;
+    return testing::AssertionFailure()
+           << "error kind is " << errorKindName(error.kind) << ": " << error.message;
   }
   if (error.message.find(expected) == std::string::npos) {
-    return testing::AssertionFailure() << "message '" << error.message << "' does not mention '" << expected << "'";
+    return testing::AssertionFailure()
+           << "message '" << error.message << "' does not mention '" << expected << "'";
   }
   return testing::AssertionSuccess();
 }
@@ -316,17 +333,26 @@ void appendWord(std::vector<uint8_t>& bytes, uint32_t low, uint32_t high) {
   }
 }
 
+/// Ways a hand-written envelope departs from what encodeEnvelope writes while staying canonical.
+enum class Deviation { none, nullBody, unknownField };
+
 /// A SignedEnvelope written word by word as encodeEnvelope would write it, so the signature can
 /// have a length the model cannot express. Layout: root pointer, data word (type), three list
 /// pointers (body, key id, signature), then the key id and signature bytes, each padded with zeros
 /// to whole words. The body is empty, so its pointer points at where the key id starts.
-std::vector<uint8_t> handWrittenEnvelope(uint32_t signatureLength) {
+std::vector<uint8_t> handWrittenEnvelope(uint32_t signatureLength, Deviation deviation = Deviation::none) {
   constexpr uint32_t kListPointer = 1, kByteElements = 2, kKeyIdLength = 16;
+  const uint32_t dataWords = deviation == Deviation::unknownField ? 2 : 1;
   std::vector<uint8_t> bytes;
-  appendWord(bytes, 0, 1u | (3u << 16));  // struct pointer, offset 0: 1 data word, 3 pointers
+  appendWord(bytes, 0, dataWords | (3u << 16));  // struct pointer, offset 0: data words, 3 pointers
   appendWord(bytes, static_cast<uint32_t>(MessageType::response), 0);
+  if (deviation == Deviation::unknownField) appendWord(bytes, 0x5EC0, 0);  // a field a newer schema might add
   // Offsets count words from the end of the pointer to the start of its target.
-  appendWord(bytes, (2u << 2) | kListPointer, (0u << 3) | kByteElements);
+  if (deviation == Deviation::nullBody) {
+    appendWord(bytes, 0, 0);  // reads as an empty body too, but encode writes an empty list
+  } else {
+    appendWord(bytes, (2u << 2) | kListPointer, (0u << 3) | kByteElements);
+  }
   appendWord(bytes, (1u << 2) | kListPointer, (kKeyIdLength << 3) | kByteElements);
   appendWord(bytes, (2u << 2) | kListPointer, (signatureLength << 3) | kByteElements);
   for (uint32_t i = 0; i < kKeyIdLength; ++i) bytes.push_back(static_cast<uint8_t>(0x70 + i));
@@ -352,8 +378,8 @@ TEST(RecordCodec, EveryRecordKindRoundTrips) {
 }
 
 TEST(RecordCodec, DatesOfBirthOfEveryPrecisionRoundTrip) {
-  for (PartialDate dateOfBirth : {PartialDate{}, PartialDate{1968, 0, 0}, PartialDate{1968, 11, 0},
-                                  PartialDate{2000, 2, 29}}) {
+  for (PartialDate dateOfBirth :
+       {PartialDate{}, PartialDate{1968, 0, 0}, PartialDate{1968, 11, 0}, PartialDate{2000, 2, 29}}) {
     SCOPED_TRACE(formatPartialDate(dateOfBirth));
     Notice notice = sampleNotice();
     notice.person.dateOfBirth = dateOfBirth;
@@ -466,8 +492,8 @@ TEST(RecordCodec, RejectsEmptyInput) {
 TEST(RecordCodec, RejectsInputWhoseLengthIsNotWholeWords) {
   std::vector<uint8_t> encoded = encodeRecord(sampleNotice());
   std::vector<uint8_t> truncated(encoded.begin(), encoded.end() - 3);
-  EXPECT_TRUE(rejectedWith(decodeRecord(truncated),
-                           "record: length " + std::to_string(truncated.size()) + " is not a multiple of 8 bytes"));
+  EXPECT_TRUE(rejectedWith(decodeRecord(truncated), "record: length " + std::to_string(truncated.size()) +
+                                                        " is not a multiple of 8 bytes"));
 }
 
 TEST(RecordCodec, RejectsEveryTruncation) {
@@ -528,7 +554,8 @@ TEST(RecordCodec, RejectsUnknownEnumValue) {
 TEST(RequestCodec, RejectsUnknownOfficerRole) {
   Request request = sampleRequest(GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"});
   request.officer.role = static_cast<Role>(7);
-  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(request)), "request: officer role has unknown value 7"));
+  EXPECT_TRUE(
+      rejectedWith(decodeRequest(encodeRequest(request)), "request: officer role has unknown value 7"));
 }
 
 TEST(RecordCodec, RejectsDateThatIsNotOnTheCalendar) {
@@ -541,7 +568,8 @@ TEST(RecordCodec, RejectsDateThatIsNotOnTheCalendar) {
 TEST(RecordCodec, RejectsOptionalDateThatIsNotOnTheCalendar) {
   TravelDocument document = sampleTravelDocument();
   document.expiryDate = dateOf(2029, 4, 31);
-  EXPECT_TRUE(rejectedWith(decodeRecord(encodeRecord(document)), "expiry date day 31 out of range for month 4"));
+  EXPECT_TRUE(
+      rejectedWith(decodeRecord(encodeRecord(document)), "expiry date day 31 out of range for month 4"));
 }
 
 TEST(RecordCodec, RejectsDateOfBirthWithMonthOutOfRange) {
@@ -570,11 +598,14 @@ TEST(RecordCodec, RejectsTimestampBeyondYear9999) {
 }
 
 TEST(RecordCodec, RejectsDocumentNumberThatIsNotNormalised) {
-  std::vector<uint8_t> lowerCase = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "x1234567");
+  std::vector<uint8_t> lowerCase =
+      replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "x1234567");
   EXPECT_TRUE(rejectedWith(decodeRecord(lowerCase), "record: watchlist document number is not normalised"));
-  std::vector<uint8_t> withFiller = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123<567");
+  std::vector<uint8_t> withFiller =
+      replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123<567");
   EXPECT_TRUE(rejectedWith(decodeRecord(withFiller), "number is not normalised"));
-  std::vector<uint8_t> withSymbol = replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123$567");
+  std::vector<uint8_t> withSymbol =
+      replaceOnce(encodeRecord(sampleWatchlistDocument()), "X1234567", "X123$567");
   EXPECT_TRUE(rejectedWith(decodeRecord(withSymbol), "number is invalid"));
 }
 
@@ -582,7 +613,8 @@ TEST(RecordCodec, RejectsTextThatIsNotUtf8) {
   // "Ι" (U+0399) becomes C0 80, an overlong encoding of NUL.
   std::vector<uint8_t> overlong = replaceOnce(encodeRecord(sampleNotice()), "Ιωάννης", "\xC0\x80ωάννης");
   EXPECT_TRUE(rejectedWith(decodeRecord(overlong), "record: notice person given names is not UTF-8"));
-  std::vector<uint8_t> withNul = replaceOnce(encodeRecord(sampleNotice()), "2099/1", std::string_view("2099\0001", 6));
+  std::vector<uint8_t> withNul =
+      replaceOnce(encodeRecord(sampleNotice()), "2099/1", std::string_view("2099\0001", 6));
   EXPECT_TRUE(rejectedWith(decodeRecord(withNul), "notice id is not UTF-8 text without NUL"));
 }
 
@@ -610,8 +642,17 @@ TEST(EnvelopeCodec, AcceptsHandWrittenEnvelopeWithFullSignature) {
 }
 
 TEST(EnvelopeCodec, RejectsSignatureOfWrongLength) {
-  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(3)), "envelope: signature must be 64 bytes, got 3"));
-  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(0)), "envelope: signature must be 64 bytes, got 0"));
+  EXPECT_TRUE(
+      rejectedWith(decodeEnvelope(handWrittenEnvelope(3)), "envelope: signature must be 64 bytes, got 3"));
+  EXPECT_TRUE(
+      rejectedWith(decodeEnvelope(handWrittenEnvelope(0)), "envelope: signature must be 64 bytes, got 0"));
+}
+
+TEST(EnvelopeCodec, RejectsCanonicalBytesThatEncodeWouldNotWrite) {
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(64, Deviation::nullBody)),
+                           "envelope: not the encoding this codec writes"));
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(handWrittenEnvelope(64, Deviation::unknownField)),
+                           "envelope: not the encoding this codec writes"));
 }
 
 TEST(EnvelopeCodec, RejectsUnknownMessageType) {
@@ -623,7 +664,8 @@ TEST(EnvelopeCodec, RejectsUnknownMessageType) {
 TEST(AuditEntryCodec, RejectsUnknownQueryKind) {
   AuditEntry entry = sampleAuditEntry();
   entry.queryKind = static_cast<QueryKind>(200);
-  EXPECT_TRUE(rejectedWith(decodeAuditEntry(encodeAuditEntry(entry)), "audit entry: query kind has unknown value 200"));
+  EXPECT_TRUE(rejectedWith(decodeAuditEntry(encodeAuditEntry(entry)),
+                           "audit entry: query kind has unknown value 200"));
 }
 
 }  // namespace
