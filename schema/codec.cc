@@ -629,8 +629,13 @@ void write(wire::Query::Builder b, const Query& query) {
       for (size_t i = 0; i < travellers.size(); ++i) write(list[static_cast<unsigned>(i)], travellers[i]);
       return;
     }
-    case QueryKind::getRecord:
-      return b.initGetRecord().setRecordRef(textOf(std::get<GetRecordQuery>(query).recordRef));
+    case QueryKind::getRecord: {
+      const auto& q = std::get<GetRecordQuery>(query);
+      auto get = b.initGetRecord();
+      get.setRecordRef(textOf(q.recordRef));
+      get.setKind(toWire<wire::RecordKind>(q.kind));
+      return;
+    }
     case QueryKind::listMovements: {
       const auto& q = std::get<ListMovementsQuery>(query);
       auto list = b.initListMovements();
@@ -668,9 +673,12 @@ Query read(wire::Query::Reader r, const Path& at) {
       for (unsigned i = 0; i < list.size(); ++i) q.travellers.push_back(read(list[i], travellers.element(i)));
       return q;
     }
-    case wire::Query::GET_RECORD:
-      return GetRecordQuery{
-          readText(r.getGetRecord().getRecordRef(), at.field("get record").field("record ref"))};
+    case wire::Query::GET_RECORD: {
+      auto get = r.getGetRecord();
+      Path here = at.field("get record");
+      return GetRecordQuery{readText(get.getRecordRef(), here.field("record ref")),
+                            fromWire(get.getKind(), here.field("kind"))};
+    }
     case wire::Query::LIST_MOVEMENTS: {
       auto list = r.getListMovements();
       Path here = at.field("list movements");

@@ -43,6 +43,7 @@ struct ScreenManifestQuery {
 
 struct GetRecordQuery {
   recordRef @0 :Text;  # RecordMeta.ref at the responder
+  kind @1 :Common.RecordKind;  # as the hit named it; decides the compartment before any lookup
 }
 
 struct ListMovementsQuery {

@@ -357,6 +357,7 @@ struct ScreenManifestQuery {
 };
 struct GetRecordQuery {
   std::string recordRef;
+  RecordKind kind = RecordKind::travelDocument;  ///< from the hit; fixes the compartment before any lookup
   friend bool operator==(const GetRecordQuery&, const GetRecordQuery&) = default;
 };
 struct ListMovementsQuery {

@@ -15,6 +15,10 @@ LIAISON_PACKAGES=(
   postgresql-15 postgresql-client-15
 )
 
+# Database roles the invoking OS user may log in as (created by the migrations in schema/sql).
+LIAISON_DB_ROLES=(liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer
+                  liaison_auditor liaison_gateway)
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -79,19 +83,21 @@ pg_start() {
     log "initialising PostgreSQL cluster in $PG_DATA"
     as_pg_user "$LIAISON_PGBIN/initdb" -D "$PG_DATA" -U liaison_admin --auth-local=peer --auth-host=reject \
       -E UTF8 --locale=C.UTF-8 >/dev/null
-    as_pg_user tee "$PG_DATA/pg_hba.conf" >/dev/null <<HBA
+  fi
+  # Rewritten on every start so that roles added by later migrations can log in.
+  as_pg_user tee "$PG_DATA/pg_hba.conf" >/dev/null <<HBA
 # Private Liaison cluster: unix socket only, peer authentication through the 'liaison' map.
 local all all peer map=liaison
 HBA
-    {
-      echo "# OS user -> database roles it may log in as"
-      for role in liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer liaison_auditor; do
-        echo "liaison $me $role"
-        [ "$me" != "$(pg_user)" ] && echo "liaison $(pg_user) $role"
-      done
-    } | as_pg_user tee "$PG_DATA/pg_ident.conf" >/dev/null
-  fi
+  {
+    echo "# OS user -> database roles it may log in as"
+    for role in "${LIAISON_DB_ROLES[@]}"; do
+      echo "liaison $me $role"
+      [ "$me" != "$(pg_user)" ] && echo "liaison $(pg_user) $role"
+    done
+  } | as_pg_user tee "$PG_DATA/pg_ident.conf" >/dev/null
   if as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" reload >/dev/null
     return 0
   fi
   log "starting PostgreSQL (socket $PG_SOCKET)"

@@ -224,7 +224,7 @@ std::vector<Query> everyQueryKind() {
           ScreenPersonQuery{arabicPerson()},
           ScreenManifestQuery{
               {greekPerson(), arabicPerson(), PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
-          GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"},
+          GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::watchlistPerson},
           ListMovementsQuery{greekPerson(), "P7654321"},
           HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000009"},
           JusticeRecordQuery{"8c7e4b52-0000-4000-8000-00000000000a"},
@@ -552,7 +552,7 @@ TEST(RecordCodec, RejectsUnknownEnumValue) {
 }
 
 TEST(RequestCodec, RejectsUnknownOfficerRole) {
-  Request request = sampleRequest(GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"});
+  Request request = sampleRequest(GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::watchlistPerson});
   request.officer.role = static_cast<Role>(7);
   EXPECT_TRUE(
       rejectedWith(decodeRequest(encodeRequest(request)), "request: officer role has unknown value 7"));
