@@ -12,6 +12,7 @@ std::string_view roleName(DbRole role) {
     case DbRole::justice: return "liaison_justice";
     case DbRole::auditWriter: return "liaison_audit_writer";
     case DbRole::auditor: return "liaison_auditor";
+    case DbRole::gateway: return "liaison_gateway";
   }
   assert(false && "unknown database role");
   return "";

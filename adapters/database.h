@@ -17,6 +17,7 @@ enum class DbRole : uint8_t {
   justice,      ///< the justice compartment only
   auditWriter,  ///< may only append to the audit log
   auditor,      ///< may only read the audit log
+  gateway,      ///< may only claim and purge request nonces (node.nonces)
 };
 
 /// The PostgreSQL role name, e.g. `liaison_enforcement`.

@@ -26,7 +26,7 @@ class RoleConnections {
 
  private:
   DatabaseTarget target_;
-  std::array<std::unique_ptr<pqxx::connection>, 6> byRole_;
+  std::array<std::unique_ptr<pqxx::connection>, 8> byRole_;  // indexed by DbRole
 };
 
 /// Sets the requesting member for row-level security for the rest of `tx` only.

@@ -10,6 +10,8 @@ namespace liaison::store {
 
 RecordStore::RecordStore(DatabaseTarget target)
     : connections_(std::make_unique<RoleConnections>(std::move(target))) {}
+RecordStore::RecordStore(DatabaseTarget target, DbRole servingRole)
+    : connections_(std::make_unique<RoleConnections>(std::move(target))), servingRole_(servingRole) {}
 RecordStore::~RecordStore() = default;
 RecordStore::RecordStore(RecordStore&&) noexcept = default;
 RecordStore& RecordStore::operator=(RecordStore&&) noexcept = default;
@@ -37,12 +39,12 @@ Error invalidMember(std::string_view member) {
 
 // Runs `body(tx)` in a transaction as the compartment's role, scoped to `member`.
 template <typename Fn>
-auto inMemberTransaction(RoleConnections& conns, RecordKind kind,
+auto inMemberTransaction(RoleConnections& conns, std::optional<DbRole> servingRole, RecordKind kind,
                          std::string_view member, std::string_view what, Fn&& body)
     -> Result<decltype(body(std::declval<pqxx::work&>()))> {
   if (!isValidMemberId(member)) return invalidMember(member);
   try {
-    pqxx::connection& conn = conns.forRole(roleForCompartment(compartmentOf(kind)));
+    pqxx::connection& conn = conns.forRole(servingRole.value_or(roleForCompartment(compartmentOf(kind))));
     pqxx::work tx(conn);
     setRequestingMember(tx, member);
     auto value = body(tx);
@@ -66,7 +68,7 @@ Result<std::string> RecordStore::insert(std::string_view member, const Record& r
   if (!metaOf(record).ref.empty() && !isUuid(metaOf(record).ref)) {
     return fail(ErrorKind::invalidInput, "record reference must be a UUID");
   }
-  return inMemberTransaction(*connections_, kind, member, "storing a record", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "storing a record", [&](pqxx::work& tx) {
     RowWrite write = insertStatement(record);
     return tx.exec_params1(write.sql, pqxx::prepare::make_dynamic_params(write.params.pointers()))[0]
         .as<std::string>();
@@ -75,7 +77,7 @@ Result<std::string> RecordStore::insert(std::string_view member, const Record& r
 
 Result<std::optional<Record>> RecordStore::get(std::string_view member, RecordKind kind, std::string_view ref) {
   if (!isUuid(ref)) return std::optional<Record>();  // cannot exist; say so the same way as absent
-  return inMemberTransaction(*connections_, kind, member, "reading a record", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "reading a record", [&](pqxx::work& tx) {
     auto rows = tx.exec_params(selectStatement(kind, "WHERE ref = $1::uuid"), std::string(ref));
     std::optional<Record> found;
     if (!rows.empty()) found = readRecord(kind, rows[0]);
@@ -85,7 +87,7 @@ Result<std::optional<Record>> RecordStore::get(std::string_view member, RecordKi
 
 Result<std::vector<Record>> RecordStore::list(std::string_view member, RecordKind kind, size_t limit, size_t offset) {
   limit = std::min(limit, kMaxListLimit);
-  return inMemberTransaction(*connections_, kind, member, "listing records", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "listing records", [&](pqxx::work& tx) {
     auto rows = tx.exec_params(selectStatement(kind, "ORDER BY ref LIMIT $1 OFFSET $2"), limit, offset);
     std::vector<Record> records;
     records.reserve(rows.size());
@@ -95,7 +97,7 @@ Result<std::vector<Record>> RecordStore::list(std::string_view member, RecordKin
 }
 
 Result<uint64_t> RecordStore::count(std::string_view member, RecordKind kind) {
-  return inMemberTransaction(*connections_, kind, member, "counting records", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "counting records", [&](pqxx::work& tx) {
     return tx.exec1("SELECT count(*) FROM " + std::string(tableName(kind)))[0].as<uint64_t>();
   });
 }
@@ -104,13 +106,63 @@ Result<std::vector<TravelDocument>> RecordStore::findTravelDocuments(std::string
                                                                      const DocumentNumber& number,
                                                                      std::string_view issuingState) {
   constexpr RecordKind kind = RecordKind::travelDocument;
-  return inMemberTransaction(*connections_, kind, member, "checking a document", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "checking a document", [&](pqxx::work& tx) {
     auto rows = tx.exec_params(selectStatement(kind, "WHERE number = $1 AND issuing_state = $2 ORDER BY ref"),
                                number.str(), std::string(issuingState));
     std::vector<TravelDocument> found;
     for (const auto& row : rows) found.push_back(std::get<TravelDocument>(readRecord(kind, row)));
     return found;
   });
+}
+
+Result<std::vector<WatchlistDocument>> RecordStore::findWatchlistDocuments(std::string_view member,
+                                                                           const DocumentNumber& number,
+                                                                           std::string_view issuingState) {
+  constexpr RecordKind kind = RecordKind::watchlistDocument;
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "checking a document", [&](pqxx::work& tx) {
+    auto rows = tx.exec_params(selectStatement(kind, "WHERE number = $1 AND issuing_state = $2 ORDER BY ref"),
+                               number.str(), std::string(issuingState));
+    std::vector<WatchlistDocument> found;
+    for (const auto& row : rows) found.push_back(std::get<WatchlistDocument>(readRecord(kind, row)));
+    return found;
+  });
+}
+
+Result<std::vector<Movement>> RecordStore::findMovements(std::string_view member, std::string_view documentNumber,
+                                                         const PersonIdentity& person, size_t limit) {
+  constexpr RecordKind kind = RecordKind::movement;
+  limit = std::min(limit, kMaxListLimit);
+  return inMemberTransaction(*connections_, servingRole_, kind, member, "listing movements", [&](pqxx::work& tx) {
+    pqxx::result rows =
+        documentNumber.empty()
+            ? tx.exec_params(selectStatement(kind, "WHERE family_name = $1 AND date_of_birth = $2 "
+                                                   "ORDER BY occurred_at DESC, ref LIMIT $3"),
+                             person.familyName, formatPartialDate(person.dateOfBirth), limit)
+            : tx.exec_params(selectStatement(kind, "WHERE document_number = $1 ORDER BY occurred_at DESC, ref LIMIT $2"),
+                             std::string(documentNumber), limit);
+    std::vector<Movement> found;
+    for (const auto& row : rows) found.push_back(std::get<Movement>(readRecord(kind, row)));
+    return found;
+  });
+}
+
+RecordStorePool::Lease::~Lease() {
+  if (store_ == nullptr) return;  // moved from
+  std::lock_guard lock(pool_->mutex_);
+  pool_->idle_.push_back(std::move(store_));
+}
+
+RecordStorePool::Lease RecordStorePool::acquire() {
+  std::unique_ptr<RecordStore> store;
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      store = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!store) store = std::make_unique<RecordStore>(target_, role_);
+  return Lease(*this, std::move(store));
 }
 
 }  // namespace liaison::store

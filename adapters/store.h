@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,14 +19,18 @@ class RoleConnections;  // adapters/pg_session.h
 
 /// Reads and writes records on behalf of one requesting member at a time.
 ///
-/// Every call runs in its own transaction on a connection opened as the database role of the
-/// record's compartment (never a superuser), and sets the requesting member for row-level
-/// security first: a record the member may not see is absent, whichever call asks. A record that
-/// does not exist and one that is not visible are indistinguishable. Not thread-safe: one store
-/// per thread.
+/// Every call runs in its own transaction on a connection opened as a database role (never a
+/// superuser), and sets the requesting member for row-level security first: a record the member
+/// may not see is absent, whichever call asks. A record that does not exist and one that is not
+/// visible are indistinguishable. Not thread-safe: one store per thread (see RecordStorePool).
 class RecordStore {
  public:
+  /// A store whose calls connect as the role of the compartment they touch (imports, tools).
   explicit RecordStore(DatabaseTarget target);
+  /// A store that serves one kind of officer: every call connects as `servingRole`, whatever it
+  /// touches, so an enforcement-facing store fails with "not permitted" on health or justice even
+  /// if the policy above it were wrong.
+  RecordStore(DatabaseTarget target, DbRole servingRole);
   ~RecordStore();
   RecordStore(RecordStore&&) noexcept;
   RecordStore& operator=(RecordStore&&) noexcept;
@@ -49,8 +54,47 @@ class RecordStore {
   Result<std::vector<TravelDocument>> findTravelDocuments(std::string_view member, const DocumentNumber& number,
                                                           std::string_view issuingState);
 
+  /// Watchlisted documents with this number and issuing state that `member` may see.
+  Result<std::vector<WatchlistDocument>> findWatchlistDocuments(std::string_view member, const DocumentNumber& number,
+                                                                std::string_view issuingState);
+
+  /// Immigration movements that `member` may see: by document number when one is given, otherwise
+  /// by exact family name and date of birth. Newest first, at most `limit`.
+  Result<std::vector<Movement>> findMovements(std::string_view member, std::string_view documentNumber,
+                                              const PersonIdentity& person, size_t limit);
+
  private:
   std::unique_ptr<RoleConnections> connections_;
+  std::optional<DbRole> servingRole_;
+};
+
+/// Stores for concurrent workers: each lease is used by one thread at a time and returned when
+/// the lease ends. Stores are created on demand and kept (with their connections) for reuse.
+class RecordStorePool {
+ public:
+  RecordStorePool(DatabaseTarget target, DbRole servingRole) : target_(std::move(target)), role_(servingRole) {}
+
+  /// A store to use on this thread until the lease is destroyed.
+  class Lease {
+   public:
+    Lease(RecordStorePool& pool, std::unique_ptr<RecordStore> store) : pool_(&pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    RecordStore& operator*() { return *store_; }
+    RecordStore* operator->() { return store_.get(); }
+
+   private:
+    RecordStorePool* pool_;
+    std::unique_ptr<RecordStore> store_;
+  };
+
+  Lease acquire();
+
+ private:
+  DatabaseTarget target_;
+  DbRole role_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<RecordStore>> idle_;
 };
 
 }  // namespace liaison::store

@@ -11,6 +11,7 @@
 #include "adapters/migrate.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
+#include "node/policy_command.h"
 #include "schema/migrations.h"
 
 namespace liaison {
@@ -31,6 +32,9 @@ commands:
   records list KIND --member MEMBER [--limit N] [--offset N]
                                  show records of KIND that MEMBER may see
   records count KIND --member MEMBER
+  policy check FILE              check a policy file: every problem with its line, or a summary
+  policy explain FILE --member M --role R --purpose P --query Q [--compartment C] [--case REF]
+                                 the decision for one question and the rules or firewalls behind it
   version                        print the version and the schema version this binary expects
 
 database options (migrate, import, records):
@@ -216,6 +220,9 @@ int recordsCommand(const Arguments& args) {
 }
 
 int run(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "policy") {
+    return runPolicyCommand({argv + 2, argv + argc}, std::cout, std::cerr);
+  }
   Arguments args = parseArguments(argc, argv);
   if (args.positional.empty()) throw UsageError{"no command given"};
   const std::string& command = args.positional[0];

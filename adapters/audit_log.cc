@@ -1,0 +1,250 @@
+#include "adapters/audit_log.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <future>
+#include <iterator>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "adapters/pg_session.h"
+#include "schema/codec.h"
+
+namespace liaison::store {
+
+struct AuditLog::Pending {
+  AuditEntry entry;
+  std::vector<uint8_t> bytes;  // canonical encoding, stored in audit.entries.entry
+  Digest leafHash{};
+  std::promise<Result<AuditReceipt>> done;
+};
+
+namespace {
+
+// The earliest time PostgreSQL's timestamptz reads as text (it has no year 0000, which the codec allows).
+constexpr Timestamp kEarliestRecordedAt = std::chrono::sys_days{std::chrono::year{1} / 1 / 1};
+
+// Column arrays for audit.append_batch; its record_refs argument holds one array literal per entry.
+constexpr const char* kAppendBatchSql =
+    "SELECT seq FROM audit.append_batch($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) "
+    "WITH ORDINALITY AS appended(seq, position) ORDER BY position";
+
+// Builds a PostgreSQL array literal. Every element is double-quoted with `"` and `\` escaped, so
+// any text (commas, braces, the word NULL) arrives as written.
+class ArrayLiteral {
+ public:
+  void add(std::string_view element) {
+    text_ += text_.empty() ? "{\"" : ",\"";
+    for (char c : element) {
+      if (c == '"' || c == '\\') text_ += '\\';
+      text_ += c;
+    }
+    text_ += '"';
+  }
+  /// Adds bytes in bytea's hex form, `\x0a1b...`.
+  void addBytes(std::span<const uint8_t> bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex = "\\x";
+    hex.reserve(2 + 2 * bytes.size());
+    for (uint8_t b : bytes) {
+      hex += kHex[b >> 4];
+      hex += kHex[b & 0x0f];
+    }
+    add(hex);
+  }
+  std::string str() const { return text_.empty() ? "{}" : text_ + "}"; }
+
+ private:
+  std::string text_;
+};
+
+struct AuditRow {
+  const AuditEntry& entry;
+  std::span<const uint8_t> bytes;
+};
+
+// Opens the writer's connection. Durability is the point of the log, so synchronous_commit is
+// forced on whatever the database or role default says; READ COMMITTED is what audit.assign_seq
+// needs to see the previous append after taking its lock.
+std::unique_ptr<pqxx::connection> openWriterConnection(const DatabaseTarget& target) {
+  auto conn = openConnection(target, DbRole::auditWriter);
+  pqxx::nontransaction setup(*conn);
+  setup.exec("SET synchronous_commit = on; SET default_transaction_isolation = 'read committed'");
+  return conn;
+}
+
+// Inserts `rows` in one transaction and returns their seqs in row order. Throws on any failure,
+// in which case nothing was committed (or, if the commit itself was cut off, it is unknown).
+std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditRow> rows) {
+  ArrayLiteral recordedAt, requester, officer, role, purpose, caseReference, queryKind, queryDigest, decision,
+      reason, recordRefs, responseDigest, entryBytes;
+  for (const AuditRow& row : rows) {
+    const AuditEntry& e = row.entry;
+    recordedAt.add(formatTimestamp(e.recordedAt));
+    requester.add(e.requester);
+    officer.add(e.officerPseudonym);
+    role.add(e.role ? name(*e.role) : "");
+    purpose.add(e.purpose);
+    caseReference.add(e.caseReference);
+    queryKind.add(e.queryKind ? name(*e.queryKind) : "");
+    queryDigest.addBytes(e.queryDigest);
+    decision.add(name(e.decision));
+    reason.add(e.reason);
+    ArrayLiteral refs;
+    for (const std::string& ref : e.recordRefs) refs.add(ref);
+    recordRefs.add(refs.str());
+    responseDigest.addBytes(e.responseDigest);
+    entryBytes.addBytes(row.bytes);
+  }
+  pqxx::work tx(conn);
+  pqxx::result result =
+      tx.exec_params(kAppendBatchSql, recordedAt.str(), requester.str(), officer.str(), role.str(),
+                     purpose.str(), caseReference.str(), queryKind.str(), queryDigest.str(), decision.str(),
+                     reason.str(), recordRefs.str(), responseDigest.str(), entryBytes.str());
+  std::vector<uint64_t> seqs;
+  seqs.reserve(result.size());
+  for (const auto& r : result) seqs.push_back(r[0].as<uint64_t>());
+  // The function promises one contiguous run in row order; check before committing rather than
+  // hand out a receipt that names the wrong leaf.
+  bool contiguous = seqs.size() == rows.size();
+  for (size_t i = 1; contiguous && i < seqs.size(); ++i) contiguous = seqs[i] == seqs[0] + i;
+  if (!contiguous) {
+    throw std::runtime_error("audit.append_batch returned " + std::to_string(seqs.size()) + " seqs for " +
+                             std::to_string(rows.size()) + " entries, or not one contiguous run");
+  }
+  tx.commit();
+  return seqs;
+}
+
+// Commits `rows` on `conn`, opening it first if needed, and returns their seqs. After any failure
+// the connection is dropped so the next batch starts on a fresh one.
+Result<std::vector<uint64_t>> commitRows(std::unique_ptr<pqxx::connection>& conn,
+                                         const DatabaseTarget& target, std::span<const AuditRow> rows,
+                                         const std::string& logId) {
+  try {
+    if (!conn) conn = openWriterConnection(target);
+    return insertBatch(*conn, rows);
+  } catch (const std::exception& e) {
+    conn.reset();
+    // Whatever the cause, the log cannot take entries right now; the message keeps the detail.
+    Error error = databaseError(
+        "audit log " + logId + ": cannot append " + std::to_string(rows.size()) + " entries", e);
+    return fail(ErrorKind::unavailable, std::move(error.message));
+  }
+}
+
+// What the database would refuse for one entry, checked before it can fail a whole batch.
+Status checkStorable(const AuditEntry& entry, std::span<const uint8_t> bytes) {
+  // The decoder validates what the encoder does not: text is UTF-8 without NUL, enums are in
+  // range, times lie in years 0000..9999.
+  auto decoded = decodeAuditEntry(bytes);
+  if (!decoded)
+    return fail(ErrorKind::invalidInput, "audit entry cannot be stored: " + decoded.error().message);
+  if (entry.recordedAt < kEarliestRecordedAt) {
+    return fail(ErrorKind::invalidInput, "audit entry cannot be stored: recording time " +
+                                             formatTimestamp(entry.recordedAt) + " is before year 0001");
+  }
+  return {};
+}
+
+}  // namespace
+
+Digest leafHash(std::span<const uint8_t> entryBytes) {
+  // RFC 6962 section 2.1: leaves are hashed with a 0x00 prefix, interior nodes with 0x01, so a leaf
+  // can never be passed off as a node.
+  static constexpr uint8_t kLeafPrefix = 0x00;
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  crypto_hash_sha256_update(&state, &kLeafPrefix, 1);
+  crypto_hash_sha256_update(&state, entryBytes.data(), entryBytes.size());
+  Digest digest{};
+  crypto_hash_sha256_final(&state, digest.data());
+  return digest;
+}
+
+AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions options)
+    : target_(std::move(target)),
+      logId_(std::move(logId)),
+      options_{std::max<size_t>(options.maxBatch, 1), options.maxWait, options.maxQueued},
+      writer_([this] { runWriter(); }) {}
+
+AuditLog::~AuditLog() { flushAndStop(); }
+
+Result<AuditReceipt> AuditLog::append(const AuditEntry& entry) {
+  // Encoding, validation and hashing happen on the caller's thread, in parallel, before queueing.
+  auto pending = std::make_unique<Pending>();
+  pending->entry = entry;
+  pending->bytes = encodeAuditEntry(entry);
+  if (Status storable = checkStorable(entry, pending->bytes); !storable) return storable.error();
+  pending->leafHash = leafHash(pending->bytes);
+  std::future<Result<AuditReceipt>> receipt = pending->done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return fail(ErrorKind::unavailable, "audit log " + logId_ + " is stopped");
+    if (queue_.size() >= options_.maxQueued) {
+      return fail(ErrorKind::unavailable, "audit log " + logId_ + " is overloaded: " +
+                                              std::to_string(queue_.size()) + " entries are waiting");
+    }
+    queue_.push_back(std::move(pending));
+    // The writer waits either for a first entry or for a full batch; wake it only for those.
+    if (queue_.size() == 1 || queue_.size() == options_.maxBatch) queueChanged_.notify_one();
+  }
+  return receipt.get();
+}
+
+void AuditLog::flushAndStop() {
+  std::lock_guard stopLock(stopMutex_);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queueChanged_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+size_t AuditLog::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+bool AuditLog::takeBatch(std::deque<std::unique_ptr<Pending>>& batch) {
+  std::unique_lock lock(mutex_);
+  queueChanged_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  if (queue_.empty()) return false;  // stopping, and everything accepted has been committed
+  if (options_.maxWait.count() > 0 && queue_.size() < options_.maxBatch) {
+    queueChanged_.wait_for(lock, options_.maxWait,
+                           [&] { return stopping_ || queue_.size() >= options_.maxBatch; });
+  }
+  const size_t take = std::min(queue_.size(), options_.maxBatch);
+  std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(batch));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+  return true;
+}
+
+void AuditLog::runWriter() {
+  std::unique_ptr<pqxx::connection> conn;
+  std::deque<std::unique_ptr<Pending>> batch;
+  std::vector<AuditRow> rows;
+  while (takeBatch(batch)) {
+    rows.clear();
+    for (const auto& p : batch) rows.push_back(AuditRow{p->entry, p->bytes});
+    Result<std::vector<uint64_t>> seqs = commitRows(conn, target_, rows, logId_);
+    if (seqs) {
+      appended_ += batch.size();
+      ++batches_;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->done.set_value(AuditReceipt{logId_, (*seqs)[i], batch[i]->leafHash});
+      }
+    } else {
+      // Every caller of the batch is refused: none of them may answer without its entry on disk.
+      for (auto& p : batch) p->done.set_value(seqs.error());
+    }
+    batch.clear();
+  }
+}
+
+}  // namespace liaison::store

@@ -1,0 +1,93 @@
+// The node's audit log in PostgreSQL (audit.entries): every request, allowed or refused, is
+// appended and durably committed before its answer leaves. Fail closed: no receipt, no answer.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "adapters/database.h"
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison::store {
+
+/// The RFC 6962 leaf hash of an encoded audit entry: SHA-256(0x00 || entryBytes).
+Digest leafHash(std::span<const uint8_t> entryBytes);
+
+/// How an AuditLog groups appends into transactions.
+struct AuditLogOptions {
+  /// Most entries committed in one transaction (at least 1).
+  size_t maxBatch = 256;
+  /// How long the writer waits to fill a batch after the first entry arrives; 0 takes whatever is
+  /// queued. Adds up to this much latency to a lone append.
+  std::chrono::milliseconds maxWait{2};
+  /// Entries waiting for the writer beyond which append fails fast with ErrorKind::unavailable.
+  size_t maxQueued = 10'000;
+};
+
+/// Appends audit entries with group commit: concurrent appends are batched into one transaction.
+///
+/// One writer thread owns one connection as liaison_audit_writer and commits each batch through
+/// audit.append_batch with synchronous_commit on, so a receipt means the entry is on disk. Leaf
+/// indices are the entries' `seq`, gap-free in commit order (schema/sql/0002_node.sql).
+/// Thread-safe: callers block on their own entry only, never on a lock held across the database.
+class AuditLog {
+ public:
+  /// Starts the writer thread; it connects as liaison_audit_writer when the first batch arrives
+  /// and again after any failed batch. `logId` goes into every receipt.
+  AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions options = {});
+  /// Commits everything already queued, then stops (flushAndStop).
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  /// Blocks until `entry` is durably committed and returns its receipt: this log's id, the leaf
+  /// index (its seq) and leaf hash. An ErrorKind::invalidInput for an entry the log cannot store
+  /// (text that is not UTF-8 without NUL, a time outside years 0001..9999); otherwise an
+  /// ErrorKind::unavailable when the log is stopped, overloaded or the commit failed. On any error
+  /// the caller must not answer the request.
+  Result<AuditReceipt> append(const AuditEntry& entry);
+
+  /// Stops accepting appends, commits everything queued and joins the writer. Idempotent.
+  void flushAndStop();
+
+  /// Entries committed so far.
+  uint64_t appended() const { return appended_.load(); }
+  /// Transactions committed so far; with appended() it shows how well appends are grouped.
+  uint64_t batches() const { return batches_.load(); }
+  /// Entries waiting for the writer right now.
+  size_t queued() const;
+
+ private:
+  struct Pending;  // a queued entry and the caller waiting for it (audit_log.cc)
+
+  void runWriter();
+  /// Moves the next batch into `batch`; false once stopping and nothing is left.
+  bool takeBatch(std::deque<std::unique_ptr<Pending>>& batch);
+
+  const DatabaseTarget target_;
+  const std::string logId_;
+  const AuditLogOptions options_;
+
+  mutable std::mutex mutex_;              // guards queue_ and stopping_
+  std::condition_variable queueChanged_;  // wakes the writer
+  std::deque<std::unique_ptr<Pending>> queue_;
+  bool stopping_ = false;
+
+  std::atomic<uint64_t> appended_{0};
+  std::atomic<uint64_t> batches_{0};
+
+  std::mutex stopMutex_;  // serialises flushAndStop callers around the join
+  std::thread writer_;    // last: starts after everything above exists
+};
+
+}  // namespace liaison::store

@@ -1,0 +1,56 @@
+#include "node/cli_args.h"
+
+namespace liaison::node {
+
+Arguments Arguments::parse(const std::vector<std::string>& args, const std::set<std::string>& flagNames) {
+  Arguments parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0 || arg.size() <= 2) {
+      parsed.positional.push_back(arg);
+      continue;
+    }
+    std::string key = arg.substr(2);
+    if (flagNames.count(key) != 0) {
+      parsed.flags.insert(key);
+      continue;
+    }
+    if (i + 1 >= args.size()) throw UsageError{"option " + arg + " needs a value"};
+    if (!parsed.options.emplace(key, args[++i]).second) throw UsageError{"option " + arg + " given twice"};
+  }
+  return parsed;
+}
+
+std::optional<std::string> Arguments::option(const std::string& key) const {
+  auto it = options.find(key);
+  return it == options.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::string Arguments::require(const std::string& key) const {
+  auto value = option(key);
+  if (!value || value->empty()) throw UsageError{"missing --" + key};
+  return *value;
+}
+
+void Arguments::allowOnly(const std::set<std::string>& allowed) const {
+  for (const auto& [key, value] : options) {
+    if (allowed.count(key) == 0) throw UsageError{"unknown option --" + key};
+  }
+  for (const auto& key : flags) {
+    if (allowed.count(key) == 0) throw UsageError{"unknown option --" + key};
+  }
+}
+
+unsigned long Arguments::number(const std::string& key, unsigned long fallback, unsigned long max) const {
+  auto value = option(key);
+  if (!value) return fallback;
+  try {
+    size_t used = 0;
+    unsigned long n = std::stoul(*value, &used);
+    if (used == value->size() && n <= max) return n;
+  } catch (const std::exception&) {
+  }
+  throw UsageError{"--" + key + " must be a whole number from 0 to " + std::to_string(max)};
+}
+
+}  // namespace liaison::node

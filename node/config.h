@@ -1,0 +1,74 @@
+// Node and client configuration files (TOML). Paths inside a file are relative to that file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison::node {
+
+/// A partner member pinned by bilateral agreement.
+struct PeerConfig {
+  std::string member;
+  std::string endpoint;                   ///< https://host:port of its node (used by federated clients)
+  std::filesystem::path signingPublicKey; ///< its Ed25519 `.pub`
+  std::string tlsPin;  ///< SPKI pin of its TLS certificate: `tls_pin = "sha256:<base64>"`, or computed from `tls_certificate`
+};
+
+/// An officer of this member, registered with role and allowed purposes.
+struct OfficerConfig {
+  std::string pseudonym;
+  std::filesystem::path publicKey;
+  Role role = Role::border;
+  std::vector<std::string> purposes;
+};
+
+/// Everything `liaison node` needs.
+struct NodeConfig {
+  std::filesystem::path file;  ///< where it was read from, for messages
+  std::string member;          ///< the member this node serves
+  std::string listenAddress = "127.0.0.1";
+  uint16_t listenPort = 8443;
+  std::filesystem::path signingKey;
+  std::filesystem::path tlsCertificate;
+  std::filesystem::path tlsKey;
+  std::filesystem::path policy;
+  std::string database;  ///< libpq connection string without user
+  std::chrono::seconds validityWindow{300};
+  size_t maxBodyBytes = 1 << 20;
+  size_t maxHeaderBytes = 16 * 1024;
+  std::chrono::milliseconds requestDeadline{10'000};
+  size_t workerThreads = 8;
+  size_t ioThreads = 2;
+  std::vector<PeerConfig> peers;
+  std::vector<OfficerConfig> officers;
+};
+
+/// Who a client speaks as: an officer of a member, or a partner node acting for its officer.
+struct ClientConfig {
+  std::filesystem::path file;
+  std::string member;
+  std::string pseudonym;
+  Role role = Role::border;
+  std::string purpose;  ///< default purpose; `--purpose` overrides
+  std::string legalBasis;
+  std::filesystem::path signingKey;
+  std::string nodePin;  ///< SPKI pin of the node's TLS certificate: `node_pin`, or computed from `node_certificate`
+  std::filesystem::path nodePublicKey;      ///< the node's Ed25519 `.pub`, to verify responses
+  std::optional<std::filesystem::path> tlsCertificate;  ///< for mutual TLS (partner nodes)
+  std::optional<std::filesystem::path> tlsKey;
+};
+
+/// Reads a node configuration; errors name the file, the line and the key.
+Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file);
+
+/// Reads a client configuration; errors name the file, the line and the key.
+Result<ClientConfig> loadClientConfig(const std::filesystem::path& file);
+
+}  // namespace liaison::node

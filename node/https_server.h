@@ -1,0 +1,96 @@
+// The HTTPS server that peers and officers' clients talk to: HTTP/1.1 with keep-alive over TLS 1.3
+// only. Client certificates are requested but optional; the server never decides trust from a
+// certificate authority, it hands the application the SPKI pin of whatever certificate the client
+// proved it holds the key for. Boost.Beast stays inside https_server.cc.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/status.h"
+
+namespace liaison::net {
+
+/// One request, complete and within the server's limits.
+struct HttpRequest {
+  std::string method;       ///< as sent, e.g. "POST"
+  std::string target;       ///< as sent, e.g. "/v1/envelopes"; not decoded or normalised
+  std::string contentType;  ///< the Content-Type header, empty when absent
+  std::vector<uint8_t> body;
+  /// "sha256:<base64>" pin of the client certificate, when the client presented one and proved it
+  /// holds its key. Nothing more is known about it: compare it with the pins you trust.
+  std::optional<std::string> peerPin;
+  std::string remote;  ///< the client's address and port, for logs
+};
+
+/// The application's answer. The server adds framing, `Server: liaison` and keep-alive handling.
+struct HttpResponse {
+  unsigned status = 200;  ///< 200..599; anything else is answered as 500
+  std::string contentType = "application/octet-stream";
+  std::vector<uint8_t> body;
+};
+
+/// Turns a request into a response. Runs on a worker thread and may block (database work). An
+/// exception becomes a 500 with a generic body; its text is never sent.
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+/// Where to listen, which identity to present, and the limits on what clients may send.
+struct ServerOptions {
+  std::string bindAddress = "127.0.0.1";  ///< an IPv4 or IPv6 address literal
+  uint16_t port = 0;                      ///< 0 picks a free port; see HttpsServer::port()
+  std::filesystem::path certificateFile;  ///< PEM certificate, as `liaison tls-cert` writes
+  std::filesystem::path keyFile;          ///< its private key; refused unless mode 0600 or stricter
+  size_t maxBodyBytes = 1 << 20;          ///< larger bodies get 413, judged by Content-Length up front
+  size_t maxHeaderBytes = 16 * 1024;      ///< larger request heads get 431
+  /// From the first byte of a request (for the first request of a connection: from accept, so the
+  /// TLS handshake counts) until the whole request is read; and again for writing the response.
+  std::chrono::milliseconds requestDeadline{10'000};
+  std::chrono::milliseconds idleTimeout{30'000};  ///< how long a kept-alive connection may sit unused
+  size_t ioThreads = 1;                           ///< threads for TLS and HTTP parsing
+  size_t workerThreads = 4;                       ///< threads that run the handler
+  size_t maxConnections = 1024;                   ///< connections beyond this are closed at once
+};
+
+/// An HTTPS server running its own threads. Not copyable or movable: sessions refer to it.
+class HttpsServer {
+ public:
+  /// Prepares a server; nothing is opened until start().
+  HttpsServer(ServerOptions options, Handler handler);
+  /// Stops the server if it is running.
+  ~HttpsServer();
+  HttpsServer(const HttpsServer&) = delete;
+  HttpsServer& operator=(const HttpsServer&) = delete;
+
+  /// Loads the TLS identity, binds and listens; returns once connections are being accepted. Fails
+  /// on an unsafe or unreadable identity, a bad address or a port in use. A server starts once.
+  Status start();
+
+  /// The port listened on, useful when ServerOptions::port was 0. 0 before start().
+  uint16_t port() const;
+
+  /// Graceful stop: closes the listening socket, closes idle connections, lets requests in flight
+  /// finish and their responses be written (with `Connection: close`) for up to one request
+  /// deadline, then closes whatever is left and joins all threads. A handler that is still running
+  /// cannot be interrupted, so stop() also waits for it (its response is dropped). Idempotent and
+  /// safe to call from any thread except a handler's.
+  void stop();
+
+  /// Connections open now, for metrics.
+  uint64_t activeConnections() const;
+
+  /// Connections accepted since start() (not counting those refused at the connection limit).
+  uint64_t acceptedConnections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace liaison::net

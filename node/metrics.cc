@@ -1,0 +1,42 @@
+#include "node/metrics.h"
+
+#include <cstdio>
+
+namespace liaison::node {
+
+void Metrics::recordRequest(std::string_view kind, std::string_view decision, std::chrono::microseconds latency) {
+  const double seconds = static_cast<double>(latency.count()) / 1e6;
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(kind), std::string(decision)}];
+  for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    if (seconds <= kBucketsSeconds[i]) ++bucketCounts_[i];
+  }
+  ++latencyCount_;
+  latencySumSeconds_ += seconds;
+}
+
+std::string Metrics::prometheusText() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  out += "# HELP liaison_requests_total Requests by query kind and decision.\n";
+  out += "# TYPE liaison_requests_total counter\n";
+  for (const auto& [labels, count] : requests_) {
+    out += "liaison_requests_total{kind=\"" + labels.first + "\",decision=\"" + labels.second + "\"} " +
+           std::to_string(count) + "\n";
+  }
+  out += "# HELP liaison_request_duration_seconds Time from receiving a request to its answer being ready.\n";
+  out += "# TYPE liaison_request_duration_seconds histogram\n";
+  char bound[32];
+  for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    std::snprintf(bound, sizeof bound, "%g", kBucketsSeconds[i]);
+    out += "liaison_request_duration_seconds_bucket{le=\"" + std::string(bound) + "\"} " +
+           std::to_string(bucketCounts_[i]) + "\n";
+  }
+  out += "liaison_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(latencyCount_) + "\n";
+  std::snprintf(bound, sizeof bound, "%.6f", latencySumSeconds_);
+  out += "liaison_request_duration_seconds_sum " + std::string(bound) + "\n";
+  out += "liaison_request_duration_seconds_count " + std::to_string(latencyCount_) + "\n";
+  return out;
+}
+
+}  // namespace liaison::node

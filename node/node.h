@@ -1,0 +1,39 @@
+// A running node: configuration, policy, keys, database pools, audit log, pipeline and server,
+// wired together. `liaison node` runs one until SIGTERM; tests run one in-process.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+
+#include "node/config.h"
+#include "node/pipeline.h"
+#include "schema/status.h"
+
+namespace liaison::node {
+
+/// Process-level choices that are not part of the configuration file.
+struct NodeOptions {
+  Clock clock;           ///< empty: the system clock
+  std::ostream* log;     ///< JSON log lines; must outlive the node
+};
+
+class Node {
+ public:
+  /// Loads everything the configuration names and starts serving. Errors name the file at fault.
+  static Result<std::unique_ptr<Node>> start(const NodeConfig& config, NodeOptions options);
+  ~Node();
+
+  /// The port the server listens on (useful when the configuration asked for port 0).
+  uint16_t port() const;
+
+  /// Graceful shutdown: stop accepting, finish in-flight requests, flush the audit log. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace liaison::node

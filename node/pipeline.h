@@ -1,0 +1,68 @@
+// The request pipeline of a node: verify, check freshness and replay, decide, execute, mask, sign,
+// audit, answer. Transport-free: it takes the bytes and the TLS peer pin, and returns the bytes.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "node/config.h"
+#include "node/https_server.h"
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison::crypto {
+class SecretKey;
+}
+namespace liaison::policy {
+struct Policy;
+}
+namespace liaison::store {
+class AuditLog;
+class RecordStorePool;
+class ReplayGuard;
+}  // namespace liaison::store
+
+namespace liaison::node {
+
+class JsonLog;
+class Metrics;
+
+/// The wall clock, injectable so expiry and replay are testable without sleeping.
+using Clock = std::function<Timestamp()>;
+
+/// What the pipeline uses; every reference must outlive the pipeline.
+struct PipelineServices {
+  const policy::Policy& policy;
+  store::RecordStorePool& enforcementStores;  ///< connected as liaison_enforcement
+  store::RecordStorePool& healthStores;       ///< connected as liaison_health
+  store::RecordStorePool& justiceStores;      ///< connected as liaison_justice
+  store::ReplayGuard& replay;
+  store::AuditLog& audit;
+  const crypto::SecretKey& nodeKey;
+  Metrics& metrics;
+  JsonLog& log;
+  Clock clock;
+};
+
+/// Answers POST /v1/query. Thread-safe; called concurrently from the server's workers.
+class QueryPipeline {
+ public:
+  /// Loads the officers' and peers' public keys named in `config`; fails naming an unreadable key.
+  static Result<std::unique_ptr<QueryPipeline>> create(const NodeConfig& config, PipelineServices services);
+  ~QueryPipeline();
+
+  /// Runs the whole pipeline for one request. The answer is a signed response envelope (HTTP 200
+  /// ok, 400 invalid, 403 refused, 500 failed), or 503 with no response at all when the audit
+  /// append failed: nothing leaves unaudited.
+  net::HttpResponse handle(const net::HttpRequest& request);
+
+ private:
+  struct Impl;
+  explicit QueryPipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace liaison::node
