@@ -28,8 +28,9 @@ struct AuditLogOptions {
   /// Most entries committed in one transaction (at least 1).
   size_t maxBatch = 256;
   /// How long the writer waits to fill a batch after the first entry arrives; 0 takes whatever is
-  /// queued. Adds up to this much latency to a lone append.
-  std::chrono::milliseconds maxWait{2};
+  /// queued. Adds up to this much latency to a lone append. The default 0 is still group commit:
+  /// entries that arrive while a batch commits form the next batch.
+  std::chrono::milliseconds maxWait{0};
   /// Entries waiting for the writer beyond which append fails fast with ErrorKind::unavailable.
   size_t maxQueued = 10'000;
 };

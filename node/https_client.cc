@@ -126,13 +126,16 @@ Status HttpsClient::Impl::checkOptions() const {
   }
   if (options.serverPin.size() != kPinLength || options.serverPin.rfind(kPinPrefix, 0) != 0) {
     return fail(ErrorKind::invalidInput,
-                origin + ": the server pin must look like sha256:<44 base64 characters>, as `liaison tls-pin` "
-                         "prints it");
+                origin +
+                    ": the server pin must look like sha256:<44 base64 characters>, as `liaison tls-pin` "
+                    "prints it");
   }
   if (options.certificateFile.has_value() != options.keyFile.has_value()) {
-    return fail(ErrorKind::invalidInput, origin + ": a client certificate needs its key file, and a key its certificate");
+    return fail(ErrorKind::invalidInput,
+                origin + ": a client certificate needs its key file, and a key its certificate");
   }
-  if (options.timeout.count() <= 0) return fail(ErrorKind::invalidInput, origin + ": the timeout must be positive");
+  if (options.timeout.count() <= 0)
+    return fail(ErrorKind::invalidInput, origin + ": the timeout must be positive");
   return {};
 }
 
@@ -146,7 +149,8 @@ beast::error_code HttpsClient::Impl::complete(Initiate&& initiate) {
   return result;
 }
 
-Result<std::vector<tcp::endpoint>> HttpsClient::Impl::endpoints(std::chrono::steady_clock::time_point deadline) {
+Result<std::vector<tcp::endpoint>> HttpsClient::Impl::endpoints(
+    std::chrono::steady_clock::time_point deadline) {
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, options.port)};
@@ -182,11 +186,15 @@ Status HttpsClient::Impl::connect(std::chrono::steady_clock::time_point deadline
   beast::tcp_stream& tcpStream = beast::get_lowest_layer(*stream);
   tcpStream.expires_at(deadline);
 
-  beast::error_code ec = complete([&](auto handler) { tcpStream.async_connect(*addresses, std::move(handler)); });
+  beast::error_code ec =
+      complete([&](auto handler) { tcpStream.async_connect(*addresses, std::move(handler)); });
   if (ec) {
     disconnect();
     return transportError("connecting", ec);
   }
+  // Requests are small and answered before the next is sent: waiting for Nagle's algorithm would
+  // add a delayed-ACK round to every one.
+  tcpStream.socket().set_option(tcp::no_delay(true), ec);
   // SNI carries host names only; RFC 6066 section 3 forbids address literals in it.
   beast::error_code notAnAddress;
   asio::ip::make_address(options.host, notAnAddress);
@@ -204,7 +212,8 @@ Status HttpsClient::Impl::connect(std::chrono::steady_clock::time_point deadline
   // Checked again where the connection starts to be used, so that no path around the verification
   // callback (a resumed session, say) yields a connection to an unpinned server.
   const X509* certificate = SSL_get0_peer_certificate(connection);
-  Result<std::string> pin = certificate ? spkiPin(certificate) : fail(ErrorKind::notPermitted, "no certificate");
+  Result<std::string> pin =
+      certificate ? spkiPin(certificate) : fail(ErrorKind::notPermitted, "no certificate");
   if (!pin || !pinsEqual(*pin, options.serverPin)) {
     disconnect();
     return pinMismatch();
@@ -219,8 +228,9 @@ Error HttpsClient::Impl::pinMismatch() const {
 
 Error HttpsClient::Impl::transportError(std::string_view during, const beast::error_code& ec) const {
   if (ec == beast::error::timeout) {
-    return fail(ErrorKind::unavailable, origin + ": timed out after " + std::to_string(options.timeout.count()) +
-                                            " ms while " + std::string(during));
+    return fail(ErrorKind::unavailable, origin + ": timed out after " +
+                                            std::to_string(options.timeout.count()) + " ms while " +
+                                            std::string(during));
   }
   return fail(ErrorKind::unavailable, origin + ": " + std::string(during) + " failed: " + ec.message());
 }
@@ -231,11 +241,13 @@ void HttpsClient::Impl::disconnect() {
 }
 
 Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::string& target,
-                                                const std::string* contentType, std::span<const uint8_t> body) {
+                                                const std::string* contentType,
+                                                std::span<const uint8_t> body) {
   if (setupError) return *setupError;
   if (target.empty() || target[0] != '/' || !isPrintableToken(target)) {
-    return fail(ErrorKind::invalidInput, origin + ": request target must start with '/' and be printable ASCII "
-                                                  "without spaces");
+    return fail(ErrorKind::invalidInput, origin +
+                                             ": request target must start with '/' and be printable ASCII "
+                                             "without spaces");
   }
   if (contentType && !isPrintable(*contentType)) {
     return fail(ErrorKind::invalidInput, origin + ": content type must be printable ASCII");
@@ -261,14 +273,22 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
     std::string_view during = "sending the request";
     bool answered = false;  // whether any byte of a response arrived
     std::optional<ResponseParser> parser;
-    beast::error_code ec = complete([&](auto handler) { http::async_write(*stream, message, std::move(handler)); });
-    if (!ec) {
-      during = "reading the response";
+    beast::error_code ec =
+        complete([&](auto handler) { http::async_write(*stream, message, std::move(handler)); });
+    // A server may answer before the request is complete (413 for a body it will not read) and then
+    // close, which breaks our write; its answer can still be waiting to be read.
+    const bool writeBroken = ec && connectionWasClosed(ec);
+    if (!ec || writeBroken) {
       parser.emplace();
       parser->header_limit(kMaxResponseHeaderBytes);
       parser->body_limit(options.maxResponseBytes);
-      ec = complete([&](auto handler) { http::async_read(*stream, buffer, *parser, std::move(handler)); });
+      beast::error_code readError =
+          complete([&](auto handler) { http::async_read(*stream, buffer, *parser, std::move(handler)); });
       answered = parser->got_some();
+      if (!writeBroken || !readError) {
+        during = "reading the response";
+        ec = readError;
+      }
     }
     if (!ec) {
       auto& response = parser->get();
@@ -344,7 +364,8 @@ Result<std::tuple<std::string, uint16_t, std::string>> parseHttpsUrl(std::string
     if (hasPort) portText = authority.substr(colon + 1);
     if (portText.find(':') != std::string_view::npos) return refuse("write an IPv6 address in brackets");
     const bool hostChars = std::all_of(host.begin(), host.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+             c == '.';
     });
     if (!hostChars) return refuse("the host may hold only letters, digits, '-' and '.'");
   }
@@ -354,8 +375,8 @@ Result<std::tuple<std::string, uint16_t, std::string>> parseHttpsUrl(std::string
   if (hasPort) {
     unsigned value = 0;
     auto [end, parseError] = std::from_chars(portText.data(), portText.data() + portText.size(), value);
-    if (portText.empty() || parseError != std::errc() || end != portText.data() + portText.size() || value == 0 ||
-        value > 65535) {
+    if (portText.empty() || parseError != std::errc() || end != portText.data() + portText.size() ||
+        value == 0 || value > 65535) {
       return refuse("the port must be a number from 1 to 65535");
     }
     port = static_cast<uint16_t>(value);

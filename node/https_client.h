@@ -20,7 +20,7 @@ namespace liaison::net {
 
 /// Which server to call, how to recognise it, and how to present ourselves.
 struct ClientOptions {
-  std::string host;       ///< DNS name or IP address literal (IPv6 without brackets)
+  std::string host;  ///< DNS name or IP address literal (IPv6 without brackets)
   uint16_t port = 443;
   std::string serverPin;  ///< required: "sha256:<base64>" pin of the server's key
   std::optional<std::filesystem::path> certificateFile;  ///< our certificate, for mutual TLS

@@ -118,7 +118,7 @@ struct HttpsServer::Impl {
 
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keepRunning;
-  std::optional<tcp::acceptor> acceptor;         // on its own strand
+  std::optional<tcp::acceptor> acceptor;          // on its own strand
   std::optional<asio::steady_timer> acceptRetry;  // on the acceptor's strand
   std::optional<asio::thread_pool> workers;
   std::vector<std::thread> ioThreads;
@@ -216,7 +216,8 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   void onHeader(beast::error_code ec, size_t) {
     if (phase_ == Phase::closed) return;
     if (ec) return onReadFailed(ec);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::onBody, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::onBody, shared_from_this()));
   }
 
   void onBody(beast::error_code ec, size_t) {
@@ -247,13 +248,14 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     const bool keepAlive = message.keep_alive();
     parser_.reset();
 
-    asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request), keepAlive]() mutable {
-      HttpResponse response = self->server_.runHandler(request);
-      asio::any_io_executor strand = self->executor();
-      asio::post(strand, [self = std::move(self), response = std::move(response), keepAlive]() mutable {
-        self->writeResponse(std::move(response), keepAlive);
-      });
-    });
+    asio::post(
+        *server_.workers, [self = shared_from_this(), request = std::move(request), keepAlive]() mutable {
+          HttpResponse response = self->server_.runHandler(request);
+          asio::any_io_executor strand = self->executor();
+          asio::post(strand, [self = std::move(self), response = std::move(response), keepAlive]() mutable {
+            self->writeResponse(std::move(response), keepAlive);
+          });
+        });
   }
 
   void writeResponse(HttpResponse response, bool keepAlive) {
@@ -289,11 +291,26 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     awaitRequest();
   }
 
-  // Answers a request that will not be read to its end, then closes the connection.
+  // Answers a request that will not be read to its end, then closes the connection. The
+  // onRejected hook (the node audits there) runs on a worker first: nothing leaves before it.
   void refuse(unsigned status, std::string_view text) {
     refused_ = true;
     parser_.reset();
-    send(plainResponse(status, text), /*keepAlive=*/false);
+    if (!server_.options.onRejected) return send(plainResponse(status, text), /*keepAlive=*/false);
+    phase_ = Phase::handling;
+    RejectedRequest rejected{status, std::string(text), peerPin_, remote_};
+    asio::post(*server_.workers, [self = shared_from_this(), rejected = std::move(rejected)]() mutable {
+      try {
+        self->server_.options.onRejected(rejected);
+      } catch (...) {
+        // The refusal goes out regardless; it carries nothing but its status.
+      }
+      asio::any_io_executor strand = self->executor();
+      asio::post(strand, [self = std::move(self), rejected = std::move(rejected)] {
+        if (self->phase_ == Phase::closed) return;
+        self->send(plainResponse(rejected.status, rejected.text), /*keepAlive=*/false);
+      });
+    });
   }
 
   // The rest of a refused request is never read. Closing a socket with unread input makes the kernel
@@ -378,6 +395,9 @@ void HttpsServer::Impl::onAccept(beast::error_code ec, tcp::socket socket) {
   }
   beast::error_code ignored;
   std::string remote = describeEndpoint(socket.remote_endpoint(ignored));
+  // Answers are written in one go and the client waits for them: Nagle's algorithm would only
+  // hold the last segment back for a delayed ACK.
+  socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(sessionsMutex);
@@ -440,7 +460,8 @@ Status HttpsServer::start() {
   const ServerOptions& o = s.options;
   if (!s.handler) return fail(ErrorKind::invalidInput, "no request handler given");
   if (o.ioThreads == 0 || o.workerThreads == 0 || o.maxConnections == 0 || o.maxHeaderBytes == 0) {
-    return fail(ErrorKind::invalidInput, "ioThreads, workerThreads, maxConnections and maxHeaderBytes must be > 0");
+    return fail(ErrorKind::invalidInput,
+                "ioThreads, workerThreads, maxConnections and maxHeaderBytes must be > 0");
   }
   if (o.requestDeadline.count() <= 0 || o.idleTimeout.count() <= 0) {
     return fail(ErrorKind::invalidInput, "requestDeadline and idleTimeout must be positive");

@@ -41,6 +41,15 @@ struct HttpResponse {
 /// exception becomes a 500 with a generic body; its text is never sent.
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+/// A request refused by the transport before it reached the handler (413 body too large, 431
+/// header too large, 400 malformed HTTP).
+struct RejectedRequest {
+  unsigned status = 400;
+  std::string text;                    ///< the plain-text reason sent with the status
+  std::optional<std::string> peerPin;  ///< the client certificate's pin, if one was presented
+  std::string remote;
+};
+
 /// Where to listen, which identity to present, and the limits on what clients may send.
 struct ServerOptions {
   std::string bindAddress = "127.0.0.1";  ///< an IPv4 or IPv6 address literal
@@ -56,6 +65,9 @@ struct ServerOptions {
   size_t ioThreads = 1;                           ///< threads for TLS and HTTP parsing
   size_t workerThreads = 4;                       ///< threads that run the handler
   size_t maxConnections = 1024;                   ///< connections beyond this are closed at once
+  /// Called on a worker thread for every request the transport refuses itself, before the refusal
+  /// is sent (the node audits them). May block; exceptions are ignored.
+  std::function<void(const RejectedRequest&)> onRejected;
 };
 
 /// An HTTPS server running its own threads. Not copyable or movable: sessions refer to it.

@@ -11,7 +11,10 @@
 #include "adapters/migrate.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
+#include "node/cli_args.h"
 #include "node/policy_command.h"
+#include "node/query_command.h"
+#include "node/tls_command.h"
 #include "schema/migrations.h"
 
 namespace liaison {
@@ -32,6 +35,17 @@ commands:
   records list KIND --member MEMBER [--limit N] [--offset N]
                                  show records of KIND that MEMBER may see
   records count KIND --member MEMBER
+  tls-cert --out DIR/NAME --name CN [--days N]
+                                 write a self-signed Ed25519 TLS identity: NAME.crt and NAME.tlskey (0600)
+  tls-pin FILE.crt               print the SPKI pin (sha256:...) of a certificate
+  node --config NODE.toml        serve signed queries over TLS 1.3 until SIGTERM
+  query --as CLIENT.toml --node URL [--purpose P] [--case REF] [--json] KIND ARGS...
+                                 sign a query, send it, verify and print the answer; KIND ARGS is one of
+                                   check-document NUMBER STATE [TYPE]
+                                   get-record RECORD_KIND REF
+                                   list-movements --document NUMBER | --family-name F --date-of-birth D
+                                   health-record REF | justice-record REF
+                                 exit 0 answered, 3 refused, 4 invalid, 1 failed
   policy check FILE              check a policy file: every problem with its line, or a summary
   policy explain FILE --member M --role R --purpose P --query Q [--compartment C] [--case REF]
                                  the decision for one question and the rules or firewalls behind it
@@ -46,61 +60,8 @@ record kinds: notice, travel-document, movement, refusal, overstay, visa-decisio
               watchlist-person, watchlist-document, health-record, justice-record
 )";
 
-/// Positional arguments and `--name value` options, in the order given.
-struct Arguments {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-
-  std::optional<std::string> option(const std::string& key) const {
-    auto it = options.find(key);
-    return it == options.end() ? std::nullopt : std::optional(it->second);
-  }
-};
-
-struct UsageError {
-  std::string message;
-};
-
-Arguments parseArguments(int argc, char** argv) {
-  Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
-      if (i + 1 >= argc) throw UsageError{"option " + arg + " needs a value"};
-      if (!args.options.emplace(arg.substr(2), argv[++i]).second) throw UsageError{"option " + arg + " given twice"};
-    } else {
-      args.positional.push_back(std::move(arg));
-    }
-  }
-  return args;
-}
-
-void requireOnly(const Arguments& args, std::initializer_list<const char*> allowed) {
-  for (const auto& [key, value] : args.options) {
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) throw UsageError{"unknown option --" + key};
-  }
-}
-
-std::string requireOption(const Arguments& args, const std::string& key) {
-  auto value = args.option(key);
-  if (!value || value->empty()) throw UsageError{"missing --" + key};
-  return *value;
-}
-
-unsigned long numberOption(const Arguments& args, const std::string& key, unsigned long fallback,
-                           unsigned long max) {
-  auto value = args.option(key);
-  if (!value) return fallback;
-  try {
-    size_t used = 0;
-    unsigned long n = std::stoul(*value, &used);
-    if (used == value->size() && n <= max) return n;
-  } catch (const std::exception&) {
-  }
-  throw UsageError{"--" + key + " must be a whole number from 0 to " + std::to_string(max)};
-}
+using node::Arguments;
+using node::UsageError;
 
 store::DatabaseTarget databaseTarget(const Arguments& args) {
   store::DatabaseTarget target;
@@ -135,8 +96,8 @@ Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::sy
 // --- commands ----------------------------------------------------------------------------------
 
 int keygen(const Arguments& args) {
-  requireOnly(args, {"out"});
-  std::string out = requireOption(args, "out");
+  args.allowOnly({"out"});
+  std::string out = args.require("out");
   auto pair = crypto::generateKeyPair();
   if (auto status = crypto::writeKeyFiles(out, pair); !status) return report(status.error());
   std::cout << "wrote " << out << ".key (0600) and " << out << ".pub\n"
@@ -145,7 +106,7 @@ int keygen(const Arguments& args) {
 }
 
 int migrateCommand(const Arguments& args) {
-  requireOnly(args, {"db", "db-admin"});
+  args.allowOnly({"db", "db-admin"});
   auto result = store::migrate(databaseTarget(args));
   if (!result) return report(result.error());
   if (result->applied.empty()) {
@@ -162,16 +123,16 @@ int importCommand(const Arguments& args) {
   if (args.positional.size() != 3 || args.positional[1] != "documents") {
     throw UsageError{"usage: liaison import documents FILE.csv --owner MEMBER"};
   }
-  requireOnly(args, {"db", "db-admin", "owner", "visible-to", "handling", "retention-years"});
+  args.allowOnly({"db", "db-admin", "owner", "visible-to", "handling", "retention-years"});
   importers::ImportOptions options;
-  options.owner = requireOption(args, "owner");
+  options.owner = args.require("owner");
   options.visibleTo = splitList(args.option("visible-to").value_or(""));
   if (auto handling = args.option("handling")) {
     auto code = parseHandlingCode(*handling);
     if (!code) throw UsageError{"--handling must be h0, h1, h2 or h3"};
     options.handling = *code;
   }
-  auto years = numberOption(args, "retention-years", 10, 100);
+  auto years = args.number("retention-years", 10, 100);
   Date now = today();
   options.retentionUntil = now + std::chrono::years(static_cast<int>(years));
   if (!options.retentionUntil.ok()) options.retentionUntil = now.year() / now.month() / std::chrono::last;  // 29 Feb
@@ -202,10 +163,10 @@ int recordsCommand(const Arguments& args) {
   if (args.positional.size() != 3 || (args.positional[1] != "list" && args.positional[1] != "count")) {
     throw UsageError{"usage: liaison records list|count KIND --member MEMBER"};
   }
-  requireOnly(args, {"db", "db-admin", "member", "limit", "offset"});
+  args.allowOnly({"db", "db-admin", "member", "limit", "offset"});
   auto kind = parseRecordKind(args.positional[2]);
   if (!kind) throw UsageError{"unknown record kind '" + args.positional[2] + "'"};
-  std::string member = requireOption(args, "member");
+  std::string member = args.require("member");
   store::RecordStore store(databaseTarget(args));
   if (args.positional[1] == "count") {
     auto n = store.count(member, *kind);
@@ -213,19 +174,23 @@ int recordsCommand(const Arguments& args) {
     std::cout << *n << "\n";
     return kExitOk;
   }
-  auto records = store.list(member, *kind, numberOption(args, "limit", 20, 10'000), numberOption(args, "offset", 0, 1u << 31));
+  auto records = store.list(member, *kind, args.number("limit", 20, 10'000), args.number("offset", 0, 1u << 31));
   if (!records) return report(records.error());
   for (const auto& record : *records) printRecord(record);
   return kExitOk;
 }
 
 int run(int argc, char** argv) {
-  if (argc >= 2 && std::string(argv[1]) == "policy") {
-    return runPolicyCommand({argv + 2, argv + argc}, std::cout, std::cerr);
-  }
-  Arguments args = parseArguments(argc, argv);
-  if (args.positional.empty()) throw UsageError{"no command given"};
-  const std::string& command = args.positional[0];
+  const std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) throw UsageError{"no command given"};
+  const std::string& command = words[0];
+  const std::vector<std::string> rest(words.begin() + 1, words.end());
+  // Commands that parse their own arguments.
+  if (command == "policy") return runPolicyCommand(rest, std::cout, std::cerr);
+  if (command == "tls-cert" || command == "tls-pin") return net::runTlsCommand(words, std::cout, std::cerr);
+  if (command == "node") return node::runNodeCommand(rest, std::cout, std::cerr);
+  if (command == "query") return node::runQueryCommand(rest, std::cout, std::cerr);
+  Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);
   if (command == "import") return importCommand(args);

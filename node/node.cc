@@ -88,6 +88,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   server.requestDeadline = config.requestDeadline;
   server.workerThreads = config.workerThreads;
   server.ioThreads = config.ioThreads;
+  server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
   node.server = std::make_unique<net::HttpsServer>(server, [&node](const net::HttpRequest& r) { return node.route(r); });
   if (auto started = node.server->start(); !started) return started.error();
   node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});

@@ -373,4 +373,17 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   return p.answer(p.execute(*request), requestDigest, &*request, kindLabel, started);
 }
 
+void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {
+  std::string reason = rejected.text;
+  while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+  AuditEntry entry;
+  entry.recordedAt = impl_->services.clock();
+  entry.decision = rejected.status == 400 ? Decision::invalid : Decision::refused;
+  entry.reason = reason + " (HTTP " + std::to_string(rejected.status) + ")";
+  const bool audited = impl_->services.audit.append(entry).ok();
+  impl_->services.metrics.recordRequest("rejected", name(entry.decision), std::chrono::microseconds(0));
+  impl_->services.log.write(audited ? "info" : "error", "request-rejected",
+                            {{"status", static_cast<int64_t>(rejected.status)}, {"audited", audited}});
+}
+
 }  // namespace liaison::node

@@ -59,6 +59,10 @@ class QueryPipeline {
   /// append failed: nothing leaves unaudited.
   net::HttpResponse handle(const net::HttpRequest& request);
 
+  /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing
+  /// about it is trusted, so the entry records only the refusal and its reason.
+  void auditRejected(const net::RejectedRequest& rejected);
+
  private:
   struct Impl;
   explicit QueryPipeline(std::unique_ptr<Impl> impl);

@@ -254,7 +254,8 @@ bool addSubjectAltNames(X509* certificate, const std::string& commonName) {
   bool added = add(GEN_DNS, dnsName(commonName));
   if (commonName != "localhost") added = add(GEN_DNS, dnsName("localhost")) && added;
   added = add(GEN_IPADD, loopback) && added;
-  return added && X509_add1_ext_i2d(certificate, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) == 1;
+  return added &&
+         X509_add1_ext_i2d(certificate, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) == 1;
 }
 
 // A positive random 128-bit serial: unique without a registry of issued serials.
@@ -274,19 +275,19 @@ Result<CertificatePtr> makeCertificate(EVP_PKEY* key, const std::string& commonN
   if (!certificate) return openSslError(ErrorKind::internal, "cannot allocate a certificate");
   X509* cert = certificate.get();
   X509_NAME* name = X509_get_subject_name(cert);
-  bool built =
-      X509_set_version(cert, X509_VERSION_3) == 1 && setRandomSerial(cert) &&
-      X509_gmtime_adj(X509_getm_notBefore(cert), 0) != nullptr &&
-      X509_time_adj_ex(X509_getm_notAfter(cert), validDays, 0, nullptr) != nullptr &&
-      X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(commonName.data()),
-                                 static_cast<int>(commonName.size()), -1, 0) == 1 &&
-      X509_set_issuer_name(cert, name) == 1 && X509_set_pubkey(cert, key) == 1 &&
-      addExtension(cert, NID_basic_constraints, "critical,CA:FALSE") &&
-      addExtension(cert, NID_key_usage, "critical,digitalSignature") &&
-      addExtension(cert, NID_ext_key_usage, "serverAuth,clientAuth") && addSubjectAltNames(cert, commonName) &&
-      // Ed25519 signs the message itself, so there is no separate digest to name.
-      X509_sign(cert, key, nullptr) > 0;
+  bool built = X509_set_version(cert, X509_VERSION_3) == 1 && setRandomSerial(cert) &&
+               X509_gmtime_adj(X509_getm_notBefore(cert), 0) != nullptr &&
+               X509_time_adj_ex(X509_getm_notAfter(cert), validDays, 0, nullptr) != nullptr &&
+               X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char*>(commonName.data()),
+                                          static_cast<int>(commonName.size()), -1, 0) == 1 &&
+               X509_set_issuer_name(cert, name) == 1 && X509_set_pubkey(cert, key) == 1 &&
+               addExtension(cert, NID_basic_constraints, "critical,CA:FALSE") &&
+               addExtension(cert, NID_key_usage, "critical,digitalSignature") &&
+               addExtension(cert, NID_ext_key_usage, "serverAuth,clientAuth") &&
+               addSubjectAltNames(cert, commonName) &&
+               // Ed25519 signs the message itself, so there is no separate digest to name.
+               X509_sign(cert, key, nullptr) > 0;
   if (!built) return openSslError(ErrorKind::internal, "cannot build the certificate for " + commonName);
   return certificate;
 }
@@ -388,9 +389,11 @@ Result<std::string> spkiPin(const x509_st* certificate) {
   if (derSize <= 0) return openSslError(ErrorKind::internal, "cannot encode the certificate's public key");
   std::array<unsigned char, 32> digest{};
   unsigned int digestSize = 0;
-  int hashed = EVP_Digest(der, static_cast<size_t>(derSize), digest.data(), &digestSize, EVP_sha256(), nullptr);
+  int hashed =
+      EVP_Digest(der, static_cast<size_t>(derSize), digest.data(), &digestSize, EVP_sha256(), nullptr);
   OPENSSL_free(der);
-  if (hashed != 1 || digestSize != digest.size()) return openSslError(ErrorKind::internal, "cannot hash the public key");
+  if (hashed != 1 || digestSize != digest.size())
+    return openSslError(ErrorKind::internal, "cannot hash the public key");
 
   std::array<unsigned char, 45> base64{};  // 44 characters and the NUL EVP_EncodeBlock writes
   EVP_EncodeBlock(base64.data(), digest.data(), static_cast<int>(digest.size()));
@@ -415,7 +418,8 @@ Status useTlsIdentity(ssl_ctx_st* context, const fs::path& certificateFile, cons
   Result<KeyPtr> key = readPrivateKeyFile(keyFile);
   if (!key) return key.error();
   if (SSL_CTX_use_certificate(context, certificate->get()) != 1) {
-    return openSslError(ErrorKind::invalidInput, certificateFile.string() + ": certificate not usable for TLS");
+    return openSslError(ErrorKind::invalidInput,
+                        certificateFile.string() + ": certificate not usable for TLS");
   }
   if (SSL_CTX_use_PrivateKey(context, key->get()) != 1 || SSL_CTX_check_private_key(context) != 1) {
     ERR_clear_error();

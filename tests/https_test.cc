@@ -47,7 +47,9 @@ using Clock = std::chrono::steady_clock;
 std::vector<uint8_t> bytesOf(std::string_view text) { return {text.begin(), text.end()}; }
 std::string textOf(const std::vector<uint8_t>& bytes) { return {bytes.begin(), bytes.end()}; }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 mode_t modeOf(const fs::path& path) {
   struct stat info {};
@@ -139,7 +141,8 @@ class RawTlsClient {
   int version() const { return SSL_version(connection_.get()); }
 
   bool send(std::string_view text) {
-    return SSL_write(connection_.get(), text.data(), static_cast<int>(text.size())) == static_cast<int>(text.size());
+    return SSL_write(connection_.get(), text.data(), static_cast<int>(text.size())) ==
+           static_cast<int>(text.size());
   }
 
   // Everything the server sends until it closes the connection.
@@ -239,7 +242,8 @@ TEST_F(TlsIdentityFiles, CertificateIsSelfSignedV3ForServerAndClientAuth) {
 
   EXPECT_EQ(X509_get_version(certificate), X509_VERSION_3);
   char commonName[256] = {};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, commonName, sizeof commonName);
+  X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, commonName,
+                            sizeof commonName);
   EXPECT_STREQ(commonName, "node-a.liaison.test");
   EXPECT_EQ(X509_NAME_cmp(X509_get_subject_name(certificate), X509_get_issuer_name(certificate)), 0);
   EXPECT_EQ(EVP_PKEY_get_id(X509_get0_pubkey(certificate)), EVP_PKEY_ED25519);
@@ -279,8 +283,8 @@ TEST_F(TlsIdentityFiles, RefusesToOverwriteAnExistingIdentity) {
 }
 
 TEST_F(TlsIdentityFiles, RefusesNamesThatAreNotDnsNames) {
-  for (const std::string& name : std::vector<std::string>{"", "node a", "-node", "node-a.liaison.test,IP:10.0.0.1",
-                                                          "node..a", std::string(65, 'a')}) {
+  for (const std::string& name : std::vector<std::string>{
+           "", "node a", "-node", "node-a.liaison.test,IP:10.0.0.1", "node..a", std::string(65, 'a')}) {
     Status written = writeTlsIdentity(dir / "bad", name, 30);
     ASSERT_FALSE(written.ok()) << name;
     EXPECT_EQ(written.error().kind, ErrorKind::invalidInput) << name;
@@ -349,8 +353,8 @@ using TlsCommand = HttpsFixture;
 TEST_F(TlsCommand, CertWritesTheIdentityAndPrintsItsPin) {
   std::ostringstream out, err;
   const fs::path prefix = dir / "node-c";
-  int exit = runTlsCommand({"tls-cert", "--out", prefix.string(), "--name", "node-c.liaison.test", "--days", "90"},
-                           out, err);
+  int exit = runTlsCommand(
+      {"tls-cert", "--out", prefix.string(), "--name", "node-c.liaison.test", "--days", "90"}, out, err);
   ASSERT_EQ(exit, 0) << err.str();
   EXPECT_EQ(modeOf(tlsKeyPath(prefix)), 0600u);
   Result<std::string> pin = spkiPinOfCertificateFile(tlsCertificatePath(prefix));
@@ -417,10 +421,10 @@ TEST(HttpsUrl, SplitsHostPortAndPathPrefix) {
 }
 
 TEST(HttpsUrl, RefusesAnythingButAPlainHttpsUrl) {
-  for (std::string_view url : {"http://127.0.0.1:8443", "https://", "https://:8443", "https://host:0", "https://host:65536",
-                               "https://host:80x", "https://user@host", "https://host/path?q=1", "https://host/#x",
-                               "https://::1:8443", "https://[::1", "https://[nothost]:1", "https://ho st/",
-                               "https://host:/"}) {
+  for (std::string_view url :
+       {"http://127.0.0.1:8443", "https://", "https://:8443", "https://host:0", "https://host:65536",
+        "https://host:80x", "https://user@host", "https://host/path?q=1", "https://host/#x",
+        "https://::1:8443", "https://[::1", "https://[nothost]:1", "https://ho st/", "https://host:/"}) {
     auto result = parseHttpsUrl(url);
     ASSERT_FALSE(result.ok()) << url;
     EXPECT_EQ(result.error().kind, ErrorKind::invalidInput) << url;
@@ -443,7 +447,8 @@ TEST_F(HttpsTransport, PostRoundTripCarriesTheClientPin) {
   ASSERT_TRUE(server.start().ok());
   HttpsClient client(clientOptions(server, /*withCertificate=*/true));
 
-  Result<HttpResponse> response = client.post("/v1/envelopes", "application/x-liaison-envelope", bytesOf("env-1"));
+  Result<HttpResponse> response =
+      client.post("/v1/envelopes", "application/x-liaison-envelope", bytesOf("env-1"));
   ASSERT_TRUE(response.ok()) << messageOf(response);
   EXPECT_EQ(response->status, 201u);
   EXPECT_EQ(response->contentType, "application/x-liaison-receipt");
@@ -500,7 +505,9 @@ TEST_F(HttpsTransport, HundredRequestsShareOneConnection) {
 TEST_F(HttpsTransport, ClientReconnectsWhenTheServerClosedAnIdleConnection) {
   ServerOptions options = serverOptions();
   options.idleTimeout = 100ms;
-  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  HttpsServer server(options, [](const HttpRequest&) {
+    return HttpResponse{200, "text/plain", bytesOf("ok")};
+  });
   ASSERT_TRUE(server.start().ok());
   HttpsClient client(clientOptions(server, /*withCertificate=*/true));
 
@@ -625,16 +632,37 @@ TEST_F(HttpsLimits, BodyOverTheLimitGets413AndTheHandlerNeverRuns) {
   ASSERT_TRUE(server.start().ok());
   HttpsClient client(clientOptions(server, /*withCertificate=*/true));
 
-  Result<HttpResponse> tooBig = client.post("/v1/envelopes", "application/octet-stream", std::vector<uint8_t>(4096, 'x'));
+  Result<HttpResponse> tooBig =
+      client.post("/v1/envelopes", "application/octet-stream", std::vector<uint8_t>(4096, 'x'));
   ASSERT_TRUE(tooBig.ok()) << messageOf(tooBig);
   EXPECT_EQ(tooBig->status, 413u);
   EXPECT_EQ(calls, 0);
 
   // At the limit is fine; the client reconnects because the server closed after the 413.
-  Result<HttpResponse> atLimit = client.post("/v1/envelopes", "application/octet-stream", std::vector<uint8_t>(1024, 'x'));
+  Result<HttpResponse> atLimit =
+      client.post("/v1/envelopes", "application/octet-stream", std::vector<uint8_t>(1024, 'x'));
   ASSERT_TRUE(atLimit.ok()) << messageOf(atLimit);
   EXPECT_EQ(atLimit->status, 200u);
   EXPECT_EQ(calls, 1);
+}
+
+TEST_F(HttpsLimits, BodyFarOverTheLimitGets413WhileTheClientIsStillSending) {
+  ServerOptions options = serverOptions();
+  options.maxBodyBytes = 1024;
+  std::atomic<int> calls{0};
+  HttpsServer server(options, [&](const HttpRequest&) {
+    ++calls;
+    return HttpResponse{};
+  });
+  ASSERT_TRUE(server.start().ok());
+  HttpsClient client(clientOptions(server, /*withCertificate=*/false));
+
+  // More than the socket buffers hold: the server closes while our write is still blocked.
+  Result<HttpResponse> response =
+      client.post("/v1/envelopes", "application/octet-stream", std::vector<uint8_t>(16 << 20, 'x'));
+  ASSERT_TRUE(response.ok()) << messageOf(response);
+  EXPECT_EQ(response->status, 413u);
+  EXPECT_EQ(calls, 0);
 }
 
 TEST_F(HttpsLimits, DeclaredBodyOverTheLimitIsRefusedBeforeItIsSent) {
@@ -649,7 +677,8 @@ TEST_F(HttpsLimits, DeclaredBodyOverTheLimitIsRefusedBeforeItIsSent) {
 
   // Announces 100 MB and sends none of it: the answer must come from the header alone.
   const auto start = Clock::now();
-  ASSERT_TRUE(client.send("POST /v1/envelopes HTTP/1.1\r\nHost: node-a\r\nContent-Length: 100000000\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /v1/envelopes HTTP/1.1\r\nHost: node-a\r\nContent-Length: 100000000\r\n\r\n"));
   std::string answer = client.receiveAll();
   EXPECT_EQ(answer.rfind("HTTP/1.1 413 ", 0), 0u) << answer;
   EXPECT_TRUE(contains(answer, "Server: liaison")) << answer;
@@ -695,7 +724,9 @@ TEST_F(HttpsLimits, SilentClientIsDroppedAfterTheDeadline) {
 TEST_F(HttpsLimits, IdleConnectionIsClosedAfterTheIdleTimeout) {
   ServerOptions options = serverOptions();
   options.idleTimeout = 150ms;
-  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  HttpsServer server(options, [](const HttpRequest&) {
+    return HttpResponse{200, "text/plain", bytesOf("ok")};
+  });
   ASSERT_TRUE(server.start().ok());
   HttpsClient client(clientOptions(server, /*withCertificate=*/false));
 
@@ -709,7 +740,9 @@ TEST_F(HttpsLimits, IdleConnectionIsClosedAfterTheIdleTimeout) {
 TEST_F(HttpsLimits, ConnectionsBeyondTheLimitAreClosedAtOnce) {
   ServerOptions options = serverOptions();
   options.maxConnections = 1;
-  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  HttpsServer server(options, [](const HttpRequest&) {
+    return HttpResponse{200, "text/plain", bytesOf("ok")};
+  });
   ASSERT_TRUE(server.start().ok());
   HttpsClient first(clientOptions(server, /*withCertificate=*/true));
   ASSERT_TRUE(first.get("/").ok());  // holds the one connection, kept alive
@@ -766,7 +799,7 @@ TEST_F(HttpsShutdown, StopClosesIdleConnectionsPromptlyAndIsIdempotent) {
   HttpsServer server(serverOptions(), [](const HttpRequest&) { return HttpResponse{200, "text/plain", {}}; });
   ASSERT_TRUE(server.start().ok());
   HttpsClient client(clientOptions(server, /*withCertificate=*/false));
-  ASSERT_TRUE(client.get("/").ok());  // leaves an idle kept-alive connection
+  ASSERT_TRUE(client.get("/").ok());              // leaves an idle kept-alive connection
   Socket silent(connectLoopback(server.port()));  // and one that never handshakes
 
   const auto start = Clock::now();

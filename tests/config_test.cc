@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "node/config.h"
+
+namespace liaison {
+namespace {
+
+class ConfigFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/liaison-config-test-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kNode = R"(member = "XA-POLICE"
+listen = "127.0.0.1:9443"
+signing_key = "keys/node.key"
+tls_certificate = "/etc/liaison/node.crt"
+tls_key = "keys/node.tlskey"
+policy = "policy.toml"
+validity_window_seconds = 120
+
+[[peer]]
+member = "XB-BORDER"
+signing_public_key = "keys/xb.pub"
+tls_pin = "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+[[officer]]
+pseudonym = "border-1"
+public_key = "keys/border-1.pub"
+role = "border"
+purposes = ["border-check"]
+)";
+
+TEST_F(ConfigFile, ANodeConfigurationLoadsWithPathsRelativeToItsFile) {
+  auto config = node::loadNodeConfig(write("node.toml", kNode));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->member, "XA-POLICE");
+  EXPECT_EQ(config->listenPort, 9443);
+  EXPECT_EQ(config->signingKey, dir_ / "keys/node.key");
+  EXPECT_EQ(config->tlsCertificate, "/etc/liaison/node.crt");
+  EXPECT_EQ(config->validityWindow, std::chrono::seconds(120));
+  ASSERT_EQ(config->peers.size(), 1u);
+  EXPECT_EQ(config->peers[0].member, "XB-BORDER");
+  ASSERT_EQ(config->officers.size(), 1u);
+  EXPECT_EQ(config->officers[0].role, Role::border);
+}
+
+TEST_F(ConfigFile, MistakesAreReportedWithFileAndLine) {
+  std::string text = kNode;
+  text.replace(text.find("role = \"border\""), 15, "role = \"sheriff\"");
+  text.replace(text.find("validity_window_seconds = 120"), 29, "validity_window_seconds = 99999");
+  text += "colour = \"blue\"\n";
+  auto path = write("node.toml", text);
+  auto config = node::loadNodeConfig(path);
+  ASSERT_FALSE(config.ok());
+  const std::string& message = config.error().message;
+  EXPECT_NE(message.find(path.string() + ":7: 'validity_window_seconds' must be a whole number"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":17: unknown role 'sheriff'"), std::string::npos) << message;
+  EXPECT_NE(message.find(":19: unknown key 'colour'"), std::string::npos) << message;
+}
+
+TEST_F(ConfigFile, AMalformedPinOrMissingKeyIsRefused) {
+  std::string text = kNode;
+  text.replace(text.find("sha256:AAAA"), 11, "md5:AAAA");
+  text.replace(text.find("signing_key = \"keys/node.key\"\n"), 30, "");
+  auto config = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("missing key 'signing_key'"), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("'tls_pin' must look like sha256:"), std::string::npos) << config.error().message;
+}
+
+TEST_F(ConfigFile, ATomlSyntaxErrorNamesLineAndColumn) {
+  auto config = node::loadNodeConfig(write("node.toml", "member = \"XA\"\nlisten = \n"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("node.toml:2:"), std::string::npos) << config.error().message;
+}
+
+TEST_F(ConfigFile, AClientNeedsEitherAPinOrTheNodeCertificate) {
+  auto config = node::loadClientConfig(write("client.toml", R"(member = "XA-POLICE"
+pseudonym = "border-1"
+role = "border"
+signing_key = "border-1.key"
+node_public_key = "node.pub"
+)"));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("give exactly one of 'node_pin' and 'node_certificate'"), std::string::npos)
+      << config.error().message;
+}
+
+}  // namespace
+}  // namespace liaison
