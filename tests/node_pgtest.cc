@@ -183,9 +183,15 @@ TEST_F(Node, NoEnforcementFacingRoleLearnsAnythingOfHealthOrJustice) {
     // Searching with firewalled values as terms finds nothing and says nothing.
     ListMovementsQuery byName;
     byName.person.familyName = kHealthSentinel;
-    auto search = c->send(byName, {});
-    ASSERT_TRUE(search.ok());
-    EXPECT_TRUE(search->response.hits.empty());
+    ScreenPersonQuery screen;
+    screen.person.familyName = kJusticeSentinel;
+    for (const Query& search : {Query(byName), Query(screen)}) {
+      auto answer = c->send(search, {});
+      ASSERT_TRUE(answer.ok());
+      EXPECT_TRUE(answer->response.hits.empty());
+      std::vector<uint8_t> bytes = encodeResponse(answer->response);
+      EXPECT_EQ(std::string(bytes.begin(), bytes.end()).find("SENTINEL"), std::string::npos);
+    }
   }
   stopNode();
   const std::string log = logText();
@@ -322,6 +328,29 @@ TEST_F(Node, FiftyConcurrentConnectionsSendingTwoThousandRequestsAreAllAnsweredA
   for (auto& t : threads) t.join();
   EXPECT_EQ(correct.load(), kConnections * kPerConnection);
   EXPECT_EQ(auditCount(), before + kConnections * kPerConnection);
+}
+
+TEST_F(Node, WhenTheAuditAppendFailsNothingLeavesAndServiceResumesAfterwards) {
+  auto grant = [&](const char* statement) {
+    auto conn = connectAs(store::DbRole::admin);
+    pqxx::work tx(*conn);
+    tx.exec(std::string(statement) + " EXECUTE ON ALL FUNCTIONS IN SCHEMA audit " +
+            (statement[0] == 'R' ? "FROM" : "TO") + " liaison_audit_writer");
+    tx.commit();
+  };
+  auto c = client(kBorderOfficer);
+  grant("REVOKE");
+  auto answer = c->send(checkPassport(), {});
+  ASSERT_FALSE(answer.ok()) << "an answer left without being audited";
+  EXPECT_EQ(answer.error().kind, ErrorKind::unavailable);
+  EXPECT_NE(answer.error().message.find("503"), std::string::npos) << answer.error().message;
+  EXPECT_EQ(auditCount(), 0u);
+
+  grant("GRANT");
+  auto after = c->send(checkPassport(), {});
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->response.status, ResponseStatus::ok);
+  EXPECT_EQ(auditCount(), 1u);
 }
 
 TEST_F(Node, HealthAndMetricsEndpointsAnswer) {
