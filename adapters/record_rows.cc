@@ -7,17 +7,6 @@
 namespace liaison::store {
 namespace {
 
-// --- enum <-> text through the model's stable names ------------------------------------------
-std::optional<NoticeColour> parseName(std::string_view t, NoticeColour*) { return parseNoticeColour(t); }
-std::optional<DocumentType> parseName(std::string_view t, DocumentType*) { return parseDocumentType(t); }
-std::optional<FraudType> parseName(std::string_view t, FraudType*) { return parseFraudType(t); }
-std::optional<Sex> parseName(std::string_view t, Sex*) { return parseSex(t); }
-std::optional<MovementDirection> parseName(std::string_view t, MovementDirection*) {
-  return parseMovementDirection(t);
-}
-std::optional<VisaOutcome> parseName(std::string_view t, VisaOutcome*) { return parseVisaOutcome(t); }
-std::optional<HandlingCode> parseName(std::string_view t, HandlingCode*) { return parseHandlingCode(t); }
-
 template <typename T>
 T require(Result<T> result, std::string_view column) {
   if (!result) throw RowDecodeError("column " + std::string(column) + ": " + result.error().message);
@@ -103,29 +92,11 @@ struct RowReader {
     requires std::is_enum_v<E>
   void field(const char* column, E& v) {
     std::string t = text(column);
-    auto parsed = parseName(t, static_cast<E*>(nullptr));
+    auto parsed = parseName<E>(t);
     if (!parsed) throw RowDecodeError(std::string("column ") + column + ": unknown value '" + t + "'");
     v = *parsed;
   }
 };
-
-// A default record of `kind`, to walk a field list without a value.
-Record emptyRecord(RecordKind kind) {
-  switch (kind) {
-    case RecordKind::notice: return Notice{};
-    case RecordKind::travelDocument: return TravelDocument{};
-    case RecordKind::movement: return Movement{};
-    case RecordKind::refusal: return Refusal{};
-    case RecordKind::overstay: return Overstay{};
-    case RecordKind::visaDecision: return VisaDecision{};
-    case RecordKind::watchlistPerson: return WatchlistPerson{};
-    case RecordKind::watchlistDocument: return WatchlistDocument{};
-    case RecordKind::healthRecord: return HealthRecord{};
-    case RecordKind::justiceRecord: return JusticeRecord{};
-  }
-  assert(false && "unknown record kind");
-  return HealthRecord{};
-}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
@@ -179,14 +150,14 @@ RowWrite insertStatement(const Record& record) {
 }
 
 std::string selectStatement(RecordKind kind, std::string_view tail) {
-  Record empty = emptyRecord(kind);
+  Record empty = defaultRecord(kind);
   ColumnLister lister;
   visitFields(lister, empty);
   return "SELECT " + join(lister.selects) + " FROM " + std::string(tableName(kind)) + " " + std::string(tail);
 }
 
 Record readRecord(RecordKind kind, const pqxx::row& row) {
-  Record record = emptyRecord(kind);
+  Record record = defaultRecord(kind);
   RowReader reader{row};
   visitFields(reader, record);
   return record;

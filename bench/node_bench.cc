@@ -21,7 +21,7 @@
 
 #include <pqxx/pqxx>
 
-#include "adapters/document_import.h"
+#include "adapters/csv_import.h"
 #include "adapters/migrate.h"
 #include "crypto/keys.h"
 #include "crypto/signing.h"
@@ -170,7 +170,7 @@ int run(const Options& options) {
     import.visibleTo = {"XB-BORDER"};
     import.retentionUntil = parseDate("2036-01-01").value();
     const auto started = Clock::now();
-    auto report = must(importers::importDocuments(target, csv, "bench.csv", import), "import");
+    auto report = must(importers::importCsv(target, RecordKind::travelDocument, csv, "bench.csv", import), "import");
     std::printf("loaded %lu documents in %.1f s\n", static_cast<unsigned long>(report.rowsInserted),
                 std::chrono::duration<double>(Clock::now() - started).count());
     pqxx::connection admin(store::conninfoFor(target, store::DbRole::admin));

@@ -1,5 +1,8 @@
 #include "node/cli_args.h"
 
+#include <chrono>
+#include <cstdlib>
+
 namespace liaison::node {
 
 Arguments Arguments::parse(const std::vector<std::string>& args, const std::set<std::string>& flagNames) {
@@ -52,5 +55,30 @@ unsigned long Arguments::number(const std::string& key, unsigned long fallback, 
   }
   throw UsageError{"--" + key + " must be a whole number from 0 to " + std::to_string(max)};
 }
+
+store::DatabaseTarget databaseTarget(const Arguments& args) {
+  store::DatabaseTarget target;
+  if (auto db = args.option("db")) {
+    target.conninfo = *db;
+  } else if (const char* env = std::getenv("LIAISON_DB")) {
+    target.conninfo = env;
+  }
+  if (auto admin = args.option("db-admin")) target.adminUser = *admin;
+  return target;
+}
+
+std::vector<std::string> splitCommaList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
 
 }  // namespace liaison::node

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "adapters/database.h"
+#include "schema/model.h"
+
 namespace liaison::node {
 
 /// A usage mistake; main prints it with the usage text and exits 2.
@@ -32,5 +35,15 @@ struct Arguments {
   unsigned long number(const std::string& key, unsigned long fallback, unsigned long max) const;
   bool flag(const std::string& name) const { return flags.count(name) != 0; }
 };
+
+/// The database of `--db CONNINFO` (else $LIAISON_DB, else libpq's environment) with the admin
+/// role of `--db-admin` (default liaison_admin).
+store::DatabaseTarget databaseTarget(const Arguments& args);
+
+/// Comma-separated items, empty items dropped.
+std::vector<std::string> splitCommaList(const std::string& text);
+
+/// Today's date (UTC).
+Date today();
 
 }  // namespace liaison::node

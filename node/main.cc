@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "adapters/document_import.h"
 #include "adapters/migrate.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
 #include "node/cli_args.h"
+#include "node/import_command.h"
 #include "node/policy_command.h"
 #include "node/query_command.h"
 #include "node/tls_command.h"
@@ -29,9 +29,13 @@ constexpr const char* kUsage = R"(usage: liaison <command> [options]
 commands:
   keygen --out DIR/NAME          write an Ed25519 key pair: NAME.key (mode 0600) and NAME.pub
   migrate                        create or upgrade the database schema (idempotent)
-  import documents FILE.csv --owner MEMBER [--visible-to M1,G2] [--handling h0|h1|h2|h3]
-                                 [--retention-years N]
-                                 load lost/stolen travel documents in one transaction
+  import KIND FILE --owner MEMBER [--visible-to M1,G2] [--handling h0|h1|h2|h3]
+                                 [--retention-years N] [--rejects FILE]
+                                 load a CSV file of KIND (documents, movements, refusals, overstays,
+                                 visa-decisions, watchlist-persons, watchlist-documents, health-records,
+                                 justice-records; layouts in docs/formats.md) in one transaction;
+                                 with --rejects the good rows land and bad ones go to FILE
+  purge --member MEMBER          delete records past their retention date, audited
   records list KIND --member MEMBER [--limit N] [--offset N]
                                  show records of KIND that MEMBER may see
   records count KIND --member MEMBER
@@ -63,35 +67,12 @@ record kinds: notice, travel-document, movement, refusal, overstay, visa-decisio
 using node::Arguments;
 using node::UsageError;
 
-store::DatabaseTarget databaseTarget(const Arguments& args) {
-  store::DatabaseTarget target;
-  if (auto db = args.option("db")) {
-    target.conninfo = *db;
-  } else if (const char* env = std::getenv("LIAISON_DB")) {
-    target.conninfo = env;
-  }
-  if (auto admin = args.option("db-admin")) target.adminUser = *admin;
-  return target;
-}
+using node::databaseTarget;
 
 int report(const Error& error) {
   std::cerr << "liaison: " << error.message << "\n";
   return kExitFailure;
 }
-
-std::vector<std::string> splitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
-
-Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
 
 // --- commands ----------------------------------------------------------------------------------
 
@@ -116,34 +97,6 @@ int migrateCommand(const Arguments& args) {
     for (const auto& name : result->applied) std::cout << " " << name;
     std::cout << "\n";
   }
-  return kExitOk;
-}
-
-int importCommand(const Arguments& args) {
-  if (args.positional.size() != 3 || args.positional[1] != "documents") {
-    throw UsageError{"usage: liaison import documents FILE.csv --owner MEMBER"};
-  }
-  args.allowOnly({"db", "db-admin", "owner", "visible-to", "handling", "retention-years"});
-  importers::ImportOptions options;
-  options.owner = args.require("owner");
-  options.visibleTo = splitList(args.option("visible-to").value_or(""));
-  if (auto handling = args.option("handling")) {
-    auto code = parseHandlingCode(*handling);
-    if (!code) throw UsageError{"--handling must be h0, h1, h2 or h3"};
-    options.handling = *code;
-  }
-  auto years = args.number("retention-years", 10, 100);
-  Date now = today();
-  options.retentionUntil = now + std::chrono::years(static_cast<int>(years));
-  if (!options.retentionUntil.ok()) options.retentionUntil = now.year() / now.month() / std::chrono::last;  // 29 Feb
-
-  const std::string& path = args.positional[2];
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return report(fail(ErrorKind::invalidInput, path + ": cannot open the file"));
-  auto result = importers::importDocuments(databaseTarget(args), file, path, options);
-  if (!result) return report(result.error());
-  std::cout << path << ": " << result->rowsRead << " rows read, " << result->rowsInserted << " new, "
-            << (result->rowsRead - result->rowsInserted) << " already present\n";
   return kExitOk;
 }
 
@@ -193,7 +146,8 @@ int run(int argc, char** argv) {
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);
-  if (command == "import") return importCommand(args);
+  if (command == "import") return node::runImportCommand(args, std::cout, std::cerr);
+  if (command == "purge") return node::runPurgeCommand(args, std::cout, std::cerr);
   if (command == "records") return recordsCommand(args);
   if (command == "version") {
     std::cout << "liaison 0.1.0, schema version " << embeddedMigrations().back().version << "\n";

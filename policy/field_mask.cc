@@ -62,36 +62,10 @@ struct FieldMasker {
   }
 };
 
-Record blankRecord(RecordKind kind) {
-  switch (kind) {
-    case RecordKind::notice:
-      return Notice{};
-    case RecordKind::travelDocument:
-      return TravelDocument{};
-    case RecordKind::movement:
-      return Movement{};
-    case RecordKind::refusal:
-      return Refusal{};
-    case RecordKind::overstay:
-      return Overstay{};
-    case RecordKind::visaDecision:
-      return VisaDecision{};
-    case RecordKind::watchlistPerson:
-      return WatchlistPerson{};
-    case RecordKind::watchlistDocument:
-      return WatchlistDocument{};
-    case RecordKind::healthRecord:
-      return HealthRecord{};
-    case RecordKind::justiceRecord:
-      return JusticeRecord{};
-  }
-  return HealthRecord{};  // unreachable for a valid kind
-}
-
 }  // namespace
 
 std::vector<std::string> maskableFields(RecordKind kind) {
-  Record record = blankRecord(kind);
+  Record record = defaultRecord(kind);
   FieldNameCollector collector;
   visitFields(collector, record);
   return std::move(collector.names);

@@ -100,6 +100,20 @@ std::optional<HandlingCode> parseHandlingCode(std::string_view t) {
 std::optional<RecordKind> parseRecordKind(std::string_view t) { return reverseLookup<RecordKind>(kRecordKindNames, t); }
 std::optional<QueryKind> parseQueryKind(std::string_view t) { return reverseLookup<QueryKind>(kQueryKindNames, t); }
 
+template <> std::optional<Compartment> parseName<Compartment>(std::string_view t) { return parseCompartment(t); }
+template <> std::optional<Role> parseName<Role>(std::string_view t) { return parseRole(t); }
+template <> std::optional<NoticeColour> parseName<NoticeColour>(std::string_view t) { return parseNoticeColour(t); }
+template <> std::optional<DocumentType> parseName<DocumentType>(std::string_view t) { return parseDocumentType(t); }
+template <> std::optional<FraudType> parseName<FraudType>(std::string_view t) { return parseFraudType(t); }
+template <> std::optional<Sex> parseName<Sex>(std::string_view t) { return parseSex(t); }
+template <> std::optional<MovementDirection> parseName<MovementDirection>(std::string_view t) {
+  return parseMovementDirection(t);
+}
+template <> std::optional<VisaOutcome> parseName<VisaOutcome>(std::string_view t) { return parseVisaOutcome(t); }
+template <> std::optional<HandlingCode> parseName<HandlingCode>(std::string_view t) { return parseHandlingCode(t); }
+template <> std::optional<RecordKind> parseName<RecordKind>(std::string_view t) { return parseRecordKind(t); }
+template <> std::optional<QueryKind> parseName<QueryKind>(std::string_view t) { return parseQueryKind(t); }
+
 Compartment compartmentOf(RecordKind kind) {
   switch (kind) {
     case RecordKind::notice: return Compartment::notices;
@@ -224,6 +238,23 @@ bool isIcaoStateCode(std::string_view code) {
 }
 
 RecordKind kindOf(const Record& record) { return static_cast<RecordKind>(record.index()); }
+
+Record defaultRecord(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::notice: return Notice{};
+    case RecordKind::travelDocument: return TravelDocument{};
+    case RecordKind::movement: return Movement{};
+    case RecordKind::refusal: return Refusal{};
+    case RecordKind::overstay: return Overstay{};
+    case RecordKind::visaDecision: return VisaDecision{};
+    case RecordKind::watchlistPerson: return WatchlistPerson{};
+    case RecordKind::watchlistDocument: return WatchlistDocument{};
+    case RecordKind::healthRecord: return HealthRecord{};
+    case RecordKind::justiceRecord: return JusticeRecord{};
+  }
+  assert(false && "unknown record kind");
+  return HealthRecord{};
+}
 const RecordMeta& metaOf(const Record& record) {
   return std::visit([](const auto& r) -> const RecordMeta& { return r.meta; }, record);
 }

@@ -113,6 +113,22 @@ std::optional<HandlingCode> parseHandlingCode(std::string_view);
 std::optional<RecordKind> parseRecordKind(std::string_view);
 std::optional<QueryKind> parseQueryKind(std::string_view);
 
+/// The enum value with this stable name, for any enum above; nullopt for an unknown name. Lets
+/// generic code (field visitors) parse an enum field by its type.
+template <typename E>
+std::optional<E> parseName(std::string_view text);
+template <> std::optional<Compartment> parseName<Compartment>(std::string_view);
+template <> std::optional<Role> parseName<Role>(std::string_view);
+template <> std::optional<NoticeColour> parseName<NoticeColour>(std::string_view);
+template <> std::optional<DocumentType> parseName<DocumentType>(std::string_view);
+template <> std::optional<FraudType> parseName<FraudType>(std::string_view);
+template <> std::optional<Sex> parseName<Sex>(std::string_view);
+template <> std::optional<MovementDirection> parseName<MovementDirection>(std::string_view);
+template <> std::optional<VisaOutcome> parseName<VisaOutcome>(std::string_view);
+template <> std::optional<HandlingCode> parseName<HandlingCode>(std::string_view);
+template <> std::optional<RecordKind> parseName<RecordKind>(std::string_view);
+template <> std::optional<QueryKind> parseName<QueryKind>(std::string_view);
+
 /// The compartment a record kind lives in.
 Compartment compartmentOf(RecordKind);
 
@@ -322,6 +338,8 @@ using Record = std::variant<Notice, TravelDocument, Movement, Refusal, Overstay,
                             WatchlistPerson, WatchlistDocument, HealthRecord, JusticeRecord>;
 
 RecordKind kindOf(const Record& record);
+/// A default-constructed record of `kind`, e.g. to walk a kind's field list without a value.
+Record defaultRecord(RecordKind kind);
 const RecordMeta& metaOf(const Record& record);
 RecordMeta& metaOf(Record& record);
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "adapters/document_import.h"
+#include "adapters/csv_import.h"
 #include "adapters/store.h"
 #include "tests/pg_fixture.h"
 
@@ -25,7 +25,7 @@ class DocumentImport : public testing::PgTest {
 
   Result<importers::ImportReport> import(const std::string& csv) {
     std::istringstream in(csv);
-    return importers::importDocuments(target(), in, "sltd.csv", options());
+    return importers::importCsv(target(), RecordKind::travelDocument, in, "sltd.csv", options());
   }
 
   uint64_t storedCount() {
@@ -76,7 +76,7 @@ TEST_F(DocumentImport, AFileWithOneBadRowLandsNothingAndNamesTheRow) {
 TEST_F(DocumentImport, EachKindOfBadValueIsNamed) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"L1,UTO,passport,lost,2024-02-30,,,,\n", "line 2, column report_date"},
-      {"L1,UTO,scroll,lost,2024-01-01,,,,\n", "line 2, column type: unknown document type 'scroll'"},
+      {"L1,UTO,scroll,lost,2024-01-01,,,,\n", "line 2, column document_type: unknown value 'scroll'"},
       {"L1,UTO,passport,mislaid,2024-01-01,,,,\n", "line 2, column fraud_type"},
       {"L1/2,UTO,passport,lost,2024-01-01,,,,\n", "line 2, column number"},
       {"L1,UTO,passport,lost,2024-01-01,2020-01-01,2019-01-01,,\n", "line 2, column expiry_date"},

@@ -1,0 +1,53 @@
+#include "adapters/purge.h"
+
+#include "adapters/audit_log.h"
+#include "adapters/pg_session.h"
+#include "adapters/record_rows.h"
+
+namespace liaison::store {
+
+uint64_t PurgeReport::total() const {
+  uint64_t sum = 0;
+  for (const auto& [kind, count] : purged) sum += count;
+  return sum;
+}
+
+Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view member, Date today) {
+  if (!isValidMemberId(member)) return fail(ErrorKind::invalidInput, "member id '" + std::string(member).substr(0, 64) + "' is not valid");
+  PurgeReport report;
+  AuditLog audit(target, std::string(member));
+  for (size_t i = 0; i < std::variant_size_v<Record>; ++i) {
+    const auto kind = static_cast<RecordKind>(i);
+    try {
+      auto conn = openConnection(target, roleForCompartment(compartmentOf(kind)));
+      pqxx::work tx(*conn);
+      setRequestingMember(tx, member);
+      auto removed = tx.exec_params("DELETE FROM " + std::string(tableName(kind)) +
+                                        " WHERE owner_member = $1 AND retention_until < $2::date RETURNING ref::text",
+                                    std::string(member), formatDate(today));
+      if (removed.empty()) continue;
+      AuditEntry entry;
+      entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+      entry.requester = std::string(member);
+      entry.officerPseudonym = "liaison purge";
+      entry.purpose = "retention";
+      entry.decision = Decision::permitted;
+      entry.reason = "purge: " + std::to_string(removed.size()) + " " + std::string(name(kind)) +
+                     " records retained until before " + formatDate(today);
+      for (const auto& row : removed) entry.recordRefs.push_back(row[0].c_str());
+      auto receipt = audit.append(entry);
+      if (!receipt) return fail(ErrorKind::unavailable, "purge of " + std::string(name(kind)) +
+                                                            " records not done: the audit log refused the entry: " +
+                                                            receipt.error().message);
+      tx.commit();
+      report.purged.emplace_back(kind, removed.size());
+      ++report.auditEntries;
+    } catch (const std::exception& e) {
+      return databaseError("purging " + std::string(name(kind)) + " records", e);
+    }
+  }
+  audit.flushAndStop();
+  return report;
+}
+
+}  // namespace liaison::store

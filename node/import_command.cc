@@ -1,0 +1,158 @@
+#include "node/import_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "adapters/csv_import.h"
+#include "adapters/purge.h"
+
+namespace liaison::node {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+
+struct CsvKind {
+  const char* command;
+  RecordKind kind;
+};
+constexpr CsvKind kCsvKinds[] = {
+    {"documents", RecordKind::travelDocument},         {"movements", RecordKind::movement},
+    {"refusals", RecordKind::refusal},                 {"overstays", RecordKind::overstay},
+    {"visa-decisions", RecordKind::visaDecision},      {"watchlist-persons", RecordKind::watchlistPerson},
+    {"watchlist-documents", RecordKind::watchlistDocument}, {"health-records", RecordKind::healthRecord},
+    {"justice-records", RecordKind::justiceRecord},
+};
+
+// Draws progress on a terminal (one rewritten line) or prints a plain line every few seconds.
+class ProgressDisplay {
+ public:
+  ProgressDisplay(std::ostream& err, uint64_t totalBytes)
+      : err_(err), totalBytes_(totalBytes), terminal_(isatty(STDERR_FILENO) == 1), started_(Clock::now()),
+        lastLine_(started_) {}
+
+  void update(uint64_t rows, uint64_t bytes) {
+    const auto now = Clock::now();
+    const double seconds = std::max(1e-3, std::chrono::duration<double>(now - started_).count());
+    const double rate = static_cast<double>(rows) / seconds;
+    char line[160];
+    if (terminal_ && totalBytes_ > 0) {
+      const double fraction = std::min(1.0, static_cast<double>(bytes) / static_cast<double>(totalBytes_));
+      const double eta = fraction > 0 ? seconds * (1 - fraction) / fraction : 0;
+      constexpr int kWidth = 30;
+      std::string bar(static_cast<size_t>(fraction * kWidth), '#');
+      bar.resize(kWidth, '-');
+      std::snprintf(line, sizeof line, "\r[%s] %3.0f%%  %llu rows  %.0f rows/s  ETA %.0f s ", bar.c_str(),
+                    fraction * 100, static_cast<unsigned long long>(rows), rate, eta);
+      err_ << line << std::flush;
+    } else if (now - lastLine_ >= std::chrono::seconds(5)) {
+      std::snprintf(line, sizeof line, "import: %llu rows, %.0f rows/s\n", static_cast<unsigned long long>(rows), rate);
+      err_ << line << std::flush;
+      lastLine_ = now;
+    }
+  }
+
+  void finish() {
+    if (terminal_ && totalBytes_ > 0) err_ << "\n";
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ostream& err_;
+  uint64_t totalBytes_;
+  bool terminal_;
+  Clock::time_point started_;
+  Clock::time_point lastLine_;
+};
+
+importers::ImportOptions importOptions(const Arguments& args) {
+  importers::ImportOptions options;
+  options.owner = args.require("owner");
+  options.visibleTo = splitCommaList(args.option("visible-to").value_or(""));
+  if (auto handling = args.option("handling")) {
+    auto code = parseHandlingCode(*handling);
+    if (!code) throw UsageError{"--handling must be h0, h1, h2 or h3"};
+    options.handling = *code;
+  }
+  const auto years = static_cast<int>(args.number("retention-years", 10, 100));
+  const Date now = today();
+  options.retentionUntil = now + std::chrono::years(years);
+  if (!options.retentionUntil.ok()) options.retentionUntil = now.year() / now.month() / std::chrono::last;  // 29 Feb
+  return options;
+}
+
+}  // namespace
+
+int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() != 3) throw UsageError{"usage: liaison import KIND FILE --owner MEMBER"};
+  const std::string& kindName = args.positional[1];
+  const CsvKind* csvKind = nullptr;
+  for (const auto& k : kCsvKinds) {
+    if (kindName == k.command) csvKind = &k;
+  }
+  if (csvKind == nullptr) throw UsageError{"cannot import '" + kindName + "'"};
+  args.allowOnly({"db", "db-admin", "owner", "visible-to", "handling", "retention-years", "rejects"});
+  importers::ImportOptions options = importOptions(args);
+
+  const std::string& path = args.positional[2];
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    err << "liaison: " << path << ": cannot open the file\n";
+    return kExitFailure;
+  }
+  std::error_code sizeError;
+  const auto size = std::filesystem::file_size(path, sizeError);
+  ProgressDisplay progress(err, sizeError ? 0 : size);
+  importers::ImportControl control;
+  control.progress = [&](uint64_t rows, uint64_t bytes) { progress.update(rows, bytes); };
+  std::ofstream rejects;
+  if (auto rejectsPath = args.option("rejects")) {
+    rejects.open(*rejectsPath, std::ios::trunc);
+    if (!rejects) {
+      err << "liaison: " << *rejectsPath << ": cannot write the rejects file\n";
+      return kExitFailure;
+    }
+    control.rejects = &rejects;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto result = importers::importCsv(databaseTarget(args), csvKind->kind, file, path, options, control);
+  progress.finish();
+  if (!result) {
+    err << "liaison: " << result.error().message << "\n";
+    return kExitFailure;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out << path << ": " << result->rowsRead << " rows read, " << result->rowsInserted << " new, "
+      << (result->rowsRead - result->rowsInserted - result->rowsRejected) << " already present";
+  if (control.rejects != nullptr) out << ", " << result->rowsRejected << " rejected (see " << *args.option("rejects") << ")";
+  char timing[64];
+  std::snprintf(timing, sizeof timing, " in %.1f s\n", seconds);
+  out << timing;
+  return kExitOk;
+}
+
+int runPurgeCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
+  args.allowOnly({"db", "db-admin", "member", "today"});
+  const std::string member = args.require("member");
+  Date day = today();
+  if (auto given = args.option("today")) {
+    auto parsed = parseDate(*given);
+    if (!parsed) throw UsageError{"--today: " + parsed.error().message};
+    day = *parsed;
+  }
+  auto report = store::purgeExpired(databaseTarget(args), member, day);
+  if (!report) {
+    err << "liaison: " << report.error().message << "\n";
+    return kExitFailure;
+  }
+  for (const auto& [kind, count] : report->purged) out << name(kind) << ": " << count << " purged\n";
+  out << "purged " << report->total() << " records of " << member << " retained until before " << formatDate(day)
+      << "; audited as " << report->auditEntries << " entries\n";
+  return kExitOk;
+}
+
+}  // namespace liaison::node

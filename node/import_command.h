@@ -1,0 +1,18 @@
+// `liaison import KIND FILE...` and `liaison purge`: bulk loads with progress, and retention.
+#pragma once
+
+#include <ostream>
+
+#include "node/cli_args.h"
+
+namespace liaison::node {
+
+/// `liaison import KIND FILE --owner M [...]` for the CSV kinds (docs/formats.md). Shows a progress
+/// bar with rows/s and an ETA on a terminal, plain lines otherwise. Exit 0, 1 on failure.
+int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+
+/// `liaison purge --member M [--today YYYY-MM-DD]`: deletes M's records past their retention date
+/// in every compartment, each deletion audited. Exit 0, 1 on failure.
+int runPurgeCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+
+}  // namespace liaison::node

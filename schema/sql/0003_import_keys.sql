@@ -1,0 +1,21 @@
+-- Liaison schema version 3: idempotent imports.
+--
+-- Every record table gets `import_key`, the SHA-256 of the record's content (its canonical Cap'n
+-- Proto encoding with reference, visibility, handling and retention cleared), unique per owner. An
+-- importer inserts with ON CONFLICT DO NOTHING, so importing the same file again changes nothing,
+-- even a year later when the computed retention date differs. Records stored without an importer
+-- (NULL key) are unaffected: NULLs never conflict.
+DO $keys$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['notices.notices', 'documents.travel_documents', 'immigration.movements',
+                           'immigration.refusals', 'immigration.overstays', 'immigration.visa_decisions',
+                           'watchlist.persons', 'watchlist.documents', 'health.records', 'justice.records'] LOOP
+    EXECUTE format('ALTER TABLE %s ADD COLUMN import_key bytea CHECK (length(import_key) = 32)', t);
+    EXECUTE format('CREATE UNIQUE INDEX ON %s (owner_member, import_key)', t);
+    -- Purges select by date; without an index every purge would scan the table.
+    EXECUTE format('CREATE INDEX ON %s (retention_until)', t);
+  END LOOP;
+END
+$keys$;
