@@ -47,6 +47,28 @@ build_liaison() {
   ninja -C "$LIAISON_BUILD"
 }
 
+# Builds every fuzz target (tests/*_fuzz.cc) with clang, libFuzzer and AddressSanitizer into
+# build-fuzz/, then runs each for LIAISON_FUZZ_SECONDS (default 10) on a copy of its corpus.
+# Fails on the first crash, leak or sanitizer report; the reproducer is left in build-fuzz/.
+fuzz_liaison() {
+  local build=$LIAISON_ROOT/build-fuzz seconds=${LIAISON_FUZZ_SECONDS:-10} targets=() t
+  for t in "$LIAISON_ROOT"/tests/*_fuzz.cc; do targets+=("$(basename "$t" .cc)"); done
+  [ ${#targets[@]} -eq 0 ] && return 0
+  log "fuzzing ${targets[*]} for ${seconds} s each (clang, libFuzzer, AddressSanitizer)"
+  CCACHE_SLOPPINESS=pch_defines,time_macros cmake -S "$LIAISON_ROOT" -B "$build" -G Ninja \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLIAISON_FUZZ=ON -DLIAISON_WERROR=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C "$build" "${targets[@]}" >/dev/null
+  for t in "${targets[@]}"; do
+    local corpus; corpus=$(mktemp -d)
+    cp -r "$LIAISON_ROOT/tests/corpus/$t/." "$corpus/" 2>/dev/null || true
+    (cd "$build" && "$build/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
+      >"$build/$t.log" 2>&1) || { tail -n 40 "$build/$t.log" >&2; rm -rf "$corpus"; die "fuzz target $t failed"; }
+    printf '  %-14s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$build/$t.log" | tail -n 1)"
+    rm -rf "$corpus"
+  done
+}
+
 # --- private PostgreSQL cluster ---------------------------------------------------------------
 # Data lives in $LIAISON_ROOT/.pg/data; the server listens on a unix socket only. When we are root
 # the server runs as the unprivileged `postgres` user. Authentication is peer with an ident map:
