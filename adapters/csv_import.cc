@@ -8,7 +8,6 @@
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 #include "crypto/digest.h"
-#include "schema/codec.h"
 #include "schema/record_fields.h"
 
 // pqxx 6.4's tablewriter is the only public way to COPY rows whose column count is known at run
@@ -82,13 +81,17 @@ std::vector<std::string> splitList(const std::string& text) {
 
 // Fills a record from the text of its columns, recording the first problem with line and column.
 struct RowParser {
-  const std::map<std::string, const std::string*>& values;
+  const std::vector<std::string>& header;
+  const std::vector<std::string>& fields;
   size_t line;
   std::optional<Error> error;
 
-  const std::string* text(const char* column) {
-    auto it = values.find(column);
-    return it == values.end() ? nullptr : it->second;
+  // Headers are short (a dozen columns), so a scan beats building a map for every row.
+  const std::string* text(std::string_view column) const {
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == column) return &fields[i];
+    }
+    return nullptr;
   }
   void problem(const char* column, const std::string& what) {
     if (!error) error = fail(ErrorKind::invalidInput, "line " + std::to_string(line) + ", column " + column + ": " + what);
@@ -159,6 +162,12 @@ struct RowParser {
 // One COPY text-format line of a record's columns (those of fieldNames), then its import key.
 struct CopyLine {
   std::string line;
+  bool contentOnly = false;  // leave out visibility, handling and retention (for the import key)
+
+  static bool isMeta(std::string_view column) {
+    return column == "owner_member" || column == "visible_to" || column == "handling_code" ||
+           column == "retention_until";
+  }
 
   void append(std::string_view text) {
     if (!line.empty()) line += '\t';
@@ -175,21 +184,24 @@ struct CopyLine {
   void appendNull() { line += line.empty() ? "\\N" : "\t\\N"; }
 
   void ref(std::string&) {}
-  void field(const char* column, std::string& v) {
-    if (std::string_view(column) != "owner_member") append(v);
+  template <typename T>
+  void field(const char* column, T& v) {
+    if (std::string_view(column) == "owner_member" || (contentOnly && isMeta(column))) return;
+    value(v);
   }
-  void field(const char*, Date& v) { append(formatDate(v)); }
-  void field(const char*, std::optional<Date>& v) {
+  void value(const std::string& v) { append(v); }
+  void value(const Date& v) { append(formatDate(v)); }
+  void value(const std::optional<Date>& v) {
     if (v) append(formatDate(*v));
     else appendNull();
   }
-  void field(const char*, Timestamp& v) { append(formatTimestamp(v)); }
-  void field(const char*, PartialDate& v) { append(formatPartialDate(v)); }
-  void field(const char*, DocumentNumber& v) { append(v.str()); }
-  void field(const char*, std::vector<std::string>& v) { append(store::textArrayLiteral(v)); }
+  void value(const Timestamp& v) { append(formatTimestamp(v)); }
+  void value(const PartialDate& v) { append(formatPartialDate(v)); }
+  void value(const DocumentNumber& v) { append(v.str()); }
+  void value(const std::vector<std::string>& v) { append(store::textArrayLiteral(v)); }
   template <typename E>
     requires std::is_enum_v<E>
-  void field(const char*, E& v) { append(name(v)); }
+  void value(const E& v) { append(name(v)); }
 };
 
 Error withSource(const std::string& source, const Error& e) { return Error{e.kind, source + ": " + e.message}; }
@@ -223,7 +235,9 @@ Status checkOptions(const ImportOptions& options) {
 class StagedInsert {
  public:
   StagedInsert(pqxx::work& tx, RecordKind kind)
-      : tx_(tx), table_(store::tableName(kind)), columns_(fieldNames(kind)) {
+      : tx_(tx), table_(store::tableName(kind)), columns_(fieldNames(kind)),
+        // Kinds with a natural unique key are idempotent without one (schema/sql/0003).
+        withImportKey_(kind != RecordKind::travelDocument && kind != RecordKind::notice) {
     columns_.insert(columns_.begin(), "owner_member");
     tx_.exec("CREATE TEMP TABLE import_rows (LIKE " + std::string(table_) + " INCLUDING DEFAULTS) ON COMMIT DROP");
     std::vector<std::string> copyColumns = columns_;
@@ -239,7 +253,8 @@ class StagedInsert {
     CopyLine line;
     line.append(metaOf(copy).owner);
     visitFields(line, copy);
-    line.append("\\x" + crypto::hex(importKey(record)));
+    if (withImportKey_) line.append("\\x" + crypto::hex(importKey(record)));
+    else line.appendNull();
     writer_->write_raw_line(line.line);
   }
 
@@ -257,6 +272,7 @@ class StagedInsert {
   pqxx::work& tx_;
   std::string_view table_;
   std::vector<std::string> columns_;
+  bool withImportKey_;
   std::optional<pqxx::tablewriter> writer_;
 };
 
@@ -274,12 +290,13 @@ std::vector<CsvColumn> csvColumns(RecordKind kind) {
 
 Digest importKey(const Record& record) {
   Record content = record;
-  RecordMeta& meta = metaOf(content);
-  meta.ref.clear();
-  meta.visibleTo.clear();
-  meta.handling = HandlingCode::h0;
-  meta.retentionUntil = Date{std::chrono::year(2000), std::chrono::month(1), std::chrono::day(1)};
-  return crypto::sha256(encodeRecord(content));
+  CopyLine line;
+  line.contentOnly = true;
+  line.append("liaison/import-key/v1");
+  line.append(name(kindOf(record)));
+  visitFields(line, content);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(line.line.data());
+  return crypto::sha256({bytes, line.line.size()});
 }
 
 Result<Record> parseCsvRow(RecordKind kind, const std::vector<std::string>& header, const std::vector<std::string>& fields,
@@ -288,22 +305,20 @@ Result<Record> parseCsvRow(RecordKind kind, const std::vector<std::string>& head
     return fail(ErrorKind::invalidInput, "line " + std::to_string(line) + ": expected " + std::to_string(header.size()) +
                                              " fields, found " + std::to_string(fields.size()));
   }
-  std::map<std::string, const std::string*> values;
-  for (size_t i = 0; i < header.size(); ++i) values.emplace(header[i], &fields[i]);
   Record record = defaultRecord(kind);
   RecordMeta& meta = metaOf(record);
   meta.owner = options.owner;
   meta.visibleTo = options.visibleTo;
   meta.handling = options.handling;
   meta.retentionUntil = options.retentionUntil;
-  RowParser parser{values, line, std::nullopt};
+  RowParser parser{header, fields, line, std::nullopt};
   visitFields(parser, record);
   for (const auto& visible : meta.visibleTo) {
     if (!store::isValidMemberId(visible)) parser.problem("visible_to", "'" + visible.substr(0, 64) + "' is not a member or group id");
   }
   for (const auto& column : requiredColumns(kind)) {
-    auto it = values.find(column);
-    if (it != values.end() && it->second->empty()) parser.problem(column.c_str(), "a value is required");
+    const std::string* value = parser.text(column);
+    if (value != nullptr && value->empty()) parser.problem(column.c_str(), "a value is required");
   }
   if (auto* doc = std::get_if<TravelDocument>(&record)) {
     if (doc->issueDate && doc->expiryDate && *doc->expiryDate < *doc->issueDate) {

@@ -64,8 +64,9 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
                                const std::string& sourceName, const ImportOptions& options,
                                const ImportControl& control = {});
 
-/// SHA-256 of a record's content: its canonical encoding with reference, visibility, handling and
-/// retention cleared. Unique per owner in every table (schema/sql/0003), so imports are idempotent.
+/// SHA-256 of a record's kind and content fields (everything but reference, owner, visibility,
+/// handling and retention, in field-list order, as their COPY text). Unique per owner in every
+/// table (schema/sql/0003), so imports are idempotent.
 Digest importKey(const Record& record);
 
 /// Stores already-parsed records (from JSON or EDIFACT importers) the same way importCsv does.

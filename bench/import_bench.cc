@@ -94,7 +94,7 @@ int run(size_t rows) {
   const double importSeconds = secondsSince(started);
   if (!report) die(report.error().message);
 
-  std::printf("import of %zu lost/stolen documents (validation, staging COPY, RLS-checked INSERT, 4 indexes)\n", rows);
+  std::printf("import of %zu lost/stolen documents (validation, staging COPY, RLS-checked INSERT, 3 indexes)\n", rows);
   std::printf("  liaison import:        %6.1f s   %9.0f rows/s   (%lu new)\n", importSeconds,
               static_cast<double>(rows) / importSeconds, static_cast<unsigned long>(report->rowsInserted));
   std::printf("  bound, bare COPY:      %6.1f s   %9.0f rows/s\n", boundSeconds, static_cast<double>(rows) / boundSeconds);
