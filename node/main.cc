@@ -12,6 +12,7 @@
 #include "crypto/keys.h"
 #include "node/cli_args.h"
 #include "node/import_command.h"
+#include "node/mrz_command.h"
 #include "node/policy_command.h"
 #include "node/query_command.h"
 #include "node/tls_command.h"
@@ -36,6 +37,8 @@ commands:
                                  justice-records; layouts in docs/formats.md) in one transaction;
                                  with --rejects the good rows land and bad ones go to FILE
   purge --member MEMBER          delete records past their retention date, audited
+  mrz parse [--json] LINE...     check and decode an ICAO 9303 machine-readable zone (TD1, TD2, TD3,
+                                 MRV-A, MRV-B); exit 1 naming the field, position and expected check digit
   records list KIND --member MEMBER [--limit N] [--offset N]
                                  show records of KIND that MEMBER may see
   records count KIND --member MEMBER
@@ -143,6 +146,7 @@ int run(int argc, char** argv) {
   if (command == "tls-cert" || command == "tls-pin") return net::runTlsCommand(words, std::cout, std::cerr);
   if (command == "node") return node::runNodeCommand(rest, std::cout, std::cerr);
   if (command == "query") return node::runQueryCommand(rest, std::cout, std::cerr);
+  if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);

@@ -1,0 +1,33 @@
+// Fuzz target for the MRZ parser: the input split on '\n' into lines, decoded against a fixed date.
+// Any input must end in a document or an error, never a crash or a sanitizer report; a document
+// must keep the promises of adapters/mrz.h.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "adapters/mrz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace std::chrono_literals;
+  constexpr liaison::Date kToday = 2026y / 11 / 25;
+  std::vector<std::string> lines(1);
+  for (size_t i = 0; i < size; ++i) {
+    if (data[i] == '\n') {
+      lines.emplace_back();
+    } else {
+      lines.back().push_back(static_cast<char>(data[i]));
+    }
+  }
+  auto parsed = liaison::mrz::parseMrz(lines, kToday);
+  if (parsed) {
+    const liaison::mrz::MrzDocument& document = *parsed;
+    bool keptPromises =
+        document.dateOfBirth.ok() && document.dateOfBirth <= kToday &&
+        (!document.expiryDate || document.expiryDate->ok()) && !document.primaryIdentifier.empty() &&
+        liaison::isIcaoStateCode(document.issuingState) && liaison::isIcaoStateCode(document.nationality);
+    if (!keptPromises) std::abort();
+  }
+  return 0;
+}
