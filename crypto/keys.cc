@@ -1,20 +1,18 @@
 #include "crypto/keys.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
+
+#include "crypto/secure_file.h"
 
 namespace liaison::crypto {
 namespace fs = std::filesystem;
@@ -32,6 +30,12 @@ constexpr size_t kSeedBase64Size =
     sodium_base64_ENCODED_LEN(crypto_sign_SEEDBYTES, sodium_base64_VARIANT_ORIGINAL);
 constexpr size_t kKeyBase64Size =
     sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL);
+// Both key files are at most kMaxKeyFileBytes; only the .key file must be private to its owner.
+constexpr BoundedFileRules kSecretKeyFile{
+    .limitFor = "a key file", .ownerOnlyContent = "a secret key", .statesSizeOnDisk = true};
+constexpr BoundedFileRules kPublicKeyFile{.limitFor = "a key file", .statesSizeOnDisk = true};
+constexpr std::string_view kReplaceAdvice =
+    "move the existing key files away first if you mean to replace this identity";
 
 static_assert(crypto_sign_SEEDBYTES == 32 && crypto_sign_PUBLICKEYBYTES == 32 &&
               crypto_sign_SECRETKEYBYTES == 64);
@@ -48,84 +52,6 @@ class WipeOnExit {
   void* data_;
   size_t size_;
 };
-
-// Owns a file descriptor so every return path closes it.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  int get() const { return fd_; }
-  // Closes now and reports the result: for a file just written, a failed close can mean lost data.
-  bool close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0;
-  }
-
- private:
-  int fd_;
-};
-
-std::string describeErrno(int err) { return std::generic_category().message(err); }
-
-Error fileError(ErrorKind kind, const fs::path& path, std::string_view problem) {
-  return fail(kind, path.string() + ": " + std::string(problem));
-}
-
-Error systemError(const fs::path& path, std::string_view action, int err) {
-  ErrorKind kind = ErrorKind::unavailable;
-  if (err == ENOENT) kind = ErrorKind::notFound;
-  if (err == EACCES || err == EPERM) kind = ErrorKind::notPermitted;
-  return fileError(kind, path, std::string(action) + ": " + describeErrno(err));
-}
-
-std::string octalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
-
-// Reads a whole key file into `buffer` and returns its length. With `secret`, refuses a file whose
-// mode lets group or others in: such a key may already be exposed, and using it hides that. The
-// check is on the mode bits of the opened file (fstat, no race with a rename), not on whether
-// open() succeeded, because root can open anything.
-Result<size_t> readKeyFile(const fs::path& path, std::span<char, kMaxKeyFileBytes + 1> buffer, bool secret) {
-  // O_NONBLOCK so that a FIFO planted at the path cannot stall us before fstat refuses it.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) return systemError(path, "cannot open", errno);
-
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return systemError(path, "cannot stat", errno);
-  if (!S_ISREG(info.st_mode)) return fileError(ErrorKind::invalidInput, path, "not a regular file");
-  if (secret && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return fileError(ErrorKind::notPermitted, path,
-                     "mode " + octalMode(info.st_mode) +
-                         " grants access to group or others; a secret key must be private to its owner. "
-                         "Run `chmod 600 " +
-                         path.string() + "`");
-  }
-  std::string tooBig = "larger than the " + std::to_string(kMaxKeyFileBytes) + "-byte limit for a key file";
-  if (static_cast<uintmax_t>(info.st_size) > kMaxKeyFileBytes) {
-    return fileError(ErrorKind::invalidInput, path, std::to_string(info.st_size) + " bytes, " + tooBig);
-  }
-
-  // Read to end of file rather than trusting st_size: the file may have grown since fstat.
-  size_t total = 0;
-  while (total < buffer.size()) {
-    ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return systemError(path, "cannot read", errno);
-    if (n == 0) break;
-    total += static_cast<size_t>(n);
-  }
-  if (total > kMaxKeyFileBytes) return fileError(ErrorKind::invalidInput, path, tooBig);
-  return total;
-}
 
 // Splits the one line of a key file into its space-separated fields and checks the header and the
 // field count. Never quotes the file's text in a message: in a secret key file, it is the secret.
@@ -179,47 +105,6 @@ std::optional<std::array<uint8_t, 16>> decodeKeyIdHex(std::string_view text) {
     return std::nullopt;
   }
   return bytes;
-}
-
-// Creates `path`, which must not exist, writes `content` and syncs it. O_EXCL refuses an existing
-// file (and a symlink, which O_NOFOLLOW also refuses), so a key is never written through a link
-// someone planted. A file that could not be written completely is removed.
-Status writeNewFile(const fs::path& path, std::span<const char> content, mode_t mode) {
-  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) {
-    int err = errno;
-    if (err == EEXIST) {
-      return fileError(ErrorKind::conflict, path,
-                       "already exists; refusing to overwrite it (move the existing key files away first "
-                       "if you mean to replace this identity)");
-    }
-    return systemError(path, "cannot create", err);
-  }
-
-  auto abandon = [&](std::string_view action, int err) {
-    ::unlink(path.c_str());
-    return systemError(path, action, err);
-  };
-  // fchmod because the umask may have narrowed the creation mode; the modes here are exact.
-  if (::fchmod(fd.get(), mode) != 0) return abandon("cannot set mode", errno);
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return abandon("cannot write", errno);
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return abandon("cannot sync", errno);
-  if (!fd.close()) return abandon("cannot close", errno);
-  return {};
-}
-
-// Makes the new directory entries durable too; without this a crash can lose a freshly written key.
-Status syncDirectory(const fs::path& directory) {
-  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return systemError(directory, "cannot open directory", errno);
-  if (::fsync(fd.get()) != 0) return systemError(directory, "cannot sync directory", errno);
-  return {};
 }
 
 }  // namespace
@@ -331,21 +216,20 @@ Status writeKeyFiles(const fs::path& outPrefix, const KeyPair& pair) {
   std::string publicLine =
       std::string(kPublicHeader) + " " + keyBase64.data() + " " + publicKey.id().hex() + "\n";
 
-  if (Status written = writeNewFile(keyPath, secretLine, 0600); !written) return written;
-  if (Status written = writeNewFile(pubPath, publicLine, 0644); !written) {
+  if (Status written = writeNewFile(keyPath, secretLine, 0600, kReplaceAdvice); !written) return written;
+  if (Status written = writeNewFile(pubPath, publicLine, 0644, kReplaceAdvice); !written) {
     // Leave nothing behind rather than a key without its public half.
     ::unlink(keyPath.c_str());
     return written;
   }
-  fs::path directory = keyPath.parent_path();
-  return syncDirectory(directory.empty() ? fs::path(".") : directory);
+  return syncParentDirectory(keyPath);
 }
 
 Result<SecretKey> loadSecretKey(const fs::path& path) {
   initialise();
   std::array<char, kMaxKeyFileBytes + 1> text;
   WipeOnExit wipeText(text.data(), text.size());
-  Result<size_t> size = readKeyFile(path, text, /*secret=*/true);
+  Result<size_t> size = readBoundedFile(path, text, kSecretKeyFile);
   if (!size) return size.error();
   auto fields = splitKeyLine(path, std::string_view(text.data(), *size), kSecretHeader, 2, kSecretFormat);
   if (!fields) return fields.error();
@@ -365,7 +249,7 @@ Result<SecretKey> loadSecretKey(const fs::path& path) {
 Result<PublicKey> loadPublicKey(const fs::path& path) {
   initialise();
   std::array<char, kMaxKeyFileBytes + 1> text;
-  Result<size_t> size = readKeyFile(path, text, /*secret=*/false);
+  Result<size_t> size = readBoundedFile(path, text, kPublicKeyFile);
   if (!size) return size.error();
   auto fields = splitKeyLine(path, std::string_view(text.data(), *size), kPublicHeader, 3, kPublicFormat);
   if (!fields) return fields.error();

@@ -69,7 +69,9 @@ class ProgressDisplay {
   Clock::time_point lastLine_;
 };
 
-importers::ImportOptions importOptions(const Arguments& args) {
+}  // namespace
+
+importers::ImportOptions importOptionsFrom(const Arguments& args) {
   importers::ImportOptions options;
   options.owner = args.require("owner");
   options.visibleTo = splitCommaList(args.option("visible-to").value_or(""));
@@ -81,11 +83,11 @@ importers::ImportOptions importOptions(const Arguments& args) {
   const auto years = static_cast<int>(args.number("retention-years", 10, 100));
   const Date now = today();
   options.retentionUntil = now + std::chrono::years(years);
-  if (!options.retentionUntil.ok()) options.retentionUntil = now.year() / now.month() / std::chrono::last;  // 29 Feb
+  if (!options.retentionUntil.ok()) {  // 29 February plus N years: the last day of that February
+    options.retentionUntil = options.retentionUntil.year() / options.retentionUntil.month() / std::chrono::last;
+  }
   return options;
 }
-
-}  // namespace
 
 int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (args.positional.size() != 3) throw UsageError{"usage: liaison import KIND FILE --owner MEMBER"};
@@ -96,7 +98,7 @@ int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err
   }
   if (csvKind == nullptr) throw UsageError{"cannot import '" + kindName + "'"};
   args.allowOnly({"db", "db-admin", "owner", "visible-to", "handling", "retention-years", "rejects"});
-  importers::ImportOptions options = importOptions(args);
+  importers::ImportOptions options = importOptionsFrom(args);
 
   const std::string& path = args.positional[2];
   std::ifstream file(path, std::ios::binary);

@@ -3,9 +3,14 @@
 
 #include <ostream>
 
+#include "adapters/csv_import.h"
 #include "node/cli_args.h"
 
 namespace liaison::node {
+
+/// The owner, visibility, handling and retention that `--owner`, `--visible-to`, `--handling` and
+/// `--retention-years` (default 10) ask for. Throws UsageError.
+importers::ImportOptions importOptionsFrom(const Arguments& args);
 
 /// `liaison import KIND FILE --owner M [...]` for the CSV kinds (docs/formats.md). Shows a progress
 /// bar with rows/s and an ETA on a terminal, plain lines otherwise. Exit 0, 1 on failure.

@@ -13,6 +13,7 @@
 #include "node/cli_args.h"
 #include "node/import_command.h"
 #include "node/mrz_command.h"
+#include "node/notices_command.h"
 #include "node/policy_command.h"
 #include "node/query_command.h"
 #include "node/tls_command.h"
@@ -36,6 +37,9 @@ commands:
                                  visa-decisions, watchlist-persons, watchlist-documents, health-records,
                                  justice-records; layouts in docs/formats.md) in one transaction;
                                  with --rejects the good rows land and bad ones go to FILE
+  import notices FILE.json... --owner MEMBER [--visible-to M1,G2] [--handling h0..h3]
+                                 [--retention-years N] [--colour red|yellow|un-special]
+                                 load INTERPOL public-notice API responses (list or detail JSON)
   purge --member MEMBER          delete records past their retention date, audited
   mrz parse [--json] LINE...     check and decode an ICAO 9303 machine-readable zone (TD1, TD2, TD3,
                                  MRV-A, MRV-B); exit 1 naming the field, position and expected check digit
@@ -150,6 +154,10 @@ int run(int argc, char** argv) {
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);
+  if (command == "import" && args.positional.size() >= 2 && args.positional[1] == "notices") {
+    return node::runImportNoticesCommand({args.positional.begin() + 2, args.positional.end()}, args.options, std::cout,
+                                         std::cerr);
+  }
   if (command == "import") return node::runImportCommand(args, std::cout, std::cerr);
   if (command == "purge") return node::runPurgeCommand(args, std::cout, std::cerr);
   if (command == "records") return recordsCommand(args);

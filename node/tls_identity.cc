@@ -1,6 +1,5 @@
 #include "node/tls_identity.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -11,16 +10,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <memory>
 #include <span>
-#include <system_error>
 #include <vector>
+
+#include "crypto/secure_file.h"
 
 namespace liaison::net {
 namespace fs = std::filesystem;
@@ -42,27 +39,11 @@ using BignumPtr = std::unique_ptr<BIGNUM, OpenSslFree<BN_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslFree<X509_EXTENSION_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslFree<GENERAL_NAMES_free>>;
 
-// Owns a file descriptor so every return path closes it.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  int get() const { return fd_; }
-  // Closes now and reports the result: for a file just written, a failed close can mean lost data.
-  bool close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0;
-  }
-
- private:
-  int fd_;
-};
+// The certificate anyone may read; the private key only its owner.
+constexpr crypto::BoundedFileRules kCertificateFile{.limitFor = "this file"};
+constexpr crypto::BoundedFileRules kPrivateKeyFile{.limitFor = "this file",
+                                                   .ownerOnlyContent = "a TLS private key"};
+constexpr std::string_view kReplaceAdvice = "move the existing identity away first if you mean to replace it";
 
 // A buffer that held private key bytes; wiped when its scope ends, on every return path.
 class SecretBuffer {
@@ -77,17 +58,6 @@ class SecretBuffer {
  private:
   std::vector<char> bytes_;
 };
-
-Error fileError(ErrorKind kind, const fs::path& path, std::string_view problem) {
-  return fail(kind, path.string() + ": " + std::string(problem));
-}
-
-Error systemError(const fs::path& path, std::string_view action, int err) {
-  ErrorKind kind = ErrorKind::unavailable;
-  if (err == ENOENT) kind = ErrorKind::notFound;
-  if (err == EACCES || err == EPERM) kind = ErrorKind::notPermitted;
-  return fileError(kind, path, std::string(action) + ": " + std::generic_category().message(err));
-}
 
 // The reasons OpenSSL queued on this thread, joined; clears the queue so they do not surface later
 // in an unrelated call.
@@ -104,86 +74,6 @@ std::string openSslReasons() {
 
 Error openSslError(ErrorKind kind, std::string_view what) {
   return fail(kind, std::string(what) + " (OpenSSL: " + openSslReasons() + ")");
-}
-
-std::string octalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
-
-// Reads a whole file of at most `buffer.size() - 1` bytes into `buffer`; returns its length. With
-// `secret`, refuses a file whose mode lets group or others in: such a key may already be exposed, and
-// using it would hide that. The mode is checked on the opened file (fstat), so a rename cannot race it.
-Result<size_t> readBoundedFile(const fs::path& path, std::span<char> buffer, bool secret) {
-  // O_NONBLOCK so that a FIFO planted at the path cannot stall us before fstat refuses it.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) return systemError(path, "cannot open", errno);
-
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return systemError(path, "cannot stat", errno);
-  if (!S_ISREG(info.st_mode)) return fileError(ErrorKind::invalidInput, path, "not a regular file");
-  if (secret && (info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return fileError(ErrorKind::notPermitted, path,
-                     "mode " + octalMode(info.st_mode) +
-                         " grants access to group or others; a TLS private key must be private to its "
-                         "owner. Run `chmod 600 " +
-                         path.string() + "`");
-  }
-  const size_t limit = buffer.size() - 1;
-  std::string tooBig = "larger than the " + std::to_string(limit) + "-byte limit for this file";
-  if (static_cast<uintmax_t>(info.st_size) > limit) return fileError(ErrorKind::invalidInput, path, tooBig);
-
-  // Read to end of file rather than trusting st_size: the file may have grown since fstat.
-  size_t total = 0;
-  while (total < buffer.size()) {
-    ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return systemError(path, "cannot read", errno);
-    if (n == 0) break;
-    total += static_cast<size_t>(n);
-  }
-  if (total > limit) return fileError(ErrorKind::invalidInput, path, tooBig);
-  return total;
-}
-
-// Creates `path`, which must not exist, with exactly `mode`, writes `content` and syncs it. O_EXCL
-// refuses an existing file and O_NOFOLLOW a planted symlink. A partly written file is removed.
-Status writeNewFile(const fs::path& path, std::span<const char> content, mode_t mode) {
-  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) {
-    int err = errno;
-    if (err == EEXIST) {
-      return fileError(ErrorKind::conflict, path,
-                       "already exists; refusing to overwrite it (move the existing identity away first "
-                       "if you mean to replace it)");
-    }
-    return systemError(path, "cannot create", err);
-  }
-  auto abandon = [&](std::string_view action, int err) {
-    ::unlink(path.c_str());
-    return systemError(path, action, err);
-  };
-  // fchmod because the umask may have narrowed the creation mode; the modes here are exact.
-  if (::fchmod(fd.get(), mode) != 0) return abandon("cannot set mode", errno);
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return abandon("cannot write", errno);
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return abandon("cannot sync", errno);
-  if (!fd.close()) return abandon("cannot close", errno);
-  return {};
-}
-
-// Makes the new directory entries durable too; without this a crash can lose a fresh identity.
-Status syncDirectory(const fs::path& directory) {
-  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return systemError(directory, "cannot open directory", errno);
-  if (::fsync(fd.get()) != 0) return systemError(directory, "cannot sync directory", errno);
-  return {};
 }
 
 // A host name as DNS allows it (RFC 1123 labels), short enough for a certificate's CN (64). Checked
@@ -301,23 +191,23 @@ std::span<const char> bioContents(BIO* bio) {
 
 Result<CertificatePtr> readCertificateFile(const fs::path& path) {
   std::vector<char> text(kMaxCertificateFileBytes + 1);
-  Result<size_t> size = readBoundedFile(path, text, /*secret=*/false);
+  Result<size_t> size = crypto::readBoundedFile(path, text, kCertificateFile);
   if (!size) return size.error();
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(*size)));
   if (!bio) return openSslError(ErrorKind::internal, "cannot allocate a buffer");
   CertificatePtr certificate(PEM_read_bio_X509(bio.get(), nullptr, refusePassphrase, nullptr));
   if (!certificate) {
     ERR_clear_error();
-    return fileError(ErrorKind::invalidInput, path,
-                     "not a PEM certificate (expected `-----BEGIN CERTIFICATE-----`, as "
-                     "`liaison tls-cert` writes)");
+    return crypto::fileError(ErrorKind::invalidInput, path,
+                             "not a PEM certificate (expected `-----BEGIN CERTIFICATE-----`, as "
+                             "`liaison tls-cert` writes)");
   }
   return certificate;
 }
 
 Result<KeyPtr> readPrivateKeyFile(const fs::path& path) {
   SecretBuffer text(kMaxTlsKeyFileBytes + 1);
-  Result<size_t> size = readBoundedFile(path, text.span(), /*secret=*/true);
+  Result<size_t> size = crypto::readBoundedFile(path, text.span(), kPrivateKeyFile);
   if (!size) return size.error();
   BioPtr bio(BIO_new_mem_buf(text.span().data(), static_cast<int>(*size)));
   if (!bio) return openSslError(ErrorKind::internal, "cannot allocate a buffer");
@@ -325,9 +215,9 @@ Result<KeyPtr> readPrivateKeyFile(const fs::path& path) {
   if (!key) {
     // OpenSSL's reasons are left out on purpose: they would not help, and they concern a secret.
     ERR_clear_error();
-    return fileError(ErrorKind::invalidInput, path,
-                     "not an unencrypted PEM private key (expected `-----BEGIN PRIVATE KEY-----`, as "
-                     "`liaison tls-cert` writes)");
+    return crypto::fileError(ErrorKind::invalidInput, path,
+                             "not an unencrypted PEM private key (expected `-----BEGIN PRIVATE KEY-----`, as "
+                             "`liaison tls-cert` writes)");
   }
   return key;
 }
@@ -373,14 +263,18 @@ Status writeTlsIdentity(const fs::path& prefix, const std::string& commonName, i
 
   const fs::path keyPath = tlsKeyPath(prefix);
   const fs::path certificatePath = tlsCertificatePath(prefix);
-  if (Status written = writeNewFile(keyPath, bioContents(keyPem.get()), 0600); !written) return written;
-  if (Status written = writeNewFile(certificatePath, bioContents(certificatePem.get()), 0644); !written) {
+  if (Status written = crypto::writeNewFile(keyPath, bioContents(keyPem.get()), 0600, kReplaceAdvice);
+      !written) {
+    return written;
+  }
+  if (Status written =
+          crypto::writeNewFile(certificatePath, bioContents(certificatePem.get()), 0644, kReplaceAdvice);
+      !written) {
     // Leave nothing behind rather than a key without its certificate.
     ::unlink(keyPath.c_str());
     return written;
   }
-  fs::path directory = keyPath.parent_path();
-  return syncDirectory(directory.empty() ? fs::path(".") : directory);
+  return crypto::syncParentDirectory(keyPath);
 }
 
 Result<std::string> spkiPin(const x509_st* certificate) {
