@@ -14,6 +14,7 @@
 #include "node/import_command.h"
 #include "node/mrz_command.h"
 #include "node/notices_command.h"
+#include "node/paxlst_command.h"
 #include "node/policy_command.h"
 #include "node/query_command.h"
 #include "node/tls_command.h"
@@ -41,6 +42,7 @@ commands:
                                  [--retention-years N] [--colour red|yellow|un-special]
                                  load INTERPOL public-notice API responses (list or detail JSON)
   purge --member MEMBER          delete records past their retention date, audited
+  paxlst parse [--json] FILE     print the flight and travellers of a UN/EDIFACT PAXLST (API) interchange
   mrz parse [--json] LINE...     check and decode an ICAO 9303 machine-readable zone (TD1, TD2, TD3,
                                  MRV-A, MRV-B); exit 1 naming the field, position and expected check digit
   records list KIND --member MEMBER [--limit N] [--offset N]
@@ -151,6 +153,7 @@ int run(int argc, char** argv) {
   if (command == "node") return node::runNodeCommand(rest, std::cout, std::cerr);
   if (command == "query") return node::runQueryCommand(rest, std::cout, std::cerr);
   if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
+  if (command == "paxlst") return node::runPaxlstCommand(rest, std::cout, std::cerr);
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);
