@@ -1,5 +1,10 @@
 #include "node/node.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "adapters/audit_log.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
@@ -36,7 +41,25 @@ struct Node::Impl {
   store::AuditLog audit{target, config.member};
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<net::HttpsServer> server;
-  bool stopped = false;
+  std::atomic<bool> stopped{false};
+
+  // Drops replay claims whose validity window has passed (they can no longer be replayed: the
+  // window refuses them), once a minute, so node.nonces stays as small as the traffic of a window.
+  std::mutex janitorMutex;
+  std::condition_variable janitorWake;
+  bool janitorStopping = false;
+  std::thread janitor;
+
+  void runJanitor(Clock clock) {
+    std::unique_lock lock(janitorMutex);
+    while (!janitorWake.wait_for(lock, std::chrono::minutes(1), [this] { return janitorStopping; })) {
+      lock.unlock();
+      auto purged = replay.purgeExpired(clock());
+      if (!purged) log.write("error", "replay-claims-purge-failed", {});
+      else if (*purged > 0) log.write("info", "replay-claims-purged", {{"count", static_cast<int64_t>(*purged)}});
+      lock.lock();
+    }
+  }
 
   Impl(NodeConfig c, std::ostream& out, policy::Policy p, crypto::SecretKey key, store::DatabaseTarget t)
       : config(std::move(c)), log(out), policy(std::move(p)), nodeKey(std::move(key)), target(std::move(t)) {}
@@ -91,6 +114,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
   node.server = std::make_unique<net::HttpsServer>(server, [&node](const net::HttpRequest& r) { return node.route(r); });
   if (auto started = node.server->start(); !started) return started.error();
+  node.janitor = std::thread([&node, clock = options.clock ? options.clock : Clock(systemNow)] { node.runJanitor(clock); });
   node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
@@ -98,10 +122,15 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
 uint16_t Node::port() const { return impl_->server->port(); }
 
 void Node::stop() {
-  if (!impl_ || impl_->stopped) return;
-  impl_->stopped = true;
+  if (!impl_ || impl_->stopped.exchange(true)) return;
   impl_->log.write("info", "stopping", {});
   impl_->server->stop();
+  {
+    std::lock_guard lock(impl_->janitorMutex);
+    impl_->janitorStopping = true;
+  }
+  impl_->janitorWake.notify_all();
+  if (impl_->janitor.joinable()) impl_->janitor.join();
   impl_->audit.flushAndStop();
   impl_->log.write("info", "stopped", {{"audited", static_cast<int64_t>(impl_->audit.appended())}});
 }
