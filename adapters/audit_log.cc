@@ -1,6 +1,7 @@
 #include "adapters/audit_log.h"
 
-#include <sodium.h>
+#include "crypto/merkle.h"
+
 
 #include <algorithm>
 #include <future>
@@ -153,19 +154,6 @@ Status checkStorable(const AuditEntry& entry, std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-Digest leafHash(std::span<const uint8_t> entryBytes) {
-  // RFC 6962 section 2.1: leaves are hashed with a 0x00 prefix, interior nodes with 0x01, so a leaf
-  // can never be passed off as a node.
-  static constexpr uint8_t kLeafPrefix = 0x00;
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &kLeafPrefix, 1);
-  crypto_hash_sha256_update(&state, entryBytes.data(), entryBytes.size());
-  Digest digest{};
-  crypto_hash_sha256_final(&state, digest.data());
-  return digest;
-}
-
 AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions options)
     : target_(std::move(target)),
       logId_(std::move(logId)),
@@ -180,7 +168,7 @@ Result<AuditReceipt> AuditLog::append(const AuditEntry& entry) {
   pending->entry = entry;
   pending->bytes = encodeAuditEntry(entry);
   if (Status storable = checkStorable(entry, pending->bytes); !storable) return storable.error();
-  pending->leafHash = leafHash(pending->bytes);
+  pending->leafHash = crypto::leafHash(pending->bytes);
   std::future<Result<AuditReceipt>> receipt = pending->done.get_future();
   {
     std::lock_guard lock(mutex_);

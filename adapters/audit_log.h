@@ -20,9 +20,6 @@
 
 namespace liaison::store {
 
-/// The RFC 6962 leaf hash of an encoded audit entry: SHA-256(0x00 || entryBytes).
-Digest leafHash(std::span<const uint8_t> entryBytes);
-
 /// How an AuditLog groups appends into transactions.
 struct AuditLogOptions {
   /// Most entries committed in one transaction (at least 1).

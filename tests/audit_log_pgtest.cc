@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "adapters/audit_log.h"
+#include "crypto/merkle.h"
 #include "schema/codec.h"
 #include "tests/pg_fixture.h"
 
@@ -99,7 +100,7 @@ TEST_F(AuditLog, AppendedEntryIsStoredExactlyAndItsReceiptNamesIt) {
   EXPECT_EQ(receipt->logId, "XA-NODE-1");
   EXPECT_EQ(receipt->leafIndex, 0u);
   EXPECT_EQ(receipt->leafHash, expectedLeafHash(bytes));
-  EXPECT_EQ(store::leafHash(bytes), expectedLeafHash(bytes));
+  EXPECT_EQ(crypto::leafHash(bytes), expectedLeafHash(bytes));
 
   auto conn = connectAs(DbRole::auditor);
   pqxx::read_transaction tx(*conn);
