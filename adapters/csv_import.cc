@@ -217,6 +217,13 @@ std::string csvQuote(const std::string& text) {
   return out + "\"";
 }
 
+// One rejects-file row: the leading cell, then every field of the input row, quoted as needed.
+void writeRejectsRow(std::ostream& out, const std::string& leading, const std::vector<std::string>& fields) {
+  out << leading;
+  for (const auto& field : fields) out << "," << csvQuote(field);
+  out << "\n";
+}
+
 Status checkOptions(const ImportOptions& options) {
   if (!store::isValidMemberId(options.owner)) {
     return fail(ErrorKind::invalidInput, "owner member id '" + options.owner.substr(0, 64) + "' is not valid");
@@ -359,9 +366,7 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
     }
   }
   if (control.rejects != nullptr) {
-    *control.rejects << "line,reason";
-    for (const auto& raw : fields) *control.rejects << "," << csvQuote(raw);
-    *control.rejects << "\n";
+    writeRejectsRow(*control.rejects, "line,reason", fields);
   }
 
   ImportReport report;
@@ -378,9 +383,8 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
       auto record = parseCsvRow(kind, header, fields, reader.recordLine(), options);
       if (!record) {
         if (control.rejects == nullptr) return withSource(sourceName, record.error());  // nothing is committed
-        *control.rejects << reader.recordLine() << "," << csvQuote(record.error().message);
-        for (const auto& f : fields) *control.rejects << "," << csvQuote(f);
-        *control.rejects << "\n";
+        writeRejectsRow(*control.rejects, std::to_string(reader.recordLine()) + "," + csvQuote(record.error().message),
+                        fields);
         ++report.rowsRejected;
       } else {
         insert.add(*record);

@@ -1,7 +1,5 @@
 #include "node/pipeline.h"
 
-#include <openssl/crypto.h>
-
 #include <map>
 
 #include "adapters/audit_log.h"
@@ -11,6 +9,7 @@
 #include "crypto/envelope.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/tls_identity.h"
 #include "policy/decide.h"
 #include "policy/field_mask.h"
 #include "policy/query_scope.h"
@@ -69,10 +68,6 @@ unsigned httpStatusOf(ResponseStatus status) {
     case ResponseStatus::error: return 500;
   }
   return 500;
-}
-
-bool pinsEqual(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool servedHere(QueryKind kind) {
@@ -145,7 +140,7 @@ struct QueryPipeline::Impl {
       return refused("request names member '" + request.requester.substr(0, 64) + "' but is signed by member " +
                      signer.member);
     }
-    if (!http.peerPin || !pinsEqual(*http.peerPin, signer.tlsPin)) {
+    if (!http.peerPin || !net::pinsEqual(*http.peerPin, signer.tlsPin)) {
       return refused("client certificate does not belong to member " + signer.member);
     }
     return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
