@@ -1,8 +1,5 @@
 #include "adapters/audit_log.h"
 
-#include "crypto/merkle.h"
-
-
 #include <algorithm>
 #include <future>
 #include <iterator>
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "adapters/pg_session.h"
+#include "crypto/merkle.h"
 #include "schema/codec.h"
 
 namespace liaison::store {
@@ -157,7 +155,8 @@ Status checkStorable(const AuditEntry& entry, std::span<const uint8_t> bytes) {
 AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions options)
     : target_(std::move(target)),
       logId_(std::move(logId)),
-      options_{std::max<size_t>(options.maxBatch, 1), options.maxWait, options.maxQueued},
+      options_{std::max<size_t>(options.maxBatch, 1), options.maxWait, options.maxQueued,
+               std::move(options.onCommitted)},
       writer_([this] { runWriter(); }) {}
 
 AuditLog::~AuditLog() { flushAndStop(); }
@@ -217,6 +216,7 @@ void AuditLog::runWriter() {
   std::unique_ptr<pqxx::connection> conn;
   std::deque<std::unique_ptr<Pending>> batch;
   std::vector<AuditRow> rows;
+  std::vector<Digest> leaves;
   while (takeBatch(batch)) {
     rows.clear();
     for (const auto& p : batch) rows.push_back(AuditRow{p->entry, p->bytes});
@@ -224,6 +224,11 @@ void AuditLog::runWriter() {
     if (seqs) {
       appended_ += batch.size();
       ++batches_;
+      if (options_.onCommitted) {
+        leaves.clear();
+        for (const auto& p : batch) leaves.push_back(p->leafHash);
+        options_.onCommitted(seqs->front(), leaves);
+      }
       for (size_t i = 0; i < batch.size(); ++i) {
         batch[i]->done.set_value(AuditReceipt{logId_, (*seqs)[i], batch[i]->leafHash});
       }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -30,6 +31,10 @@ struct AuditLogOptions {
   std::chrono::milliseconds maxWait{0};
   /// Entries waiting for the writer beyond which append fails fast with ErrorKind::unavailable.
   size_t maxQueued = 10'000;
+  /// Called on the writer thread after each committed batch, before any of its callers gets a
+  /// receipt, with the batch's first leaf index and its leaf hashes in order: the node's
+  /// transparency log adds them to its tree, so every receipt handed out is in the tree.
+  std::function<void(uint64_t firstIndex, std::span<const Digest> leafHashes)> onCommitted{};
 };
 
 /// Appends audit entries with group commit: concurrent appends are batched into one transaction.

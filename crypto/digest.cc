@@ -20,4 +20,38 @@ std::string hex(const Digest& digest) {
   return out;
 }
 
+std::optional<Digest> parseHexDigest(std::string_view text) {
+  Digest digest{};
+  size_t written = 0;
+  const char* end = nullptr;
+  if (text.size() != 2 * digest.size() ||
+      sodium_hex2bin(digest.data(), digest.size(), text.data(), text.size(), nullptr, &written, &end) != 0 ||
+      written != digest.size() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return digest;
+}
+
+std::string base64(std::span<const uint8_t> bytes) {
+  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_encoded_len(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), kVariant);
+  out.pop_back();  // the NUL
+  return out;
+}
+
+std::optional<std::vector<uint8_t>> fromBase64(std::string_view text, size_t maxBytes) {
+  if (text.size() % 4 != 0 || text.size() / 4 * 3 > maxBytes + 2) return std::nullopt;
+  std::vector<uint8_t> out(text.size() / 4 * 3);
+  size_t written = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &written, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size() || written > maxBytes) {
+    return std::nullopt;
+  }
+  out.resize(written);
+  return out;
+}
+
 }  // namespace liaison::crypto

@@ -1,9 +1,13 @@
 // SHA-256 digests of exact byte strings (request and response digests, audit leaves).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "schema/model.h"
 
@@ -14,5 +18,15 @@ Digest sha256(std::span<const uint8_t> bytes);
 
 /// Lower-case hex of a digest, for logs and audit exports.
 std::string hex(const Digest& digest);
+
+/// Parses exactly 64 hex digits (either case) into a digest; nullopt for anything else.
+std::optional<Digest> parseHexDigest(std::string_view text);
+
+/// Standard base64 (RFC 4648 section 4, with padding) of `bytes`.
+std::string base64(std::span<const uint8_t> bytes);
+
+/// Decodes standard padded base64; nullopt for anything else (whitespace included) or when the
+/// result would exceed `maxBytes`.
+std::optional<std::vector<uint8_t>> fromBase64(std::string_view text, size_t maxBytes);
 
 }  // namespace liaison::crypto

@@ -1,5 +1,6 @@
 #include "node/config.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -199,6 +200,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   if (auto v = top.integer("request_deadline_ms", 100, 600'000)) config.requestDeadline = std::chrono::milliseconds(*v);
   if (auto v = top.integer("worker_threads", 1, 256)) config.workerThreads = static_cast<size_t>(*v);
   if (auto v = top.integer("io_threads", 1, 64)) config.ioThreads = static_cast<size_t>(*v);
+  if (auto v = top.integer("tree_head_interval_ms", 100, 60'000)) config.treeHeadInterval = std::chrono::milliseconds(*v);
   if (const toml::array* peers = top.tables("peer")) {
     for (const auto& node : *peers) {
       TableReader peer(*node.as_table(), file.string(), errors);
@@ -245,6 +247,13 @@ Result<ClientConfig> loadClientConfig(const std::filesystem::path& file) {
   config.nodePublicKey = relativeTo(file, top.text("node_public_key", true).value_or(""));
   if (auto cert = top.text("tls_certificate", false)) config.tlsCertificate = relativeTo(file, *cert);
   if (auto key = top.text("tls_key", false)) config.tlsKey = relativeTo(file, *key);
+  if (auto dir = top.text("state_dir", false)) {
+    config.stateDir = relativeTo(file, *dir);
+  } else if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') {
+    config.stateDir = std::filesystem::path(xdg) / "liaison";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    config.stateDir = std::filesystem::path(home) / ".local/state/liaison";
+  }
   if (config.tlsCertificate.has_value() != config.tlsKey.has_value()) {
     top.error(nullptr, "'tls_certificate' and 'tls_key' go together");
   }

@@ -46,6 +46,8 @@ struct NodeConfig {
   std::chrono::milliseconds requestDeadline{10'000};
   size_t workerThreads = 8;
   size_t ioThreads = 2;
+  /// How often the node signs a tree head of its audit log while entries arrive.
+  std::chrono::milliseconds treeHeadInterval{2'000};
   std::vector<PeerConfig> peers;
   std::vector<OfficerConfig> officers;
 };
@@ -63,6 +65,10 @@ struct ClientConfig {
   std::filesystem::path nodePublicKey;      ///< the node's Ed25519 `.pub`, to verify responses
   std::optional<std::filesystem::path> tlsCertificate;  ///< for mutual TLS (partner nodes)
   std::optional<std::filesystem::path> tlsKey;
+  /// Where the client keeps the signed tree heads nodes gave it (one folder per log) and any fork
+  /// evidence: `state_dir`, by default $XDG_STATE_HOME/liaison or ~/.local/state/liaison. Empty:
+  /// heads are checked within one run only.
+  std::filesystem::path stateDir;
 };
 
 /// Reads a node configuration; errors name the file, the line and the key.

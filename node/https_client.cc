@@ -79,7 +79,8 @@ struct HttpsClient::Impl {
   explicit Impl(ClientOptions clientOptions);
 
   Result<HttpResponse> request(http::verb method, const std::string& target, const std::string* contentType,
-                               std::span<const uint8_t> body);
+                               std::span<const uint8_t> body,
+                               const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
   Status checkOptions() const;
@@ -242,7 +243,8 @@ void HttpsClient::Impl::disconnect() {
 
 Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::string& target,
                                                 const std::string* contentType,
-                                                std::span<const uint8_t> body) {
+                                                std::span<const uint8_t> body,
+                                                const std::vector<std::pair<std::string, std::string>>& headers) {
   if (setupError) return *setupError;
   if (target.empty() || target[0] != '/' || !isPrintableToken(target)) {
     return fail(ErrorKind::invalidInput, origin +
@@ -257,6 +259,12 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
   message.set(http::field::host, bracketedHost(options.host) + ":" + std::to_string(options.port));
   message.set(http::field::user_agent, kUserAgent);
   if (contentType) message.set(http::field::content_type, *contentType);
+  for (const auto& [name, value] : headers) {
+    if (!isPrintableToken(name) || !isPrintable(value)) {
+      return fail(ErrorKind::invalidInput, origin + ": header " + name.substr(0, 64) + " must be printable ASCII");
+    }
+    message.set(name, value);
+  }
   message.body().assign(body.begin(), body.end());
   message.keep_alive(true);
   message.prepare_payload();
@@ -293,7 +301,12 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
     if (!ec) {
       auto& response = parser->get();
       HttpResponse result{response.result_int(), std::string(response[http::field::content_type]),
-                          std::move(response.body())};
+                          std::move(response.body()), {}};
+      for (const auto& field : response) {
+        if (beast::iequals(field.name_string().substr(0, 8), "liaison-")) {
+          result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+      }
       if (!response.keep_alive()) disconnect();
       return result;
     }
@@ -320,8 +333,9 @@ Result<HttpResponse> HttpsClient::post(const std::string& target, const std::str
   return impl_->request(http::verb::post, target, &contentType, body);
 }
 
-Result<HttpResponse> HttpsClient::get(const std::string& target) {
-  return impl_->request(http::verb::get, target, nullptr, {});
+Result<HttpResponse> HttpsClient::get(const std::string& target,
+                                      const std::vector<std::pair<std::string, std::string>>& headers) {
+  return impl_->request(http::verb::get, target, nullptr, {}, headers);
 }
 
 Result<std::tuple<std::string, uint16_t, std::string>> parseHttpsUrl(std::string_view url) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "node/https_server.h"
 #include "schema/status.h"
@@ -48,8 +50,10 @@ class HttpsClient {
   Result<HttpResponse> post(const std::string& target, const std::string& contentType,
                             std::span<const uint8_t> body);
 
-  /// Sends a GET; otherwise as post().
-  Result<HttpResponse> get(const std::string& target);
+  /// Sends a GET with optional extra headers; otherwise as post(). The response carries the
+  /// server's `Liaison-*` headers in HttpResponse::headers.
+  Result<HttpResponse> get(const std::string& target,
+                           const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
   struct Impl;

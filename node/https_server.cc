@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -61,6 +62,12 @@ HttpResponse plainResponse(unsigned status, std::string_view text) {
 }
 
 // Printable ASCII only: a CR or LF in a header value would let a response split into two.
+bool isHeaderName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
+  });
+}
+
 bool isSafeHeaderValue(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
@@ -242,6 +249,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     request.contentType = std::string(message[http::field::content_type]);
+    request.signedRequest = std::string(message["Liaison-Request"]);
     request.body = std::move(message.body());
     request.peerPin = peerPin_;
     request.remote = remote_;
@@ -260,7 +268,10 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
   void writeResponse(HttpResponse response, bool keepAlive) {
     if (phase_ == Phase::closed) return;  // cut off by stop() while the handler ran
-    if (response.status < 200 || response.status > 599 || !isSafeHeaderValue(response.contentType)) {
+    const bool safeHeaders = std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+      return isHeaderName(header.first) && isSafeHeaderValue(header.second);
+    });
+    if (response.status < 200 || response.status > 599 || !isSafeHeaderValue(response.contentType) || !safeHeaders) {
       response = plainResponse(500, "internal error\n");
     }
     if (response.status == 204 || response.status == 304) response.body.clear();  // must not have one
@@ -274,6 +285,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     message.result(response.status);
     message.set(http::field::server, kServerName);
     message.set(http::field::content_type, response.contentType);
+    for (const auto& [headerName, value] : response.headers) message.set(headerName, value);
     message.body() = std::move(response.body);
     message.keep_alive(keepAlive);
     message.prepare_payload();

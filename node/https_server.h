@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "schema/status.h"
@@ -23,6 +24,9 @@ struct HttpRequest {
   std::string method;       ///< as sent, e.g. "POST"
   std::string target;       ///< as sent, e.g. "/v1/envelopes"; not decoded or normalised
   std::string contentType;  ///< the Content-Type header, empty when absent
+  /// The `Liaison-Request` header: a base64 signed request authorising a GET (the auditor API);
+  /// empty when absent.
+  std::string signedRequest;
   std::vector<uint8_t> body;
   /// "sha256:<base64>" pin of the client certificate, when the client presented one and proved it
   /// holds its key. Nothing more is known about it: compare it with the pins you trust.
@@ -35,6 +39,9 @@ struct HttpResponse {
   unsigned status = 200;  ///< 200..599; anything else is answered as 500
   std::string contentType = "application/octet-stream";
   std::vector<uint8_t> body;
+  /// Further headers, e.g. `Liaison-Audit-Receipt`. Names must be tokens and values printable
+  /// ASCII, or the server answers 500 instead.
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 /// Turns a request into a response. Runs on a worker thread and may block (database work). An

@@ -8,7 +8,9 @@
 #include "adapters/audit_log.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
+#include "adapters/transparency_log.h"
 #include "crypto/keys.h"
+#include "node/audit_api.h"
 #include "node/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
@@ -38,25 +40,47 @@ struct Node::Impl {
   store::RecordStorePool healthStores{target, store::DbRole::health};
   store::RecordStorePool justiceStores{target, store::DbRole::justice};
   store::ReplayGuard replay{target};
-  store::AuditLog audit{target, config.member};
+  Clock clock;
+  std::unique_ptr<store::TransparencyLog> transparency;  // before the audit log that feeds it
+  std::unique_ptr<store::AuditLog> audit;
+  std::unique_ptr<AuditApi> auditApi;
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<net::HttpsServer> server;
   std::atomic<bool> stopped{false};
 
-  // Drops replay claims whose validity window has passed (they can no longer be replayed: the
-  // window refuses them), once a minute, so node.nonces stays as small as the traffic of a window.
-  std::mutex janitorMutex;
-  std::condition_variable janitorWake;
-  bool janitorStopping = false;
-  std::thread janitor;
+  // Housekeeping on one thread: signs a tree head of the audit log every treeHeadInterval while
+  // entries arrive, and once a minute drops replay claims whose validity window has passed (the
+  // window refuses them anyway), so node.nonces stays as small as the traffic of one window.
+  std::mutex housekeepingMutex;
+  std::condition_variable housekeepingWake;
+  bool housekeepingStopping = false;
+  std::thread housekeeping;
 
-  void runJanitor(Clock clock) {
-    std::unique_lock lock(janitorMutex);
-    while (!janitorWake.wait_for(lock, std::chrono::minutes(1), [this] { return janitorStopping; })) {
+  void signTreeHead(Timestamp now) {
+    if (Status synced = transparency->sync(); !synced) {
+      log.write("error", "audit-tree-sync-failed", {{"error", synced.error().message}});
+    }
+    const uint64_t before = transparency->latestHead() ? transparency->latestHead()->head.treeSize : 0;
+    auto head = transparency->signHead(now);
+    if (!head) {
+      log.write("error", "tree-head-signing-failed", {{"error", head.error().message}});
+    } else if (head->head.treeSize != before) {
+      log.write("info", "tree-head-signed", {{"tree_size", static_cast<int64_t>(head->head.treeSize)}});
+    }
+  }
+
+  void runHousekeeping() {
+    auto nextPurge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    std::unique_lock lock(housekeepingMutex);
+    while (!housekeepingWake.wait_for(lock, config.treeHeadInterval, [this] { return housekeepingStopping; })) {
       lock.unlock();
-      auto purged = replay.purgeExpired(clock());
-      if (!purged) log.write("error", "replay-claims-purge-failed", {});
-      else if (*purged > 0) log.write("info", "replay-claims-purged", {{"count", static_cast<int64_t>(*purged)}});
+      signTreeHead(clock());
+      if (std::chrono::steady_clock::now() >= nextPurge) {
+        nextPurge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+        auto purged = replay.purgeExpired(clock());
+        if (!purged) log.write("error", "replay-claims-purge-failed", {});
+        else if (*purged > 0) log.write("info", "replay-claims-purged", {{"count", static_cast<int64_t>(*purged)}});
+      }
       lock.lock();
     }
   }
@@ -68,6 +92,10 @@ struct Node::Impl {
     if (request.target == "/v1/query") {
       if (request.method != "POST") return textResponse(405, "text/plain", "use POST\n");
       return pipeline->handle(request);
+    }
+    if (request.target.rfind("/v1/audit/", 0) == 0) {
+      if (request.method != "GET") return textResponse(405, "text/plain", "use GET\n");
+      return pipeline->handleAuditRead(request, [this](const std::string& target) { return auditApi->serve(target); });
     }
     if (request.target == "/v1/health" && request.method == "GET") {
       return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + jsonString(config.member) + "}\n");
@@ -94,10 +122,24 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   store::DatabaseTarget target{config.database};
   auto impl = std::make_unique<Impl>(config, *options.log, std::move(policy).value(), std::move(key).value(), target);
   Impl& node = *impl;
+  node.clock = options.clock ? options.clock : Clock(systemNow);
+  const Clock& clock = node.clock;
+  // The tree is rebuilt from the stored entries and checked against the latest head this node
+  // signed; a log altered underneath the node stops it here rather than being signed over.
+  auto transparency = store::TransparencyLog::open(target, config.member, node.nodeKey);
+  if (!transparency) return transparency.error();
+  node.transparency = std::move(transparency).value();
+  store::AuditLogOptions auditOptions;
+  auditOptions.onCommitted = [&node](uint64_t first, std::span<const Digest> leaves) {
+    node.transparency->committed(first, leaves);
+  };
+  node.audit = std::make_unique<store::AuditLog>(target, config.member, std::move(auditOptions));
+  node.auditApi = std::make_unique<AuditApi>(*node.transparency, target);
+  node.signTreeHead(clock());
   auto pipeline = QueryPipeline::create(
       node.config, PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
-                                    node.replay, node.audit, node.nodeKey, node.metrics, node.log,
-                                    options.clock ? options.clock : Clock(systemNow)});
+                                    node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics,
+                                    node.log, clock});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
 
@@ -114,7 +156,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
   node.server = std::make_unique<net::HttpsServer>(server, [&node](const net::HttpRequest& r) { return node.route(r); });
   if (auto started = node.server->start(); !started) return started.error();
-  node.janitor = std::thread([&node, clock = options.clock ? options.clock : Clock(systemNow)] { node.runJanitor(clock); });
+  node.housekeeping = std::thread([&node] { node.runHousekeeping(); });
   node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
@@ -126,13 +168,15 @@ void Node::stop() {
   impl_->log.write("info", "stopping", {});
   impl_->server->stop();
   {
-    std::lock_guard lock(impl_->janitorMutex);
-    impl_->janitorStopping = true;
+    std::lock_guard lock(impl_->housekeepingMutex);
+    impl_->housekeepingStopping = true;
   }
-  impl_->janitorWake.notify_all();
-  if (impl_->janitor.joinable()) impl_->janitor.join();
-  impl_->audit.flushAndStop();
-  impl_->log.write("info", "stopped", {{"audited", static_cast<int64_t>(impl_->audit.appended())}});
+  impl_->housekeepingWake.notify_all();
+  if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
+  impl_->audit->flushAndStop();
+  // The last head covers every entry of this run, so partners and auditors can hold the node to it.
+  impl_->signTreeHead(impl_->clock());
+  impl_->log.write("info", "stopped", {{"audited", static_cast<int64_t>(impl_->audit->appended())}});
 }
 
 }  // namespace liaison::node

@@ -1,10 +1,13 @@
 #include "node/pipeline.h"
 
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "adapters/audit_log.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
+#include "adapters/transparency_log.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "node/json_log.h"
@@ -79,7 +82,8 @@ bool servedHere(QueryKind kind) {
     case QueryKind::justiceRecord: return true;
     case QueryKind::screenPerson:
     case QueryKind::screenManifest:
-    case QueryKind::aggregateStatistics: return false;
+    case QueryKind::aggregateStatistics:
+    case QueryKind::auditRead: return false;  // audit reads come through the auditor API only
   }
   return false;
 }
@@ -112,6 +116,15 @@ struct QueryPipeline::Impl {
     }
     return nullptr;
   }
+
+  struct Admission {
+    Digest digest{};                 // of the signed body, or of the bytes when they do not open
+    std::optional<Request> request;  // once decoded, admitted or not
+    std::string kindLabel = "malformed";
+    Outcome outcome;                 // status ok: admitted
+  };
+  Admission admit(std::span<const uint8_t> bytes, const net::HttpRequest& http,
+                  const std::function<Outcome(const Signer&, const Request&)>& check);
 
   Outcome authenticate(const crypto::Verified<SignedEnvelope>& envelope, const Request& request,
                        const net::HttpRequest& http) {
@@ -257,23 +270,14 @@ struct QueryPipeline::Impl {
         request.query);
   }
 
-  net::HttpResponse answer(const Outcome& outcome, const Digest& requestDigest, const Request* request,
-                           const std::string& kindLabel, std::chrono::steady_clock::time_point started) {
-    Response response;
-    response.requestDigest = requestDigest;
-    response.responder = config.member;
-    response.status = outcome.status;
-    response.reason = outcome.status == ResponseStatus::ok ? std::string() : outcome.publicReason;
-    response.hits = outcome.hits;
-    response.withheld = outcome.withheld;
-    // The audit entry commits to the response without its receipt (the receipt points at the entry).
-    const Digest responseDigest = crypto::sha256(encodeResponse(response));
-
+  // Appends the audit entry of a request; the caller answers only with the receipt in hand.
+  Result<AuditReceipt> audit(const Outcome& outcome, const Digest& requestDigest, const Request* request,
+                             const Digest& responseDigest, std::string reason) {
     AuditEntry entry;
     entry.recordedAt = services.clock();
     entry.queryDigest = requestDigest;
     entry.decision = outcome.decision;
-    entry.reason = outcome.auditReason;
+    entry.reason = std::move(reason);
     entry.responseDigest = responseDigest;
     for (const Hit& hit : outcome.hits) entry.recordRefs.push_back(hit.recordRef);
     if (request != nullptr) {
@@ -284,15 +288,11 @@ struct QueryPipeline::Impl {
       entry.caseReference = request->officer.caseReference;
       entry.queryKind = kindOf(request->query);
     }
-    auto receipt = services.audit.append(entry);
-    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (!receipt) {
-      services.metrics.recordRequest(kindLabel, "audit-failed", latency);
-      services.log.write("error", "audit-append-failed", {{"kind", kindLabel}});
-      return net::HttpResponse{503, "text/plain", {}};  // fail closed: nothing leaves unaudited
-    }
-    response.receipt = *receipt;
-    auto sealed = crypto::sealEnvelope(MessageType::response, encodeResponse(response), services.nodeKey);
+    return services.audit.append(entry);
+  }
+
+  void logRequest(const std::string& kindLabel, const Outcome& outcome, const Request* request,
+                  const AuditReceipt& receipt, std::chrono::microseconds latency) {
     services.metrics.recordRequest(kindLabel, name(outcome.decision), latency);
     services.log.write("info", "request",
                        {{"kind", kindLabel},
@@ -300,9 +300,78 @@ struct QueryPipeline::Impl {
                         {"status", name(outcome.status)},
                         {"requester", request != nullptr ? std::string_view(request->requester) : std::string_view()},
                         {"hits", static_cast<int64_t>(outcome.hits.size())},
-                        {"audit_index", static_cast<int64_t>(receipt->leafIndex)},
+                        {"audit_index", static_cast<int64_t>(receipt.leafIndex)},
                         {"latency_ms", static_cast<double>(latency.count()) / 1000.0}});
+  }
+
+  net::HttpResponse auditFailed(const std::string& kindLabel, std::chrono::microseconds latency) {
+    services.metrics.recordRequest(kindLabel, "audit-failed", latency);
+    services.log.write("error", "audit-append-failed", {{"kind", kindLabel}});
+    return net::HttpResponse{503, "text/plain", {}};  // fail closed: nothing leaves unaudited
+  }
+
+  // The latest signed tree head, and proof that it extends the head the requester already holds,
+  // so partners can keep the node to its history (a fork is evidence).
+  void attachTreeHead(Response& response, const Request* request) {
+    auto latest = services.transparency.latestHead();
+    if (!latest) return;
+    auto envelope = decodeEnvelope(latest->envelope);
+    if (!envelope) return;  // encoded by this node: cannot fail
+    response.treeHead = std::move(*envelope);
+    const uint64_t known = request != nullptr ? request->knownTreeSize : 0;
+    if (known > 0 && known < latest->head.treeSize) {
+      if (auto proof = services.transparency.consistencyProof(known, latest->head.treeSize)) {
+        response.consistency = std::move(*proof);
+      }
+    }
+  }
+
+  net::HttpResponse answer(const Outcome& outcome, const Digest& requestDigest, const Request* request,
+                           const std::string& kindLabel, std::chrono::steady_clock::time_point started) {
+    Response response;
+    response.requestDigest = requestDigest;
+    response.responder = config.member;
+    response.status = outcome.status;
+    response.reason = outcome.status == ResponseStatus::ok ? std::string() : outcome.publicReason;
+    response.hits = outcome.hits;
+    response.withheld = outcome.withheld;
+    // The audit entry commits to the answer itself; the receipt, tree head and proof added after
+    // it say where the answer sits in the log and cannot be part of what the log records.
+    const Digest responseDigest = crypto::sha256(encodeResponse(response));
+    auto receipt = audit(outcome, requestDigest, request, responseDigest, outcome.auditReason);
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (!receipt) return auditFailed(kindLabel, latency);
+    response.receipt = *receipt;
+    attachTreeHead(response, request);
+    auto sealed = crypto::sealEnvelope(MessageType::response, encodeResponse(response), services.nodeKey);
+    logRequest(kindLabel, outcome, request, *receipt, latency);
     return net::HttpResponse{httpStatusOf(outcome.status), "application/x-liaison-envelope", std::move(sealed)};
+  }
+
+  // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
+  net::HttpResponse answerAuditRead(const Outcome& outcome, const Digest& requestDigest, const Request* request,
+                                    const std::string& target, AuditReadAnswer served,
+                                    std::chrono::steady_clock::time_point started) {
+    const std::string kindLabel(name(QueryKind::auditRead));
+    if (outcome.status != ResponseStatus::ok) {
+      served.status = request == nullptr && outcome.decision == Decision::refused ? 401 : httpStatusOf(outcome.status);
+      served.contentType = "text/plain";
+      const std::string text = outcome.publicReason + "\n";
+      served.body.assign(text.begin(), text.end());
+    }
+    std::string reason = "read " + target.substr(0, 512);
+    if (outcome.status != ResponseStatus::ok) reason += ": " + outcome.auditReason;
+    if (!served.note.empty()) reason += ": " + served.note;
+    Outcome audited = outcome;
+    if (outcome.status == ResponseStatus::ok && served.status >= 400) audited.decision = Decision::invalid;
+    auto receipt = audit(audited, requestDigest, request, crypto::sha256(served.body), std::move(reason));
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (!receipt) return auditFailed(kindLabel, latency);
+    logRequest(kindLabel, audited, request, *receipt, latency);
+    net::HttpResponse response{served.status, served.contentType, std::move(served.body)};
+    response.headers.emplace_back("Liaison-Audit-Receipt", receipt->logId + " " + std::to_string(receipt->leafIndex) +
+                                                               " " + crypto::hex(receipt->leafHash));
+    return response;
   }
 };
 
@@ -333,39 +402,89 @@ Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& c
   return std::unique_ptr<QueryPipeline>(new QueryPipeline(std::move(impl)));
 }
 
+// Steps 1 and 2 for any signed request: the signature over the exact bytes before they are
+// parsed, then who it is and whether it is fresh and new. `check` runs between authentication and
+// the replay claim, for what a particular endpoint demands of the request.
+QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_t> bytes, const net::HttpRequest& http,
+                                                          const std::function<Outcome(const Signer&, const Request&)>& check) {
+  Admission a;
+  a.digest = crypto::sha256(bytes);
+  if (bytes.empty()) {
+    a.outcome = invalid("empty body");
+    return a;
+  }
+  auto envelope = crypto::openEnvelope(bytes, MessageType::request, keys);
+  if (!envelope) {
+    const Error& e = envelope.error();
+    a.kindLabel = "unauthenticated";
+    if (e.kind == ErrorKind::invalidInput) {
+      a.kindLabel = "malformed";
+      a.outcome = invalid(e.message);
+    } else if (e.message.rfind("unknown signing key", 0) == 0) {
+      // Nothing about the requester is trusted yet; the TLS layer is the only hint of who it is.
+      a.outcome = http.peerPin ? refused("unknown member: signing key and certificate are not pinned for any partner")
+                               : refused("unknown officer: signing key is not registered");
+    } else {
+      a.outcome = refused(e.message);
+    }
+    return a;
+  }
+  a.digest = crypto::sha256(envelope->value().body);
+  auto request = decodeRequest(envelope->value().body);
+  if (!request) {
+    a.outcome = invalid(request.error().message);
+    return a;
+  }
+  a.request = std::move(*request);
+  a.kindLabel = std::string(name(kindOf(a.request->query)));
+  a.outcome = authenticate(*envelope, *a.request, http);
+  if (a.outcome.status != ResponseStatus::ok) return a;
+  if (check) {
+    a.outcome = check(signers.at(envelope->owner()), *a.request);
+    if (a.outcome.status != ResponseStatus::ok) return a;
+  }
+  a.outcome = checkFreshness(*a.request, services.clock());
+  return a;
+}
+
 net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
-  const Digest rawDigest = crypto::sha256(http.body);
-  if (http.body.empty()) return p.answer(invalid("empty body"), rawDigest, nullptr, "malformed", started);
-
-  // 1. The signature over the exact body bytes, before the body is parsed.
-  auto envelope = crypto::openEnvelope(http.body, MessageType::request, p.keys);
-  if (!envelope) {
-    const Error& e = envelope.error();
-    if (e.kind == ErrorKind::invalidInput) return p.answer(invalid(e.message), rawDigest, nullptr, "malformed", started);
-    if (e.message.rfind("unknown signing key", 0) == 0) {
-      // Nothing about the requester is trusted yet; the TLS layer is the only hint of who it is.
-      return p.answer(http.peerPin ? refused("unknown member: signing key and certificate are not pinned for any partner")
-                                   : refused("unknown officer: signing key is not registered"),
-                      rawDigest, nullptr, "unauthenticated", started);
-    }
-    return p.answer(refused(e.message), rawDigest, nullptr, "unauthenticated", started);
-  }
-  const Digest requestDigest = crypto::sha256(envelope->value().body);
-  auto request = decodeRequest(envelope->value().body);
-  if (!request) return p.answer(invalid(request.error().message), requestDigest, nullptr, "malformed", started);
-  const std::string kindLabel(name(kindOf(request->query)));
-
-  // 2. Who it is, and whether the request is fresh and new.
-  if (Outcome o = p.authenticate(*envelope, *request, http); o.status != ResponseStatus::ok) {
-    return p.answer(o, requestDigest, &*request, kindLabel, started);
-  }
-  if (Outcome o = p.checkFreshness(*request, p.services.clock()); o.status != ResponseStatus::ok) {
-    return p.answer(o, requestDigest, &*request, kindLabel, started);
-  }
+  Impl::Admission a = p.admit(http.body, http, {});
+  const Request* request = a.request ? &*a.request : nullptr;
+  if (a.outcome.status != ResponseStatus::ok) return p.answer(a.outcome, a.digest, request, a.kindLabel, started);
   // 3-5. Decide, execute through the store, mask. 6. Audit, then answer.
-  return p.answer(p.execute(*request), requestDigest, &*request, kindLabel, started);
+  return p.answer(p.execute(*request), a.digest, request, a.kindLabel, started);
+}
+
+net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, const AuditReadServer& serve) {
+  const auto started = std::chrono::steady_clock::now();
+  Impl& p = *impl_;
+  if (http.signedRequest.empty()) {
+    return p.answerAuditRead(refused("audit reads must be signed: send the signed request in the Liaison-Request header"),
+                             crypto::sha256({}), nullptr, http.target, {}, started);
+  }
+  auto bytes = crypto::fromBase64(http.signedRequest, crypto::kMaxEnvelopeBytes);
+  if (!bytes) {
+    return p.answerAuditRead(invalid("Liaison-Request header is not padded standard base64 of a signed request"),
+                             crypto::sha256({}), nullptr, http.target, {}, started);
+  }
+  Impl::Admission a = p.admit(*bytes, http, [&](const Signer& signer, const Request& request) {
+    const auto* read = std::get_if<AuditReadQuery>(&request.query);
+    if (read == nullptr) return invalid("the Liaison-Request header must carry an audit-read query");
+    if (read->target != http.target) {
+      return refused("the signed request authorises a read of '" + read->target.substr(0, 256) + "', not this one");
+    }
+    if (signer.kind != Signer::Kind::officer || request.officer.role != Role::auditor) {
+      return refused(policy::kNotPermitted, "audit log reads are reserved to this node's auditors");
+    }
+    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+  });
+  const Request* request = a.request ? &*a.request : nullptr;
+  if (a.outcome.status != ResponseStatus::ok) {
+    return p.answerAuditRead(a.outcome, a.digest, request, http.target, {}, started);
+  }
+  return p.answerAuditRead(a.outcome, a.digest, request, http.target, serve(http.target), started);
 }
 
 void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {

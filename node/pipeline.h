@@ -21,6 +21,7 @@ struct Policy;
 }
 namespace liaison::store {
 class AuditLog;
+class TransparencyLog;
 class RecordStorePool;
 class ReplayGuard;
 }  // namespace liaison::store
@@ -41,11 +42,23 @@ struct PipelineServices {
   store::RecordStorePool& justiceStores;      ///< connected as liaison_justice
   store::ReplayGuard& replay;
   store::AuditLog& audit;
+  const store::TransparencyLog& transparency;  ///< signed tree heads and proofs for responses
   const crypto::SecretKey& nodeKey;
   Metrics& metrics;
   JsonLog& log;
   Clock clock;
 };
+
+/// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.
+struct AuditReadAnswer {
+  unsigned status = 200;
+  std::string contentType = "application/json";
+  std::vector<uint8_t> body;
+  std::string note;  ///< e.g. why a read was invalid; empty when it was served
+};
+
+/// Serves one authorised GET of the auditor API, given its exact target.
+using AuditReadServer = std::function<AuditReadAnswer(const std::string& target)>;
 
 /// Answers POST /v1/query. Thread-safe; called concurrently from the server's workers.
 class QueryPipeline {
@@ -58,6 +71,14 @@ class QueryPipeline {
   /// ok, 400 invalid, 403 refused, 500 failed), or 503 with no response at all when the audit
   /// append failed: nothing leaves unaudited.
   net::HttpResponse handle(const net::HttpRequest& request);
+
+  /// Answers a GET of the auditor API (/v1/audit/...). The signed request travels base64-encoded
+  /// in the `Liaison-Request` header and must carry an audit-read query naming this exact target.
+  /// It is verified, checked for freshness and replay like a query; then only an officer of this
+  /// node registered with the auditor role gets through, whatever the policy file says. Every
+  /// read, served or refused, is audited before the answer leaves, and the answer carries the
+  /// entry's receipt in a `Liaison-Audit-Receipt` header (log id, leaf index, leaf hash).
+  net::HttpResponse handleAuditRead(const net::HttpRequest& request, const AuditReadServer& serve);
 
   /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing
   /// about it is trusted, so the entry records only the refusal and its reason.

@@ -64,7 +64,8 @@ Query buildQuery(const Arguments& args) {
       return JusticeRecordQuery{words[1]};
     case QueryKind::screenPerson:
     case QueryKind::screenManifest:
-    case QueryKind::aggregateStatistics: break;
+    case QueryKind::aggregateStatistics:
+    case QueryKind::auditRead: break;
   }
   throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
 }

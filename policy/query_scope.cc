@@ -28,6 +28,8 @@ std::vector<Compartment> compartmentsTouched(QueryKind kind) {
     case QueryKind::getRecord:
     case QueryKind::aggregateStatistics:
       return {notices, documents, immigration, watchlist, health, justice};
+    case QueryKind::auditRead:
+      return {};  // reads the audit log, no record compartment; the node reserves it to auditors
   }
   return {};  // an out-of-range kind touches nothing, so no rule can permit it
 }
@@ -38,6 +40,7 @@ bool answersOnlyWithDetails(QueryKind kind) {
     case QueryKind::healthRecord:
     case QueryKind::justiceRecord:
     case QueryKind::aggregateStatistics:
+    case QueryKind::auditRead:
       return true;
     case QueryKind::checkDocument:
     case QueryKind::screenPerson:

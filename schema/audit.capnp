@@ -30,3 +30,12 @@ struct AuditEntry {
   recordRefs @12 :List(Text);  # RecordMeta.ref of each record concerned
   responseDigest @13 :Data;  # exactly 32 bytes (SHA-256)
 }
+
+# A tree head of the audit log, signed by the node's member key as an envelope of type treeHead.
+# Signed heads are the node's commitments: two heads that are not consistent prove a rewrite.
+struct TreeHead {
+  logId @0 :Text;  # the log's id (the member id of the node that keeps it)
+  treeSize @1 :UInt64;  # number of entries (leaves)
+  rootHash @2 :Data;  # exactly 32 bytes: RFC 6962 MTH of the first treeSize leaves
+  timestamp @3 :Int64;  # when the head was signed
+}

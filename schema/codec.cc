@@ -109,7 +109,7 @@ template <>
 struct Mirror<wire::MessageType> : MirrorOf<MessageType::treeHead, wire::MessageType::TREE_HEAD> {};
 template <>
 struct Mirror<wire::QueryKind>
-    : MirrorOf<QueryKind::aggregateStatistics, wire::QueryKind::AGGREGATE_STATISTICS> {};
+    : MirrorOf<QueryKind::auditRead, wire::QueryKind::AUDIT_READ> {};
 template <>
 struct Mirror<wire::ResponseStatus> : MirrorOf<ResponseStatus::error, wire::ResponseStatus::ERROR> {};
 template <>
@@ -650,6 +650,8 @@ void write(wire::Query::Builder b, const Query& query) {
     case QueryKind::aggregateStatistics:
       return b.initAggregateStatistics().setCompartment(
           toWire<wire::Compartment>(std::get<AggregateStatisticsQuery>(query).compartment));
+    case QueryKind::auditRead:
+      return b.initAuditRead().setTarget(textOf(std::get<AuditReadQuery>(query).target));
   }
 }
 
@@ -694,6 +696,8 @@ Query read(wire::Query::Reader r, const Path& at) {
     case wire::Query::AGGREGATE_STATISTICS:
       return AggregateStatisticsQuery{fromWire(r.getAggregateStatistics().getCompartment(),
                                                at.field("aggregate statistics").field("compartment"))};
+    case wire::Query::AUDIT_READ:
+      return AuditReadQuery{readText(r.getAuditRead().getTarget(), at.field("audit read").field("target"))};
   }
   reject(at, "has unknown query kind " + std::to_string(static_cast<unsigned>(r.which())));
 }
@@ -724,6 +728,7 @@ void write(wire::Request::Builder b, const Request& request) {
   b.setRequester(textOf(request.requester));
   write(b.initOfficer(), request.officer);
   write(b.initQuery(), request.query);
+  b.setKnownTreeSize(request.knownTreeSize);
 }
 
 Request read(wire::Request::Reader r, const Path& at) {
@@ -735,12 +740,20 @@ Request read(wire::Request::Reader r, const Path& at) {
   request.requester = readText(r.getRequester(), at.field("requester"));
   request.officer = read(r.getOfficer(), at.field("officer"));
   request.query = read(r.getQuery(), at.field("query"));
+  request.knownTreeSize = r.getKnownTreeSize();
   return request;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Responses
 // ---------------------------------------------------------------------------------------------
+
+// A response carries the signed tree head as an envelope (defined with the envelopes below).
+void write(wire::SignedEnvelope::Builder b, const SignedEnvelope& envelope);
+SignedEnvelope read(wire::SignedEnvelope::Reader r, const Path& at);
+
+// No RFC 6962 consistency proof between trees of fewer than 2^64 leaves has more hashes.
+constexpr unsigned kMaxProofHashes = 128;
 
 void write(wire::Hit::Builder b, const Hit& hit) {
   b.setRecordRef(textOf(hit.recordRef));
@@ -795,6 +808,15 @@ void write(wire::Response::Builder b, const Response& response) {
   for (size_t i = 0; i < response.hits.size(); ++i) write(hits[static_cast<unsigned>(i)], response.hits[i]);
   writeTexts(b.initWithheld(static_cast<unsigned>(response.withheld.size())), response.withheld);
   write(b.initReceipt(), response.receipt);
+  if (response.treeHead) {
+    write(b.getTreeHead().initSome(), *response.treeHead);
+  } else {
+    b.getTreeHead().setNone();
+  }
+  auto proof = b.initConsistency(static_cast<unsigned>(response.consistency.size()));
+  for (size_t i = 0; i < response.consistency.size(); ++i) {
+    proof.set(static_cast<unsigned>(i), bytesOf(response.consistency[i]));
+  }
 }
 
 Response read(wire::Response::Reader r, const Path& at) {
@@ -809,6 +831,16 @@ Response read(wire::Response::Reader r, const Path& at) {
   for (unsigned i = 0; i < hits.size(); ++i) response.hits.push_back(read(hits[i], hitsAt.element(i)));
   response.withheld = readTexts(r.getWithheld(), at.field("withheld"));
   response.receipt = read(r.getReceipt(), at.field("receipt"));
+  auto treeHead = r.getTreeHead();
+  if (treeHead.isSome()) {
+    response.treeHead = read(treeHead.getSome(), at.field("tree head"));
+  } else if (!treeHead.isNone()) {
+    reject(at.field("tree head"), "has unknown alternative " + std::to_string(static_cast<unsigned>(treeHead.which())));
+  }
+  auto proof = r.getConsistency();
+  Path proofAt = at.field("consistency");
+  if (proof.size() > kMaxProofHashes) reject(proofAt, "has " + std::to_string(proof.size()) + " hashes, more than any log holds");
+  for (unsigned i = 0; i < proof.size(); ++i) response.consistency.push_back(readBytes<32>(proof[i], proofAt.element(i)));
   return response;
 }
 
@@ -854,6 +886,22 @@ void write(wire::AuditEntry::Builder b, const AuditEntry& entry) {
   b.setReason(textOf(entry.reason));
   writeTexts(b.initRecordRefs(static_cast<unsigned>(entry.recordRefs.size())), entry.recordRefs);
   b.setResponseDigest(bytesOf(entry.responseDigest));
+}
+
+void write(wire::TreeHead::Builder b, const TreeHead& head) {
+  b.setLogId(textOf(head.logId));
+  b.setTreeSize(head.treeSize);
+  b.setRootHash(bytesOf(head.rootHash));
+  b.setTimestamp(epochSeconds(head.timestamp));
+}
+
+TreeHead read(wire::TreeHead::Reader r, const Path& at) {
+  TreeHead head;
+  head.logId = readText(r.getLogId(), at.field("log id"));
+  head.treeSize = r.getTreeSize();
+  head.rootHash = readBytes<32>(r.getRootHash(), at.field("root hash"));
+  head.timestamp = readTimestamp(r.getTimestamp(), at.field("timestamp"));
+  return head;
 }
 
 template <typename Group>
@@ -963,6 +1011,11 @@ std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry) {
 }
 Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::AuditEntry, AuditEntry>(bytes, "audit entry");
+}
+
+std::vector<uint8_t> encodeTreeHead(const TreeHead& head) { return encodeMessage<wire::TreeHead>(head); }
+Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::TreeHead, TreeHead>(bytes, "tree head");
 }
 
 }  // namespace liaison

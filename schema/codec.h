@@ -57,4 +57,9 @@ std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry);
 /// Decodes and validates an audit entry produced by encodeAuditEntry.
 Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes);
 
+/// Canonical encoding of a tree head, the body of a treeHead envelope.
+std::vector<uint8_t> encodeTreeHead(const TreeHead& head);
+/// Decodes and validates a tree head produced by encodeTreeHead.
+Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes);
+
 }  // namespace liaison

@@ -125,6 +125,7 @@ enum QueryKind {
   healthRecord @5;
   justiceRecord @6;
   aggregateStatistics @7;
+  auditRead @8;  # an auditor's read of the audit log (GET /v1/audit/...)
 }
 
 enum ResponseStatus {

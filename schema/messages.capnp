@@ -63,6 +63,12 @@ struct AggregateStatisticsQuery {
   compartment @0 :Common.Compartment;
 }
 
+# Authorises one GET of the auditor API: the signed request travels in the `Liaison-Request`
+# header, and `target` must equal the GET's request target byte for byte.
+struct AuditReadQuery {
+  target @0 :Text;  # path and query string, e.g. `/v1/audit/entries?start=0&end=100`
+}
+
 # One query of the closed set. Union members are in Common.QueryKind order.
 struct Query {
   union {
@@ -74,6 +80,7 @@ struct Query {
     healthRecord @5 :HealthRecordQuery;
     justiceRecord @6 :JusticeRecordQuery;
     aggregateStatistics @7 :AggregateStatisticsQuery;
+    auditRead @8 :AuditReadQuery;
   }
 }
 
@@ -86,6 +93,7 @@ struct Request {
   requester @4 :Text;  # requesting member id
   officer @5 :OfficerContext;
   query @6 :Query;
+  knownTreeSize @7 :UInt64;  # size of the responder's latest tree head this requester holds; 0: none
 }
 
 # One hit in a response: where, and the details if the policy allowed them.
@@ -115,4 +123,11 @@ struct Response {
   hits @4 :List(Hit);
   withheld @5 :List(Text);  # what was withheld and why, never firewalled content
   receipt @6 :AuditReceipt;
+  treeHead :union {
+    none @7 :Void;
+    some @8 :SignedEnvelope;  # the responder's latest signed tree head (type treeHead, body a TreeHead)
+  }
+  # RFC 6962 consistency proof from the request's knownTreeSize to that tree head; empty when the
+  # request knew no head, or the same one. Each element exactly 32 bytes.
+  consistency @9 :List(Data);
 }

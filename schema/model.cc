@@ -30,7 +30,7 @@ constexpr std::array kRecordKindNames = {"notice",          "travel-document",  
 constexpr std::array kMessageTypeNames = {"request", "response", "tree-head"};
 constexpr std::array kQueryKindNames = {"check-document", "screen-person",  "screen-manifest", "get-record",
                                         "list-movements", "health-record",  "justice-record",
-                                        "aggregate-statistics"};
+                                        "aggregate-statistics", "audit-read"};
 constexpr std::array kResponseStatusNames = {"ok", "refused", "invalid", "error"};
 constexpr std::array kDecisionNames = {"permitted", "refused", "invalid"};
 static_assert(kRecordKindNames.size() == std::variant_size_v<Record>);

@@ -77,6 +77,7 @@ enum class QueryKind : uint8_t {
   healthRecord,
   justiceRecord,
   aggregateStatistics,
+  auditRead,  ///< an auditor's read of the audit log; never a policy permit (node-enforced)
 };
 
 /// Outcome of a request as the responder decided it.
@@ -396,10 +397,16 @@ struct AggregateStatisticsQuery {
   friend bool operator==(const AggregateStatisticsQuery&, const AggregateStatisticsQuery&) = default;
 };
 
+/// Authorises one GET of the auditor API: `target` is that GET's exact path and query string.
+struct AuditReadQuery {
+  std::string target;
+  friend bool operator==(const AuditReadQuery&, const AuditReadQuery&) = default;
+};
+
 /// One query of the closed set. Alternative index order matches QueryKind.
 using Query = std::variant<CheckDocumentQuery, ScreenPersonQuery, ScreenManifestQuery, GetRecordQuery,
                            ListMovementsQuery, HealthRecordQuery, JusticeRecordQuery,
-                           AggregateStatisticsQuery>;
+                           AggregateStatisticsQuery, AuditReadQuery>;
 
 QueryKind kindOf(const Query& query);
 
@@ -412,6 +419,7 @@ struct Request {
   std::string requester;  ///< requesting member id
   OfficerContext officer;
   Query query;
+  uint64_t knownTreeSize = 0;  ///< size of the responder's latest tree head we hold; 0: none
   friend bool operator==(const Request&, const Request&) = default;
 };
 
@@ -422,6 +430,15 @@ struct Hit {
   std::optional<Record> details;
   std::vector<std::string> withheldFields;
   friend bool operator==(const Hit&, const Hit&) = default;
+};
+
+/// A signed envelope: the exact body bytes, the signer's key id and the signature.
+struct SignedEnvelope {
+  MessageType type = MessageType::request;
+  std::vector<uint8_t> body;
+  std::array<uint8_t, 16> keyId{};
+  std::array<uint8_t, 64> signature{};
+  friend bool operator==(const SignedEnvelope&, const SignedEnvelope&) = default;
 };
 
 /// Where an answered request sits in the responder's audit log.
@@ -441,16 +458,18 @@ struct Response {
   std::vector<Hit> hits;
   std::vector<std::string> withheld;  ///< what was withheld and why, never firewalled content
   AuditReceipt receipt;
+  std::optional<SignedEnvelope> treeHead;  ///< the responder's latest signed TreeHead
+  std::vector<Digest> consistency;         ///< proof from the request's knownTreeSize to treeHead
   friend bool operator==(const Response&, const Response&) = default;
 };
 
-/// A signed envelope: the exact body bytes, the signer's key id and the signature.
-struct SignedEnvelope {
-  MessageType type = MessageType::request;
-  std::vector<uint8_t> body;
-  std::array<uint8_t, 16> keyId{};
-  std::array<uint8_t, 64> signature{};
-  friend bool operator==(const SignedEnvelope&, const SignedEnvelope&) = default;
+/// A tree head of the audit log; signed as the body of an envelope of type treeHead.
+struct TreeHead {
+  std::string logId;
+  uint64_t treeSize = 0;
+  Digest rootHash{};
+  Timestamp timestamp{};
+  friend bool operator==(const TreeHead&, const TreeHead&) = default;
 };
 
 /// One audited access, allowed or refused. Fields a refused or unauthenticated request could not

@@ -228,7 +228,8 @@ std::vector<Query> everyQueryKind() {
           ListMovementsQuery{greekPerson(), "P7654321"},
           HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000009"},
           JusticeRecordQuery{"8c7e4b52-0000-4000-8000-00000000000a"},
-          AggregateStatisticsQuery{Compartment::watchlist}};
+          AggregateStatisticsQuery{Compartment::watchlist},
+          AuditReadQuery{"/v1/audit/entries?start=0&end=99"}};
 }
 
 template <size_t N>
@@ -433,6 +434,33 @@ TEST(ResponseCodec, HitsWithAndWithoutDetailsRoundTrip) {
   auto decoded = decodeResponse(encoded);
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(*decoded, response);
+}
+
+TEST(RequestCodec, KnownTreeSizeIsPartOfTheSignedBytes) {
+  Request request = sampleRequest(everyQueryKind().front());
+  const std::vector<uint8_t> without = encodeRequest(request);
+  request.knownTreeSize = 1'000'003;
+  const std::vector<uint8_t> with = encodeRequest(request);
+  EXPECT_NE(with, without);
+  auto decoded = decodeRequest(with);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->knownTreeSize, 1'000'003u);
+}
+
+TEST(ResponseCodec, TreeHeadAndConsistencyProofRoundTrip) {
+  TreeHead head{"member-gr", 421338, bytesFrom<32>(0x51), parseTimestamp("2026-11-25T10:00:00Z").value()};
+  auto headBytes = encodeTreeHead(head);
+  auto decodedHead = decodeTreeHead(headBytes);
+  ASSERT_TRUE(decodedHead.ok()) << decodedHead.error().message;
+  EXPECT_EQ(*decodedHead, head);
+
+  Response response = sampleResponse();
+  response.treeHead = SignedEnvelope{MessageType::treeHead, headBytes, bytesFrom<16>(0x70), bytesFrom<64>(0x80)};
+  response.consistency = {bytesFrom<32>(0x61), bytesFrom<32>(0x62)};
+  auto decoded = decodeResponse(encodeResponse(response));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, response);
+  EXPECT_NE(encodeResponse(response), encodeResponse(sampleResponse()));
 }
 
 TEST(ResponseCodec, EmptyResponseRoundTrips) {

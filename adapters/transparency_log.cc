@@ -1,0 +1,213 @@
+#include "adapters/transparency_log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "adapters/pg_session.h"
+#include "crypto/digest.h"
+#include "crypto/envelope.h"
+#include "crypto/merkle.h"
+#include "schema/codec.h"
+
+namespace liaison::store {
+namespace {
+
+// Entries read per query while catching up; bounds the memory of one result (~300 bytes each).
+constexpr uint64_t kReadBatch = 20'000;
+
+constexpr const char* kReadEntriesSql =
+    "SELECT seq, entry FROM audit.entries WHERE seq >= $1 ORDER BY seq LIMIT $2";
+constexpr const char* kLatestHeadSql =
+    "SELECT tree_size, root_hash, signed_at, envelope FROM audit.tree_heads "
+    "ORDER BY tree_size DESC, signed_at DESC LIMIT 1";
+constexpr const char* kStoreHeadSql =
+    "INSERT INTO audit.tree_heads (tree_size, root_hash, signed_at, envelope) VALUES ($1, $2, $3::timestamptz, $4)";
+
+std::vector<uint8_t> bytesOf(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+struct TransparencyLog::Connections {
+  std::unique_ptr<pqxx::connection> reader;  // liaison_auditor
+  std::unique_ptr<pqxx::connection> writer;  // liaison_audit_writer, for heads
+};
+
+TransparencyLog::TransparencyLog(DatabaseTarget target, std::string logId, const crypto::SecretKey& key)
+    : target_(std::move(target)), logId_(std::move(logId)), key_(key), db_(std::make_unique<Connections>()) {}
+
+TransparencyLog::~TransparencyLog() = default;
+
+Result<std::unique_ptr<TransparencyLog>> TransparencyLog::open(const DatabaseTarget& target, std::string logId,
+                                                               const crypto::SecretKey& key) {
+  std::unique_ptr<TransparencyLog> log(new TransparencyLog(target, std::move(logId), key));
+  {
+    std::lock_guard lock(log->syncMutex_);
+    if (Status loaded = log->syncLocked(); !loaded) return loaded.error();
+  }
+  if (Status head = log->loadLatestHead(); !head) return head.error();
+  return log;
+}
+
+Status TransparencyLog::syncLocked() {
+  try {
+    if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
+    for (;;) {
+      const uint64_t from = size();
+      pqxx::read_transaction tx(*db_->reader);
+      pqxx::result rows = tx.exec_params(kReadEntriesSql, from, kReadBatch);
+      tx.commit();
+      std::vector<Digest> leaves;
+      leaves.reserve(rows.size());
+      uint64_t expected = from;
+      for (const auto& row : rows) {
+        const auto seq = row[0].as<uint64_t>();
+        if (seq != expected) {
+          return fail(ErrorKind::conflict, "audit log " + logId_ + " has no entry " + std::to_string(expected) +
+                                               " (the next stored entry is " + std::to_string(seq) +
+                                               "): entries were removed from audit.entries");
+        }
+        leaves.push_back(crypto::leafHash(bytesOf(row[1])));
+        ++expected;
+      }
+      {
+        std::unique_lock lock(treeMutex_);
+        tree_.append(leaves);  // only this function and committed() append, both under syncMutex_
+      }
+      if (rows.size() < kReadBatch) return {};
+    }
+  } catch (const std::exception& e) {
+    db_->reader.reset();
+    Error error = databaseError("audit log " + logId_ + ": cannot read entries", e);
+    return fail(error.kind == ErrorKind::internal ? ErrorKind::unavailable : error.kind, std::move(error.message));
+  }
+}
+
+Status TransparencyLog::loadLatestHead() {
+  std::lock_guard lock(headMutex_);
+  std::lock_guard sync(syncMutex_);  // the reader connection
+  try {
+    if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
+    pqxx::read_transaction tx(*db_->reader);
+    pqxx::result rows = tx.exec(kLatestHeadSql);
+    tx.commit();
+    if (rows.empty()) return {};
+    const auto size = rows[0][0].as<uint64_t>();
+    const std::string signedAt = rows[0][2].as<std::string>();
+    std::vector<uint8_t> root = bytesOf(rows[0][1]);
+    std::vector<uint8_t> envelopeBytes = bytesOf(rows[0][3]);
+    const uint64_t have = this->size();
+    if (size > have) {
+      return fail(ErrorKind::conflict, "audit log " + logId_ + " holds " + std::to_string(have) +
+                                           " entries but the node signed a tree head of " + std::to_string(size) +
+                                           " entries at " + signedAt + ": entries from index " +
+                                           std::to_string(have) + " on were removed");
+    }
+    auto expected = rootAt(size);
+    if (!expected || !std::ranges::equal(*expected, root)) {
+      return fail(ErrorKind::conflict, "audit log " + logId_ + ": its first " + std::to_string(size) +
+                                           " entries no longer hash to the root the node signed at " + signedAt +
+                                           ": stored entries were altered; run `liaison audit verify` against a "
+                                           "restored copy to find the first changed index");
+    }
+    auto envelope = decodeEnvelope(envelopeBytes);
+    if (!envelope) return fail(ErrorKind::conflict, "audit log " + logId_ + ": stored tree head: " + envelope.error().message);
+    auto head = decodeTreeHead(envelope->body);
+    if (!head || head->treeSize != size || !std::ranges::equal(head->rootHash, root)) {
+      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the stored tree head of " + std::to_string(size) +
+                                           " entries does not match its own columns");
+    }
+    latest_ = SignedTreeHead{*head, std::move(envelopeBytes)};
+    return {};
+  } catch (const std::exception& e) {
+    db_->reader.reset();
+    return databaseError("audit log " + logId_ + ": cannot read the latest tree head", e);
+  }
+}
+
+void TransparencyLog::committed(uint64_t firstIndex, std::span<const Digest> leaves) {
+  std::lock_guard sync(syncMutex_);
+  if (firstIndex > size() && !syncLocked()) return;  // sync() catches up later; nothing is lost
+  const uint64_t have = size();
+  if (firstIndex > have) return;
+  const uint64_t known = std::min<uint64_t>(have - firstIndex, leaves.size());
+  std::unique_lock lock(treeMutex_);
+  tree_.append(leaves.subspan(known));
+}
+
+Status TransparencyLog::sync() {
+  std::lock_guard sync(syncMutex_);
+  return syncLocked();
+}
+
+Result<SignedTreeHead> TransparencyLog::signHead(Timestamp now) {
+  std::lock_guard lock(headMutex_);
+  TreeHead head;
+  head.logId = logId_;
+  {
+    std::shared_lock tree(treeMutex_);
+    head.treeSize = tree_.size();
+    auto root = tree_.rootAt(head.treeSize);
+    if (!root) return root.error();
+    head.rootHash = *root;
+  }
+  if (latest_ && latest_->head.treeSize == head.treeSize) return *latest_;
+  // Heads are ordered by size; a clock stepping back must not make a later head look older.
+  head.timestamp = latest_ ? std::max(now, latest_->head.timestamp) : now;
+  std::vector<uint8_t> envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(head), key_);
+  try {
+    if (!db_->writer) db_->writer = openConnection(target_, DbRole::auditWriter);
+    pqxx::work tx(*db_->writer);
+    tx.exec_params(kStoreHeadSql, head.treeSize, pqxx::binarystring(head.rootHash.data(), head.rootHash.size()),
+                   formatTimestamp(head.timestamp), pqxx::binarystring(envelope.data(), envelope.size()));
+    tx.commit();
+  } catch (const std::exception& e) {
+    db_->writer.reset();
+    return databaseError("audit log " + logId_ + ": cannot store the tree head of " +
+                             std::to_string(head.treeSize) + " entries",
+                         e);
+  }
+  latest_ = SignedTreeHead{std::move(head), std::move(envelope)};
+  return *latest_;
+}
+
+std::optional<SignedTreeHead> TransparencyLog::latestHead() const {
+  std::lock_guard lock(headMutex_);
+  return latest_;
+}
+
+uint64_t TransparencyLog::size() const {
+  std::shared_lock lock(treeMutex_);
+  return tree_.size();
+}
+
+Result<std::vector<Digest>> TransparencyLog::leaves(uint64_t start, uint64_t end) const {
+  std::shared_lock lock(treeMutex_);
+  if (start > end || end > tree_.size()) {
+    return fail(ErrorKind::invalidInput, "leaves [" + std::to_string(start) + ", " + std::to_string(end) +
+                                             ") are not within the tree of " + std::to_string(tree_.size()));
+  }
+  std::vector<Digest> out;
+  out.reserve(end - start);
+  for (uint64_t i = start; i < end; ++i) out.push_back(tree_.leaf(i));
+  return out;
+}
+
+Result<Digest> TransparencyLog::rootAt(uint64_t treeSize) const {
+  std::shared_lock lock(treeMutex_);
+  return tree_.rootAt(treeSize);
+}
+
+Result<std::vector<Digest>> TransparencyLog::inclusionProof(uint64_t index, uint64_t treeSize) const {
+  std::shared_lock lock(treeMutex_);
+  return tree_.inclusionProof(index, treeSize);
+}
+
+Result<std::vector<Digest>> TransparencyLog::consistencyProof(uint64_t first, uint64_t second) const {
+  std::shared_lock lock(treeMutex_);
+  return tree_.consistencyProof(first, second);
+}
+
+}  // namespace liaison::store

@@ -1,0 +1,261 @@
+#include "node/audit_api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "adapters/audit_search.h"
+#include "adapters/transparency_log.h"
+#include "crypto/digest.h"
+
+namespace liaison::node {
+namespace {
+
+using Json = nlohmann::json;
+using Parameters = std::map<std::string, std::string, std::less<>>;
+
+AuditReadAnswer jsonAnswer(const Json& json) {
+  const std::string text = json.dump() + "\n";
+  return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(text.begin(), text.end()), {}};
+}
+
+AuditReadAnswer textAnswer(unsigned status, const std::string& text, std::string note = {}) {
+  const std::string body = text + "\n";
+  return AuditReadAnswer{status, "text/plain", std::vector<uint8_t>(body.begin(), body.end()), std::move(note)};
+}
+
+AuditReadAnswer badRequest(const std::string& problem) { return textAnswer(400, problem, problem); }
+
+AuditReadAnswer unavailable(const Error& error) {
+  // The detail names tables and roles; the auditor gets the gist, the audit entry the detail.
+  return textAnswer(error.kind == ErrorKind::invalidInput ? 400 : 503,
+                    error.kind == ErrorKind::invalidInput ? error.message : "the audit log cannot be read right now",
+                    error.message);
+}
+
+// Splits `name=value&...` into parameters, allowing only `allowed` and each at most once. The
+// values these endpoints take are numbers and words, so nothing needs percent-decoding.
+Result<Parameters> parameters(std::string_view query, std::initializer_list<std::string_view> allowed) {
+  Parameters out;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return fail(ErrorKind::invalidInput, "unknown parameter '" + std::string(name.substr(0, 64)) + "'");
+    }
+    if (!out.emplace(std::string(name), std::string(value.substr(0, 64))).second) {
+      return fail(ErrorKind::invalidInput, "parameter '" + std::string(name) + "' given twice");
+    }
+  }
+  return out;
+}
+
+Result<uint64_t> number(const Parameters& params, std::string_view name) {
+  auto it = params.find(name);
+  if (it == params.end()) return fail(ErrorKind::invalidInput, "parameter '" + std::string(name) + "' is required");
+  const std::string& text = it->second;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // Decimal digits only; the largest index PostgreSQL's bigint holds bounds every number.
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return fail(ErrorKind::invalidInput, "parameter '" + std::string(name) + "' must be a non-negative decimal "
+                                         "integer, not '" + text + "'");
+  }
+  return value;
+}
+
+Json hexList(const std::vector<Digest>& digests) {
+  Json list = Json::array();
+  for (const Digest& d : digests) list.push_back(crypto::hex(d));
+  return list;
+}
+
+void putBigEndian(std::vector<uint8_t>& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+
+uint64_t getBigEndian(std::span<const uint8_t> bytes) {
+  uint64_t value = 0;
+  for (uint8_t b : bytes) value = value << 8 | b;
+  return value;
+}
+
+}  // namespace
+
+AuditApi::AuditApi(const store::TransparencyLog& log, store::DatabaseTarget target)
+    : log_(log), target_(std::move(target)) {}
+
+AuditApi::~AuditApi() = default;
+
+std::unique_ptr<store::AuditReader> AuditApi::takeReader() {
+  std::lock_guard lock(readersMutex_);
+  if (readers_.empty()) return std::make_unique<store::AuditReader>(target_);
+  auto reader = std::move(readers_.back());
+  readers_.pop_back();
+  return reader;
+}
+
+void AuditApi::giveBack(std::unique_ptr<store::AuditReader> reader) {
+  std::lock_guard lock(readersMutex_);
+  readers_.push_back(std::move(reader));
+}
+
+AuditReadAnswer AuditApi::serve(const std::string& target) {
+  const size_t question = target.find('?');
+  const std::string path = target.substr(0, question);
+  const std::string query = question == std::string::npos ? std::string() : target.substr(question + 1);
+  if (path == "/v1/audit/sth") {
+    if (!query.empty()) return badRequest("/v1/audit/sth takes no parameters");
+    return treeHead();
+  }
+  if (path == "/v1/audit/entries") return entries(query);
+  if (path == "/v1/audit/proof/inclusion") return inclusion(query);
+  if (path == "/v1/audit/proof/consistency") return consistency(query);
+  if (path == "/v1/audit/search") return search(query);
+  return textAnswer(404, "not found", "no such audit endpoint");
+}
+
+AuditReadAnswer AuditApi::treeHead() {
+  auto latest = log_.latestHead();
+  if (!latest) return textAnswer(503, "no tree head has been signed yet", "no tree head yet");
+  return jsonAnswer({{"log_id", latest->head.logId},
+                     {"tree_size", latest->head.treeSize},
+                     {"root_hash", crypto::hex(latest->head.rootHash)},
+                     {"timestamp", formatTimestamp(latest->head.timestamp)},
+                     {"signed_tree_head", crypto::base64(latest->envelope)}});
+}
+
+AuditReadAnswer AuditApi::entries(const std::string& query) {
+  auto params = parameters(query, {"start", "end", "format"});
+  if (!params) return badRequest(params.error().message);
+  auto start = number(*params, "start");
+  if (!start) return badRequest(start.error().message);
+  auto last = number(*params, "end");
+  if (!last) return badRequest(last.error().message);
+  const std::string format = params->count("format") ? params->at("format") : "json";
+  if (format != "json" && format != "binary") {
+    return badRequest("parameter 'format' must be json or binary, not '" + format + "'");
+  }
+  if (*last < *start) return badRequest("'end' (" + std::to_string(*last) + ") is before 'start' (" + std::to_string(*start) + ")");
+  const uint64_t size = log_.size();
+  if (*start >= size) {
+    return badRequest("'start' (" + std::to_string(*start) + ") is beyond the log's " + std::to_string(size) + " entries");
+  }
+  // Like RFC 6962 get-entries, a page may hold fewer entries than asked for; ask again from there.
+  const uint64_t pageMax = format == "json" ? kMaxJsonEntriesPerPage : kMaxBinaryEntriesPerPage;
+  const uint64_t end = std::min({*last + 1, size, *start + pageMax});
+  auto leaves = log_.leaves(*start, end);
+  if (!leaves) return unavailable(leaves.error());
+
+  auto reader = takeReader();
+  auto rows = reader->storedEntries(*start, end);
+  giveBack(std::move(reader));
+  if (!rows) return unavailable(rows.error());
+
+  if (format == "binary") {
+    std::vector<FramedEntry> framed;
+    framed.reserve(rows->size());
+    for (auto& row : *rows) framed.push_back(FramedEntry{row.seq, std::move(row.bytes), (*leaves)[row.seq - *start]});
+    return AuditReadAnswer{200, "application/octet-stream", frameEntries(framed), {}};
+  }
+  Json list = Json::array();
+  for (const auto& row : *rows) {
+    Json item = {{"leaf_index", row.seq},
+                 {"leaf_hash", crypto::hex((*leaves)[row.seq - *start])},
+                 {"entry", crypto::base64(row.bytes)}};
+    // Decoded for people; the bytes are what the leaf hash covers. Undecodable bytes are served
+    // as they are: judging them is the auditor's job.
+    if (auto decoded = store::auditEntryToJson(row.bytes)) item["fields"] = Json::parse(*decoded);
+    list.push_back(std::move(item));
+  }
+  return jsonAnswer({{"entries", std::move(list)}});
+}
+
+AuditReadAnswer AuditApi::inclusion(const std::string& query) {
+  auto params = parameters(query, {"index", "size"});
+  if (!params) return badRequest(params.error().message);
+  auto index = number(*params, "index");
+  if (!index) return badRequest(index.error().message);
+  auto size = number(*params, "size");
+  if (!size) return badRequest(size.error().message);
+  auto proof = log_.inclusionProof(*index, *size);
+  if (!proof) return badRequest(proof.error().message);
+  auto leaf = log_.leaves(*index, *index + 1);
+  if (!leaf) return badRequest(leaf.error().message);
+  return jsonAnswer({{"leaf_index", *index},
+                     {"tree_size", *size},
+                     {"leaf_hash", crypto::hex(leaf->front())},
+                     {"audit_path", hexList(*proof)}});
+}
+
+AuditReadAnswer AuditApi::consistency(const std::string& query) {
+  auto params = parameters(query, {"first", "second"});
+  if (!params) return badRequest(params.error().message);
+  auto first = number(*params, "first");
+  if (!first) return badRequest(first.error().message);
+  auto second = number(*params, "second");
+  if (!second) return badRequest(second.error().message);
+  auto proof = log_.consistencyProof(*first, *second);
+  if (!proof) return badRequest(proof.error().message);
+  return jsonAnswer({{"first", *first}, {"second", *second}, {"consistency", hexList(*proof)}});
+}
+
+AuditReadAnswer AuditApi::search(const std::string& query) {
+  auto parsed = store::parseAuditSearchQuery(query);
+  if (!parsed) return badRequest(parsed.error().message);
+  auto reader = takeReader();
+  auto page = reader->search(parsed->filter);
+  giveBack(std::move(reader));
+  if (!page) return unavailable(page.error());
+  if (parsed->format == store::AuditExportFormat::csv) {
+    const std::string csv = store::auditRowsToCsv(*page);
+    return AuditReadAnswer{200, "text/csv; charset=utf-8", std::vector<uint8_t>(csv.begin(), csv.end()), {}};
+  }
+  const std::string json = store::auditRowsToJson(*page) + "\n";
+  return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(json.begin(), json.end()), {}};
+}
+
+std::vector<uint8_t> frameEntries(const std::vector<FramedEntry>& entries) {
+  std::vector<uint8_t> out;
+  for (const FramedEntry& e : entries) {
+    putBigEndian(out, e.index, 8);
+    putBigEndian(out, e.entry.size(), 4);
+    out.insert(out.end(), e.entry.begin(), e.entry.end());
+    out.insert(out.end(), e.treeLeaf.begin(), e.treeLeaf.end());
+  }
+  return out;
+}
+
+Result<std::vector<FramedEntry>> parseFramedEntries(std::span<const uint8_t> bytes) {
+  std::vector<FramedEntry> out;
+  size_t at = 0;
+  while (at < bytes.size()) {
+    if (bytes.size() - at < 12) {
+      return fail(ErrorKind::invalidInput, "entry framing: record at byte " + std::to_string(at) + " is truncated");
+    }
+    FramedEntry e;
+    e.index = getBigEndian(bytes.subspan(at, 8));
+    const uint64_t length = getBigEndian(bytes.subspan(at + 8, 4));
+    at += 12;
+    if (bytes.size() - at < length + 32) {
+      return fail(ErrorKind::invalidInput, "entry framing: entry " + std::to_string(e.index) + " is truncated");
+    }
+    e.entry.assign(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.begin() + static_cast<std::ptrdiff_t>(at + length));
+    at += length;
+    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), 32, e.treeLeaf.begin());
+    at += 32;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace liaison::node
