@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/digest.h"
+#include "node/audit_verify.h"
 #include "schema/record_fields.h"
 
 namespace liaison::node {
@@ -65,8 +66,8 @@ std::string formatResponseText(const Response& response) {
     }
   }
   for (const auto& w : response.withheld) out += "  withheld: " + w + "\n";
-  out += "answered by " + response.responder + "; audit receipt: log " + response.receipt.logId + ", leaf " +
-         std::to_string(response.receipt.leafIndex) + ", hash " + crypto::hex(response.receipt.leafHash) + "\n";
+  out += "answered by " + response.responder + "\naudit receipt: " + formatReceipt(response.receipt) +
+         "   (check it: liaison audit prove RECEIPT)\n";
   return out;
 }
 
@@ -92,7 +93,8 @@ std::string formatResponseJson(const Response& response) {
   json["withheld"] = response.withheld;
   json["receipt"] = {{"log_id", response.receipt.logId},
                      {"leaf_index", response.receipt.leafIndex},
-                     {"leaf_hash", crypto::hex(response.receipt.leafHash)}};
+                     {"leaf_hash", crypto::hex(response.receipt.leafHash)},
+                     {"text", formatReceipt(response.receipt)}};
   return json.dump();
 }
 

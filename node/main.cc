@@ -10,6 +10,7 @@
 #include "adapters/migrate.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
+#include "node/audit_command.h"
 #include "node/cli_args.h"
 #include "node/import_command.h"
 #include "node/mrz_command.h"
@@ -58,7 +59,17 @@ commands:
                                    get-record RECORD_KIND REF
                                    list-movements --document NUMBER | --family-name F --date-of-birth D
                                    health-record REF | justice-record REF
-                                 exit 0 answered, 3 refused, 4 invalid, 1 failed
+                                 exit 0 answered, 3 refused, 4 invalid, 5 fork in the node's audit log, 1 failed
+  audit verify --node URL --as AUDITOR.toml [--heads DIR,DIR] [--state DIR]
+                                 download the node's audit log, rehash every entry, check the signed root and
+                                 every tree head seen (kept in the state folder, or collected in DIRs);
+                                 exit 0 verified, 1 naming the first bad index, 5 fork
+  audit prove RECEIPT --node URL --as AUDITOR.toml
+                                 check that a receipt (LOG:INDEX:LEAFHASH) is included under the latest
+                                 signed head; exit 0 included, 1 not included, 3 not yet under a head
+  audit sth --node URL --as AUDITOR.toml        print the latest signed tree head
+  audit search [QUERY] --node URL --as AUDITOR.toml
+                                 search the log, e.g. 'member=XB-BORDER&decision=refused&format=csv'
   policy check FILE              check a policy file: every problem with its line, or a summary
   policy explain FILE --member M --role R --purpose P --query Q [--compartment C] [--case REF]
                                  the decision for one question and the rules or firewalls behind it
@@ -152,6 +163,7 @@ int run(int argc, char** argv) {
   if (command == "tls-cert" || command == "tls-pin") return net::runTlsCommand(words, std::cout, std::cerr);
   if (command == "node") return node::runNodeCommand(rest, std::cout, std::cerr);
   if (command == "query") return node::runQueryCommand(rest, std::cout, std::cerr);
+  if (command == "audit") return node::runAuditCommand(rest, std::cout, std::cerr);
   if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
   if (command == "paxlst") return node::runPaxlstCommand(rest, std::cout, std::cerr);
   Arguments args = Arguments::parse(words);

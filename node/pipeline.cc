@@ -369,8 +369,8 @@ struct QueryPipeline::Impl {
     if (!receipt) return auditFailed(kindLabel, latency);
     logRequest(kindLabel, audited, request, *receipt, latency);
     net::HttpResponse response{served.status, served.contentType, std::move(served.body)};
-    response.headers.emplace_back("Liaison-Audit-Receipt", receipt->logId + " " + std::to_string(receipt->leafIndex) +
-                                                               " " + crypto::hex(receipt->leafHash));
+    response.headers.emplace_back("Liaison-Audit-Receipt", receipt->logId + ":" + std::to_string(receipt->leafIndex) +
+                                                               ":" + crypto::hex(receipt->leafHash));
     return response;
   }
 };

@@ -77,7 +77,7 @@ class QueryPipeline {
   /// It is verified, checked for freshness and replay like a query; then only an officer of this
   /// node registered with the auditor role gets through, whatever the policy file says. Every
   /// read, served or refused, is audited before the answer leaves, and the answer carries the
-  /// entry's receipt in a `Liaison-Audit-Receipt` header (log id, leaf index, leaf hash).
+  /// entry's receipt in a `Liaison-Audit-Receipt` header, `LOG:INDEX:LEAFHASH`.
   net::HttpResponse handleAuditRead(const net::HttpRequest& request, const AuditReadServer& serve);
 
   /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing

@@ -6,6 +6,7 @@
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "node/https_client.h"
+#include "node/tree_heads.h"
 #include "schema/codec.h"
 
 namespace liaison::node {
@@ -16,6 +17,34 @@ struct QueryClient::Impl {
   crypto::KeyRing nodeKeys;
   net::HttpsClient http;
   std::string pathPrefix;
+  std::string nodeKeyId;
+  std::unique_ptr<TreeHeadStore> heads;
+
+  // Holds the node to the tree heads it gave us before: the head in `response` must extend the
+  // head of `knownSize` we told it about, and agree with any head of its own size we keep.
+  Status checkTreeHead(const Response& response, uint64_t knownSize, const QueryClient& client) {
+    if (!response.treeHead) return {};
+    std::vector<uint8_t> envelope = encodeEnvelope(*response.treeHead);
+    auto head = client.openTreeHead(envelope);
+    if (!head) return head.error();
+    ReceivedTreeHead received{std::move(*head), std::move(envelope)};
+    auto report = [&](const ReceivedTreeHead& earlier, const std::string& finding) -> Status {
+      auto saved = heads->saveEvidence(finding, earlier, received, response.consistency);
+      return fail(ErrorKind::conflict, "FORK DETECTED in the audit log of " + received.head.logId + ": " + finding +
+                                           (saved ? "; evidence saved to " + saved->string() : ""));
+    };
+    // Every kept head of either size counts: after a fork there may be more than one.
+    for (const ReceivedTreeHead& kept : heads->all()) {
+      if (knownSize > 0 && kept.head.treeSize == knownSize) {
+        if (auto finding = contradiction(kept, received, response.consistency)) return report(kept, *finding);
+      }
+      if (kept.head.treeSize == received.head.treeSize) {
+        if (auto finding = contradiction(kept, received, {})) return report(kept, *finding);
+      }
+    }
+    if (Status kept = heads->record(received); !kept) return kept.error();
+    return {};
+  }
 };
 
 QueryClient::QueryClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -36,8 +65,16 @@ Result<std::unique_ptr<QueryClient>> QueryClient::create(const ClientConfig& con
   options.serverPin = config.nodePin;
   options.certificateFile = config.tlsCertificate;
   options.keyFile = config.tlsKey;
+  const std::string keyId = nodeKey->id().hex();
   auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(key).value(), std::move(ring),
-                                             net::HttpsClient(std::move(options)), std::get<2>(*url)});
+                                             net::HttpsClient(std::move(options)), std::get<2>(*url), keyId, nullptr});
+  Impl* raw = impl.get();
+  impl->heads = std::make_unique<TreeHeadStore>(
+      TreeHeadStore::folderFor(config.stateDir, keyId), [raw](std::span<const uint8_t> envelope) -> Result<TreeHead> {
+        auto opened = crypto::openEnvelope(envelope, MessageType::treeHead, raw->nodeKeys);
+        if (!opened) return fail(ErrorKind::notPermitted, "tree head is not signed by the node: " + opened.error().message);
+        return decodeTreeHead(opened->value().body);
+      });
   return std::unique_ptr<QueryClient>(new QueryClient(std::move(impl)));
 }
 
@@ -53,6 +90,7 @@ std::vector<uint8_t> QueryClient::seal(const Query& query, const QueryOptions& o
                                    options.purpose.empty() ? config.purpose : options.purpose,
                                    options.caseReference, config.legalBasis};
   request.query = query;
+  if (auto latest = impl_->heads->latest()) request.knownTreeSize = latest->head.treeSize;
   return crypto::sealEnvelope(MessageType::request, encodeRequest(request), impl_->signingKey);
 }
 
@@ -77,7 +115,29 @@ Result<QueryAnswer> QueryClient::sendSealed(const std::vector<uint8_t>& envelope
   if (sodium_memcmp(response->requestDigest.data(), requestDigest.data(), requestDigest.size()) != 0) {
     return fail(ErrorKind::notPermitted, "the node's answer is for another request (request digest differs)");
   }
+  auto sentRequest = decodeRequest(sent->body);
+  const uint64_t knownSize = sentRequest ? sentRequest->knownTreeSize : 0;
+  if (Status held = impl_->checkTreeHead(*response, knownSize, *this); !held) return held.error();
   return QueryAnswer{reply->status, std::move(response).value()};
+}
+
+std::vector<uint8_t> QueryClient::sealAuditRead(const std::string& path, Timestamp issuedAt) const {
+  return seal(AuditReadQuery{impl_->pathPrefix + path}, QueryOptions{}, issuedAt);
+}
+
+Result<net::HttpResponse> QueryClient::getSigned(const std::string& path) {
+  const auto envelope = sealAuditRead(path, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return impl_->http.get(impl_->pathPrefix + path, {{"Liaison-Request", crypto::base64(envelope)}});
+}
+
+TreeHeadStore& QueryClient::treeHeads() { return *impl_->heads; }
+
+const std::string& QueryClient::nodeKeyId() const { return impl_->nodeKeyId; }
+
+Result<TreeHead> QueryClient::openTreeHead(std::span<const uint8_t> envelope) const {
+  auto opened = crypto::openEnvelope(envelope, MessageType::treeHead, impl_->nodeKeys);
+  if (!opened) return fail(ErrorKind::notPermitted, "tree head is not signed by the node: " + opened.error().message);
+  return decodeTreeHead(opened->value().body);
 }
 
 Result<std::pair<unsigned, std::string>> QueryClient::get(const std::string& path) {

@@ -4,14 +4,18 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "node/config.h"
+#include "node/https_server.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
 namespace liaison::node {
+
+class TreeHeadStore;
 
 /// Per-request choices; the rest comes from the client configuration.
 struct QueryOptions {
@@ -34,7 +38,11 @@ class QueryClient {
   static Result<std::unique_ptr<QueryClient>> create(const ClientConfig& config, const std::string& nodeUrl);
   ~QueryClient();
 
-  /// Signs `query` and sends it; the answer is verified before it is returned.
+  /// Signs `query` and sends it; the answer is verified before it is returned: its signature, its
+  /// request digest, and its audit tree head, which must extend the last head this client kept
+  /// for the node (the request tells the node that head's size, and the answer carries a
+  /// consistency proof). A head that does not is a fork: ErrorKind::conflict, with both heads
+  /// saved as evidence in the state folder.
   Result<QueryAnswer> send(const Query& query, const QueryOptions& options);
 
   /// A signed request envelope, not sent (load generators pre-sign, tests tamper).
@@ -45,6 +53,22 @@ class QueryClient {
 
   /// GET a path of the node (e.g. /v1/health); returns status and body.
   Result<std::pair<unsigned, std::string>> get(const std::string& path);
+
+  /// GET a path of the auditor API (e.g. /v1/audit/sth) with a freshly signed audit-read request
+  /// for exactly that target in the `Liaison-Request` header. Returns the HTTP answer as it came,
+  /// whatever its status (with the `Liaison-Audit-Receipt` header among its headers).
+  Result<net::HttpResponse> getSigned(const std::string& path);
+
+  /// The request envelope getSigned sends for `path`, not sent (tests tamper with it).
+  std::vector<uint8_t> sealAuditRead(const std::string& path, Timestamp issuedAt) const;
+
+  /// The tree heads this client keeps for the node (in the configuration's state folder).
+  TreeHeadStore& treeHeads();
+  /// Hex id of the node's signing key (names the node's folder of tree heads).
+  const std::string& nodeKeyId() const;
+
+  /// Opens a signed tree head (an encoded envelope of type treeHead) with the node's key.
+  Result<TreeHead> openTreeHead(std::span<const uint8_t> envelope) const;
 
  private:
   struct Impl;

@@ -15,6 +15,7 @@ constexpr int kExitAnswered = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitRefused = 3;
 constexpr int kExitInvalid = 4;
+constexpr int kExitFork = 5;  // the node's audit tree head contradicts one it gave before
 
 // The query named by the positional words after the kind.
 Query buildQuery(const Arguments& args) {
@@ -102,7 +103,7 @@ int runQueryCommand(const std::vector<std::string>& words, std::ostream& out, st
   auto answer = (*client)->send(query, options);
   if (!answer) {
     err << "liaison: " << answer.error().message << "\n";
-    return kExitFailure;
+    return answer.error().kind == ErrorKind::conflict ? kExitFork : kExitFailure;
   }
   const Response& response = answer->response;
   out << (args.flag("json") ? formatResponseJson(response) + "\n" : formatResponseText(response));

@@ -1,0 +1,73 @@
+// The signed tree heads a client was given by one node, kept so that every later answer can be
+// held to them: a node that shows a head its earlier heads do not extend has forked its audit log,
+// and the two signed heads are the evidence.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison::node {
+
+/// A tree head as received: decoded, and the encoded envelope that signs it.
+struct ReceivedTreeHead {
+  TreeHead head;
+  std::vector<uint8_t> envelope;
+};
+
+/// Verifies a signed head's envelope with the node's key and decodes it.
+using TreeHeadOpener = std::function<Result<TreeHead>(std::span<const uint8_t> envelope)>;
+
+/// Heads of one node's log, on disk under `<stateDir>/tree-heads/<node key id>/`, one file per
+/// head (`<tree size>-<root hash hex>.sth`, the envelope bytes), so that partners' and auditors'
+/// folders can be pooled (`liaison audit verify --heads DIR`). Files are re-verified with the
+/// node's key whenever they are read: a planted file is refused, not trusted. With an empty
+/// state folder the heads live in memory only. Not thread-safe.
+class TreeHeadStore {
+ public:
+  /// `folder` is the node's own folder (see folderFor); empty: memory only.
+  TreeHeadStore(std::filesystem::path folder, TreeHeadOpener open);
+
+  /// The folder of one node's heads in a state folder.
+  static std::filesystem::path folderFor(const std::filesystem::path& stateDir, const std::string& nodeKeyIdHex);
+
+  /// The largest head kept, if any.
+  std::optional<ReceivedTreeHead> latest() const;
+  /// Every head kept here, smallest first. Files that do not verify are reported in `problems`.
+  std::vector<ReceivedTreeHead> all(std::vector<std::string>* problems = nullptr) const;
+
+  /// Keeps `head` (idempotent). Written to a temporary file and renamed, so a reader never sees
+  /// half a head.
+  Status record(const ReceivedTreeHead& head);
+
+  /// Writes both heads and the proof that failed into `fork-<time>.txt` and returns its path.
+  Result<std::filesystem::path> saveEvidence(const std::string& finding, const ReceivedTreeHead& earlier,
+                                             const ReceivedTreeHead& later, std::span<const Digest> proof) const;
+
+  const std::filesystem::path& folder() const { return folder_; }
+
+ private:
+  std::vector<ReceivedTreeHead> readFolder(const std::filesystem::path& folder, std::vector<std::string>* problems) const;
+
+  std::filesystem::path folder_;
+  TreeHeadOpener open_;
+  std::vector<ReceivedTreeHead> memory_;  // when there is no folder
+};
+
+/// Reads every head in another folder (e.g. a partner's), verified with `open`.
+std::vector<ReceivedTreeHead> readTreeHeads(const std::filesystem::path& folder, const TreeHeadOpener& open,
+                                            std::vector<std::string>& problems);
+
+/// Whether `later` is a legitimate successor of `earlier`: same log, not smaller, the same root at
+/// the same size, and `proof` an RFC 6962 consistency proof between them. Empty when it is;
+/// otherwise what contradicts (the finding to report as a fork).
+std::optional<std::string> contradiction(const ReceivedTreeHead& earlier, const ReceivedTreeHead& later,
+                                         std::span<const Digest> proof);
+
+}  // namespace liaison::node

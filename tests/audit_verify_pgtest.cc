@@ -1,0 +1,353 @@
+// `liaison audit verify` and `audit prove` against a real node: tampering with the stored log is
+// found and named by index, a node that contradicts its own signed heads is caught as a fork by
+// partners' clients and by auditors, and a node killed with SIGKILL in the middle of a load keeps
+// every receipt it handed out.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "crypto/digest.h"
+#include "crypto/envelope.h"
+#include "crypto/keys.h"
+#include "node/audit_verify.h"
+#include "node/tree_heads.h"
+#include "schema/codec.h"
+#include "tests/node_harness.h"
+
+namespace liaison::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+class AuditVerify : public NodeTest {
+ protected:
+  // The auditor's client, keeping its heads and verified leaves in a folder of this test.
+  std::unique_ptr<node::QueryClient> auditor() const {
+    node::ClientConfig config = clientConfig(kAuditorOfficer);
+    config.stateDir = dir_ / "auditor-state";
+    auto client = node::QueryClient::create(config, url());
+    if (!client) throw std::runtime_error(client.error().message);
+    return std::move(client).value();
+  }
+
+  // Answers `count` check-document queries and returns their receipts.
+  std::vector<AuditReceipt> ask(int count) {
+    auto officer = client(kBorderOfficer);
+    std::vector<AuditReceipt> receipts;
+    for (int i = 0; i < count; ++i) {
+      auto answer = officer->send(CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO",
+                                                     DocumentType::passport},
+                                  {});
+      if (!answer) throw std::runtime_error(answer.error().message);
+      receipts.push_back(answer->response.receipt);
+    }
+    return receipts;
+  }
+
+  // A log of `count` answered queries under a signed head, verified once so the auditor keeps it.
+  void verifiedLogOf(int count) {
+    ask(count);
+    // The node signs a head on stop and checks the log against it on start.
+    stopNode();
+    startNode();
+    auto report = node::verifyAuditLog(*auditor(), {});
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->verified) << (report->problems.empty() ? "" : report->problems.front());
+    ASSERT_GE(report->head.treeSize, static_cast<uint64_t>(count));
+  }
+
+  // Runs `sql` as the database owner with the append-only triggers out of the way: what an
+  // attacker with the database's superuser can do behind the node's back.
+  void tamper(const std::string& sql) {
+    auto conn = connectAs(store::DbRole::admin);
+    pqxx::work tx(*conn);
+    tx.exec("SET LOCAL session_replication_role = replica");
+    tx.exec(sql);
+    tx.commit();
+  }
+
+  node::AuditVerifyReport verifyAgain() {
+    auto report = node::verifyAuditLog(*auditor(), {});
+    if (!report) throw std::runtime_error(report.error().message);
+    return *report;
+  }
+
+  std::string problems(const node::AuditVerifyReport& report) {
+    std::string all;
+    for (const auto& p : report.problems) all += p + "\n";
+    return all;
+  }
+};
+
+TEST_F(AuditVerify, AnUntouchedLogVerifiesAndEveryReceiptIsIncluded) {
+  auto receipts = ask(5);
+  stopNode();
+  startNode();
+  auto auditorClient = auditor();
+  auto report = node::verifyAuditLog(*auditorClient, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->verified) << problems(*report);
+  EXPECT_EQ(report->entries, report->head.treeSize);
+  for (const auto& receipt : receipts) {
+    auto check = node::proveReceipt(*auditorClient, receipt);
+    ASSERT_TRUE(check.ok()) << check.error().message;
+    EXPECT_EQ(check->verdict, node::ReceiptCheck::Verdict::included) << check->detail;
+  }
+  // A receipt whose leaf hash is not the entry's is not included.
+  AuditReceipt forged = receipts[2];
+  forged.leafHash[0] ^= 1;
+  auto check = node::proveReceipt(*auditorClient, forged);
+  ASSERT_TRUE(check.ok()) << check.error().message;
+  EXPECT_EQ(check->verdict, node::ReceiptCheck::Verdict::notIncluded);
+  // A second run compares with what the first one verified, and still agrees.
+  auto again = node::verifyAuditLog(*auditorClient, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->verified) << problems(*again);
+  EXPECT_GE(again->previouslyVerified, report->head.treeSize);
+}
+
+TEST_F(AuditVerify, OneChangedByteOfAStoredEntryIsReportedWithItsIndex) {
+  verifiedLogOf(8);
+  tamper("UPDATE audit.entries SET entry = set_byte(entry, 40, get_byte(entry, 40) # 1) WHERE seq = 3");
+  auto report = verifyAgain();
+  EXPECT_FALSE(report.verified);
+  ASSERT_TRUE(report.firstBadIndex.has_value()) << problems(report);
+  EXPECT_EQ(*report.firstBadIndex, 3u) << problems(report);
+  EXPECT_THAT(report.problems.front(), HasSubstr("entry 3"));
+}
+
+TEST_F(AuditVerify, ADeletedEntryIsReportedWithItsIndex) {
+  verifiedLogOf(8);
+  tamper("DELETE FROM audit.entries WHERE seq = 5");
+  auto report = verifyAgain();
+  EXPECT_FALSE(report.verified);
+  ASSERT_TRUE(report.firstBadIndex.has_value()) << problems(report);
+  EXPECT_EQ(*report.firstBadIndex, 5u) << problems(report);
+  EXPECT_THAT(problems(report), HasSubstr("entry 5 is missing"));
+}
+
+TEST_F(AuditVerify, TwoSwappedEntriesAreReportedAtTheFirst) {
+  verifiedLogOf(8);
+  tamper("UPDATE audit.entries e SET entry = o.entry FROM audit.entries o "
+         "WHERE (e.seq, o.seq) IN ((2, 6), (6, 2))");
+  auto report = verifyAgain();
+  EXPECT_FALSE(report.verified);
+  ASSERT_TRUE(report.firstBadIndex.has_value()) << problems(report);
+  EXPECT_EQ(*report.firstBadIndex, 2u) << problems(report);
+  EXPECT_THAT(problems(report), HasSubstr("entry 6"));
+}
+
+TEST_F(AuditVerify, ATruncatedLogIsReportedFromTheFirstMissingIndex) {
+  verifiedLogOf(8);
+  tamper("DELETE FROM audit.entries WHERE seq >= 4");
+  auto report = verifyAgain();
+  EXPECT_FALSE(report.verified);
+  ASSERT_TRUE(report.firstBadIndex.has_value()) << problems(report);
+  EXPECT_EQ(*report.firstBadIndex, 4u) << problems(report);
+}
+
+TEST_F(AuditVerify, ANodeRefusesToStartOverALogThatContradictsItsLatestHead) {
+  verifiedLogOf(6);
+  stopNode();
+  tamper("UPDATE audit.entries SET entry = set_byte(entry, 40, get_byte(entry, 40) # 1) WHERE seq = 1");
+  std::ostringstream log;
+  auto node = node::Node::start(config_, node::NodeOptions{{}, &log});
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(node.error().kind, ErrorKind::conflict);
+  EXPECT_THAT(node.error().message, HasSubstr("no longer hash to the root the node signed"));
+
+  tamper("DELETE FROM audit.entries WHERE seq >= 2");
+  node = node::Node::start(config_, node::NodeOptions{{}, &log});
+  ASSERT_FALSE(node.ok());
+  EXPECT_THAT(node.error().message, HasSubstr("entries from index 2 on were removed"));
+}
+
+// The node's own key signs a head that its earlier heads do not extend, as a node rewriting its
+// history would: the partner's next answer is refused as a fork, with the evidence kept.
+TEST_F(AuditVerify, APartnerClientReportsAForkAndKeepsTheEvidence) {
+  ask(3);
+  node::ClientConfig config = clientConfig(kPartnerBorder);
+  config.stateDir = dir_ / "partner-state";
+  auto partner = node::QueryClient::create(config, url()).value();
+  const Query query = CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport};
+  auto first = partner->send(query, {});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(first->response.treeHead.has_value());
+  auto kept = partner->treeHeads().latest();
+  ASSERT_TRUE(kept.has_value());
+  // Consistent heads keep being accepted, with proofs from the size the partner knew.
+  stopNode();
+  startNode();
+  auto second = partner->send(query, {});
+  ASSERT_TRUE(second.ok()) << second.error().message;
+
+  // A forged head: the latest size the partner holds, another root, signed with the node's key.
+  auto latest = partner->treeHeads().latest().value();
+  TreeHead forged = latest.head;
+  forged.rootHash[0] ^= 0xff;
+  auto nodeKey = crypto::loadSecretKey(dir_ / "node.key").value();
+  auto envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(forged), nodeKey);
+  ASSERT_TRUE(partner->treeHeads().record(node::ReceivedTreeHead{forged, envelope}).ok());
+
+  auto third = partner->send(query, {});
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().kind, ErrorKind::conflict);
+  EXPECT_THAT(third.error().message, HasSubstr("FORK DETECTED"));
+  bool evidence = false;
+  for (const auto& file : std::filesystem::directory_iterator(partner->treeHeads().folder())) {
+    evidence = evidence || file.path().filename().string().rfind("fork-", 0) == 0;
+  }
+  EXPECT_TRUE(evidence) << "no fork evidence in " << partner->treeHeads().folder();
+
+  // The auditor given the partner's heads sees the same contradiction.
+  auto report = node::verifyAuditLog(*auditor(), {.headFolders = {partner->treeHeads().folder()}});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_FALSE(report->verified);
+  EXPECT_THAT(problems(*report), HasSubstr("do not hash to the root of the head of " +
+                                           std::to_string(forged.treeSize) + " entries"));
+}
+
+TEST_F(AuditVerify, AHeadFileNotSignedByTheNodeIsRefused) {
+  ask(1);
+  auto auditorClient = auditor();
+  ASSERT_TRUE(node::verifyAuditLog(*auditorClient, {}).ok());
+  // The same head re-signed by a key that is not the node's.
+  auto latest = auditorClient->treeHeads().latest().value();
+  auto otherKey = crypto::generateKeyPair();
+  auto envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(latest.head), otherKey.secretKey);
+  std::ofstream(auditorClient->treeHeads().folder() / "999-planted.sth", std::ios::binary)
+      .write(reinterpret_cast<const char*>(envelope.data()), static_cast<std::streamsize>(envelope.size()));
+  auto report = node::verifyAuditLog(*auditorClient, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_FALSE(report->verified);
+  EXPECT_THAT(problems(*report), HasSubstr("999-planted.sth"));
+}
+
+TEST(AuditReceiptText, RoundTripsAndRefusesOtherShapes) {
+  AuditReceipt receipt{"XA-POLICE", 1234, crypto::sha256(std::vector<uint8_t>{1, 2, 3})};
+  const std::string text = node::formatReceipt(receipt);
+  EXPECT_EQ(text, "XA-POLICE:1234:" + crypto::hex(receipt.leafHash));
+  auto parsed = node::parseReceipt(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, receipt);
+  for (const char* bad : {"", "XA-POLICE", "XA-POLICE:12", "XA-POLICE:x:00", ":1:00",
+                          "XA-POLICE:1:0123", "XA-POLICE:-1:0000000000000000000000000000000000000000000000000000000000000000"}) {
+    EXPECT_FALSE(node::parseReceipt(bad).ok()) << bad;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash: the node as its own process, killed with SIGKILL under load.
+// ---------------------------------------------------------------------------------------------
+
+class AuditCrash : public AuditVerify {
+ protected:
+  // The node configuration of the in-process harness, as a file `liaison node` reads.
+  std::filesystem::path writeNodeConfig() {
+    const auto file = dir_ / "node-process.toml";
+    std::ofstream out(file);
+    auto quoted = [](const std::filesystem::path& p) { return "\"" + p.string() + "\""; };
+    out << "member = \"" << config_.member << "\"\n"
+        << "listen = \"127.0.0.1:0\"\n"
+        << "signing_key = " << quoted(config_.signingKey) << "\n"
+        << "tls_certificate = " << quoted(config_.tlsCertificate) << "\n"
+        << "tls_key = " << quoted(config_.tlsKey) << "\n"
+        << "policy = " << quoted(config_.policy) << "\n"
+        << "database = \"" << config_.database << "\"\n"
+        << "tree_head_interval_ms = 200\n";
+    for (const auto& peer : config_.peers) {
+      out << "[[peer]]\nmember = \"" << peer.member << "\"\nsigning_public_key = " << quoted(peer.signingPublicKey)
+          << "\ntls_pin = \"" << peer.tlsPin << "\"\n";
+    }
+    for (const auto& officer : config_.officers) {
+      out << "[[officer]]\npseudonym = \"" << officer.pseudonym << "\"\npublic_key = " << quoted(officer.publicKey)
+          << "\nrole = \"" << name(officer.role) << "\"\npurposes = [\"" << officer.purposes.front() << "\"]\n";
+    }
+    return file;
+  }
+
+  // Starts `liaison node` and returns its pid and the port it announced.
+  std::pair<pid_t, uint16_t> spawnNode(const std::filesystem::path& configFile) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      const int devnull = ::open("/dev/null", O_WRONLY);
+      dup2(devnull, STDERR_FILENO);
+      close(out[0]);
+      execl(LIAISON_BINARY, LIAISON_BINARY, "node", "--config", configFile.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    FILE* stream = fdopen(out[0], "r");
+    char line[512] = {};
+    if (fgets(line, sizeof line, stream) == nullptr) throw std::runtime_error("the node process printed nothing");
+    fclose(stream);
+    const std::string text = line;  // "liaison node XA-POLICE listening on 127.0.0.1:PORT"
+    return {pid, static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)))};
+  }
+};
+
+TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
+  stopNode();  // the process below takes over the database
+  const auto [pid, port] = spawnNode(writeNodeConfig());
+  config_.listenPort = port;
+
+  std::mutex mutex;
+  std::vector<AuditReceipt> receipts;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t) {
+    load.emplace_back([&] {
+      auto officer = client(kBorderOfficer);
+      const Query query = CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport};
+      while (!stop) {
+        auto answer = officer->send(query, {});
+        if (!answer) return;  // the node is gone
+        std::lock_guard lock(mutex);
+        receipts.push_back(answer->response.receipt);
+      }
+    });
+  }
+  // Let the load run, then kill the node mid-flight.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    std::lock_guard lock(mutex);
+    if (receipts.size() >= 150) break;
+  }
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  stop = true;
+  for (auto& thread : load) thread.join();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_GE(receipts.size(), 20u) << "too little load reached the node before it was killed";
+
+  startNode();  // restart over the same database and keys
+  auto auditorClient = auditor();
+  for (const auto& receipt : receipts) {
+    auto check = node::proveReceipt(*auditorClient, receipt);
+    ASSERT_TRUE(check.ok()) << check.error().message;
+    ASSERT_EQ(check->verdict, node::ReceiptCheck::Verdict::included) << check->detail;
+  }
+  auto report = node::verifyAuditLog(*auditorClient, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->verified) << problems(*report);
+  EXPECT_GE(report->head.treeSize, receipts.size());
+}
+
+}  // namespace
+}  // namespace liaison::testing
