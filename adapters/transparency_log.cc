@@ -98,26 +98,34 @@ Status TransparencyLog::loadLatestHead() {
     const std::string signedAt = rows[0][2].as<std::string>();
     std::vector<uint8_t> root = bytesOf(rows[0][1]);
     std::vector<uint8_t> envelopeBytes = bytesOf(rows[0][3]);
+    // Anyone with the writer role can insert a row; only this node's key makes it a head.
+    crypto::KeyRing ownKey;
+    if (Status added = ownKey.add(key_.publicKey()); !added) return added.error();
+    auto envelope = crypto::openEnvelope(envelopeBytes, MessageType::treeHead, ownKey);
+    if (!envelope) {
+      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the latest stored tree head (" + std::to_string(size) +
+                                           " entries, " + signedAt + ") is not signed by this node's key: " +
+                                           envelope.error().message);
+    }
+    // From here on only the signed body counts; the columns are an index and must agree with it.
+    auto head = decodeTreeHead(envelope->value().body);
+    if (!head || head->logId != logId_ || head->treeSize != size || !std::ranges::equal(head->rootHash, root)) {
+      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the stored tree head of " + std::to_string(size) +
+                                           " entries (" + signedAt + ") does not match its own columns or log");
+    }
     const uint64_t have = this->size();
-    if (size > have) {
+    if (head->treeSize > have) {
       return fail(ErrorKind::conflict, "audit log " + logId_ + " holds " + std::to_string(have) +
                                            " entries but the node signed a tree head of " + std::to_string(size) +
                                            " entries at " + signedAt + ": entries from index " +
                                            std::to_string(have) + " on were removed");
     }
-    auto expected = rootAt(size);
-    if (!expected || !std::ranges::equal(*expected, root)) {
+    auto expected = rootAt(head->treeSize);
+    if (!expected || *expected != head->rootHash) {
       return fail(ErrorKind::conflict, "audit log " + logId_ + ": its first " + std::to_string(size) +
                                            " entries no longer hash to the root the node signed at " + signedAt +
                                            ": stored entries were altered; run `liaison audit verify` against a "
                                            "restored copy to find the first changed index");
-    }
-    auto envelope = decodeEnvelope(envelopeBytes);
-    if (!envelope) return fail(ErrorKind::conflict, "audit log " + logId_ + ": stored tree head: " + envelope.error().message);
-    auto head = decodeTreeHead(envelope->body);
-    if (!head || head->treeSize != size || !std::ranges::equal(head->rootHash, root)) {
-      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the stored tree head of " + std::to_string(size) +
-                                           " entries does not match its own columns");
     }
     latest_ = SignedTreeHead{*head, std::move(envelopeBytes)};
     return {};
