@@ -1,0 +1,48 @@
+// Fuzz target for what the auditor API and its clients read from the other side: an auditor's
+// search query string (the node parses it), the binary entry framing, receipts and signed tree
+// head bodies (clients parse them). The first input byte picks the parser. Any input must end in
+// a value or an error, never a crash or a sanitizer report; accepted values keep their promises.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string_view>
+
+#include "adapters/audit_search.h"
+#include "node/audit_api.h"
+#include "node/audit_verify.h"
+#include "schema/codec.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const std::span<const uint8_t> rest(data + 1, size - 1);
+  const std::string_view text(reinterpret_cast<const char*>(rest.data()), rest.size());
+  switch (data[0] % 4) {
+    case 0: {
+      auto query = liaison::store::parseAuditSearchQuery(text);
+      if (query && (query->filter.limit == 0 || query->filter.limit > liaison::store::kMaxAuditPageRows)) std::abort();
+      break;
+    }
+    case 1: {
+      auto framed = liaison::node::parseFramedEntries(rest);
+      // What parses must frame back to the same bytes: the framing has one form.
+      if (framed && liaison::node::frameEntries(*framed) != std::vector<uint8_t>(rest.begin(), rest.end())) std::abort();
+      break;
+    }
+    case 2: {
+      auto receipt = liaison::node::parseReceipt(text);
+      if (receipt && liaison::node::formatReceipt(*receipt) != text) {
+        // Only a leaf hash in upper case may differ from the printed form.
+        auto again = liaison::node::parseReceipt(liaison::node::formatReceipt(*receipt));
+        if (!again || !(*again == *receipt)) std::abort();
+      }
+      break;
+    }
+    case 3: {
+      auto head = liaison::decodeTreeHead(rest);
+      if (head && liaison::encodeTreeHead(*head) != std::vector<uint8_t>(rest.begin(), rest.end())) std::abort();
+      break;
+    }
+  }
+  return 0;
+}
