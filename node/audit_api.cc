@@ -187,6 +187,12 @@ AuditReadAnswer AuditApi::inclusion(const std::string& query) {
   if (!index) return badRequest(index.error().message);
   auto size = number(*params, "size");
   if (!size) return badRequest(size.error().message);
+  if (*size > log_.size()) {
+    return badRequest("'size' (" + std::to_string(*size) + ") is beyond the log's " + std::to_string(log_.size()) + " entries");
+  }
+  if (*index >= *size) {
+    return badRequest("'index' (" + std::to_string(*index) + ") must be below 'size' (" + std::to_string(*size) + ")");
+  }
   auto proof = log_.inclusionProof(*index, *size);
   if (!proof) return badRequest(proof.error().message);
   auto leaf = log_.leaves(*index, *index + 1);
@@ -204,6 +210,14 @@ AuditReadAnswer AuditApi::consistency(const std::string& query) {
   if (!first) return badRequest(first.error().message);
   auto second = number(*params, "second");
   if (!second) return badRequest(second.error().message);
+  if (*second > log_.size()) {
+    return badRequest("'second' (" + std::to_string(*second) + ") is beyond the log's " + std::to_string(log_.size()) +
+                      " entries");
+  }
+  if (*first == 0 || *first > *second) {
+    return badRequest("'first' (" + std::to_string(*first) + ") must be at least 1 and at most 'second' (" +
+                      std::to_string(*second) + ")");
+  }
   auto proof = log_.consistencyProof(*first, *second);
   if (!proof) return badRequest(proof.error().message);
   return jsonAnswer({{"first", *first}, {"second", *second}, {"consistency", hexList(*proof)}});
