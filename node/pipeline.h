@@ -47,6 +47,9 @@ struct PipelineServices {
   Metrics& metrics;
   JsonLog& log;
   Clock clock;
+  /// For benchmarks only (NodeOptions::benchmarkWithoutAudit): queries are answered without
+  /// appending their audit entry, with an empty receipt.
+  bool benchmarkWithoutAudit = false;
 };
 
 /// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.
