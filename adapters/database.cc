@@ -49,8 +49,11 @@ std::string conninfoFor(const DatabaseTarget& target, DbRole role) {
   // libpq takes the last occurrence of a keyword, so the role's user wins over any user in the
   // configured string.
   std::string_view user = role == DbRole::admin ? std::string_view(target.adminUser) : roleName(role);
-  std::string conninfo = target.conninfo;
-  if (!conninfo.empty()) conninfo += ' ';
+  // A database that does not answer must not hold a worker forever; a connect_timeout in the
+  // configured string comes later and so wins.
+  std::string conninfo = "connect_timeout=10";
+  if (!target.conninfo.empty()) conninfo += ' ' + target.conninfo;
+  conninfo += ' ';
   conninfo += "user=" + quoteConninfoValue(user) + " application_name='liaison'";
   return conninfo;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
@@ -137,10 +138,18 @@ Result<AuditVerifyReport> verifyAuditLog(QueryClient& client, const AuditVerifyO
   // Every entry, rehashed here. A missing entry leaves the tree incomplete: no root can be made.
   std::vector<Digest> leaves(size);
   std::optional<uint64_t> firstMissing;
+  // The next page is fetched while this one is hashed: the node reads while we compute.
+  auto fetch = [&client, size, pageSize](uint64_t start) {
+    const uint64_t end = std::min(size, start + pageSize);
+    return client.getSigned("/v1/audit/entries?start=" + std::to_string(start) + "&end=" + std::to_string(end - 1) +
+                            "&format=binary");
+  };
+  std::future<Result<net::HttpResponse>> nextPage;
+  if (size > 0) nextPage = std::async(std::launch::async, fetch, 0);
   for (uint64_t start = 0; start < size; start += pageSize) {
     const uint64_t end = std::min(size, start + pageSize);
-    auto reply = client.getSigned("/v1/audit/entries?start=" + std::to_string(start) + "&end=" + std::to_string(end - 1) +
-                                  "&format=binary");
+    auto reply = nextPage.get();
+    if (end < size) nextPage = std::async(std::launch::async, fetch, end);
     if (!reply) return reply.error();
     if (reply->status != 200) {
       return fail(ErrorKind::unavailable, "entries " + std::to_string(start) + ".." + std::to_string(end - 1) +

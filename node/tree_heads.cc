@@ -46,6 +46,15 @@ std::vector<ReceivedTreeHead> TreeHeadStore::readFolder(const std::filesystem::p
     auto report = [&](const std::string& problem) {
       if (problems != nullptr) problems->push_back(file.path().string() + ": " + problem);
     };
+    std::error_code timeError;
+    const auto modified = file.last_write_time(timeError);
+    const std::string fileName = file.path().filename().string();
+    if (folder == folder_ && !timeError) {
+      if (auto it = verified_.find(fileName); it != verified_.end() && it->second.modified == modified) {
+        heads.push_back(it->second.head);
+        continue;
+      }
+    }
     std::error_code sizeError;
     if (file.file_size(sizeError) > kMaxHeadFileBytes || sizeError) {
       report("not a tree head (too large or unreadable)");
@@ -59,6 +68,7 @@ std::vector<ReceivedTreeHead> TreeHeadStore::readFolder(const std::filesystem::p
       continue;
     }
     heads.push_back(ReceivedTreeHead{std::move(*head), std::move(bytes)});
+    if (folder == folder_ && !timeError) verified_[fileName] = Verified{modified, heads.back()};
   }
   std::sort(heads.begin(), heads.end(), [](const auto& a, const auto& b) {
     return a.head.treeSize != b.head.treeSize ? a.head.treeSize < b.head.treeSize : a.head.timestamp < b.head.timestamp;
@@ -84,6 +94,7 @@ Status TreeHeadStore::record(const ReceivedTreeHead& head) {
       memory_.push_back(head);
       std::sort(memory_.begin(), memory_.end(),
                 [](const auto& a, const auto& b) { return a.head.treeSize < b.head.treeSize; });
+      if (memory_.size() > kKeptTreeHeads) memory_.erase(memory_.begin());
     }
     return {};
   }
@@ -100,6 +111,13 @@ Status TreeHeadStore::record(const ReceivedTreeHead& head) {
   }
   std::filesystem::rename(temporary, target, ec);
   if (ec) return fail(ErrorKind::unavailable, target.string() + ": cannot store: " + ec.message());
+  // Keep the newest heads only (see the class comment).
+  auto heads = all();
+  for (size_t i = 0; i + kKeptTreeHeads < heads.size(); ++i) {
+    const std::string fileName = fileNameOf(heads[i].head);
+    std::filesystem::remove(folder_ / fileName, ec);
+    verified_.erase(fileName);
+  }
   return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,8 +28,13 @@ using TreeHeadOpener = std::function<Result<TreeHead>(std::span<const uint8_t> e
 /// Heads of one node's log, on disk under `<stateDir>/tree-heads/<node key id>/`, one file per
 /// head (`<tree size>-<root hash hex>.sth`, the envelope bytes), so that partners' and auditors'
 /// folders can be pooled (`liaison audit verify --heads DIR`). Files are re-verified with the
-/// node's key whenever they are read: a planted file is refused, not trusted. With an empty
-/// state folder the heads live in memory only. Not thread-safe.
+/// node's key when first read (and again when they change): a planted file is refused, not
+/// trusted. Only the newest kKeptTreeHeads are kept: each was checked to extend the one before
+/// when it arrived, and consistency is transitive, so older heads add no protection. Fork
+/// evidence is never removed. With an empty state folder the heads live in memory only. Not
+/// thread-safe.
+inline constexpr size_t kKeptTreeHeads = 256;
+
 class TreeHeadStore {
  public:
   /// `folder` is the node's own folder (see folderFor); empty: memory only.
@@ -58,6 +64,12 @@ class TreeHeadStore {
   std::filesystem::path folder_;
   TreeHeadOpener open_;
   std::vector<ReceivedTreeHead> memory_;  // when there is no folder
+  // Heads already verified, by file name, with the file's modification time when verified.
+  struct Verified {
+    std::filesystem::file_time_type modified;
+    ReceivedTreeHead head;
+  };
+  mutable std::map<std::string, Verified> verified_;
 };
 
 /// Reads every head in another folder (e.g. a partner's), verified with `open`.
