@@ -31,6 +31,8 @@ constexpr const char* kAppendBatchSql =
     "SELECT seq FROM audit.append_batch($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], "
     "$6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) "
     "WITH ORDINALITY AS appended(seq, position) ORDER BY position";
+// The name it is prepared under on the writer's connection: parsed and planned once.
+constexpr const char* kAppendBatch = "append_batch";
 
 // Builds a PostgreSQL array literal. Every element is double-quoted with `"` and `\` escaped, so
 // any text (commas, braces, the word NULL) arrives as written.
@@ -73,11 +75,16 @@ std::unique_ptr<pqxx::connection> openWriterConnection(const DatabaseTarget& tar
   auto conn = openConnection(target, DbRole::auditWriter);
   pqxx::nontransaction setup(*conn);
   setup.exec("SET synchronous_commit = on; SET default_transaction_isolation = 'read committed'");
+  conn->prepare(kAppendBatch, kAppendBatchSql);
   return conn;
 }
 
 // Inserts `rows` in one transaction and returns their seqs in row order. Throws on any failure,
-// in which case nothing was committed (or, if the commit itself was cut off, it is unknown).
+// in which case nothing was committed (or, if the commit itself was cut off, it is unknown), or,
+// for seqs that are not one contiguous run, the batch was committed but no receipt may name them.
+//
+// The transaction is the single autocommitted statement: one round trip per batch instead of
+// three (BEGIN, the append, COMMIT), and the writer's turn is what every waiting request waits on.
 std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditRow> rows) {
   ArrayLiteral recordedAt, requester, officer, role, purpose, caseReference, queryKind, queryDigest, decision,
       reason, recordRefs, responseDigest, entryBytes;
@@ -99,23 +106,23 @@ std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditR
     responseDigest.addBytes(e.responseDigest);
     entryBytes.addBytes(row.bytes);
   }
-  pqxx::work tx(conn);
+  pqxx::nontransaction tx(conn);
   pqxx::result result =
-      tx.exec_params(kAppendBatchSql, recordedAt.str(), requester.str(), officer.str(), role.str(),
-                     purpose.str(), caseReference.str(), queryKind.str(), queryDigest.str(), decision.str(),
-                     reason.str(), recordRefs.str(), responseDigest.str(), entryBytes.str());
+      tx.exec_prepared(kAppendBatch, recordedAt.str(), requester.str(), officer.str(), role.str(),
+                       purpose.str(), caseReference.str(), queryKind.str(), queryDigest.str(), decision.str(),
+                       reason.str(), recordRefs.str(), responseDigest.str(), entryBytes.str());
   std::vector<uint64_t> seqs;
   seqs.reserve(result.size());
   for (const auto& r : result) seqs.push_back(r[0].as<uint64_t>());
-  // The function promises one contiguous run in row order; check before committing rather than
-  // hand out a receipt that names the wrong leaf.
+  // The function promises one contiguous run in row order; never hand out a receipt that names
+  // the wrong leaf. The entries are committed by now: the batch fails (no caller may answer), and
+  // the transparency log, which this batch then does not feed, reads them back from the table.
   bool contiguous = seqs.size() == rows.size();
   for (size_t i = 1; contiguous && i < seqs.size(); ++i) contiguous = seqs[i] == seqs[0] + i;
   if (!contiguous) {
     throw std::runtime_error("audit.append_batch returned " + std::to_string(seqs.size()) + " seqs for " +
                              std::to_string(rows.size()) + " entries, or not one contiguous run");
   }
-  tx.commit();
   return seqs;
 }
 

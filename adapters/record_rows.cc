@@ -150,10 +150,14 @@ RowWrite insertStatement(const Record& record) {
 }
 
 std::string selectStatement(RecordKind kind, std::string_view tail) {
+  return selectStatementFrom(kind, tableName(kind), tail);
+}
+
+std::string selectStatementFrom(RecordKind kind, std::string_view source, std::string_view tail) {
   Record empty = defaultRecord(kind);
   ColumnLister lister;
   visitFields(lister, empty);
-  return "SELECT " + join(lister.selects) + " FROM " + std::string(tableName(kind)) + " " + std::string(tail);
+  return "SELECT " + join(lister.selects) + " FROM " + std::string(source) + " " + std::string(tail);
 }
 
 Record readRecord(RecordKind kind, const pqxx::row& row) {

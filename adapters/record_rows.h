@@ -46,6 +46,10 @@ RowWrite insertStatement(const Record& record);
 /// `SELECT <every column> FROM <table> <tail>`; decode its rows with readRecord.
 std::string selectStatement(RecordKind kind, std::string_view tail);
 
+/// `SELECT <every column> FROM <source> <tail>`, for a source with the columns of the kind's table
+/// (e.g. a function returning SETOF it); decode its rows with readRecord.
+std::string selectStatementFrom(RecordKind kind, std::string_view source, std::string_view tail);
+
 /// Decodes a row of selectStatement(kind, ...). Throws RowDecodeError on a value the model rejects.
 Record readRecord(RecordKind kind, const pqxx::row& row);
 

@@ -57,6 +57,26 @@ auto inMemberTransaction(RoleConnections& conns, std::optional<DbRole> servingRo
   }
 }
 
+// Runs `body(tx)` as one autocommitted statement as the compartment's role. The statement must
+// set the requesting member itself (the find functions of schema/sql/0005_document_checks.sql do):
+// one round trip instead of BEGIN, set_config, the query and COMMIT.
+template <typename Fn>
+auto inMemberStatement(RoleConnections& conns, std::optional<DbRole> servingRole, RecordKind kind,
+                       std::string_view member, std::string_view what, Fn&& body)
+    -> Result<decltype(body(std::declval<pqxx::nontransaction&>()))> {
+  if (!isValidMemberId(member)) return invalidMember(member);
+  try {
+    pqxx::connection& conn = conns.forRole(servingRole.value_or(roleForCompartment(compartmentOf(kind))));
+    pqxx::nontransaction tx(conn);
+    return body(tx);
+  } catch (const RowDecodeError& e) {
+    return fail(ErrorKind::internal,
+                std::string(what) + ": stored " + std::string(name(kind)) + " is invalid: " + e.what());
+  } catch (const std::exception& e) {
+    return databaseError(what, e);
+  }
+}
+
 }  // namespace
 
 Result<std::string> RecordStore::insert(std::string_view member, const Record& record) {
@@ -106,26 +126,34 @@ Result<std::vector<TravelDocument>> RecordStore::findTravelDocuments(std::string
                                                                      const DocumentNumber& number,
                                                                      std::string_view issuingState) {
   constexpr RecordKind kind = RecordKind::travelDocument;
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "checking a document", [&](pqxx::work& tx) {
-    auto rows = tx.exec_params(selectStatement(kind, "WHERE number = $1 AND issuing_state = $2 ORDER BY ref"),
-                               number.str(), std::string(issuingState));
-    std::vector<TravelDocument> found;
-    for (const auto& row : rows) found.push_back(std::get<TravelDocument>(readRecord(kind, row)));
-    return found;
-  });
+  static const std::string sql =
+      selectStatementFrom(kind, "documents.find_travel_documents($1, $2, $3)", "ORDER BY ref");
+  return inMemberStatement(
+      *connections_, servingRole_, kind, member, "checking a document", [&](pqxx::nontransaction& tx) {
+        tx.conn().prepare("find_travel_documents", sql);  // once per connection; then a lookup in libpqxx
+        auto rows = tx.exec_prepared("find_travel_documents", std::string(member), number.str(),
+                                     std::string(issuingState));
+        std::vector<TravelDocument> found;
+        for (const auto& row : rows) found.push_back(std::get<TravelDocument>(readRecord(kind, row)));
+        return found;
+      });
 }
 
 Result<std::vector<WatchlistDocument>> RecordStore::findWatchlistDocuments(std::string_view member,
                                                                            const DocumentNumber& number,
                                                                            std::string_view issuingState) {
   constexpr RecordKind kind = RecordKind::watchlistDocument;
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "checking a document", [&](pqxx::work& tx) {
-    auto rows = tx.exec_params(selectStatement(kind, "WHERE number = $1 AND issuing_state = $2 ORDER BY ref"),
-                               number.str(), std::string(issuingState));
-    std::vector<WatchlistDocument> found;
-    for (const auto& row : rows) found.push_back(std::get<WatchlistDocument>(readRecord(kind, row)));
-    return found;
-  });
+  static const std::string sql =
+      selectStatementFrom(kind, "watchlist.find_documents($1, $2, $3)", "ORDER BY ref");
+  return inMemberStatement(
+      *connections_, servingRole_, kind, member, "checking a document", [&](pqxx::nontransaction& tx) {
+        tx.conn().prepare("find_watchlist_documents", sql);  // once per connection; then a lookup in libpqxx
+        auto rows = tx.exec_prepared("find_watchlist_documents", std::string(member), number.str(),
+                                     std::string(issuingState));
+        std::vector<WatchlistDocument> found;
+        for (const auto& row : rows) found.push_back(std::get<WatchlistDocument>(readRecord(kind, row)));
+        return found;
+      });
 }
 
 Result<std::vector<Movement>> RecordStore::findMovements(std::string_view member, std::string_view documentNumber,

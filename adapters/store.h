@@ -50,7 +50,8 @@ class RecordStore {
   /// How many records of `kind` `member` may see.
   Result<uint64_t> count(std::string_view member, RecordKind kind);
 
-  /// Listed travel documents with this number and issuing state that `member` may see.
+  /// Listed travel documents with this number and issuing state that `member` may see. One round
+  /// trip, like findWatchlistDocuments: a single statement sets the member and looks up.
   Result<std::vector<TravelDocument>> findTravelDocuments(std::string_view member, const DocumentNumber& number,
                                                           std::string_view issuingState);
 

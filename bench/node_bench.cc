@@ -1,10 +1,14 @@
 // Load benchmark of one node: check-document over keep-alive mutual-TLS connections with
-// pre-signed unique requests, against a database of many listed documents, auditing on.
+// pre-signed unique requests, against a database of many listed documents.
 //
 // Prints requests/s, p50/p99 latency, and the ratio to a bound measured in the same run: what the
 // node's cores can do of the one unavoidable cryptography per request (one Ed25519 verify of the
-// request plus one sign of the response). Then runs at half the measured maximum rate and prints
-// the p99 there. Run through scripts/bench, which starts PostgreSQL.
+// request plus one sign of the response). Runs with auditing on at the maximum rate, then at half
+// of it (p99 there), then a node with auditing off (NodeOptions::benchmarkWithoutAudit) at the
+// maximum rate, and prints on/off as a ratio. While auditing on at the maximum rate it counts the
+// audit log's appends and transactions, against the bound of one entry per synchronous commit.
+// The node runs in this process and shares the cores with the load generator and PostgreSQL.
+// Run through scripts/bench, which starts PostgreSQL.
 //
 // usage: liaison_bench_node [--documents N] [--connections C] [--seconds S]
 #include <sodium.h>
@@ -15,19 +19,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <sstream>
 #include <thread>
 
-#include <pqxx/pqxx>
-
+#include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
 #include "adapters/migrate.h"
+#include "crypto/digest.h"
+#include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/signing.h"
+#include "node/https_client.h"
 #include "node/node.h"
 #include "node/query_client.h"
 #include "node/tls_identity.h"
+#include "schema/codec.h"
 
 namespace liaison::bench {
 namespace {
@@ -103,33 +111,65 @@ struct Phase {
   uint64_t failures = 0;
 };
 
-// Sends pre-signed requests from `clients` (one thread each). `ratePerSecond` 0: as fast as possible;
-// otherwise each connection paces itself (open loop) so the total is that rate.
-Phase runPhase(std::vector<std::unique_ptr<node::QueryClient>>& clients,
-               std::vector<std::vector<std::vector<uint8_t>>>& requests, double seconds, double ratePerSecond) {
-  std::vector<std::vector<double>> latencies(clients.size());
+// One pre-signed request and the digest of its signed body, which the answer must name.
+struct Presigned {
+  std::vector<uint8_t> envelope;
+  Digest bodyDigest{};
+};
+
+// One connection of the load generator: a kept-alive mutual-TLS client and its requests.
+struct Connection {
+  std::unique_ptr<net::HttpsClient> http;
+  std::vector<Presigned> requests;
+};
+
+// Every answer is decoded and must be a signed hit for exactly the request sent; the signature of
+// one answer in kVerifyEvery is checked too. Checking every one would put two more Ed25519
+// verifies per request (the response and its tree head) of the partner's work on the node's cores.
+constexpr size_t kVerifyEvery = 64;
+
+bool answerIsHit(const Result<net::HttpResponse>& reply, const Presigned& sent,
+                 const crypto::KeyRing& nodeKeys, bool verify) {
+  if (!reply || reply->status != 200) return false;
+  auto envelope = decodeEnvelope(reply->body);
+  if (!envelope || envelope->type != MessageType::response) return false;
+  if (verify && !crypto::openEnvelope(reply->body, MessageType::response, nodeKeys)) return false;
+  auto response = decodeResponse(envelope->body);
+  return response && response->requestDigest == sent.bodyDigest && response->status == ResponseStatus::ok &&
+         response->hits.size() == 1;
+}
+
+// Sends the pre-signed requests of `connections` (one thread each). `ratePerSecond` 0: as fast as
+// possible; otherwise each connection paces itself (open loop) so the total is that rate.
+Phase runPhase(std::vector<Connection>& connections, const crypto::KeyRing& nodeKeys, double seconds,
+               double ratePerSecond) {
+  std::vector<std::vector<double>> latencies(connections.size());
   std::atomic<uint64_t> failures{0};
   std::vector<std::thread> threads;
   const auto start = Clock::now();
   const auto until = start + std::chrono::duration<double>(seconds);
-  for (size_t c = 0; c < clients.size(); ++c) {
+  for (size_t c = 0; c < connections.size(); ++c) {
     threads.emplace_back([&, c] {
-      const auto interval = ratePerSecond > 0 ? std::chrono::duration<double>(clients.size() / ratePerSecond)
-                                              : std::chrono::duration<double>(0);
+      const auto interval = ratePerSecond > 0
+                                ? std::chrono::duration<double>(connections.size() / ratePerSecond)
+                                : std::chrono::duration<double>(0);
       // Connections start staggered across one interval, so the paced load arrives evenly
       // instead of in bursts of one request per connection.
-      auto next = start + std::chrono::duration_cast<Clock::duration>(interval * (static_cast<double>(c) /
-                                                                                    static_cast<double>(clients.size())));
-      for (auto& request : requests[c]) {
+      auto next = start + std::chrono::duration_cast<Clock::duration>(
+                              interval * (static_cast<double>(c) / static_cast<double>(connections.size())));
+      latencies[c].reserve(connections[c].requests.size());
+      size_t sentCount = 0;
+      for (const Presigned& request : connections[c].requests) {
         if (Clock::now() >= until) break;
         if (ratePerSecond > 0) {
           std::this_thread::sleep_until(next);
           next += std::chrono::duration_cast<Clock::duration>(interval);
         }
         const auto sent = Clock::now();
-        auto answer = clients[c]->sendSealed(request);
+        auto reply =
+            connections[c].http->post("/v1/query", "application/x-liaison-envelope", request.envelope);
         latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
-        if (!answer || answer->response.status != ResponseStatus::ok || answer->response.hits.size() != 1) ++failures;
+        if (!answerIsHit(reply, request, nodeKeys, sentCount++ % kVerifyEvery == 0)) ++failures;
       }
     });
   }
@@ -145,6 +185,44 @@ Phase runPhase(std::vector<std::unique_ptr<node::QueryClient>>& clients,
   phase.p99Ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
   phase.failures = failures.load();
   return phase;
+}
+
+// The audit log as the node left it: entries so far, and how many transactions committed those
+// at or after `fromSeq` (each batch of the group commit is one transaction, so one xmin).
+struct AuditCount {
+  uint64_t entries = 0;
+  uint64_t transactionsSince = 0;
+};
+
+AuditCount countAudit(const store::DatabaseTarget& target, uint64_t fromSeq) {
+  pqxx::connection admin(store::conninfoFor(target, store::DbRole::admin));
+  pqxx::read_transaction tx(admin);
+  AuditCount count;
+  count.entries = tx.exec1("SELECT coalesce(max(seq) + 1, 0) FROM audit.entries")[0].as<uint64_t>();
+  count.transactionsSince =
+      tx.exec_params1("SELECT count(DISTINCT xmin::text) FROM audit.entries WHERE seq >= $1", fromSeq)[0]
+          .as<uint64_t>();
+  return count;
+}
+
+// The bound for the audit log's append rate: one entry per synchronous commit (no grouping), as
+// fast as one writer can, for about `seconds`.
+double singleEntryCommitsPerSecond(const store::DatabaseTarget& target, double seconds) {
+  store::AuditLogOptions oneByOne;
+  oneByOne.maxBatch = 1;
+  store::AuditLog log(target, "XA-POLICE", std::move(oneByOne));
+  AuditEntry entry;
+  entry.decision = Decision::refused;
+  entry.reason = "benchmark: commit bound";
+  uint64_t done = 0;
+  const auto start = Clock::now();
+  const auto until = start + std::chrono::duration<double>(seconds);
+  while (Clock::now() < until) {
+    entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (!log.append(entry)) die("audit append failed while measuring the commit bound");
+    ++done;
+  }
+  return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 int run(const Options& options) {
@@ -234,60 +312,144 @@ mode = "hit"
   config.peers.push_back(node::PeerConfig{"XB-BORDER", "", dir / "partner.pub",
                                           must(net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir / "partner-tls")), "pin")});
   std::ofstream nodeLog(dir / "node.log");
-  auto runningNode = must(node::Node::start(config, node::NodeOptions{{}, &nodeLog}), "start node");
-  const std::string url = "https://127.0.0.1:" + std::to_string(runningNode->port());
+  const std::string nodePin = must(net::spkiPinOfCertificateFile(config.tlsCertificate), "pin");
 
-  // Connections: the partner over mutual TLS (hit/no-hit answers), the way federation traffic arrives.
+  // The partner signs the requests, the way federation traffic arrives (hit/no-hit answers).
   node::ClientConfig partner;
   partner.member = "XB-BORDER";
   partner.pseudonym = "xb-officer";
   partner.role = Role::border;
   partner.purpose = "border-check";
   partner.signingKey = dir / "partner.key";
-  partner.nodePin = must(net::spkiPinOfCertificateFile(config.tlsCertificate), "pin");
+  partner.nodePin = nodePin;
   partner.nodePublicKey = dir / "node.pub";
   partner.tlsCertificate = net::tlsCertificatePath(dir / "partner-tls");
   partner.tlsKey = net::tlsKeyPath(dir / "partner-tls");
+  crypto::KeyRing nodeKeys;
+  if (auto added = nodeKeys.add(must(crypto::loadPublicKey(dir / "node.pub"), "node key"), "node"); !added) {
+    die(added.error().message);
+  }
 
-  const double bound = cryptoBoundPerSecond(std::thread::hardware_concurrency(), 2.0);
-  std::printf("bound: %.0f Ed25519 verify+sign per second on %u cores\n", bound, std::thread::hardware_concurrency());
+  const unsigned cores = std::thread::hardware_concurrency();
+  const double bound = cryptoBoundPerSecond(cores, 2.0);
+  std::printf("bound: %.0f Ed25519 verify+sign per second on %u cores\n", bound, cores);
+  const double commitBound = singleEntryCommitsPerSecond(target, 2.0);
+  std::printf("bound: %.0f audit entries per second committed one per transaction (no group commit)\n",
+              commitBound);
 
-  // Pre-sign enough unique requests for both phases: nonces differ, document numbers spread over the table.
-  // As many as the bound could serve in a phase, capped so the pre-signed set stays within memory.
+  // Pre-sign enough unique requests for every phase: nonces differ, document numbers spread over
+  // the table. As many as the bound could serve in a phase, capped so the set stays within memory.
   constexpr double kMaxPresignedPerPhase = 100'000;
   const size_t perConnection =
       static_cast<size_t>(std::min(bound * options.seconds, kMaxPresignedPerPhase) / static_cast<double>(options.connections)) + 1;
-  std::vector<std::unique_ptr<node::QueryClient>> clients;
-  std::vector<std::vector<std::vector<uint8_t>>> maxRequests(options.connections), halfRequests(options.connections);
-  std::mt19937_64 random(42);
-  const Timestamp now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  std::printf("pre-signing %zu requests...\n", perConnection * options.connections * 2);
-  for (size_t c = 0; c < options.connections; ++c) {
-    clients.push_back(must(node::QueryClient::create(partner, url), "client"));
-    for (auto* set : {&maxRequests[c], &halfRequests[c]}) {
-      for (size_t i = 0; i < perConnection; ++i) {
-        Query query = CheckDocumentQuery{DocumentNumber::parse(documentNumber(random() % options.documents)).value(), "UTO",
-                                         DocumentType::passport};
-        set->push_back(clients.back()->seal(query, {}, now));
+  enum PhaseName { kMaxOn, kHalfOn, kMaxOff, kPhases };
+  std::vector<std::vector<std::vector<Presigned>>> presigned(
+      kPhases, std::vector<std::vector<Presigned>>(options.connections));
+  {
+    auto signer = must(node::QueryClient::create(partner, "https://127.0.0.1:1"), "client");
+    std::mt19937_64 random(42);
+    const Timestamp now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::printf("pre-signing %zu requests...\n", perConnection * options.connections * kPhases);
+    for (auto& phase : presigned) {
+      for (auto& requests : phase) {
+        requests.reserve(perConnection);
+        for (size_t i = 0; i < perConnection; ++i) {
+          Query query =
+              CheckDocumentQuery{DocumentNumber::parse(documentNumber(random() % options.documents)).value(),
+                                 "UTO", DocumentType::passport};
+          Presigned request{signer->seal(query, {}, now), {}};
+          request.bodyDigest = crypto::sha256(must(decodeEnvelope(request.envelope), "own envelope").body);
+          requests.push_back(std::move(request));
+        }
       }
     }
   }
+  std::fflush(stdout);
 
-  Phase max = runPhase(clients, maxRequests, options.seconds, 0);
-  Phase half = runPhase(clients, halfRequests, options.seconds, max.requestsPerSecond / 2);
-  runningNode->stop();
+  // Starts a node, opens the connections and hands them the phase's requests.
+  auto startNode = [&](bool withoutAudit) {
+    node::NodeOptions nodeOptions{{}, &nodeLog};
+    nodeOptions.benchmarkWithoutAudit = withoutAudit;
+    return must(node::Node::start(config, nodeOptions), "start node");
+  };
+  auto connect = [&](const node::Node& running, std::vector<std::vector<Presigned>>& requests) {
+    std::vector<Connection> connections;
+    for (size_t c = 0; c < options.connections; ++c) {
+      net::ClientOptions client;
+      client.host = "127.0.0.1";
+      client.port = running.port();
+      client.serverPin = nodePin;
+      client.certificateFile = partner.tlsCertificate;
+      client.keyFile = partner.tlsKey;
+      connections.push_back(
+          Connection{std::make_unique<net::HttpsClient>(std::move(client)), std::move(requests[c])});
+    }
+    return connections;
+  };
 
-  std::printf("\ncheck-document, %zu documents, %zu keep-alive mutual-TLS connections, auditing on\n", options.documents,
-              options.connections);
-  std::printf("  maximum rate:   %8.0f requests/s   p50 %6.2f ms   p99 %6.2f ms   failures %lu\n", max.requestsPerSecond,
-              max.p50Ms, max.p99Ms, static_cast<unsigned long>(max.failures));
-  std::printf("  at half of it:  %8.0f requests/s   p50 %6.2f ms   p99 %6.2f ms   failures %lu\n", half.requestsPerSecond,
-              half.p50Ms, half.p99Ms, static_cast<unsigned long>(half.failures));
-  std::printf("  bound (Ed25519 verify+sign on all cores): %.0f/s; node reaches %.3f of it (goal 0.5)\n", bound,
-              max.requestsPerSecond / bound);
+  // Auditing on: the maximum rate (with the audit log's append rate meanwhile), then half of it.
+  Phase max, half, maxOff;
+  AuditCount auditBefore, auditAfter;
+  double auditSeconds = 0;
+  {
+    auto running = startNode(false);
+    auto connections = connect(*running, presigned[kMaxOn]);
+    auditBefore = countAudit(target, 0);
+    std::printf("auditing on, maximum rate...\n");
+    std::fflush(stdout);
+    const auto started = Clock::now();
+    max = runPhase(connections, nodeKeys, options.seconds, 0);
+    auditSeconds = std::chrono::duration<double>(Clock::now() - started).count();
+    auditAfter = countAudit(target, auditBefore.entries);
+    std::printf("auditing on, half of %.0f requests/s...\n", max.requestsPerSecond);
+    std::fflush(stdout);
+    auto halfConnections = connect(*running, presigned[kHalfOn]);
+    half = runPhase(halfConnections, nodeKeys, options.seconds, max.requestsPerSecond / 2);
+    running->stop();
+  }
+  // Auditing off (benchmark-only switch): the same requests, no append, an empty receipt.
+  {
+    auto running = startNode(true);
+    auto connections = connect(*running, presigned[kMaxOff]);
+    std::printf("auditing off, maximum rate...\n");
+    std::fflush(stdout);
+    maxOff = runPhase(connections, nodeKeys, options.seconds, 0);
+    running->stop();
+  }
+
+  const uint64_t appended = auditAfter.entries - auditBefore.entries;
+  const double appendRate = static_cast<double>(appended) / auditSeconds;
+  std::printf(
+      "\ncheck-document, %zu documents, %zu keep-alive mutual-TLS connections, %u cores shared by node, "
+      "PostgreSQL and load generator\n",
+      options.documents, options.connections, cores);
+  std::printf(
+      "  maximum rate, auditing on:   %8.0f requests/s   p50 %6.2f ms   p99 %6.2f ms   failures %lu\n",
+      max.requestsPerSecond, max.p50Ms, max.p99Ms, static_cast<unsigned long>(max.failures));
+  std::printf(
+      "  at half of it:               %8.0f requests/s   p50 %6.2f ms   p99 %6.2f ms   failures %lu\n",
+      half.requestsPerSecond, half.p50Ms, half.p99Ms, static_cast<unsigned long>(half.failures));
+  std::printf(
+      "  maximum rate, auditing off:  %8.0f requests/s   p50 %6.2f ms   p99 %6.2f ms   failures %lu\n",
+      maxOff.requestsPerSecond, maxOff.p50Ms, maxOff.p99Ms, static_cast<unsigned long>(maxOff.failures));
+  std::printf(
+      "  bound (Ed25519 verify+sign on all cores): %.0f/s; auditing on reaches %.3f of it (goal 0.5), "
+      "auditing off %.3f\n",
+      bound, max.requestsPerSecond / bound, maxOff.requestsPerSecond / bound);
   std::printf("  p99 at half rate: %.2f ms (goal < 10 ms)\n", half.p99Ms);
+  std::printf("  auditing on / auditing off: %.3f (goal >= 0.85)\n",
+              max.requestsPerSecond / maxOff.requestsPerSecond);
+  std::printf(
+      "  audit appends with group commit while serving: %.0f entries/s in %lu transactions (%.1f entries "
+      "each); "
+      "%.2f x the one-entry-per-commit bound (%.0f/s), %.3f of the crypto bound\n",
+      appendRate, static_cast<unsigned long>(auditAfter.transactionsSince),
+      auditAfter.transactionsSince > 0
+          ? static_cast<double>(appended) / static_cast<double>(auditAfter.transactionsSince)
+          : 0.0,
+      appendRate / commitBound, commitBound, appendRate / bound);
   std::filesystem::remove_all(dir);
-  return max.failures + half.failures == 0 ? 0 : 1;
+  return max.failures + half.failures + maxOff.failures == 0 ? 0 : 1;
 }
 
 }  // namespace

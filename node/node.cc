@@ -137,9 +137,10 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   node.auditApi = std::make_unique<AuditApi>(*node.transparency, target);
   node.signTreeHead(clock());
   auto pipeline = QueryPipeline::create(
-      node.config, PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
-                                    node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics,
-                                    node.log, clock});
+      node.config,
+      PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
+                       node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics, node.log,
+                       clock, options.benchmarkWithoutAudit});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
 

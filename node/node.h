@@ -16,6 +16,9 @@ namespace liaison::node {
 struct NodeOptions {
   Clock clock;           ///< empty: the system clock
   std::ostream* log;     ///< JSON log lines; must outlive the node
+  /// For benchmarks only (bench/node_bench.cc measures the audit log's cost with it): queries are
+  /// answered without an audit entry, with an empty receipt. No configuration key or command sets it.
+  bool benchmarkWithoutAudit = false;
 };
 
 class Node {

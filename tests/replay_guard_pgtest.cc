@@ -96,6 +96,36 @@ TEST_F(ReplayGuard, RacingClaimsOfOneNonceAcceptExactlyOne) {
   EXPECT_EQ(accepted.load(), 1);
 }
 
+TEST_F(ReplayGuard, ConcurrentClaimsGroupedTogetherAreEachDecidedOnTheirOwn) {
+  constexpr int kThreads = 24;
+  store::ReplayGuard guard(target());
+  // Even threads repeat a nonce claimed before; odd ones claim a new one, some of them twice.
+  for (int t = 0; t < kThreads; t += 2)
+    ASSERT_TRUE(*guard.claim("XB-BORDER", nonceOf(20, static_cast<uint8_t>(t)), kNow + 5min));
+  std::latch start(kThreads + 4);
+  std::vector<int> answers(kThreads + 4, -1);
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads + 4; ++t) {
+      threads.emplace_back([&, t] {
+        const auto variant = static_cast<uint8_t>(t < kThreads ? t : 1 + 2 * (t - kThreads));
+        start.arrive_and_wait();
+        auto claimed = guard.claim("XB-BORDER", nonceOf(20, variant), kNow + 5min);
+        answers[static_cast<size_t>(t)] = claimed.ok() ? (*claimed ? 1 : 0) : 2;
+      });
+    }
+  }
+  for (int t = 0; t < kThreads; t += 2)
+    EXPECT_EQ(answers[static_cast<size_t>(t)], 0) << "replay accepted: " << t;
+  // Each odd nonce was claimed once or twice; exactly one of its claims is accepted.
+  for (int variant = 1; variant < kThreads; variant += 2) {
+    int accepted = answers[static_cast<size_t>(variant)] == 1 ? 1 : 0;
+    const int twin = kThreads + (variant - 1) / 2;
+    if (twin < kThreads + 4) accepted += answers[static_cast<size_t>(twin)] == 1 ? 1 : 0;
+    EXPECT_EQ(accepted, 1) << "nonce variant " << variant;
+  }
+}
+
 TEST_F(ReplayGuard, ManyThreadsShareABoundedPool) {
   constexpr int kThreads = 40;
   constexpr int kClaimsEach = 25;

@@ -88,6 +88,47 @@ TEST_F(RecordStoreTest, GroupVisibilityReachesMembersOfTheGroupOnly) {
   EXPECT_FALSE(store().get("XE-OTHER", RecordKind::travelDocument, *ref)->has_value());
 }
 
+TEST_F(RecordStoreTest, DocumentChecksSeeGroupsAndWatchlistsAsTheRequestingMemberOnly) {
+  addGroupMember("EU-PARTNERS", "XD-CUSTOMS");
+  Record listed = sampleRecord(RecordKind::travelDocument, "XA-POLICE");
+  metaOf(listed).visibleTo = {"EU-PARTNERS"};
+  ASSERT_TRUE(store().insert("XA-POLICE", listed).ok());
+  Record watched = sampleRecord(RecordKind::watchlistDocument, "XA-POLICE");
+  metaOf(watched).visibleTo = {"XB-BORDER"};
+  ASSERT_TRUE(store().insert("XA-POLICE", watched).ok());
+  const auto doc = std::get<TravelDocument>(listed);
+  const auto entry = std::get<WatchlistDocument>(watched);
+  EXPECT_EQ(store().findTravelDocuments("XD-CUSTOMS", doc.number, doc.issuingState)->size(), 1u);
+  EXPECT_TRUE(store().findTravelDocuments("XB-BORDER", doc.number, doc.issuingState)->empty());
+  EXPECT_EQ(store().findWatchlistDocuments("XB-BORDER", entry.number, entry.issuingState)->size(), 1u);
+  EXPECT_TRUE(store().findWatchlistDocuments("XD-CUSTOMS", entry.number, entry.issuingState)->empty());
+  // One statement sets the member for itself only: the next one on the same connection sees nothing.
+  auto conn = connectAs(store::DbRole::enforcement);
+  pqxx::nontransaction tx(*conn);
+  EXPECT_EQ(tx.exec_params("SELECT count(*) FROM documents.find_travel_documents('XD-CUSTOMS', $1, $2)",
+                           doc.number.str(), doc.issuingState)[0][0]
+                .as<int>(),
+            1);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM documents.travel_documents")[0][0].as<int>(), 0);
+}
+
+TEST_F(RecordStoreTest, DocumentCheckFunctionsAreForTheEnforcementRoleOnly) {
+  for (store::DbRole role : {store::DbRole::health, store::DbRole::justice, store::DbRole::gateway,
+                             store::DbRole::auditWriter, store::DbRole::auditor}) {
+    for (const char* sql : {"SELECT * FROM documents.find_travel_documents('XA-POLICE', 'X1', 'UTO')",
+                            "SELECT * FROM watchlist.find_documents('XA-POLICE', 'X1', 'UTO')"}) {
+      auto conn = connectAs(role);
+      pqxx::nontransaction tx(*conn);
+      try {
+        tx.exec(sql);
+        ADD_FAILURE() << store::roleName(role) << " ran " << sql;
+      } catch (const pqxx::sql_error& e) {
+        EXPECT_EQ(testing::sqlstateOf(e), "42501") << store::roleName(role) << ": " << sql;
+      }
+    }
+  }
+}
+
 TEST_F(RecordStoreTest, AMemberCannotStoreARecordOwnedByAnother) {
   Record record = sampleRecord(RecordKind::notice, "XA-POLICE");
   auto ref = store().insert("XB-BORDER", record);
