@@ -372,6 +372,7 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
   ImportReport report;
   try {
     auto conn = store::openConnection(target, store::roleForCompartment(compartmentOf(kind)));
+    store::allowLongStatements(*conn);
     pqxx::work tx(*conn);
     store::setRequestingMember(tx, options.owner);
     StagedInsert insert(tx, kind);
@@ -408,6 +409,7 @@ Result<ImportReport> importRecords(const store::DatabaseTarget& target, RecordKi
   ImportReport report;
   try {
     auto conn = store::openConnection(target, store::roleForCompartment(compartmentOf(kind)));
+    store::allowLongStatements(*conn);
     pqxx::work tx(*conn);
     store::setRequestingMember(tx, options.owner);
     StagedInsert insert(tx, kind);

@@ -5,9 +5,17 @@
 namespace liaison::store {
 
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role) {
-  auto conn = std::make_unique<pqxx::connection>(conninfoFor(target, role) +
-                                                 " options='-c TimeZone=UTC -c DateStyle=ISO,YMD'");
+  // A statement that hangs (a lock never released, a stalled disk) must fail, not hold a node's
+  // worker forever; bulk work that may legitimately run longer lifts it (allowLongStatements).
+  auto conn = std::make_unique<pqxx::connection>(
+      conninfoFor(target, role) + " options='-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=" +
+      std::to_string(kStatementTimeoutMs) + "'");
   return conn;
+}
+
+void allowLongStatements(pqxx::connection& conn) {
+  pqxx::nontransaction tx(conn);
+  tx.exec("SET statement_timeout = 0");
 }
 
 pqxx::connection& RoleConnections::forRole(DbRole role) {

@@ -14,8 +14,16 @@
 
 namespace liaison::store {
 
-/// Opens a connection as `role`, in UTC with ISO dates so values read back parse predictably.
+/// Longest a statement may run on a connection from openConnection before PostgreSQL cancels it.
+inline constexpr int kStatementTimeoutMs = 30'000;
+
+/// Opens a connection as `role`, in UTC with ISO dates so values read back parse predictably,
+/// with statements limited to kStatementTimeoutMs.
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role);
+
+/// Lifts the statement time limit for the rest of the session: for imports and purges, whose
+/// single statements grow with the input.
+void allowLongStatements(pqxx::connection& conn);
 
 /// One lazily opened connection per database role. Not thread-safe.
 class RoleConnections {

@@ -20,6 +20,7 @@ Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view 
     const auto kind = static_cast<RecordKind>(i);
     try {
       auto conn = openConnection(target, roleForCompartment(compartmentOf(kind)));
+      allowLongStatements(*conn);
       pqxx::work tx(*conn);
       setRequestingMember(tx, member);
       auto removed = tx.exec_params("DELETE FROM " + std::string(tableName(kind)) +

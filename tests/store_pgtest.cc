@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "adapters/pg_session.h"
 #include "adapters/store.h"
 #include "tests/pg_fixture.h"
 #include "tests/sample_records.h"
@@ -166,3 +167,28 @@ TEST_F(RecordStoreTest, MalformedReferencesAndMembersAreHandledWithoutLeaking) {
 
 }  // namespace
 }  // namespace liaison
+
+namespace liaison::testing {
+namespace {
+
+class DatabaseSessionTest : public PgTest {};
+
+// A hung statement must not hold a node's worker forever; imports lift the limit for themselves.
+TEST_F(DatabaseSessionTest, ServingConnectionsCancelLongStatementsAndImportsMayLiftTheLimit) {
+  auto conn = store::openConnection(target(), store::DbRole::enforcement);
+  auto limit = [&] {
+    pqxx::nontransaction tx(*conn);
+    return tx.exec1("SHOW statement_timeout")[0].as<std::string>();
+  };
+  EXPECT_EQ(limit(), "30s");
+  {
+    pqxx::nontransaction tx(*conn);
+    tx.exec("SET statement_timeout = 50");  // the same mechanism, shortened so the test is quick
+    EXPECT_THROW(tx.exec("SELECT pg_sleep(2)"), pqxx::sql_error);
+  }
+  store::allowLongStatements(*conn);
+  EXPECT_EQ(limit(), "0");
+}
+
+}  // namespace
+}  // namespace liaison::testing
