@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adapters/pg_session.h"
+#include "adapters/record_rows.h"
 #include "crypto/merkle.h"
 #include "schema/codec.h"
 
@@ -47,16 +48,7 @@ class ArrayLiteral {
     text_ += '"';
   }
   /// Adds bytes in bytea's hex form, `\x0a1b...`.
-  void addBytes(std::span<const uint8_t> bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex = "\\x";
-    hex.reserve(2 + 2 * bytes.size());
-    for (uint8_t b : bytes) {
-      hex += kHex[b >> 4];
-      hex += kHex[b & 0x0f];
-    }
-    add(hex);
-  }
+  void addBytes(std::span<const uint8_t> bytes) { add(byteaHex(bytes)); }
   std::string str() const { return text_.empty() ? "{}" : text_ + "}"; }
 
  private:

@@ -181,4 +181,15 @@ std::string textArrayLiteral(const std::vector<std::string>& values) {
   return out + "}";
 }
 
+std::string byteaHex(std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex = "\\x";
+  hex.reserve(2 + 2 * bytes.size());
+  for (uint8_t b : bytes) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 0x0f];
+  }
+  return hex;
+}
+
 }  // namespace liaison::store

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,5 +56,8 @@ Record readRecord(RecordKind kind, const pqxx::row& row);
 
 /// PostgreSQL array literal for a text[] value, every element quoted.
 std::string textArrayLiteral(const std::vector<std::string>& values);
+
+/// Bytes in bytea's text form, `\x0a1b...`, e.g. as an element of a bytea[] literal.
+std::string byteaHex(std::span<const uint8_t> bytes);
 
 }  // namespace liaison::store

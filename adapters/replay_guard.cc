@@ -37,16 +37,6 @@ constexpr const char* kPurgeSql = "DELETE FROM node.nonces WHERE expires_at < $1
 // Most claims committed by one statement.
 constexpr size_t kMaxBatch = 256;
 
-std::string byteaHex(std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex = "\\x";
-  hex.reserve(2 + 2 * bytes.size());
-  for (uint8_t b : bytes) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 0x0f];
-  }
-  return hex;
-}
 
 }  // namespace
 
