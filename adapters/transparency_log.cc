@@ -127,7 +127,7 @@ Status TransparencyLog::loadLatestHead() {
                                            ": stored entries were altered; run `liaison audit verify` against a "
                                            "restored copy to find the first changed index");
     }
-    latest_ = SignedTreeHead{*head, std::move(envelopeBytes)};
+    latest_ = SignedTreeHead{*head, std::move(envelopeBytes), envelope->value()};
     return {};
   } catch (const std::exception& e) {
     db_->reader.reset();
@@ -177,7 +177,9 @@ Result<SignedTreeHead> TransparencyLog::signHead(Timestamp now) {
                              std::to_string(head.treeSize) + " entries",
                          e);
   }
-  latest_ = SignedTreeHead{std::move(head), std::move(envelope)};
+  auto decoded = decodeEnvelope(envelope);
+  if (!decoded) return decoded.error();  // sealed just above: cannot happen
+  latest_ = SignedTreeHead{std::move(head), std::move(envelope), std::move(*decoded)};
   return *latest_;
 }
 

@@ -24,6 +24,7 @@ namespace liaison::store {
 struct SignedTreeHead {
   TreeHead head;
   std::vector<uint8_t> envelope;
+  SignedEnvelope signedEnvelope;  ///< `envelope` decoded, as responses carry it
 };
 
 /// The in-memory Merkle tree of the node's audit log, kept in step with audit.entries, and the

@@ -317,9 +317,7 @@ struct QueryPipeline::Impl {
   void attachTreeHead(Response& response, const Request* request) {
     auto latest = services.transparency.latestHead();
     if (!latest) return;
-    auto envelope = decodeEnvelope(latest->envelope);
-    if (!envelope) return;  // encoded by this node: cannot fail
-    response.treeHead = std::move(*envelope);
+    response.treeHead = std::move(latest->signedEnvelope);
     const uint64_t known = request != nullptr ? request->knownTreeSize : 0;
     if (known > 0 && known < latest->head.treeSize) {
       if (auto proof = services.transparency.consistencyProof(known, latest->head.treeSize)) {
