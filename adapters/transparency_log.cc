@@ -86,6 +86,8 @@ Status TransparencyLog::syncLocked() {
 }
 
 Status TransparencyLog::loadLatestHead() {
+  // Only open() calls this, before any other thread can see the log, so taking headMutex_ before
+  // syncMutex_ (committed() takes them the other way round) cannot deadlock.
   std::lock_guard lock(headMutex_);
   std::lock_guard sync(syncMutex_);  // the reader connection
   try {
@@ -141,8 +143,21 @@ void TransparencyLog::committed(uint64_t firstIndex, std::span<const Digest> lea
   const uint64_t have = size();
   if (firstIndex > have) return;
   const uint64_t known = std::min<uint64_t>(have - firstIndex, leaves.size());
-  std::unique_lock lock(treeMutex_);
-  tree_.append(leaves.subspan(known));
+  // Leaves a sync read back from the table meanwhile must be the ones just committed; anything
+  // else means the table changed under the node, and no further head may be signed over it.
+  std::optional<uint64_t> contradicted;
+  {
+    std::unique_lock lock(treeMutex_);
+    for (uint64_t i = 0; i < known && !contradicted; ++i) {
+      if (tree_.leaf(firstIndex + i) != leaves[i]) contradicted = firstIndex + i;
+    }
+    if (!contradicted) tree_.append(leaves.subspan(known));
+  }
+  if (contradicted) {  // headMutex_ after treeMutex_ is released: signHead takes them the other way
+    std::lock_guard head(headMutex_);
+    fault_ = fail(ErrorKind::conflict, "audit log " + logId_ + ": entry " + std::to_string(*contradicted) +
+                                           " in audit.entries is not the entry the node committed");
+  }
 }
 
 Status TransparencyLog::sync() {
@@ -152,6 +167,7 @@ Status TransparencyLog::sync() {
 
 Result<SignedTreeHead> TransparencyLog::signHead(Timestamp now) {
   std::lock_guard lock(headMutex_);
+  if (fault_) return *fault_;
   TreeHead head;
   head.logId = logId_;
   {

@@ -50,7 +50,8 @@ class TransparencyLog {
   TransparencyLog& operator=(const TransparencyLog&) = delete;
 
   /// The audit writer's report of a committed batch: leaves [firstIndex, firstIndex + n). Leaves
-  /// already in the tree are checked, a gap before firstIndex is filled from the database first.
+  /// already in the tree (read back by a sync) must be these, or signHead refuses from then on;
+  /// a gap before firstIndex is filled from the database first.
   void committed(uint64_t firstIndex, std::span<const Digest> leaves);
 
   /// Adds entries appended by anyone since the tree's last leaf.
@@ -90,8 +91,9 @@ class TransparencyLog {
   mutable std::shared_mutex treeMutex_;  // guards tree_
   crypto::MerkleTree tree_;
 
-  mutable std::mutex headMutex_;  // guards latest_ and db_->writer
+  mutable std::mutex headMutex_;  // guards latest_, fault_ and db_->writer
   std::optional<SignedTreeHead> latest_;
+  std::optional<Error> fault_;  // set once the table contradicted the tree: no more heads
 };
 
 }  // namespace liaison::store
