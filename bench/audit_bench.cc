@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "adapters/audit_search.h"
+#include "bench/bench_support.h"
 #include "adapters/database.h"
 #include "adapters/migrate.h"
 #include "crypto/digest.h"
@@ -55,7 +56,6 @@
 namespace liaison::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kMember = "XA-POLICE";  // the node's member, and so its log id
 constexpr const char* kAuditorOfficer = "auditor-1";
@@ -65,24 +65,6 @@ constexpr size_t kReceipts = 100;
 constexpr size_t kSignVerifyRounds = 2'000;
 constexpr int kBoundRuns = 3;
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T must(Result<T> r, const char* what) {
-  if (!r) die(std::string(what) + ": " + r.error().message);
-  return std::move(r).value();
-}
-
-void must(const Status& s, const char* what) {
-  if (!s) die(std::string(what) + ": " + s.error().message);
-}
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 double microsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
@@ -434,29 +416,6 @@ BoundRead readAndHashEveryEntry(const store::DatabaseTarget& target) {
 
 // --- the node -----------------------------------------------------------------------------------
 
-constexpr const char* kPolicy = R"(self = "XA-POLICE"
-purposes = ["border-check", "criminal-investigation", "asylum-casework", "oversight"]
-[[member]]
-id = "XB-BORDER"
-[[member]]
-id = "XC-IMMIGRATION"
-[[firewall]]
-name = "health-firewall"
-compartment = "health"
-roles = ["enforcement", "border", "immigration"]
-[[firewall]]
-name = "justice-firewall"
-compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
-[[rule]]
-name = "own-border-checks"
-members = ["XA-POLICE"]
-roles = ["border", "enforcement"]
-purposes = ["border-check", "criminal-investigation"]
-queries = ["check-document"]
-compartments = ["documents", "watchlist"]
-mode = "details"
-)";
 
 struct NodeFiles {
   node::NodeConfig config;
@@ -465,21 +424,10 @@ struct NodeFiles {
 
 // Keys, TLS identity, policy and configuration of a node with one registered auditor, in `dir`.
 NodeFiles writeNodeFiles(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
-  must(crypto::writeKeyFiles(dir / "node", crypto::generateKeyPair()), "node key");
   must(crypto::writeKeyFiles(dir / "auditor", crypto::generateKeyPair()), "auditor key");
-  must(net::writeTlsIdentity(dir / "node-tls", "node", 1), "node TLS identity");
-  std::ofstream(dir / "policy.toml") << kPolicy;
-
   NodeFiles files;
+  files.config = writeBenchNode(dir, target);
   node::NodeConfig& config = files.config;
-  config.file = dir / "node.toml";
-  config.member = kMember;
-  config.listenPort = 0;
-  config.signingKey = dir / "node.key";
-  config.tlsCertificate = net::tlsCertificatePath(dir / "node-tls");
-  config.tlsKey = net::tlsKeyPath(dir / "node-tls");
-  config.policy = dir / "policy.toml";
-  config.database = target.conninfo;
   config.officers.push_back(
       node::OfficerConfig{kAuditorOfficer, dir / "auditor.pub", Role::auditor, {"oversight"}});
 
@@ -532,18 +480,7 @@ std::vector<Digest> auditPath(const std::string& body) {
 }
 
 int run(uint64_t count) {
-  const char* host = std::getenv("LIAISON_TEST_PGHOST");
-  if (host == nullptr) die("LIAISON_TEST_PGHOST is not set; run scripts/bench");
-  const std::string database = "liaison_bench_audit";
-  const std::string postgres = "host='" + std::string(host) + "' dbname=postgres user=liaison_admin";
-  {
-    pqxx::connection admin(postgres);
-    pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    tx.exec("CREATE DATABASE " + database);
-  }
-  const store::DatabaseTarget target{"host='" + std::string(host) + "' dbname=" + database};
-  must(store::migrate(target), "migrate");
+  const store::DatabaseTarget target = freshDatabase("liaison_bench_audit");
 
   // 1. The load.
   std::printf("audit entries: %llu\n", static_cast<unsigned long long>(count));
@@ -581,9 +518,7 @@ int run(uint64_t count) {
       "entries/s)\n",
       kBoundRuns, bound.seconds, static_cast<double>(count) / bound.seconds);
 
-  char pattern[] = "/tmp/liaison-bench-audit-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) die("mkdtemp");
-  const std::filesystem::path dir = pattern;
+  const std::filesystem::path dir = scratchFolder("bench-audit");
   const NodeFiles files = writeNodeFiles(dir, target);
   std::ofstream nodeLog(dir / "node.log");
   auto started = Clock::now();
@@ -692,11 +627,7 @@ int run(uint64_t count) {
   auditor.reset();
   runningNode->stop();
   runningNode.reset();
-  {
-    pqxx::connection admin(postgres);
-    pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-  }
+  dropDatabase("liaison_bench_audit");
   std::filesystem::remove_all(dir);
   return 0;
 }

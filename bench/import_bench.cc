@@ -14,6 +14,7 @@
 
 #include "adapters/csv_import.h"
 #include "adapters/migrate.h"
+#include "bench/bench_support.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -23,27 +24,10 @@
 namespace liaison::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 int run(size_t rows) {
-  const char* host = std::getenv("LIAISON_TEST_PGHOST");
-  if (host == nullptr) die("LIAISON_TEST_PGHOST is not set; run scripts/bench");
-  const std::string database = "liaison_bench_import";
-  {
-    pqxx::connection admin("host='" + std::string(host) + "' dbname=postgres user=liaison_admin");
-    pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    tx.exec("CREATE DATABASE " + database);
-  }
-  store::DatabaseTarget target{"host='" + std::string(host) + "' dbname=" + database};
-  if (auto m = store::migrate(target); !m) die(m.error().message);
+  const store::DatabaseTarget target = freshDatabase("liaison_bench_import");
 
   // The same synthetic rows for both runs.
   std::string csv = "number,issuing_state,type,fraud_type,report_date,issue_date,expiry_date,national_reference\n";

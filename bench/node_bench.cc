@@ -35,12 +35,12 @@
 #include "node/node.h"
 #include "node/query_client.h"
 #include "node/tls_identity.h"
+#include "bench/bench_support.h"
 #include "schema/codec.h"
 
 namespace liaison::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 struct Options {
   size_t documents = 1'000'000;
@@ -64,16 +64,6 @@ Options parseOptions(int argc, char** argv) {
   return o;
 }
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T must(Result<T> r, const char* what) {
-  if (!r) die(std::string(what) + ": " + r.error().message);
-  return std::move(r).value();
-}
 
 std::string documentNumber(size_t i) {
   char buf[32];
@@ -226,17 +216,7 @@ double singleEntryCommitsPerSecond(const store::DatabaseTarget& target, double s
 }
 
 int run(const Options& options) {
-  const char* host = std::getenv("LIAISON_TEST_PGHOST");
-  if (host == nullptr) die("LIAISON_TEST_PGHOST is not set; run scripts/bench");
-  const std::string database = "liaison_bench";
-  {
-    pqxx::connection admin("host='" + std::string(host) + "' dbname=postgres user=liaison_admin");
-    pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    tx.exec("CREATE DATABASE " + database);
-  }
-  store::DatabaseTarget target{"host='" + std::string(host) + "' dbname=" + database};
-  must(store::migrate(target), "migrate");
+  const store::DatabaseTarget target = freshDatabase("liaison_bench");
 
   std::printf("loading %zu documents...\n", options.documents);
   {
@@ -256,56 +236,13 @@ int run(const Options& options) {
     tx.exec("VACUUM ANALYZE documents.travel_documents");
   }
 
-  char pattern[] = "/tmp/liaison-bench-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) die("mkdtemp");
-  const std::filesystem::path dir = pattern;
-  auto writeKeys = [&](const std::string& name) {
-    if (auto s = crypto::writeKeyFiles(dir / name, crypto::generateKeyPair()); !s) die(s.error().message);
-  };
-  writeKeys("node");
+  const std::filesystem::path dir = scratchFolder("bench-node");
+  auto writeKeys = [&](const std::string& name) { must(crypto::writeKeyFiles(dir / name, crypto::generateKeyPair()), "key"); };
   writeKeys("partner");
   writeKeys("officer");
-  if (auto s = net::writeTlsIdentity(dir / "node-tls", "node", 1); !s) die(s.error().message);
-  if (auto s = net::writeTlsIdentity(dir / "partner-tls", "partner", 1); !s) die(s.error().message);
-  std::ofstream(dir / "policy.toml") << R"(self = "XA-POLICE"
-purposes = ["border-check"]
-[[member]]
-id = "XB-BORDER"
-[[firewall]]
-name = "health-firewall"
-compartment = "health"
-roles = ["enforcement", "border", "immigration"]
-[[firewall]]
-name = "justice-firewall"
-compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
-[[rule]]
-name = "own-checks"
-members = ["XA-POLICE"]
-roles = ["border"]
-purposes = ["border-check"]
-queries = ["check-document"]
-compartments = ["documents", "watchlist"]
-mode = "details"
-[[rule]]
-name = "partner-checks"
-members = ["XB-BORDER"]
-roles = ["border"]
-purposes = ["border-check"]
-queries = ["check-document"]
-compartments = ["documents"]
-mode = "hit"
-)";
+  must(net::writeTlsIdentity(dir / "partner-tls", "partner", 1), "partner TLS identity");
 
-  node::NodeConfig config;
-  config.file = dir / "node.toml";
-  config.member = "XA-POLICE";
-  config.listenPort = 0;
-  config.signingKey = dir / "node.key";
-  config.tlsCertificate = net::tlsCertificatePath(dir / "node-tls");
-  config.tlsKey = net::tlsKeyPath(dir / "node-tls");
-  config.policy = dir / "policy.toml";
-  config.database = target.conninfo;
+  node::NodeConfig config = writeBenchNode(dir, target);
   config.workerThreads = 32;
   config.ioThreads = 2;
   config.officers.push_back(node::OfficerConfig{"officer-1", dir / "officer.pub", Role::border, {"border-check"}});
