@@ -469,24 +469,17 @@ constexpr std::array<Parameter, 13> kParameters = {{
      }},
 }};
 
-std::string parameterNames() {
-  std::string names;
-  for (const Parameter& p : kParameters) names += (names.empty() ? "" : ", ") + std::string(p.name);
-  return names;
-}
-
 }  // namespace
 
-Result<AuditSearchQuery> parseAuditSearchQuery(std::string_view queryString) {
-  auto invalid = [](std::string message) {
-    return fail(ErrorKind::invalidInput, "audit search: " + message);
+Result<std::vector<QueryParameter>> parseQueryParameters(std::string_view queryString,
+                                                         std::span<const std::string_view> allowed) {
+  auto invalid = [](std::string message) { return fail(ErrorKind::invalidInput, std::move(message)); };
+  auto allowedNames = [&] {
+    std::string names;
+    for (std::string_view name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
+    return names;
   };
-  if (queryString.size() > kMaxAuditQueryStringBytes) {
-    return invalid("the query string is " + std::to_string(queryString.size()) + " bytes, more than " +
-                   std::to_string(kMaxAuditQueryStringBytes));
-  }
-  AuditSearchQuery query;
-  std::array<bool, kParameters.size()> seen{};
+  std::vector<QueryParameter> parameters;
   while (!queryString.empty()) {
     const size_t amp = queryString.find('&');
     const std::string_view pair = queryString.substr(0, amp);
@@ -497,16 +490,13 @@ Result<AuditSearchQuery> parseAuditSearchQuery(std::string_view queryString) {
     const std::string_view rawName = pair.substr(0, eq);
     const std::optional<std::string> parameterName = percentDecode(rawName);
     if (!parameterName) return invalid("parameter name " + shown(rawName) + " is not valid percent-encoding");
-    const auto* parameter = std::find_if(kParameters.begin(), kParameters.end(),
-                                         [&](const Parameter& p) { return p.name == *parameterName; });
-    if (parameter == kParameters.end()) {
-      return invalid("unknown parameter " + shown(*parameterName) + "; known are " + parameterNames());
+    if (std::find(allowed.begin(), allowed.end(), *parameterName) == allowed.end()) {
+      return invalid("unknown parameter " + shown(*parameterName) + "; known are " + allowedNames());
     }
-    const std::string label = "parameter '" + std::string(parameter->name) + "'";
-    bool& wasSeen = seen[static_cast<size_t>(parameter - kParameters.begin())];
-    if (wasSeen) return invalid(label + " is given more than once");
-    wasSeen = true;
-
+    const std::string label = "parameter '" + *parameterName + "'";
+    if (std::any_of(parameters.begin(), parameters.end(), [&](const auto& p) { return p.name == *parameterName; })) {
+      return invalid(label + " is given more than once");
+    }
     const std::string_view rawValue = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     std::optional<std::string> value = percentDecode(rawValue);
     if (!value) return invalid(label + ": " + shown(rawValue) + " is not valid percent-encoding");
@@ -518,7 +508,30 @@ Result<AuditSearchQuery> parseAuditSearchQuery(std::string_view queryString) {
     if (std::any_of(value->begin(), value->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
       return invalid(label + ": " + shown(*value) + " holds a control character");
     }
-    if (auto problem = parameter->apply(query, std::move(*value))) return invalid(label + ": " + *problem);
+    parameters.push_back(QueryParameter{*parameterName, std::move(*value)});
+  }
+  return parameters;
+}
+
+Result<AuditSearchQuery> parseAuditSearchQuery(std::string_view queryString) {
+  auto invalid = [](std::string message) {
+    return fail(ErrorKind::invalidInput, "audit search: " + message);
+  };
+  if (queryString.size() > kMaxAuditQueryStringBytes) {
+    return invalid("the query string is " + std::to_string(queryString.size()) + " bytes, more than " +
+                   std::to_string(kMaxAuditQueryStringBytes));
+  }
+  std::array<std::string_view, kParameters.size()> names;
+  std::transform(kParameters.begin(), kParameters.end(), names.begin(), [](const Parameter& p) { return p.name; });
+  auto parameters = parseQueryParameters(queryString, names);
+  if (!parameters) return invalid(parameters.error().message);
+  AuditSearchQuery query;
+  for (QueryParameter& given : *parameters) {
+    const auto* parameter = std::find_if(kParameters.begin(), kParameters.end(),
+                                         [&](const Parameter& p) { return p.name == given.name; });
+    if (auto problem = parameter->apply(query, std::move(given.value))) {
+      return invalid("parameter '" + given.name + "': " + *problem);
+    }
   }
   if (Status ok = checkFilter(query.filter); !ok) return ok.error();
   return query;

@@ -118,6 +118,19 @@ class AuditReader {
   std::unique_ptr<Session> session_;
 };
 
+/// One `name=value` of a URL query string, both percent-decoded.
+struct QueryParameter {
+  std::string name;
+  std::string value;
+};
+
+/// Splits a query string (without the leading `?`) into its parameters: names and values
+/// percent-decoded, `+` a space; only `allowed` names, each at most once, each with a value of
+/// 1..kMaxAuditParameterBytes bytes and no control character. Errors are ErrorKind::invalidInput
+/// naming the parameter and quoting what was wrong printably.
+Result<std::vector<QueryParameter>> parseQueryParameters(std::string_view queryString,
+                                                         std::span<const std::string_view> allowed);
+
 /// Parses the query string of an auditor's search (without the leading `?`), e.g.
 /// `member=XB-BORDER&role=border&decision=refused&from=2026-11-25T00:00:00Z&limit=50&format=csv`.
 /// Parameters: member, officer, role, purpose, case, kind, record, decision, from, to (UTC

@@ -37,24 +37,12 @@ AuditReadAnswer unavailable(const Error& error) {
                     error.message);
 }
 
-// Splits `name=value&...` into parameters, allowing only `allowed` and each at most once. The
-// values these endpoints take are numbers and words, so nothing needs percent-decoding.
+// The parameters of `query`, allowing only `allowed` (parsed as the search's are).
 Result<Parameters> parameters(std::string_view query, std::initializer_list<std::string_view> allowed) {
+  auto parsed = store::parseQueryParameters(query, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  if (!parsed) return parsed.error();
   Parameters out;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const size_t eq = pair.find('=');
-    std::string_view name = pair.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      return fail(ErrorKind::invalidInput, "unknown parameter '" + std::string(name.substr(0, 64)) + "'");
-    }
-    if (!out.emplace(std::string(name), std::string(value.substr(0, 64))).second) {
-      return fail(ErrorKind::invalidInput, "parameter '" + std::string(name) + "' given twice");
-    }
-  }
+  for (auto& p : *parsed) out.emplace(std::move(p.name), std::move(p.value));
   return out;
 }
 
