@@ -99,25 +99,19 @@ Result<ReceivedTreeHead> fetchLatestTreeHead(QueryClient& client) {
   if (!head) return head.error();
   ReceivedTreeHead received{std::move(*head), std::move(*envelope)};
 
-  TreeHeadStore& kept = client.treeHeads();
-  if (auto latest = kept.latest()) {
-    std::vector<Digest> proof;
-    const uint64_t first = latest->head.treeSize;
-    if (first > 0 && first < received.head.treeSize) {
-      auto json = getJson(client, "/v1/audit/proof/consistency?first=" + std::to_string(first) +
-                                      "&second=" + std::to_string(received.head.treeSize));
-      if (!json) return json.error();
-      auto parsed = digestList((*json)["consistency"], "consistency proof");
-      if (!parsed) return parsed.error();
-      proof = std::move(*parsed);
-    }
-    if (auto finding = contradiction(*latest, received, proof)) {
-      auto saved = kept.saveEvidence(*finding, *latest, received, proof);
-      return fail(ErrorKind::conflict, "FORK DETECTED in the audit log of " + received.head.logId + ": " + *finding +
-                                           (saved ? "; evidence saved to " + saved->string() : ""));
-    }
+  // Proven from the largest head kept, which was itself proven from the ones before it.
+  const auto latest = client.treeHeads().latest();
+  const uint64_t first = latest ? latest->head.treeSize : 0;
+  std::vector<Digest> proof;
+  if (first > 0 && first < received.head.treeSize) {
+    auto json = getJson(client, "/v1/audit/proof/consistency?first=" + std::to_string(first) +
+                                    "&second=" + std::to_string(received.head.treeSize));
+    if (!json) return json.error();
+    auto parsed = digestList((*json)["consistency"], "consistency proof");
+    if (!parsed) return parsed.error();
+    proof = std::move(*parsed);
   }
-  if (Status stored = kept.record(received); !stored) return stored.error();
+  if (Status accepted = client.treeHeads().accept(received, first, proof); !accepted) return accepted.error();
   return received;
 }
 

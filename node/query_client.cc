@@ -27,23 +27,7 @@ struct QueryClient::Impl {
     std::vector<uint8_t> envelope = encodeEnvelope(*response.treeHead);
     auto head = client.openTreeHead(envelope);
     if (!head) return head.error();
-    ReceivedTreeHead received{std::move(*head), std::move(envelope)};
-    auto report = [&](const ReceivedTreeHead& earlier, const std::string& finding) -> Status {
-      auto saved = heads->saveEvidence(finding, earlier, received, response.consistency);
-      return fail(ErrorKind::conflict, "FORK DETECTED in the audit log of " + received.head.logId + ": " + finding +
-                                           (saved ? "; evidence saved to " + saved->string() : ""));
-    };
-    // Every kept head of either size counts: after a fork there may be more than one.
-    for (const ReceivedTreeHead& kept : heads->all()) {
-      if (knownSize > 0 && kept.head.treeSize == knownSize) {
-        if (auto finding = contradiction(kept, received, response.consistency)) return report(kept, *finding);
-      }
-      if (kept.head.treeSize == received.head.treeSize) {
-        if (auto finding = contradiction(kept, received, {})) return report(kept, *finding);
-      }
-    }
-    if (Status kept = heads->record(received); !kept) return kept.error();
-    return {};
+    return heads->accept(ReceivedTreeHead{std::move(*head), std::move(envelope)}, knownSize, response.consistency);
   }
 };
 

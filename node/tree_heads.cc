@@ -121,6 +121,24 @@ Status TreeHeadStore::record(const ReceivedTreeHead& head) {
   return {};
 }
 
+Status TreeHeadStore::accept(const ReceivedTreeHead& head, uint64_t provenFrom, std::span<const Digest> proof) {
+  auto fork = [&](const ReceivedTreeHead& earlier, std::span<const Digest> given, const std::string& finding) -> Status {
+    auto saved = saveEvidence(finding, earlier, head, given);
+    return fail(ErrorKind::conflict, "FORK DETECTED in the audit log of " + head.head.logId + ": " + finding +
+                                         (saved ? "; evidence saved to " + saved->string() : ""));
+  };
+  // Every kept head of either size counts: after a fork there may be more than one.
+  for (const ReceivedTreeHead& kept : all()) {
+    if (provenFrom > 0 && kept.head.treeSize == provenFrom) {
+      if (auto finding = contradiction(kept, head, proof)) return fork(kept, proof, *finding);
+    }
+    if (kept.head.treeSize == head.head.treeSize) {
+      if (auto finding = contradiction(kept, head, {})) return fork(kept, {}, *finding);
+    }
+  }
+  return record(head);
+}
+
 Result<std::filesystem::path> TreeHeadStore::saveEvidence(const std::string& finding, const ReceivedTreeHead& earlier,
                                                           const ReceivedTreeHead& later,
                                                           std::span<const Digest> proof) const {

@@ -48,6 +48,12 @@ class TreeHeadStore {
   /// Every head kept here, smallest first. Files that do not verify are reported in `problems`.
   std::vector<ReceivedTreeHead> all(std::vector<std::string>* problems = nullptr) const;
 
+  /// Accepts a head the node just gave: it must extend every kept head of size `provenFrom`
+  /// (through `proof`, an RFC 6962 consistency proof from that size; 0: none) and agree with every
+  /// kept head of its own size. Then it is kept. A contradiction is ErrorKind::conflict,
+  /// "FORK DETECTED ...", with the evidence saved next to the heads.
+  Status accept(const ReceivedTreeHead& head, uint64_t provenFrom, std::span<const Digest> proof);
+
   /// Keeps `head` (idempotent). Written to a temporary file and renamed, so a reader never sees
   /// half a head.
   Status record(const ReceivedTreeHead& head);
