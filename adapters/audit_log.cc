@@ -160,7 +160,33 @@ AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions opt
 
 AuditLog::~AuditLog() { flushAndStop(); }
 
-Result<AuditReceipt> AuditLog::append(const AuditEntry& entry) {
+AuditLog::Announcement& AuditLog::Announcement::operator=(Announcement&& other) noexcept {
+  if (this != &other) {
+    withdraw();
+    log_ = std::exchange(other.log_, nullptr);
+  }
+  return *this;
+}
+
+void AuditLog::Announcement::withdraw() {
+  if (log_ == nullptr) return;
+  std::lock_guard lock(log_->mutex_);
+  log_->settleLocked();
+  log_ = nullptr;
+}
+
+AuditLog::Announcement AuditLog::announce() {
+  std::lock_guard lock(mutex_);
+  ++announced_;
+  return Announcement(this);
+}
+
+void AuditLog::settleLocked() {
+  // The last outstanding announcement ends a batch's wait.
+  if (--announced_ == 0 && !queue_.empty()) queueChanged_.notify_one();
+}
+
+Result<AuditReceipt> AuditLog::append(const AuditEntry& entry, Announcement announced) {
   // Encoding, validation and hashing happen on the caller's thread, in parallel, before queueing.
   auto pending = std::make_unique<Pending>();
   pending->entry = entry;
@@ -176,7 +202,12 @@ Result<AuditReceipt> AuditLog::append(const AuditEntry& entry) {
                                               std::to_string(queue_.size()) + " entries are waiting");
     }
     queue_.push_back(std::move(pending));
-    // The writer waits either for a first entry or for a full batch; wake it only for those.
+    if (announced.log_ == this) {
+      announced.log_ = nullptr;
+      settleLocked();
+    }
+    // The writer waits for a first entry, a full batch or the last announced entry; wake it
+    // only for those.
     if (queue_.size() == 1 || queue_.size() == options_.maxBatch) queueChanged_.notify_one();
   }
   return receipt.get();
@@ -201,9 +232,10 @@ bool AuditLog::takeBatch(std::deque<std::unique_ptr<Pending>>& batch) {
   std::unique_lock lock(mutex_);
   queueChanged_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
   if (queue_.empty()) return false;  // stopping, and everything accepted has been committed
-  if (options_.maxWait.count() > 0 && queue_.size() < options_.maxBatch) {
-    queueChanged_.wait_for(lock, options_.maxWait,
-                           [&] { return stopping_ || queue_.size() >= options_.maxBatch; });
+  if (options_.maxWait.count() > 0) {
+    queueChanged_.wait_for(lock, options_.maxWait, [&] {
+      return stopping_ || announced_ == 0 || queue_.size() >= options_.maxBatch;
+    });
   }
   const size_t take = std::min(queue_.size(), options_.maxBatch);
   std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(batch));

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "adapters/database.h"
 #include "schema/model.h"
@@ -25,10 +26,11 @@ namespace liaison::store {
 struct AuditLogOptions {
   /// Most entries committed in one transaction (at least 1).
   size_t maxBatch = 256;
-  /// How long the writer waits to fill a batch after the first entry arrives; 0 takes whatever is
-  /// queued. Adds up to this much latency to a lone append. The default 0 is still group commit:
-  /// entries that arrive while a batch commits form the next batch.
-  std::chrono::milliseconds maxWait{0};
+  /// How long the writer may wait, after the first entry of a batch arrives, for appends that were
+  /// announced (AuditLog::announce) and have not arrived yet, so they share the transaction. It
+  /// waits only while such appends are outstanding: a lone request commits at once. 0 never waits;
+  /// entries that arrive while a batch commits still form the next batch.
+  std::chrono::microseconds maxWait{0};
   /// Entries waiting for the writer beyond which append fails fast with ErrorKind::unavailable.
   size_t maxQueued = 10'000;
   /// Called on the writer thread after each committed batch, before any of its callers gets a
@@ -53,12 +55,35 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
+  /// An append on its way: from AuditLog::announce until it is handed to append() or destroyed.
+  /// Move-only; outlives neither its log nor the call it is handed to.
+  class Announcement {
+   public:
+    Announcement() noexcept : log_(nullptr) {}
+    Announcement(Announcement&& other) noexcept : log_(std::exchange(other.log_, nullptr)) {}
+    Announcement& operator=(Announcement&& other) noexcept;
+    ~Announcement() { withdraw(); }
+
+   private:
+    friend class AuditLog;
+    explicit Announcement(AuditLog* log) : log_(log) {}
+    void withdraw();
+    AuditLog* log_;
+  };
+
+  /// Tells the writer that the caller will append soon (a request arrived; it is audited whatever
+  /// its outcome). While announced appends are outstanding, a batch waits up to
+  /// AuditLogOptions::maxWait for them, so busy nodes commit many entries per transaction and idle
+  /// ones do not wait at all.
+  Announcement announce();
+
   /// Blocks until `entry` is durably committed and returns its receipt: this log's id, the leaf
   /// index (its seq) and leaf hash. An ErrorKind::invalidInput for an entry the log cannot store
   /// (text that is not UTF-8 without NUL, a time outside years 0001..9999); otherwise an
   /// ErrorKind::unavailable when the log is stopped, overloaded or the commit failed. On any error
-  /// the caller must not answer the request.
-  Result<AuditReceipt> append(const AuditEntry& entry);
+  /// the caller must not answer the request. `announced`, if the caller announced this append, is
+  /// settled when the entry is queued.
+  Result<AuditReceipt> append(const AuditEntry& entry, Announcement announced = {});
 
   /// Stops accepting appends, commits everything queued and joins the writer. Idempotent.
   void flushAndStop();
@@ -81,9 +106,13 @@ class AuditLog {
   const std::string logId_;
   const AuditLogOptions options_;
 
-  mutable std::mutex mutex_;              // guards queue_ and stopping_
+  /// Settles one announcement; the caller holds mutex_.
+  void settleLocked();
+
+  mutable std::mutex mutex_;              // guards queue_, announced_ and stopping_
   std::condition_variable queueChanged_;  // wakes the writer
   std::deque<std::unique_ptr<Pending>> queue_;
+  size_t announced_ = 0;  // announcements not yet settled
   bool stopping_ = false;
 
   std::atomic<uint64_t> appended_{0};

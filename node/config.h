@@ -48,6 +48,10 @@ struct NodeConfig {
   size_t ioThreads = 2;
   /// How often the node signs a tree head of its audit log while entries arrive.
   std::chrono::milliseconds treeHeadInterval{2'000};
+  /// How long an audit batch may wait for appends of requests already being handled, so that a
+  /// busy node commits many entries per transaction (AuditLogOptions::maxWait). A lone request
+  /// never waits.
+  std::chrono::microseconds auditBatchWait{1'000};
   std::vector<PeerConfig> peers;
   std::vector<OfficerConfig> officers;
 };

@@ -130,6 +130,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   if (!transparency) return transparency.error();
   node.transparency = std::move(transparency).value();
   store::AuditLogOptions auditOptions;
+  auditOptions.maxWait = config.auditBatchWait;
   auditOptions.onCommitted = [&node](uint64_t first, std::span<const Digest> leaves) {
     node.transparency->committed(first, leaves);
   };

@@ -271,9 +271,9 @@ struct QueryPipeline::Impl {
   }
 
   // Appends the audit entry of a request; the caller answers only with the receipt in hand.
-  Result<AuditReceipt> audit(const Outcome& outcome, const Digest& requestDigest, const Request* request,
-                             const Digest& responseDigest, std::string reason,
-                             std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
+  Result<AuditReceipt> audit(store::AuditLog::Announcement announced, const Outcome& outcome,
+                             const Digest& requestDigest, const Request* request, const Digest& responseDigest,
+                             std::string reason, std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
     AuditEntry entry;
     entry.recordedAt = services.clock();
     entry.queryDigest = requestDigest;
@@ -290,7 +290,7 @@ struct QueryPipeline::Impl {
       entry.caseReference = request->officer.caseReference;
       entry.queryKind = kindOf(request->query);
     }
-    return services.audit.append(entry);
+    return services.audit.append(entry, std::move(announced));
   }
 
   void logRequest(const std::string& kindLabel, const Outcome& outcome, const Request* request,
@@ -326,8 +326,9 @@ struct QueryPipeline::Impl {
     }
   }
 
-  net::HttpResponse answer(const Outcome& outcome, const Digest& requestDigest, const Request* request,
-                           const std::string& kindLabel, std::chrono::steady_clock::time_point started) {
+  net::HttpResponse answer(store::AuditLog::Announcement announced, const Outcome& outcome,
+                           const Digest& requestDigest, const Request* request, const std::string& kindLabel,
+                           std::chrono::steady_clock::time_point started) {
     Response response;
     response.requestDigest = requestDigest;
     response.responder = config.member;
@@ -340,7 +341,8 @@ struct QueryPipeline::Impl {
     const Digest responseDigest = crypto::sha256(encodeResponse(response));
     auto receipt = services.benchmarkWithoutAudit
                        ? Result<AuditReceipt>(AuditReceipt{})
-                       : audit(outcome, requestDigest, request, responseDigest, outcome.auditReason);
+                       : audit(std::move(announced), outcome, requestDigest, request, responseDigest,
+                               outcome.auditReason);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(kindLabel, latency);
     response.receipt = *receipt;
@@ -351,9 +353,9 @@ struct QueryPipeline::Impl {
   }
 
   // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
-  net::HttpResponse answerAuditRead(const Outcome& outcome, const Digest& requestDigest, const Request* request,
-                                    const std::string& target, AuditReadAnswer served,
-                                    std::chrono::steady_clock::time_point started) {
+  net::HttpResponse answerAuditRead(store::AuditLog::Announcement announced, const Outcome& outcome,
+                                    const Digest& requestDigest, const Request* request, const std::string& target,
+                                    AuditReadAnswer served, std::chrono::steady_clock::time_point started) {
     const std::string kindLabel(name(QueryKind::auditRead));
     if (outcome.status != ResponseStatus::ok) {
       served.status = request == nullptr && outcome.decision == Decision::refused ? 401 : httpStatusOf(outcome.status);
@@ -367,8 +369,8 @@ struct QueryPipeline::Impl {
     Outcome audited = outcome;
     if (outcome.status == ResponseStatus::ok && served.status >= 400) audited.decision = Decision::invalid;
     // A read whose request could not be decoded is still known to be a read of the audit log.
-    auto receipt = audit(audited, requestDigest, request, crypto::sha256(served.body), std::move(reason),
-                         QueryKind::auditRead);
+    auto receipt = audit(std::move(announced), audited, requestDigest, request, crypto::sha256(served.body),
+                         std::move(reason), QueryKind::auditRead);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(kindLabel, latency);
     logRequest(kindLabel, audited, request, *receipt, latency);
@@ -454,24 +456,33 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
 net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
+  // Every request is audited, so its append is on its way from now: a busy node's writer waits
+  // for it to share a transaction.
+  auto announced = p.services.audit.announce();
   Impl::Admission a = p.admit(http.body, http, {});
   const Request* request = a.request ? &*a.request : nullptr;
-  if (a.outcome.status != ResponseStatus::ok) return p.answer(a.outcome, a.digest, request, a.kindLabel, started);
+  if (a.outcome.status != ResponseStatus::ok) {
+    return p.answer(std::move(announced), a.outcome, a.digest, request, a.kindLabel, started);
+  }
   // 3-5. Decide, execute through the store, mask. 6. Audit, then answer.
-  return p.answer(p.execute(*request), a.digest, request, a.kindLabel, started);
+  return p.answer(std::move(announced), p.execute(*request), a.digest, request, a.kindLabel, started);
 }
 
 net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, const AuditReadServer& serve) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
+  // Audit reads are rare and some are long (an entries page): they are not announced, so no
+  // batch waits on them.
   if (http.signedRequest.empty()) {
-    return p.answerAuditRead(refused("audit reads must be signed: send the signed request in the Liaison-Request header"),
-                             crypto::sha256({}), nullptr, http.target, {}, started);
+    return p.answerAuditRead(
+        {}, refused("audit reads must be signed: send the signed request in the Liaison-Request header"),
+        crypto::sha256({}), nullptr, http.target, {}, started);
   }
   auto bytes = crypto::fromBase64(http.signedRequest, crypto::kMaxEnvelopeBytes);
   if (!bytes) {
-    return p.answerAuditRead(invalid("Liaison-Request header is not padded standard base64 of a signed request"),
-                             crypto::sha256({}), nullptr, http.target, {}, started);
+    return p.answerAuditRead(
+        {}, invalid("Liaison-Request header is not padded standard base64 of a signed request"),
+        crypto::sha256({}), nullptr, http.target, {}, started);
   }
   Impl::Admission a = p.admit(*bytes, http, [&](const Signer& signer, const Request& request) {
     const auto* read = std::get_if<AuditReadQuery>(&request.query);
@@ -486,9 +497,9 @@ net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, c
   });
   const Request* request = a.request ? &*a.request : nullptr;
   if (a.outcome.status != ResponseStatus::ok) {
-    return p.answerAuditRead(a.outcome, a.digest, request, http.target, {}, started);
+    return p.answerAuditRead({}, a.outcome, a.digest, request, http.target, {}, started);
   }
-  return p.answerAuditRead(a.outcome, a.digest, request, http.target, serve(http.target), started);
+  return p.answerAuditRead({}, a.outcome, a.digest, request, http.target, serve(http.target), started);
 }
 
 void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {

@@ -217,10 +217,51 @@ TEST_F(AuditLog, UnreachableDatabaseFailsPromptlyInsteadOfHanging) {
   EXPECT_EQ(log.appended(), 0u);
 }
 
+TEST_F(AuditLog, AnnouncedAppendsShareOneTransaction) {
+  constexpr int kRequests = 6;
+  store::AuditLog log(target(), "XA-NODE-1", {.maxBatch = 1000, .maxWait = 1h});
+  // Requests announce their appends as they arrive; the first to append waits for the rest.
+  std::vector<store::AuditLog::Announcement> announced;
+  for (int i = 0; i < kRequests; ++i) announced.push_back(log.announce());
+  std::vector<Result<AuditReceipt>> results(kRequests, Result<AuditReceipt>(fail(ErrorKind::internal, "not run")));
+  std::vector<std::jthread> callers;
+  for (int i = 0; i < kRequests; ++i) {
+    callers.emplace_back([&, i, a = std::move(announced[i])]() mutable {
+      // Spread out, so that without the wait each would commit on its own.
+      std::this_thread::sleep_for(i * 20ms);
+      results[i] = log.append(sampleEntry("request-" + std::to_string(i)), std::move(a));
+    });
+  }
+  callers.clear();  // joins: every append returned although the writer may wait an hour
+  for (const auto& result : results) ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(log.appended(), static_cast<uint64_t>(kRequests));
+  EXPECT_EQ(log.batches(), 1u) << "the writer did not wait for the announced appends";
+  EXPECT_EQ(seqs().size(), static_cast<size_t>(kRequests));
+}
+
+TEST_F(AuditLog, ALoneAppendOrAWithdrawnAnnouncementDoesNotHoldTheWriter) {
+  store::AuditLog log(target(), "XA-NODE-1", {.maxBatch = 1000, .maxWait = 1h});
+  // Nothing announced: an idle node commits at once instead of waiting to fill a batch.
+  auto lone = log.append(sampleEntry("lone"));
+  ASSERT_TRUE(lone.ok()) << lone.error().message;
+  // A request that announced itself and ended without appending (a dropped connection, say)
+  // releases the wait of one that did append.
+  auto dropped = std::make_unique<store::AuditLog::Announcement>(log.announce());
+  auto arriving = log.announce();
+  std::jthread caller([&] { EXPECT_TRUE(log.append(sampleEntry("arriving"), std::move(arriving)).ok()); });
+  while (log.queued() == 0) std::this_thread::yield();
+  dropped.reset();
+  caller.join();
+  EXPECT_EQ(log.appended(), 2u);
+  EXPECT_EQ(log.batches(), 2u);
+}
+
 TEST_F(AuditLog, FlushAndStopCommitsEverythingQueuedFirst) {
   constexpr int kWaiting = 10;
-  // The writer would wait an hour to fill a batch: only flushAndStop can make it commit.
+  // One more append is announced and never comes, and the writer would wait an hour for it: only
+  // flushAndStop can make it commit.
   store::AuditLog log(target(), "XA-NODE-1", {.maxBatch = 1000, .maxWait = 1h});
+  auto neverArrives = log.announce();
   std::vector<Result<AuditReceipt>> results(kWaiting,
                                             Result<AuditReceipt>(fail(ErrorKind::internal, "not run")));
   std::vector<std::jthread> callers;
@@ -274,19 +315,42 @@ TEST_F(AuditLog, NumberingContinuesAcrossRestartsAndDirectAppends) {
   EXPECT_EQ(seqs(), (std::vector<uint64_t>{0, 1, 2}));
 }
 
-TEST_F(AuditLog, InsertThatWouldLeaveAGapIsRefused) {
+TEST_F(AuditLog, InsertThatWouldLeaveAGapIsRefusedEvenForTheOwner) {
+  // Only the owner can still insert directly (the writer goes through the append functions); the
+  // statement triggers hold for it too.
   const std::string insertAt =
       "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, response_digest, entry) "
-      "VALUES (%, now(), decode(repeat('00', 32), 'hex'), 'refused', decode(repeat('00', 32), 'hex'), "
-      "'\\x00')";
-  auto at = [&](int seq) {
+      "SELECT s, now(), decode(repeat('00', 32), 'hex'), 'refused', decode(repeat('00', 32), 'hex'), '\\x00' "
+      "FROM unnest('%'::bigint[]) AS s";
+  auto at = [&](const std::string& seqs) {
     std::string sql = insertAt;
-    return sql.replace(sql.find('%'), 1, std::to_string(seq));
+    return sql.replace(sql.find('%'), 1, seqs);
   };
-  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, at(5)), "23514");
-  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, at(0)), "");
-  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, at(0)), "23514");
-  EXPECT_EQ(seqs(), (std::vector<uint64_t>{0}));
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{5}")), "23514") << "a gap before the first entry";
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{0,2}")), "23514") << "a gap inside one statement";
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{1,2}")), "23514") << "no entry 0";
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{0,1}")), "");
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{1}")), "23505") << "a repeated seq";
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{3}")), "23514") << "a gap after the last entry";
+  EXPECT_EQ(sqlstateOf(DbRole::admin, at("{3,2}")), "") << "one run, in any order";
+  EXPECT_EQ(seqs(), (std::vector<uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(sqlstateOf(DbRole::admin, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; " + at("{4}")), "25000")
+      << "appends must run at READ COMMITTED";
+}
+
+TEST_F(AuditLog, NoServingRoleCanHoldTheLogsLockOrInsertDirectly) {
+  // Appends serialise on a table lock; a role that could take it could stall every request.
+  for (DbRole role :
+       {DbRole::enforcement, DbRole::health, DbRole::justice, DbRole::auditWriter, DbRole::auditor, DbRole::gateway}) {
+    EXPECT_EQ(sqlstateOf(role, "LOCK TABLE audit.entries IN SHARE ROW EXCLUSIVE MODE"), "42501")
+        << store::roleName(role);
+    EXPECT_EQ(sqlstateOf(role, "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, "
+                               "response_digest, entry) VALUES (0, now(), decode(repeat('00', 32), 'hex'), "
+                               "'refused', decode(repeat('00', 32), 'hex'), '\\x00')"),
+              "42501")
+        << store::roleName(role);
+  }
+  EXPECT_TRUE(seqs().empty());
 }
 
 TEST_F(AuditLog, EntryTheDatabaseCannotStoreIsRefusedBeforeItCanFailABatch) {
@@ -322,8 +386,9 @@ TEST_F(AuditLog, AppendFunctionsRunAsTheirOwnerWithAPinnedSearchPath) {
   auto result = tx.exec(
       "SELECT p.proname, p.prosecdef, array_to_string(p.proconfig, ',') FROM pg_proc p "
       "JOIN pg_namespace n ON n.oid = p.pronamespace "
-      "WHERE n.nspname = 'audit' AND p.proname IN ('append', 'append_batch', 'assign_seq') ORDER BY 1");
-  ASSERT_EQ(result.size(), 3u);
+      "WHERE n.nspname = 'audit' AND p.proname IN ('append', 'append_batch', 'lock_for_append', "
+      "'check_contiguous') ORDER BY 1");
+  ASSERT_EQ(result.size(), 4u);
   for (const auto& row : result) {
     EXPECT_TRUE(row[1].as<bool>()) << row[0].c_str();
     EXPECT_EQ(row[2].as<std::string>(), "search_path=pg_catalog, audit") << row[0].c_str();

@@ -58,6 +58,21 @@ TEST_F(ConfigFile, ANodeConfigurationLoadsWithPathsRelativeToItsFile) {
   EXPECT_EQ(config->peers[0].member, "XB-BORDER");
   ASSERT_EQ(config->officers.size(), 1u);
   EXPECT_EQ(config->officers[0].role, Role::border);
+  EXPECT_EQ(config->auditBatchWait, std::chrono::microseconds(1000)) << "the default";
+}
+
+TEST_F(ConfigFile, TheAuditBatchWaitIsSetInMicrosecondsWithinItsRange) {
+  std::string text = kNode;
+  text.insert(text.find("\n[[peer]]"), "audit_batch_wait_us = 250\n");
+  auto config = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->auditBatchWait, std::chrono::microseconds(250));
+
+  text.replace(text.find("audit_batch_wait_us = 250"), 25, "audit_batch_wait_us = 500000");
+  auto tooLong = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_FALSE(tooLong.ok());
+  EXPECT_NE(tooLong.error().message.find(":8: 'audit_batch_wait_us' must be a whole number"), std::string::npos)
+      << tooLong.error().message;
 }
 
 TEST_F(ConfigFile, MistakesAreReportedWithFileAndLine) {

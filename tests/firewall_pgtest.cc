@@ -90,11 +90,15 @@ TEST_F(DatabaseFirewall, ServingRolesAreNeitherSuperusersNorExemptFromRowSecurit
 }
 
 constexpr const char* kAuditInsert =
-    "INSERT INTO audit.entries (recorded_at, query_digest, decision, response_digest, entry) "
-    "VALUES (now(), decode(repeat('00', 32), 'hex'), 'refused', decode(repeat('00', 32), 'hex'), '\\x00')";
+    "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, response_digest, entry) "
+    "VALUES (0, now(), decode(repeat('00', 32), 'hex'), 'refused', decode(repeat('00', 32), 'hex'), '\\x00')";
+constexpr const char* kAuditAppend =
+    "SELECT audit.append(now(), '', '', '', '', '', '', decode(repeat('00', 32), 'hex'), 'refused', '', '{}', "
+    "decode(repeat('00', 32), 'hex'), '\\x00')";
 
 TEST_F(DatabaseFirewall, AuditWriterCanOnlyAppend) {
-  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, kAuditInsert), "");
+  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, kAuditAppend), "");
+  EXPECT_EQ(sqlstateOf(DbRole::auditWriter, kAuditInsert), "42501") << "only through the append functions";
   EXPECT_EQ(sqlstateOf(DbRole::auditWriter, "SELECT count(*) FROM audit.entries"), "42501");
   EXPECT_EQ(sqlstateOf(DbRole::auditWriter, "UPDATE audit.entries SET reason = 'x'"), "42501");
   EXPECT_EQ(sqlstateOf(DbRole::auditWriter, "DELETE FROM audit.entries"), "42501");
@@ -103,9 +107,10 @@ TEST_F(DatabaseFirewall, AuditWriterCanOnlyAppend) {
 }
 
 TEST_F(DatabaseFirewall, AuditorCanOnlyReadAndNobodyCanRewriteTheLog) {
-  ASSERT_EQ(sqlstateOf(DbRole::auditWriter, kAuditInsert), "");
+  ASSERT_EQ(sqlstateOf(DbRole::auditWriter, kAuditAppend), "");
   EXPECT_EQ(sqlstateOf(DbRole::auditor, "SELECT count(*) FROM audit.entries"), "");
   EXPECT_EQ(sqlstateOf(DbRole::auditor, kAuditInsert), "42501");
+  EXPECT_EQ(sqlstateOf(DbRole::auditor, kAuditAppend), "42501");
   EXPECT_EQ(sqlstateOf(DbRole::auditor, "DELETE FROM audit.entries"), "42501");
   EXPECT_EQ(sqlstateOf(DbRole::auditor, "SELECT count(*) FROM health.records"), "42501");
   // Even the owner cannot change history through SQL.
