@@ -176,21 +176,30 @@ Result<std::vector<Movement>> RecordStore::findMovements(std::string_view member
 
 RecordStorePool::Lease::~Lease() {
   if (store_ == nullptr) return;  // moved from
-  std::lock_guard lock(pool_->mutex_);
-  pool_->idle_.push_back(std::move(store_));
+  {
+    std::lock_guard lock(pool_->mutex_);
+    pool_->idle_.push_back(std::move(store_));
+  }
+  pool_->returned_.notify_one();
 }
 
 RecordStorePool::Lease RecordStorePool::acquire() {
-  std::unique_ptr<RecordStore> store;
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      store = std::move(idle_.back());
-      idle_.pop_back();
-    }
+  std::unique_lock lock(mutex_);
+  returned_.wait(lock, [&] { return !idle_.empty() || created_ < maxStores_; });
+  if (!idle_.empty()) {
+    std::unique_ptr<RecordStore> store = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(store));
   }
-  if (!store) store = std::make_unique<RecordStore>(target_, role_);
-  return Lease(*this, std::move(store));
+  ++created_;
+  lock.unlock();
+  // Connects on first use, not here.
+  return Lease(*this, std::make_unique<RecordStore>(target_, role_));
+}
+
+size_t RecordStorePool::created() const {
+  std::lock_guard lock(mutex_);
+  return created_;
 }
 
 }  // namespace liaison::store

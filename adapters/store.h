@@ -1,6 +1,8 @@
 // The PostgreSQL store of record for every compartment.
 #pragma once
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,10 +72,15 @@ class RecordStore {
 };
 
 /// Stores for concurrent workers: each lease is used by one thread at a time and returned when
-/// the lease ends. Stores are created on demand and kept (with their connections) for reuse.
+/// the lease ends. Stores are created on demand, at most `maxStores` (each holds its own database
+/// connections), and kept for reuse; acquire() waits while all of them are leased, so many workers
+/// never open more connections than PostgreSQL allows.
 class RecordStorePool {
  public:
-  RecordStorePool(DatabaseTarget target, DbRole servingRole) : target_(std::move(target)), role_(servingRole) {}
+  static constexpr size_t kDefaultMaxStores = 16;
+
+  RecordStorePool(DatabaseTarget target, DbRole servingRole, size_t maxStores = kDefaultMaxStores)
+      : target_(std::move(target)), role_(servingRole), maxStores_(std::max<size_t>(maxStores, 1)) {}
 
   /// A store to use on this thread until the lease is destroyed.
   class Lease {
@@ -89,13 +96,20 @@ class RecordStorePool {
     std::unique_ptr<RecordStore> store_;
   };
 
+  /// A store nobody else uses until the lease ends; waits while `maxStores` are leased.
   Lease acquire();
+
+  /// Stores created so far (never more than `maxStores`).
+  size_t created() const;
 
  private:
   DatabaseTarget target_;
   DbRole role_;
-  std::mutex mutex_;
+  const size_t maxStores_;
+  mutable std::mutex mutex_;
+  std::condition_variable returned_;
   std::vector<std::unique_ptr<RecordStore>> idle_;
+  size_t created_ = 0;
 };
 
 }  // namespace liaison::store

@@ -339,7 +339,7 @@ LoadedLog loadEntries(const store::DatabaseTarget& target, uint64_t count) {
   loaded.leaves.reserve(count);
   pqxx::connection admin(store::conninfoFor(target, store::DbRole::admin));
   const auto started = Clock::now();
-  pqxx::work tx(admin);  // READ COMMITTED, which audit.assign_seq insists on
+  pqxx::work tx(admin);  // READ COMMITTED, which audit.lock_for_append insists on
   std::mt19937_64 random(6962);
   CopyLine line;
 #pragma GCC diagnostic push

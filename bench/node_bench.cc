@@ -13,11 +13,12 @@
 // Run through scripts/bench, which starts PostgreSQL.
 //
 // usage: liaison_bench_node [--documents N] [--connections C] [--paced-connections C]
-//                           [--rounds R] [--seconds S] [--audit-batch-wait-us U]
-//   --connections: closed-loop connections for the maximum rate (default 64), enough to keep the
+//                           [--rounds R] [--seconds S] [--audit-batch-wait-us U] [--workers W]
+//   --connections: closed-loop connections for the maximum rate (default 128), enough to keep the
 //   cores busy while requests wait for their audit batch; --paced-connections: connections sharing
 //   the half-rate load (default 16); --seconds: measured length of one round (default 4);
-//   --audit-batch-wait-us: the node's audit_batch_wait_us (default: the node's default).
+//   --audit-batch-wait-us, --workers: the node's audit_batch_wait_us and worker_threads (default:
+//   the node's defaults).
 #include <sodium.h>
 #include <unistd.h>
 
@@ -51,11 +52,12 @@ namespace {
 
 struct Options {
   size_t documents = 1'000'000;
-  size_t connections = 64;
+  size_t connections = 128;
   size_t pacedConnections = 16;
   size_t rounds = 3;
   double seconds = 4;
   long auditBatchWaitUs = -1;  // -1: the node's default (NodeConfig::auditBatchWait)
+  size_t workers = 0;  // 0: the node's default (NodeConfig::workerThreads)
 };
 
 Options parseOptions(int argc, char** argv) {
@@ -69,6 +71,7 @@ Options parseOptions(int argc, char** argv) {
     else if (key == "--rounds") o.rounds = static_cast<size_t>(value);
     else if (key == "--seconds") o.seconds = value;
     else if (key == "--audit-batch-wait-us") o.auditBatchWaitUs = static_cast<long>(value);
+    else if (key == "--workers") o.workers = static_cast<size_t>(value);
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       std::exit(2);
@@ -277,7 +280,7 @@ int run(const Options& options) {
   must(net::writeTlsIdentity(dir / "partner-tls", "partner", 1), "partner TLS identity");
 
   node::NodeConfig config = writeBenchNode(dir, target);
-  config.workerThreads = 32;
+  if (options.workers > 0) config.workerThreads = options.workers;
   if (options.auditBatchWaitUs >= 0) config.auditBatchWait = std::chrono::microseconds(options.auditBatchWaitUs);
   config.ioThreads = 2;
   config.officers.push_back(node::OfficerConfig{"officer-1", dir / "officer.pub", Role::border, {"border-check"}});
@@ -415,6 +418,8 @@ int run(const Options& options) {
   std::printf("\ncheck-document, %zu documents, %u cores shared by node, PostgreSQL and load generator; maximum "
               "rate over %zu keep-alive mutual-TLS connections, %zu alternating rounds of %.0f s each\n",
               options.documents, cores, options.connections, options.rounds, options.seconds);
+  std::printf("  node: %zu worker threads, audit batch wait %ld us\n", config.workerThreads,
+              static_cast<long>(config.auditBatchWait.count()));
   print("maximum rate, auditing on:", maxOn);
   print("maximum rate, auditing off:", maxOff);
   std::printf("  (paced over %zu connections)\n", options.pacedConnections);

@@ -44,14 +44,16 @@ struct NodeConfig {
   size_t maxBodyBytes = 1 << 20;
   size_t maxHeaderBytes = 16 * 1024;
   std::chrono::milliseconds requestDeadline{10'000};
-  size_t workerThreads = 8;
+  /// Threads that handle requests. Each waits for its request's audit commit, so they also bound
+  /// how many entries one audit transaction can group; database connections are pooled apart.
+  size_t workerThreads = 64;
   size_t ioThreads = 2;
   /// How often the node signs a tree head of its audit log while entries arrive.
   std::chrono::milliseconds treeHeadInterval{2'000};
   /// How long an audit batch may wait for appends of requests already being handled, so that a
   /// busy node commits many entries per transaction (AuditLogOptions::maxWait). A lone request
   /// never waits.
-  std::chrono::microseconds auditBatchWait{1'000};
+  std::chrono::microseconds auditBatchWait{2'000};
   std::vector<PeerConfig> peers;
   std::vector<OfficerConfig> officers;
 };

@@ -58,7 +58,8 @@ TEST_F(ConfigFile, ANodeConfigurationLoadsWithPathsRelativeToItsFile) {
   EXPECT_EQ(config->peers[0].member, "XB-BORDER");
   ASSERT_EQ(config->officers.size(), 1u);
   EXPECT_EQ(config->officers[0].role, Role::border);
-  EXPECT_EQ(config->auditBatchWait, std::chrono::microseconds(1000)) << "the default";
+  EXPECT_EQ(config->auditBatchWait, std::chrono::microseconds(2000)) << "the default";
+  EXPECT_EQ(config->workerThreads, 64u) << "the default";
 }
 
 TEST_F(ConfigFile, TheAuditBatchWaitIsSetInMicrosecondsWithinItsRange) {

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <optional>
+#include <thread>
+
 #include "adapters/pg_session.h"
 #include "adapters/store.h"
 #include "tests/pg_fixture.h"
@@ -128,6 +132,28 @@ TEST_F(RecordStoreTest, DocumentCheckFunctionsAreForTheEnforcementRoleOnly) {
       }
     }
   }
+}
+
+TEST_F(RecordStoreTest, APoolNeverOpensMoreStoresThanItsBoundAndLaterCallersWaitForOne) {
+  store::RecordStorePool pool(target(), store::DbRole::enforcement, 2);
+  auto ref = store().insert("XA-POLICE", sampleRecord(RecordKind::travelDocument, "XA-POLICE"));
+  ASSERT_TRUE(ref.ok()) << ref.error().message;
+  std::optional<store::RecordStorePool::Lease> first(pool.acquire());
+  auto second = pool.acquire();
+  std::atomic<bool> thirdServed{false};
+  std::jthread third([&] {
+    auto lease = pool.acquire();
+    // The store handed back works for its new holder.
+    auto read = lease->get("XA-POLICE", RecordKind::travelDocument, *ref);
+    EXPECT_TRUE(read.ok() && read->has_value());
+    thirdServed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(thirdServed.load()) << "a third store was opened while two were leased";
+  first.reset();
+  third.join();
+  EXPECT_TRUE(thirdServed.load());
+  EXPECT_EQ(pool.created(), 2u);
 }
 
 TEST_F(RecordStoreTest, AMemberCannotStoreARecordOwnedByAnother) {
