@@ -16,9 +16,9 @@
 //                           [--rounds R] [--seconds S] [--audit-batch-wait-us U] [--workers W]
 //   --connections: closed-loop connections for the maximum rate (default 128), enough to keep the
 //   cores busy while requests wait for their audit batch; --paced-connections: connections sharing
-//   the half-rate load (default 16); --seconds: measured length of one round (default 4);
-//   --audit-batch-wait-us, --workers: the node's audit_batch_wait_us and worker_threads (default:
-//   the node's defaults).
+//   the half-rate load (default 16); --rounds: on/off pairs (default 5); --seconds: measured
+//   length of one round (default 4); --audit-batch-wait-us, --workers: the node's
+//   audit_batch_wait_us and worker_threads (default: the node's defaults).
 #include <sodium.h>
 #include <unistd.h>
 
@@ -54,10 +54,10 @@ struct Options {
   size_t documents = 1'000'000;
   size_t connections = 128;
   size_t pacedConnections = 16;
-  size_t rounds = 3;
+  size_t rounds = 5;
   double seconds = 4;
   long auditBatchWaitUs = -1;  // -1: the node's default (NodeConfig::auditBatchWait)
-  size_t workers = 0;  // 0: the node's default (NodeConfig::workerThreads)
+  size_t workers = 0;          // 0: the node's default (NodeConfig::workerThreads)
 };
 
 Options parseOptions(int argc, char** argv) {
@@ -67,11 +67,15 @@ Options parseOptions(int argc, char** argv) {
     double value = std::atof(argv[i + 1]);
     if (key == "--documents") o.documents = static_cast<size_t>(value);
     else if (key == "--connections") o.connections = static_cast<size_t>(value);
-    else if (key == "--paced-connections") o.pacedConnections = static_cast<size_t>(value);
-    else if (key == "--rounds") o.rounds = static_cast<size_t>(value);
+    else if (key == "--paced-connections")
+      o.pacedConnections = static_cast<size_t>(value);
+    else if (key == "--rounds")
+      o.rounds = static_cast<size_t>(value);
     else if (key == "--seconds") o.seconds = value;
-    else if (key == "--audit-batch-wait-us") o.auditBatchWaitUs = static_cast<long>(value);
-    else if (key == "--workers") o.workers = static_cast<size_t>(value);
+    else if (key == "--audit-batch-wait-us")
+      o.auditBatchWaitUs = static_cast<long>(value);
+    else if (key == "--workers")
+      o.workers = static_cast<size_t>(value);
     else {
       std::fprintf(stderr, "unknown option %s\n", key.c_str());
       std::exit(2);
@@ -131,7 +135,8 @@ struct Phase {
   double percentileMs(double p) {
     if (latenciesMs.empty()) return 0;
     std::sort(latenciesMs.begin(), latenciesMs.end());
-    return latenciesMs[std::min(latenciesMs.size() - 1, static_cast<size_t>(static_cast<double>(latenciesMs.size()) * p))];
+    return latenciesMs[std::min(latenciesMs.size() - 1,
+                                static_cast<size_t>(static_cast<double>(latenciesMs.size()) * p))];
   }
 };
 
@@ -166,19 +171,22 @@ bool answerIsHit(const Result<net::HttpResponse>& reply, const Presigned& sent,
 // Sends the pre-signed requests of `connections` (one thread each) for `warmup` plus `seconds`;
 // only answers that complete after the warm-up count. `ratePerSecond` 0: as fast as possible
 // (closed loop); otherwise each connection paces itself (open loop) so the total is that rate.
-Phase runPhase(std::vector<Connection>& connections, const crypto::KeyRing& nodeKeys, double warmup, double seconds,
-               double ratePerSecond) {
+Phase runPhase(std::vector<Connection>& connections, const crypto::KeyRing& nodeKeys, double warmup,
+               double seconds, double ratePerSecond) {
   std::vector<std::vector<double>> latencies(connections.size());
   std::atomic<uint64_t> failures{0};
   std::vector<std::thread> threads;
   const auto start = Clock::now();
-  const auto measuredFrom = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
-  const auto until = measuredFrom + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto measuredFrom =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+  const auto until =
+      measuredFrom + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (size_t c = 0; c < connections.size(); ++c) {
     threads.emplace_back([&, c] {
-      const auto interval = ratePerSecond > 0
-                                ? std::chrono::duration<double>(static_cast<double>(connections.size()) / ratePerSecond)
-                                : std::chrono::duration<double>(0);
+      const auto interval =
+          ratePerSecond > 0
+              ? std::chrono::duration<double>(static_cast<double>(connections.size()) / ratePerSecond)
+              : std::chrono::duration<double>(0);
       // Connections start staggered across one interval, so the paced load arrives evenly
       // instead of in bursts of one request per connection.
       auto next = start + std::chrono::duration_cast<Clock::duration>(
@@ -281,7 +289,8 @@ int run(const Options& options) {
 
   node::NodeConfig config = writeBenchNode(dir, target);
   if (options.workers > 0) config.workerThreads = options.workers;
-  if (options.auditBatchWaitUs >= 0) config.auditBatchWait = std::chrono::microseconds(options.auditBatchWaitUs);
+  if (options.auditBatchWaitUs >= 0)
+    config.auditBatchWait = std::chrono::microseconds(options.auditBatchWaitUs);
   config.ioThreads = 2;
   config.officers.push_back(node::OfficerConfig{"officer-1", dir / "officer.pub", Role::border, {"border-check"}});
   config.peers.push_back(node::PeerConfig{"XB-BORDER", "", dir / "partner.pub",
@@ -313,10 +322,10 @@ int run(const Options& options) {
               commitBound);
 
   // Pre-sign enough unique requests for every run: nonces differ, document numbers spread over
-  // the table. Each run gets what the node could serve at the crypto bound (at most 15,000/s,
+  // the table. Each run gets what the node could serve at the crypto bound (at most 10,000/s,
   // which keeps the set within memory), split over its connections.
   constexpr double kWarmupSeconds = 1.0;
-  constexpr double kMaxRatePresigned = 15'000;
+  constexpr double kMaxRatePresigned = 10'000;
   const double perRun = std::min(bound, kMaxRatePresigned) * (kWarmupSeconds + options.seconds);
   struct Run {
     std::vector<std::vector<Presigned>> requests;  // one list per connection
@@ -336,16 +345,18 @@ int run(const Options& options) {
         auto signer = must(node::QueryClient::create(partner, "https://127.0.0.1:1"), "client");
         std::mt19937_64 random(42 + t);
         for (size_t r = 0, l = 0; r < runs.size(); ++r) {
-          const size_t perConnection = static_cast<size_t>(perRun / static_cast<double>(runs[r].requests.size())) + 1;
+          const size_t perConnection =
+              static_cast<size_t>(perRun / static_cast<double>(runs[r].requests.size())) + 1;
           for (auto& requests : runs[r].requests) {
             if (l++ % cores != t) continue;
             requests.reserve(perConnection);
             for (size_t i = 0; i < perConnection; ++i) {
-              Query query =
-                  CheckDocumentQuery{DocumentNumber::parse(documentNumber(random() % options.documents)).value(),
-                                     "UTO", DocumentType::passport};
+              Query query = CheckDocumentQuery{
+                  DocumentNumber::parse(documentNumber(random() % options.documents)).value(), "UTO",
+                  DocumentType::passport};
               Presigned request{signer->seal(query, {}, now), {}};
-              request.bodyDigest = crypto::sha256(must(decodeEnvelope(request.envelope), "own envelope").body);
+              request.bodyDigest =
+                  crypto::sha256(must(decodeEnvelope(request.envelope), "own envelope").body);
               requests.push_back(std::move(request));
             }
           }
@@ -370,7 +381,8 @@ int run(const Options& options) {
       client.serverPin = nodePin;
       client.certificateFile = partner.tlsCertificate;
       client.keyFile = partner.tlsKey;
-      connections.push_back(Connection{std::make_unique<net::HttpsClient>(std::move(client)), std::move(requests)});
+      connections.push_back(
+          Connection{std::make_unique<net::HttpsClient>(std::move(client)), std::move(requests)});
     }
     return connections;
   };
@@ -415,9 +427,10 @@ int run(const Options& options) {
                 phase.requestsPerSecond(), phase.percentileMs(0.5), phase.percentileMs(0.99),
                 static_cast<unsigned long>(phase.failures));
   };
-  std::printf("\ncheck-document, %zu documents, %u cores shared by node, PostgreSQL and load generator; maximum "
-              "rate over %zu keep-alive mutual-TLS connections, %zu alternating rounds of %.0f s each\n",
-              options.documents, cores, options.connections, options.rounds, options.seconds);
+  std::printf(
+      "\ncheck-document, %zu documents, %u cores shared by node, PostgreSQL and load generator; maximum "
+      "rate over %zu keep-alive mutual-TLS connections, %zu alternating rounds of %.0f s each\n",
+      options.documents, cores, options.connections, options.rounds, options.seconds);
   std::printf("  node: %zu worker threads, audit batch wait %ld us\n", config.workerThreads,
               static_cast<long>(config.auditBatchWait.count()));
   print("maximum rate, auditing on:", maxOn);
@@ -429,10 +442,12 @@ int run(const Options& options) {
       "auditing off %.3f\n",
       bound, maxOn.requestsPerSecond() / bound, maxOff.requestsPerSecond() / bound);
   std::printf("  p99 at half rate: %.2f ms (goal < 10 ms)\n", half.percentileMs(0.99));
-  std::printf("  auditing on / auditing off: %.3f (goal >= 0.85)\n", maxOn.requestsPerSecond() / maxOff.requestsPerSecond());
+  std::printf("  auditing on / auditing off: %.3f (goal >= 0.85)\n",
+              maxOn.requestsPerSecond() / maxOff.requestsPerSecond());
   const double appendRate = static_cast<double>(appended) / auditSeconds;
   std::printf(
-      "  audit appends with group commit while serving: %.0f entries/s in %lu transactions (%.1f entries each); "
+      "  audit appends with group commit while serving: %.0f entries/s in %lu transactions (%.1f entries "
+      "each); "
       "%.2f x the one-entry-per-commit bound (%.0f/s), %.3f of the crypto bound\n",
       appendRate, static_cast<unsigned long>(transactions),
       transactions > 0 ? static_cast<double>(appended) / static_cast<double>(transactions) : 0.0,

@@ -201,7 +201,8 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   if (auto v = top.integer("worker_threads", 1, 256)) config.workerThreads = static_cast<size_t>(*v);
   if (auto v = top.integer("io_threads", 1, 64)) config.ioThreads = static_cast<size_t>(*v);
   if (auto v = top.integer("tree_head_interval_ms", 100, 60'000)) config.treeHeadInterval = std::chrono::milliseconds(*v);
-  if (auto v = top.integer("audit_batch_wait_us", 0, 100'000)) config.auditBatchWait = std::chrono::microseconds(*v);
+  if (auto v = top.integer("audit_batch_wait_us", 0, 100'000))
+    config.auditBatchWait = std::chrono::microseconds(*v);
   if (const toml::array* peers = top.tables("peer")) {
     for (const auto& node : *peers) {
       TableReader peer(*node.as_table(), file.string(), errors);

@@ -272,8 +272,9 @@ struct QueryPipeline::Impl {
 
   // Appends the audit entry of a request; the caller answers only with the receipt in hand.
   Result<AuditReceipt> audit(store::AuditLog::Announcement announced, const Outcome& outcome,
-                             const Digest& requestDigest, const Request* request, const Digest& responseDigest,
-                             std::string reason, std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
+                             const Digest& requestDigest, const Request* request,
+                             const Digest& responseDigest, std::string reason,
+                             std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
     AuditEntry entry;
     entry.recordedAt = services.clock();
     entry.queryDigest = requestDigest;
@@ -339,10 +340,9 @@ struct QueryPipeline::Impl {
     // The audit entry commits to the answer itself; the receipt, tree head and proof added after
     // it say where the answer sits in the log and cannot be part of what the log records.
     const Digest responseDigest = crypto::sha256(encodeResponse(response));
-    auto receipt = services.benchmarkWithoutAudit
-                       ? Result<AuditReceipt>(AuditReceipt{})
-                       : audit(std::move(announced), outcome, requestDigest, request, responseDigest,
-                               outcome.auditReason);
+    auto receipt = services.benchmarkWithoutAudit ? Result<AuditReceipt>(AuditReceipt{})
+                                                  : audit(std::move(announced), outcome, requestDigest,
+                                                          request, responseDigest, outcome.auditReason);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(kindLabel, latency);
     response.receipt = *receipt;
@@ -354,8 +354,9 @@ struct QueryPipeline::Impl {
 
   // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
   net::HttpResponse answerAuditRead(store::AuditLog::Announcement announced, const Outcome& outcome,
-                                    const Digest& requestDigest, const Request* request, const std::string& target,
-                                    AuditReadAnswer served, std::chrono::steady_clock::time_point started) {
+                                    const Digest& requestDigest, const Request* request,
+                                    const std::string& target, AuditReadAnswer served,
+                                    std::chrono::steady_clock::time_point started) {
     const std::string kindLabel(name(QueryKind::auditRead));
     if (outcome.status != ResponseStatus::ok) {
       served.status = request == nullptr && outcome.decision == Decision::refused ? 401 : httpStatusOf(outcome.status);

@@ -223,7 +223,8 @@ TEST_F(AuditLog, AnnouncedAppendsShareOneTransaction) {
   // Requests announce their appends as they arrive; the first to append waits for the rest.
   std::vector<store::AuditLog::Announcement> announced;
   for (int i = 0; i < kRequests; ++i) announced.push_back(log.announce());
-  std::vector<Result<AuditReceipt>> results(kRequests, Result<AuditReceipt>(fail(ErrorKind::internal, "not run")));
+  std::vector<Result<AuditReceipt>> results(kRequests,
+                                            Result<AuditReceipt>(fail(ErrorKind::internal, "not run")));
   std::vector<std::jthread> callers;
   for (int i = 0; i < kRequests; ++i) {
     callers.emplace_back([&, i, a = std::move(announced[i])]() mutable {
@@ -334,19 +335,21 @@ TEST_F(AuditLog, InsertThatWouldLeaveAGapIsRefusedEvenForTheOwner) {
   EXPECT_EQ(sqlstateOf(DbRole::admin, at("{3}")), "23514") << "a gap after the last entry";
   EXPECT_EQ(sqlstateOf(DbRole::admin, at("{3,2}")), "") << "one run, in any order";
   EXPECT_EQ(seqs(), (std::vector<uint64_t>{0, 1, 2, 3}));
-  EXPECT_EQ(sqlstateOf(DbRole::admin, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; " + at("{4}")), "25000")
+  EXPECT_EQ(sqlstateOf(DbRole::admin, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; " + at("{4}")),
+            "25000")
       << "appends must run at READ COMMITTED";
 }
 
 TEST_F(AuditLog, NoServingRoleCanHoldTheLogsLockOrInsertDirectly) {
   // Appends serialise on a table lock; a role that could take it could stall every request.
-  for (DbRole role :
-       {DbRole::enforcement, DbRole::health, DbRole::justice, DbRole::auditWriter, DbRole::auditor, DbRole::gateway}) {
+  for (DbRole role : {DbRole::enforcement, DbRole::health, DbRole::justice, DbRole::auditWriter,
+                      DbRole::auditor, DbRole::gateway}) {
     EXPECT_EQ(sqlstateOf(role, "LOCK TABLE audit.entries IN SHARE ROW EXCLUSIVE MODE"), "42501")
         << store::roleName(role);
-    EXPECT_EQ(sqlstateOf(role, "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, "
-                               "response_digest, entry) VALUES (0, now(), decode(repeat('00', 32), 'hex'), "
-                               "'refused', decode(repeat('00', 32), 'hex'), '\\x00')"),
+    EXPECT_EQ(sqlstateOf(role,
+                         "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, "
+                         "response_digest, entry) VALUES (0, now(), decode(repeat('00', 32), 'hex'), "
+                         "'refused', decode(repeat('00', 32), 'hex'), '\\x00')"),
               "42501")
         << store::roleName(role);
   }

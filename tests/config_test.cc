@@ -72,7 +72,8 @@ TEST_F(ConfigFile, TheAuditBatchWaitIsSetInMicrosecondsWithinItsRange) {
   text.replace(text.find("audit_batch_wait_us = 250"), 25, "audit_batch_wait_us = 500000");
   auto tooLong = node::loadNodeConfig(write("node.toml", text));
   ASSERT_FALSE(tooLong.ok());
-  EXPECT_NE(tooLong.error().message.find(":8: 'audit_batch_wait_us' must be a whole number"), std::string::npos)
+  EXPECT_NE(tooLong.error().message.find(":8: 'audit_batch_wait_us' must be a whole number"),
+            std::string::npos)
       << tooLong.error().message;
 }
 

@@ -93,8 +93,8 @@ constexpr const char* kAuditInsert =
     "INSERT INTO audit.entries (seq, recorded_at, query_digest, decision, response_digest, entry) "
     "VALUES (0, now(), decode(repeat('00', 32), 'hex'), 'refused', decode(repeat('00', 32), 'hex'), '\\x00')";
 constexpr const char* kAuditAppend =
-    "SELECT audit.append(now(), '', '', '', '', '', '', decode(repeat('00', 32), 'hex'), 'refused', '', '{}', "
-    "decode(repeat('00', 32), 'hex'), '\\x00')";
+    "SELECT audit.append(now(), '', '', '', '', '', '', decode(repeat('00', 32), 'hex'), 'refused', '', "
+    "'{}', decode(repeat('00', 32), 'hex'), '\\x00')";
 
 TEST_F(DatabaseFirewall, AuditWriterCanOnlyAppend) {
   EXPECT_EQ(sqlstateOf(DbRole::auditWriter, kAuditAppend), "");
