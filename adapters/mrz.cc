@@ -222,14 +222,9 @@ class ZoneReader {
     auto nationality = stateCode(layout_.nationality, "nationality");
     if (!nationality) return nationality.error();
     document.nationality = std::move(nationality).value();
-    auto birth = readDate(layout_.birth, "date of birth", Century::birth);
+    auto birth = readBirthDate();
     if (!birth) return birth.error();
-    if (!*birth) {
-      return errorAt(layout_.birth,
-                     "date of birth is blank (all <); this reader needs a complete date of birth, "
-                     "so record the holder by hand");
-    }
-    document.dateOfBirth = **birth;
+    document.dateOfBirth = *birth;
     auto sex = readSex();
     if (!sex) return sex.error();
     document.sex = *sex;
@@ -347,6 +342,50 @@ class ZoneReader {
 
   // Verifies the check digit, then reads YYMMDD. Nullopt for an expiry date left blank; a blank
   // birth date is also nullopt here and refused by the caller.
+  // Doc 9303 fills an unknown part of a date of birth with <: the day (YYMM<<), the day and the
+  // month (YY<<<<), or all of it. The check digit covers the printed characters, fillers as 0.
+  Result<PartialDate> readBirthDate() const {
+    const Span span = layout_.birth;
+    const std::string_view printed = text(span);
+    const size_t known = printed.find('<');
+    if (known == std::string_view::npos) {
+      auto full = readDate(span, "date of birth", Century::birth);
+      if (!full) return full.error();
+      const Date date = **full;  // all digits: never blank
+      return PartialDate{static_cast<uint16_t>(static_cast<int>(date.year())),
+                         static_cast<uint8_t>(static_cast<unsigned>(date.month())),
+                         static_cast<uint8_t>(static_cast<unsigned>(date.day()))};
+    }
+    const Span digit = checkDigitOf(span);
+    Status checked = verifyCheckDigit(printed, at(digit), "date of birth", where(span), columns(digit),
+                                      BlankCheckDigit::allowed);
+    if (!checked) return checked.error();
+    if ((known != 0 && known != 2 && known != 4) || !allFillers(printed.substr(known))) {
+      return errorAt(span,
+                     "date of birth '" + std::string(printed) +
+                         "' is partly blank in a way Doc 9303 does not use: only the day (YYMM<<), the "
+                         "day and month (YY<<<<) or all of it (<<<<<<) may be unknown");
+    }
+    for (size_t i = 0; i < known; ++i) {
+      if (!isDigit(printed[i])) {
+        return errorAt(columnOf(span.line, span.first + i),
+                       "date of birth has the letter " + shown(printed[i]) + "; dates are YYMMDD digits");
+      }
+    }
+    if (known == 0) return PartialDate{};
+    PrintedDate earliest{(printed[0] - '0') * 10 + (printed[1] - '0'), 1, 1};
+    if (known == 4) {
+      earliest.month = static_cast<unsigned>((printed[2] - '0') * 10 + (printed[3] - '0'));
+      if (earliest.month < 1 || earliest.month > 12) {
+        return errorAt(span, "date of birth has month " + std::string(printed.substr(2, 2)) +
+                                 "; dates are YYMMDD with a month from 01 to 12");
+      }
+    }
+    // The century that does not put the first day the date can mean after today.
+    return PartialDate{static_cast<uint16_t>(birthYear(earliest, today_)),
+                       static_cast<uint8_t>(known == 4 ? earliest.month : 0), 0};
+  }
+
   Result<std::optional<Date>> readDate(Span span, std::string_view field, Century century) const {
     std::string_view printed = text(span);
     const Span digit = checkDigitOf(span);
@@ -355,12 +394,8 @@ class ZoneReader {
     if (!checked) return checked.error();
     if (allFillers(printed)) return std::optional<Date>();
     if (printed.find('<') != std::string_view::npos) {
-      return errorAt(span,
-                     std::string(field) + " is partly blank (<); " +
-                         (century == Century::birth
-                              ? "this reader cannot represent a partly unknown date of birth, so record "
-                                "the holder by hand"
-                              : "it is YYMMDD, or all < when the document has none"));
+      return errorAt(span, std::string(field) + " is partly blank (<); it is YYMMDD, or all < when the "
+                                                "document has none");
     }
     for (size_t i = 0; i < printed.size(); ++i) {
       if (!isDigit(printed[i])) {

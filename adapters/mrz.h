@@ -30,7 +30,10 @@ struct MrzDocument {
   /// Normalised; a TD1 or TD2 number over 9 characters with its overflow from the optional data joined on.
   DocumentNumber number = DocumentNumber::parse("0").value();
   std::string nationality;         ///< ICAO code as printed
-  Date dateOfBirth{};              ///< century chosen so it is not after the reference date
+  /// As much as the zone gives: a full date, year and month (`YYMM<<`), the year (`YY<<<<`) or
+  /// nothing (`<<<<<<`), Doc 9303's fillers for an unknown part. The century is the latest that
+  /// does not put the earliest day it can mean after the reference date.
+  PartialDate dateOfBirth{};
   Sex sex = Sex::unspecified;      ///< X and < both read as unspecified
   std::optional<Date> expiryDate;  ///< nullopt when the zone leaves it blank (all fillers)
   /// TD1: line 1 optional data (after a long number's overflow); TD2: optional data (after the

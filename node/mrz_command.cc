@@ -25,7 +25,8 @@ parse   check every check digit, code and date of a machine-readable zone given 
 exit status: 0 valid, 1 invalid zone (the error names line, columns and field), 2 usage error
 )";
 
-// The fields in print order, under the same names in text and JSON; a blank expiry date is null.
+// The fields in print order, under the same names in text and JSON; a blank expiry date or an
+// unknown date of birth is null, a partly known one YYYY or YYYY-MM.
 std::vector<std::pair<std::string_view, nlohmann::ordered_json>> fieldsOf(const mrz::MrzDocument& document) {
   return {
       {"format", std::string(mrz::name(document.format))},
@@ -35,7 +36,8 @@ std::vector<std::pair<std::string_view, nlohmann::ordered_json>> fieldsOf(const 
       {"secondary_identifier", document.secondaryIdentifier},
       {"document_number", document.number.str()},
       {"nationality", document.nationality},
-      {"date_of_birth", formatDate(document.dateOfBirth)},
+      {"date_of_birth", document.dateOfBirth.known() ? nlohmann::ordered_json(formatPartialDate(document.dateOfBirth))
+                                                     : nlohmann::ordered_json()},
       {"sex", std::string(name(document.sex))},
       {"expiry_date", document.expiryDate ? nlohmann::ordered_json(formatDate(*document.expiryDate))
                                           : nlohmann::ordered_json()},

@@ -9,6 +9,20 @@
 
 #include "adapters/mrz.h"
 
+namespace {
+
+// A date of birth as adapters/mrz.h promises it: nothing, a year, a year and month, or a valid
+// date; never a period that starts after `today`.
+bool birthNotAfter(const liaison::PartialDate& birth, liaison::Date today) {
+  if (!birth.known()) return birth.month == 0 && birth.day == 0;
+  if (birth.month > 12 || (birth.month == 0 && birth.day != 0)) return false;
+  const liaison::Date earliest{std::chrono::year{birth.year}, std::chrono::month{birth.month == 0 ? 1u : birth.month},
+                               std::chrono::day{birth.day == 0 ? 1u : birth.day}};
+  return earliest.ok() && earliest <= today;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace std::chrono_literals;
   constexpr liaison::Date kToday = 2026y / 11 / 25;
@@ -24,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (parsed) {
     const liaison::mrz::MrzDocument& document = *parsed;
     bool keptPromises =
-        document.dateOfBirth.ok() && document.dateOfBirth <= kToday &&
+        birthNotAfter(document.dateOfBirth, kToday) &&
         (!document.expiryDate || document.expiryDate->ok()) && !document.primaryIdentifier.empty() &&
         liaison::isIcaoStateCode(document.issuingState) && liaison::isIcaoStateCode(document.nationality);
     if (!keptPromises) std::abort();

@@ -132,7 +132,7 @@ TEST(MrzSpecimen, Td3PassportDecodes) {
   EXPECT_EQ(d.secondaryIdentifier, "ANNA MARIA");
   EXPECT_EQ(d.number.str(), "L898902C3");
   EXPECT_EQ(d.nationality, "UTO");
-  EXPECT_EQ(d.dateOfBirth, 1974y / 8 / 12);
+  EXPECT_EQ(d.dateOfBirth, (PartialDate{1974, 8, 12}));
   EXPECT_EQ(d.sex, Sex::female);
   EXPECT_EQ(d.expiryDate, std::optional<Date>(2012y / 4 / 15));
   EXPECT_EQ(d.optionalData1, "ZE184226B");  // the personal number
@@ -150,7 +150,7 @@ TEST(MrzSpecimen, Td1IdentityCardDecodes) {
   EXPECT_EQ(d.secondaryIdentifier, "ANNA MARIA");
   EXPECT_EQ(d.number.str(), "D23145890");
   EXPECT_EQ(d.nationality, "UTO");
-  EXPECT_EQ(d.dateOfBirth, 1974y / 8 / 12);
+  EXPECT_EQ(d.dateOfBirth, (PartialDate{1974, 8, 12}));
   EXPECT_EQ(d.sex, Sex::female);
   EXPECT_EQ(d.expiryDate, std::optional<Date>(2012y / 4 / 15));
   EXPECT_EQ(d.optionalData1, "");
@@ -168,7 +168,7 @@ TEST(MrzSpecimen, Td2IdentityCardDecodes) {
   EXPECT_EQ(d.secondaryIdentifier, "ANNA MARIA");
   EXPECT_EQ(d.number.str(), "D23145890");
   EXPECT_EQ(d.nationality, "UTO");
-  EXPECT_EQ(d.dateOfBirth, 1974y / 8 / 12);
+  EXPECT_EQ(d.dateOfBirth, (PartialDate{1974, 8, 12}));
   EXPECT_EQ(d.sex, Sex::female);
   EXPECT_EQ(d.expiryDate, std::optional<Date>(2012y / 4 / 15));
   EXPECT_EQ(d.optionalData1, "");
@@ -185,7 +185,7 @@ TEST(MrzSpecimen, MrvAVisaDecodes) {
   EXPECT_EQ(d.secondaryIdentifier, "ANNA MARIA");
   EXPECT_EQ(d.number.str(), "L8988901C");
   EXPECT_EQ(d.nationality, "XXX");  // Doc 9303 Part 3: unspecified nationality
-  EXPECT_EQ(d.dateOfBirth, 1940y / 9 / 7);
+  EXPECT_EQ(d.dateOfBirth, (PartialDate{1940, 9, 7}));
   EXPECT_EQ(d.sex, Sex::female);
   EXPECT_EQ(d.expiryDate, std::optional<Date>(1996y / 12 / 10));
   EXPECT_EQ(d.optionalData1, "6ZE184226B");
@@ -201,7 +201,7 @@ TEST(MrzSpecimen, MrvBVisaDecodes) {
   EXPECT_EQ(d.secondaryIdentifier, "ANNA MARIA");
   EXPECT_EQ(d.number.str(), "L8988901C");
   EXPECT_EQ(d.nationality, "XXX");
-  EXPECT_EQ(d.dateOfBirth, 1940y / 9 / 7);
+  EXPECT_EQ(d.dateOfBirth, (PartialDate{1940, 9, 7}));
   EXPECT_EQ(d.expiryDate, std::optional<Date>(1996y / 12 / 10));
   EXPECT_EQ(d.optionalData1, "");
 }
@@ -410,19 +410,19 @@ TEST(MrzLongNumber, NumberOverTwentyCharactersIsRefused) {
 TEST(MrzCentury, BirthDateIsNeverAfterToday) {
   auto born1999 = parseTd3("991231", "301231");
   ASSERT_TRUE(born1999) << born1999.error().message;
-  EXPECT_EQ(born1999->dateOfBirth, 1999y / 12 / 31);
+  EXPECT_EQ(born1999->dateOfBirth, (PartialDate{1999, 12, 31}));
 
   auto bornToday = parseTd3("261125", "301231");
   ASSERT_TRUE(bornToday) << bornToday.error().message;
-  EXPECT_EQ(bornToday->dateOfBirth, 2026y / 11 / 25);
+  EXPECT_EQ(bornToday->dateOfBirth, (PartialDate{2026, 11, 25}));
 
   auto bornTomorrowInAnyCentury = parseTd3("261126", "301231");
   ASSERT_TRUE(bornTomorrowInAnyCentury) << bornTomorrowInAnyCentury.error().message;
-  EXPECT_EQ(bornTomorrowInAnyCentury->dateOfBirth, 1926y / 11 / 26);
+  EXPECT_EQ(bornTomorrowInAnyCentury->dateOfBirth, (PartialDate{1926, 11, 26}));
 
   auto born2000 = parseTd3("000101", "301231");
   ASSERT_TRUE(born2000) << born2000.error().message;
-  EXPECT_EQ(born2000->dateOfBirth, 2000y / 1 / 1);
+  EXPECT_EQ(born2000->dateOfBirth, (PartialDate{2000, 1, 1}));
 }
 
 TEST(MrzCentury, ExpiryDateIsWithinFiftyYearsOfToday) {
@@ -454,13 +454,13 @@ TEST(MrzCentury, TodayMayBeALeapDay) {
   EXPECT_EQ(before->expiryDate, std::optional<Date>(2078y / 2 / 28));
   auto bornOnLeapDay = parseTd3("280229", "301231", kLeapDay);
   ASSERT_TRUE(bornOnLeapDay) << bornOnLeapDay.error().message;
-  EXPECT_EQ(bornOnLeapDay->dateOfBirth, 2028y / 2 / 29);
+  EXPECT_EQ(bornOnLeapDay->dateOfBirth, (PartialDate{2028, 2, 29}));
 }
 
 TEST(MrzCentury, LeapDayIsCheckedInTheInferredYear) {
   auto leap = parseTd3("000229", "301231");
   ASSERT_TRUE(leap) << leap.error().message;
-  EXPECT_EQ(leap->dateOfBirth, 2000y / 2 / 29);
+  EXPECT_EQ(leap->dateOfBirth, (PartialDate{2000, 2, 29}));
   auto parsed = parseTd3("010229", "301231");
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().message,
@@ -488,14 +488,39 @@ TEST(MrzCentury, BlankExpiryDateIsAbsent) {
   EXPECT_EQ(parsed->expiryDate, std::nullopt);
 }
 
-TEST(MrzCentury, BlankOrPartlyBlankDatesOfBirthAreRefused) {
-  EXPECT_EQ(
-      parseTd3("<<<<<<", "301231").error().message,
-      "line 2, columns 14-19: date of birth is blank (all <); this reader needs a complete date of birth, so "
-      "record the holder by hand");
-  EXPECT_EQ(parseTd3("74<<<<", "301231").error().message,
-            "line 2, columns 14-19: date of birth is partly blank (<); this reader cannot represent a partly "
-            "unknown date of birth, so record the holder by hand");
+TEST(MrzCentury, UnknownPartsOfADateOfBirthAreKeptUnknown) {
+  // Doc 9303 fills what is not known of a date of birth with <: all of it, the day and month, or
+  // the day. The check digit covers the fillers as 0.
+  auto unknown = parseTd3("<<<<<<", "301231");
+  ASSERT_TRUE(unknown) << unknown.error().message;
+  EXPECT_EQ(unknown->dateOfBirth, PartialDate{});
+  auto yearOnly = parseTd3("74<<<<", "301231");
+  ASSERT_TRUE(yearOnly) << yearOnly.error().message;
+  EXPECT_EQ(yearOnly->dateOfBirth, (PartialDate{1974, 0, 0}));
+  auto yearAndMonth = parseTd3("7408<<", "301231");
+  ASSERT_TRUE(yearAndMonth) << yearAndMonth.error().message;
+  EXPECT_EQ(yearAndMonth->dateOfBirth, (PartialDate{1974, 8, 0}));
+  // The century is the latest that does not start the period after today (25 November 2026).
+  EXPECT_EQ(parseTd3("26<<<<", "301231")->dateOfBirth, (PartialDate{2026, 0, 0}));
+  EXPECT_EQ(parseTd3("2611<<", "301231")->dateOfBirth, (PartialDate{2026, 11, 0}));
+  EXPECT_EQ(parseTd3("2612<<", "301231")->dateOfBirth, (PartialDate{1926, 12, 0}));
+}
+
+TEST(MrzCentury, OtherwiseBlankDatesOfBirthAreRefusedNamingThePattern) {
+  const std::string patterns = "only the day (YYMM<<), the day and month (YY<<<<) or all of it (<<<<<<) may be unknown";
+  EXPECT_EQ(parseTd3("<<0812", "301231").error().message,
+            "line 2, columns 14-19: date of birth '<<0812' is partly blank in a way Doc 9303 does not use: " +
+                patterns);
+  EXPECT_EQ(parseTd3("74<<12", "301231").error().message,
+            "line 2, columns 14-19: date of birth '74<<12' is partly blank in a way Doc 9303 does not use: " +
+                patterns);
+  EXPECT_EQ(parseTd3("7<<<<<", "301231").error().message,
+            "line 2, columns 14-19: date of birth '7<<<<<' is partly blank in a way Doc 9303 does not use: " +
+                patterns);
+  EXPECT_EQ(parseTd3("7413<<", "301231").error().message,
+            "line 2, columns 14-19: date of birth has month 13; dates are YYMMDD with a month from 01 to 12");
+  EXPECT_EQ(parseTd3("7A08<<", "301231").error().message,
+            "line 2, column 15: date of birth has the letter 'A'; dates are YYMMDD digits");
   EXPECT_EQ(
       parseTd3("740812", "30<<<<").error().message,
       "line 2, columns 22-27: expiry date is partly blank (<); it is YYMMDD, or all < when the document has "
@@ -735,6 +760,21 @@ TEST(MrzCommand, BlankExpiryIsNoneInTextAndNullInJson) {
   CommandRun json = runMrz({"parse", "--json", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", line2});
   ASSERT_EQ(json.status, 0) << json.err;
   EXPECT_TRUE(nlohmann::json::parse(json.out)["expiry_date"].is_null());
+}
+
+TEST(MrzCommand, APartlyKnownDateOfBirthPrintsWhatIsKnownAndAnUnknownOneIsNone) {
+  CommandRun yearMonth = runMrz({"parse", kTd3[0], td3Line2("7408<<", "301231")});
+  ASSERT_EQ(yearMonth.status, 0) << yearMonth.err;
+  EXPECT_NE(yearMonth.out.find("date_of_birth: 1974-08\n"), std::string::npos) << yearMonth.out;
+  CommandRun year = runMrz({"parse", "--json", kTd3[0], td3Line2("74<<<<", "301231")});
+  ASSERT_EQ(year.status, 0) << year.err;
+  EXPECT_EQ(nlohmann::json::parse(year.out)["date_of_birth"], "1974");
+  CommandRun unknownText = runMrz({"parse", kTd3[0], td3Line2("<<<<<<", "301231")});
+  ASSERT_EQ(unknownText.status, 0) << unknownText.err;
+  EXPECT_NE(unknownText.out.find("date_of_birth: none\n"), std::string::npos) << unknownText.out;
+  CommandRun unknownJson = runMrz({"parse", "--json", kTd3[0], td3Line2("<<<<<<", "301231")});
+  ASSERT_EQ(unknownJson.status, 0) << unknownJson.err;
+  EXPECT_TRUE(nlohmann::json::parse(unknownJson.out)["date_of_birth"].is_null());
 }
 
 TEST(MrzCommand, InvalidZoneExitsOneWithTheError) {
