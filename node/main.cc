@@ -12,6 +12,7 @@
 #include "crypto/keys.h"
 #include "node/audit_command.h"
 #include "node/cli_args.h"
+#include "node/groups_command.h"
 #include "node/import_command.h"
 #include "node/mrz_command.h"
 #include "node/notices_command.h"
@@ -43,6 +44,9 @@ commands:
                                  [--retention-years N] [--colour red|yellow|un-special]
                                  load INTERPOL public-notice API responses (list or detail JSON)
   purge --member MEMBER          delete records past their retention date, audited
+  groups sync --policy FILE [--dry-run]
+                                 make the database's visibility groups (who sees records shared with a
+                                 group) the policy's [[group]] tables; prints + and - memberships, audited
   paxlst parse [--json] FILE     print the flight and travellers of a UN/EDIFACT PAXLST (API) interchange
   mrz parse [--json] LINE...     check and decode an ICAO 9303 machine-readable zone (TD1, TD2, TD3,
                                  MRV-A, MRV-B); exit 1 naming the field, position and expected check digit
@@ -75,7 +79,7 @@ commands:
                                  the decision for one question and the rules or firewalls behind it
   version                        print the version and the schema version this binary expects
 
-database options (migrate, import, records):
+database options (migrate, import, records, purge, groups):
   --db CONNINFO                  libpq connection string without user (default: $LIAISON_DB,
                                  else libpq's PGHOST/PGDATABASE environment)
   --db-admin ROLE                owner role that runs migrations (default: liaison_admin)
@@ -166,6 +170,8 @@ int run(int argc, char** argv) {
   if (command == "audit") return node::runAuditCommand(rest, std::cout, std::cerr);
   if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
   if (command == "paxlst") return node::runPaxlstCommand(rest, std::cout, std::cerr);
+  if (command == "groups")
+    return node::runGroupsCommand(Arguments::parse(words, {"dry-run"}), std::cout, std::cerr);
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);

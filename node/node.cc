@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "adapters/audit_log.h"
+#include "adapters/group_sync.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
@@ -55,6 +56,8 @@ struct Node::Impl {
   std::condition_variable housekeepingWake;
   bool housekeepingStopping = false;
   std::thread housekeeping;
+
+  void warnIfGroupsDiffer();
 
   void signTreeHead(Timestamp now) {
     if (Status synced = transparency->sync(); !synced) {
@@ -106,6 +109,21 @@ struct Node::Impl {
     return textResponse(404, "text/plain", "not found\n");
   }
 };
+
+// Row-level security shares records with the groups in federation.group_members, the policy
+// decides with its own [[group]] tables: a difference means records shared with a group are seen
+// by other members than the policy names. Said loudly at start; `liaison groups sync` mends it.
+void Node::Impl::warnIfGroupsDiffer() {
+  auto diff = store::diffGroups(target, store::DbRole::enforcement, policy.groups);
+  if (!diff) {
+    log.write("error", "policy-groups-unchecked", {{"error", diff.error().message}});
+  } else if (!diff->empty()) {
+    log.write("warn", "policy-groups-differ",
+              {{"missing_in_database", static_cast<int64_t>(diff->added.size())},
+               {"not_in_policy", static_cast<int64_t>(diff->removed.size())},
+               {"fix", "liaison groups sync --policy " + config.policy.string()}});
+  }
+}
 
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Node::~Node() { stop(); }
@@ -160,6 +178,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   if (auto started = node.server->start(); !started) return started.error();
   node.housekeeping = std::thread([&node] { node.runHousekeeping(); });
   node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});
+  node.warnIfGroupsDiffer();
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

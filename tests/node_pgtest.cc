@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "adapters/group_sync.h"
 #include "crypto/keys.h"
 #include "node/https_client.h"
 #include "node/tls_identity.h"
@@ -375,6 +376,24 @@ TEST_F(Node, ShutdownFlushesTheAuditLogAndLogsNoPersonalData) {
   const std::string log = logText();
   EXPECT_NE(log.find("\"event\":\"stopped\""), std::string::npos) << log;
   EXPECT_EQ(log.find("L898902C3"), std::string::npos) << "document numbers must not be logged";
+}
+
+TEST_F(Node, SaysAtStartWhenTheDatabaseGroupsDifferFromThePolicysUntilTheyAreSynced) {
+  // The test policy has EU-PARTNERS = XB-BORDER, XC-IMMIGRATION; the database has no groups yet.
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = logText().find(text); at != std::string::npos; at = logText().find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"event\":\"policy-groups-differ\""), 1u) << logText();
+  EXPECT_NE(logText().find("\"missing_in_database\":2"), std::string::npos) << logText();
+  EXPECT_NE(logText().find("liaison groups sync --policy "), std::string::npos) << logText();
+  stopNode();
+  auto synced = store::syncGroups(target(), "XA-POLICE", {{"EU-PARTNERS", {"XB-BORDER", "XC-IMMIGRATION"}}},
+                                  config_.policy.string());
+  ASSERT_TRUE(synced.ok()) << synced.error().message;
+  startNode();
+  EXPECT_EQ(count("\"event\":\"policy-groups-differ\""), 1u) << "still differs after the sync";
 }
 
 }  // namespace

@@ -1,0 +1,16 @@
+// `liaison groups sync --policy FILE [--dry-run]`: make the database's visibility groups match
+// the policy's [[group]] tables (adapters/group_sync.h).
+#pragma once
+
+#include <ostream>
+
+#include "node/cli_args.h"
+
+namespace liaison::node {
+
+/// Prints every membership added (`+ GROUP MEMBER`) and removed (`- GROUP MEMBER`) and a summary.
+/// With --dry-run nothing changes. Exit 0, 1 when the policy is invalid or the database refused.
+/// Throws UsageError.
+int runGroupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+
+}  // namespace liaison::node
