@@ -59,18 +59,13 @@ std::string describe(const GroupChanges& changes, const std::string& source) {
   std::string text = "groups sync from " + source.substr(0, 256) + ": " +
                      std::to_string(changes.added.size()) + " added, " +
                      std::to_string(changes.removed.size()) + " removed";
-  size_t listed = 0;
-  auto list = [&](char sign, const std::vector<Membership>& rows) {
-    for (const auto& [group, member] : rows) {
-      if (listed++ == kMaxListedChanges) {
-        text += "; ...";
-        return;
-      }
-      text += (listed == 1 ? ": " : ", ") + std::string(1, sign) + group + "/" + member;
-    }
-  };
-  list('+', changes.added);
-  list('-', changes.removed);
+  std::vector<std::string> items;
+  for (const auto& [group, member] : changes.added) items.push_back("+" + group + "/" + member);
+  for (const auto& [group, member] : changes.removed) items.push_back("-" + group + "/" + member);
+  for (size_t i = 0; i < items.size() && i < kMaxListedChanges; ++i)
+    text += (i == 0 ? ": " : ", ") + items[i];
+  if (items.size() > kMaxListedChanges)
+    text += ", and " + std::to_string(items.size() - kMaxListedChanges) + " more";
   return text;
 }
 

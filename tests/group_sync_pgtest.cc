@@ -95,6 +95,20 @@ TEST_F(GroupSync, TheTableBecomesThePolicysGroupsAndTheChangeIsAudited) {
   EXPECT_EQ(syncAuditReasons().size(), 1u);
 }
 
+TEST_F(GroupSync, AnAuditEntryListsAtMostFiftyChangesAndCountsTheRest) {
+  store::GroupMembers many;
+  for (int i = 0; i < 60; ++i) many["BIG-GROUP"].push_back("XM-" + std::to_string(100 + i));
+  addMembership("OLD-PARTNERS", "XZ-GONE");
+  ASSERT_TRUE(store::syncGroups(target(), "XA-POLICE", many, "policy.toml").ok());
+  const auto reasons = syncAuditReasons();
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0].rfind("groups sync from policy.toml: 60 added, 1 removed: +BIG-GROUP/XM-100, ", 0), 0u)
+      << reasons[0];
+  EXPECT_NE(reasons[0].find("+BIG-GROUP/XM-149, and 11 more"), std::string::npos) << reasons[0];
+  EXPECT_EQ(reasons[0].find("XZ-GONE"), std::string::npos) << "the 61st change is counted, not listed";
+  EXPECT_EQ(stored().size(), 60u);
+}
+
 TEST_F(GroupSync, ARecordSharedWithAGroupIsSeenByExactlyItsMembersAfterEachSync) {
   store::RecordStore store(target());
   Record record = testing::sampleRecord(RecordKind::travelDocument, "XA-POLICE");
