@@ -351,10 +351,7 @@ class ZoneReader {
     if (known == std::string_view::npos) {
       auto full = readDate(span, "date of birth", Century::birth);
       if (!full) return full.error();
-      const Date date = **full;  // all digits: never blank
-      return PartialDate{static_cast<uint16_t>(static_cast<int>(date.year())),
-                         static_cast<uint8_t>(static_cast<unsigned>(date.month())),
-                         static_cast<uint8_t>(static_cast<unsigned>(date.day()))};
+      return partialDateOf(**full);  // all digits: never blank
     }
     const Span digit = checkDigitOf(span);
     Status checked = verifyCheckDigit(printed, at(digit), "date of birth", where(span), columns(digit),

@@ -518,9 +518,7 @@ class MessageBuilder {
       if (born > reference_) {
         throw at(segment, 1, "the date of birth lies after the interchange was prepared (UNB)");
       }
-      traveller().person.dateOfBirth = PartialDate{static_cast<uint16_t>(static_cast<int>(born.year())),
-                                                   static_cast<uint8_t>(static_cast<unsigned>(born.month())),
-                                                   static_cast<uint8_t>(static_cast<unsigned>(born.day()))};
+      traveller().person.dateOfBirth = partialDateOf(born);
       return;
     }
     if (qualifier == "36" && inFirstDocument(segment, "the document's expiry date")) {

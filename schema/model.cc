@@ -189,6 +189,12 @@ Result<PartialDate> parsePartialDate(std::string_view text) {
   return PartialDate{static_cast<uint16_t>(y), static_cast<uint8_t>(m), static_cast<uint8_t>(d)};
 }
 
+PartialDate partialDateOf(Date date) {
+  return PartialDate{static_cast<uint16_t>(static_cast<int>(date.year())),
+                     static_cast<uint8_t>(static_cast<unsigned>(date.month())),
+                     static_cast<uint8_t>(static_cast<unsigned>(date.day()))};
+}
+
 std::string formatPartialDate(const PartialDate& date) {
   if (!date.known()) return {};
   char buf[16];

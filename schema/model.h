@@ -168,6 +168,8 @@ struct PartialDate {
 };
 Result<PartialDate> parsePartialDate(std::string_view text);
 std::string formatPartialDate(const PartialDate& date);
+/// A full date as a partial one with every part known (`date` must be ok(), years 1..9999).
+PartialDate partialDateOf(Date date);
 
 /// A travel document number, always normalised: upper case, without spaces, hyphens or MRZ `<`
 /// fillers, 1..20 characters of A-Z and 0-9. Every comparison of numbers goes through this type.
