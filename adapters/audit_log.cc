@@ -30,7 +30,9 @@ constexpr Timestamp kEarliestRecordedAt = std::chrono::sys_days{std::chrono::yea
 // Column arrays for audit.append_batch; its record_refs argument holds one array literal per entry.
 constexpr const char* kAppendBatchSql =
     "SELECT seq FROM audit.append_batch($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], "
-    "$6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) "
+    "$6::text[], $7::text[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[], "
+    "$14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], "
+    "$22::bigint[]) "
     "WITH ORDINALITY AS appended(seq, position) ORDER BY position";
 // The name it is prepared under on the writer's connection: parsed and planned once.
 constexpr const char* kAppendBatch = "append_batch";
@@ -79,7 +81,8 @@ std::unique_ptr<pqxx::connection> openWriterConnection(const DatabaseTarget& tar
 // three (BEGIN, the append, COMMIT), and the writer's turn is what every waiting request waits on.
 std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditRow> rows) {
   ArrayLiteral recordedAt, requester, officer, role, purpose, caseReference, queryKind, queryDigest, decision,
-      reason, recordRefs, responseDigest, entryBytes;
+      reason, recordRefs, responseDigest, entryBytes, signer, claimedRequester, claimedOfficer, claimedRole,
+      remoteAddress, peerPin, localUser, command, repeatCount;
   for (const AuditRow& row : rows) {
     const AuditEntry& e = row.entry;
     recordedAt.add(formatTimestamp(e.recordedAt));
@@ -97,12 +100,23 @@ std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditR
     recordRefs.add(refs.str());
     responseDigest.addBytes(e.responseDigest);
     entryBytes.addBytes(row.bytes);
+    signer.add(e.signer);
+    claimedRequester.add(e.claimedRequester);
+    claimedOfficer.add(e.claimedOfficer);
+    claimedRole.add(e.claimedRole ? name(*e.claimedRole) : "");
+    remoteAddress.add(e.remoteAddress);
+    peerPin.add(e.peerPin);
+    localUser.add(e.localUser);
+    command.add(e.command);
+    repeatCount.add(std::to_string(e.repeatCount));
   }
   pqxx::nontransaction tx(conn);
   pqxx::result result =
       tx.exec_prepared(kAppendBatch, recordedAt.str(), requester.str(), officer.str(), role.str(),
                        purpose.str(), caseReference.str(), queryKind.str(), queryDigest.str(), decision.str(),
-                       reason.str(), recordRefs.str(), responseDigest.str(), entryBytes.str());
+                       reason.str(), recordRefs.str(), responseDigest.str(), entryBytes.str(), signer.str(),
+                       claimedRequester.str(), claimedOfficer.str(), claimedRole.str(), remoteAddress.str(),
+                       peerPin.str(), localUser.str(), command.str(), repeatCount.str());
   std::vector<uint64_t> seqs;
   seqs.reserve(result.size());
   for (const auto& r : result) seqs.push_back(r[0].as<uint64_t>());

@@ -24,7 +24,8 @@ constexpr uint64_t kMaxSeq = static_cast<uint64_t>(std::numeric_limits<int64_t>:
 constexpr std::string_view kColumns =
     "seq, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), requester, "
     "officer_pseudonym, role, purpose, case_reference, query_kind, query_digest, decision, reason, "
-    "record_refs, response_digest, entry";
+    "record_refs, response_digest, entry, signer, claimed_requester, claimed_officer, claimed_role, "
+    "remote_address, peer_pin, local_user, command, repeat_count";
 
 // One statement for every filter: a NULL parameter switches its condition off. exec_params plans
 // the unnamed statement with the actual values, so the switched-off conditions fold away and the
@@ -43,7 +44,9 @@ const std::string& searchSql() {
                                  " AND ($9::text IS NULL OR decision = $9)"
                                  " AND ($10::timestamptz IS NULL OR recorded_at >= $10)"
                                  " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
-                                 " ORDER BY seq LIMIT $12::bigint";
+                                 " AND ($12::text IS NULL OR signer = $12)"
+                                 " AND ($13::text IS NULL OR remote_address = $13)"
+                                 " ORDER BY seq LIMIT $14::bigint";
   return sql;
 }
 
@@ -124,6 +127,15 @@ std::string differingColumns(const AuditEntry& a, const AuditEntry& b) {
   check(a.reason == b.reason, "reason");
   check(a.recordRefs == b.recordRefs, "record_refs");
   check(a.responseDigest == b.responseDigest, "response_digest");
+  check(a.signer == b.signer, "signer");
+  check(a.claimedRequester == b.claimedRequester, "claimed_requester");
+  check(a.claimedOfficer == b.claimedOfficer, "claimed_officer");
+  check(a.claimedRole == b.claimedRole, "claimed_role");
+  check(a.remoteAddress == b.remoteAddress, "remote_address");
+  check(a.peerPin == b.peerPin, "peer_pin");
+  check(a.localUser == b.localUser, "local_user");
+  check(a.command == b.command, "command");
+  check(a.repeatCount == b.repeatCount, "repeat_count");
   return out;
 }
 
@@ -163,6 +175,17 @@ Result<AuditRow> readRow(const pqxx::row& row) {
   e.responseDigest = *responseDigest;
   const pqxx::binarystring bytes(row[13]);
   out.entryBytes.assign(bytes.begin(), bytes.end());
+  e.signer = row[14].c_str();
+  e.claimedRequester = row[15].c_str();
+  e.claimedOfficer = row[16].c_str();
+  auto claimedRole = optionalEnum<Role>(row[17]);
+  if (!claimedRole) return withWhere(claimedRole.error());
+  e.claimedRole = *claimedRole;
+  e.remoteAddress = row[18].c_str();
+  e.peerPin = row[19].c_str();
+  e.localUser = row[20].c_str();
+  e.command = row[21].c_str();
+  e.repeatCount = row[22].as<uint64_t>();
 
   auto canonical = decodeAuditEntry(out.entryBytes);
   if (!canonical) {
@@ -210,8 +233,8 @@ Status checkFilter(const AuditSearchFilter& filter) {
   }
   // libpq passes text parameters NUL-terminated: a NUL would silently cut the value short and
   // widen the match.
-  for (const auto* text : {&filter.requester, &filter.officerPseudonym, &filter.purpose,
-                           &filter.caseReference, &filter.recordRef}) {
+  for (const auto* text : {&filter.requester, &filter.officerPseudonym, &filter.purpose, &filter.caseReference,
+                           &filter.recordRef, &filter.signer, &filter.remoteAddress}) {
     if (holdsNul(*text))
       return fail(ErrorKind::invalidInput, "audit search: a text condition holds a NUL byte");
   }
@@ -289,7 +312,8 @@ Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter) {
     const pqxx::result result =
         tx.exec_params(searchSql(), afterSeq, orNull(filter.requester), orNull(filter.officerPseudonym),
                        orNull(role), orNull(filter.purpose), orNull(filter.caseReference), orNull(queryKind),
-                       orNull(filter.recordRef), orNull(decision), orNull(from), orNull(to), fetch);
+                       orNull(filter.recordRef), orNull(decision), orNull(from), orNull(to),
+                       orNull(filter.signer), orNull(filter.remoteAddress), fetch);
     auto rows = readRows(result, filter.limit);
     if (!rows) return rows.error();
     AuditPage page;
@@ -418,7 +442,9 @@ std::optional<std::string> setTime(AuditSearchQuery& query, std::string value) {
   return std::nullopt;
 }
 
-constexpr std::array<Parameter, 13> kParameters = {{
+constexpr std::array<Parameter, 15> kParameters = {{
+    {"signer", &setText<&AuditSearchFilter::signer>},
+    {"source", &setText<&AuditSearchFilter::remoteAddress>},
     {"member", &setText<&AuditSearchFilter::requester>},
     {"officer", &setText<&AuditSearchFilter::officerPseudonym>},
     {"role",
@@ -555,6 +581,15 @@ void putEntryFields(nlohmann::ordered_json& json, const AuditEntry& e) {
   json["reason"] = e.reason;
   json["record_refs"] = e.recordRefs;
   json["response_digest"] = crypto::hex(e.responseDigest);
+  json["signer"] = e.signer;
+  json["claimed_requester"] = e.claimedRequester;
+  json["claimed_officer"] = e.claimedOfficer;
+  json["claimed_role"] = e.claimedRole ? nlohmann::ordered_json(name(*e.claimedRole)) : nullptr;
+  json["remote_address"] = e.remoteAddress;
+  json["peer_pin"] = e.peerPin;
+  json["local_user"] = e.localUser;
+  json["command"] = e.command;
+  json["repeat_count"] = e.repeatCount;
 }
 
 // Every exported field of a row, in column order. The one field list both formats are written

@@ -39,6 +39,8 @@ struct AuditSearchFilter {
   std::optional<Decision> decision;
   std::optional<Timestamp> from;  ///< recorded at or after this
   std::optional<Timestamp> to;    ///< recorded before this
+  std::optional<std::string> signer;         ///< whose key verified it, `officer:P` or `member:M`
+  std::optional<std::string> remoteAddress;  ///< the IP address the request came from
   /// Keyset paging: only entries with seq > afterSeq. Pass the previous page's nextAfterSeq.
   std::optional<uint64_t> afterSeq;
   size_t limit = kDefaultAuditPageLimit;  ///< 1..kMaxAuditPageRows
@@ -134,7 +136,7 @@ Result<std::vector<QueryParameter>> parseQueryParameters(std::string_view queryS
 /// Parses the query string of an auditor's search (without the leading `?`), e.g.
 /// `member=XB-BORDER&role=border&decision=refused&from=2026-11-25T00:00:00Z&limit=50&format=csv`.
 /// Parameters: member, officer, role, purpose, case, kind, record, decision, from, to (UTC
-/// `YYYY-MM-DDTHH:MM:SSZ`), after, limit, format (json or csv). Names and values are
+/// `YYYY-MM-DDTHH:MM:SSZ`), signer, source (remote address), after, limit, format (json or csv). Names and values are
 /// percent-decoded, `+` is a space (HTML form encoding). Every error is ErrorKind::invalidInput
 /// naming the parameter and its value: an unknown or repeated parameter, an empty, over-long
 /// (kMaxAuditParameterBytes) or malformed value, an unknown role, query kind or decision.

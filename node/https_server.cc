@@ -90,6 +90,16 @@ int acceptAnyClientCertificate(X509_STORE_CTX*, void*) { return 1; }
 
 }  // namespace
 
+std::string addressOf(std::string_view remote) {
+  if (remote.starts_with('[')) {
+    const size_t close = remote.find(']');
+    if (close != std::string_view::npos) return std::string(remote.substr(1, close - 1));
+  }
+  const size_t colon = remote.rfind(':');
+  if (colon != std::string_view::npos && remote.find(':') == colon) return std::string(remote.substr(0, colon));
+  return std::string(remote);
+}
+
 struct HttpsServer::Impl {
   class Session;
 

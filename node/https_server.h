@@ -12,12 +12,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "schema/status.h"
 
 namespace liaison::net {
+
+/// The address part of an endpoint as HttpRequest::remote writes it (`192.0.2.7:5000` or
+/// `[2001:db8::1]:5000`): `192.0.2.7`, `2001:db8::1`. Text without a port comes back unchanged.
+std::string addressOf(std::string_view remote);
 
 /// One request, complete and within the server's limits.
 struct HttpRequest {

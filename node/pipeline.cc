@@ -120,6 +120,7 @@ struct QueryPipeline::Impl {
   struct Admission {
     Digest digest{};                 // of the signed body, or of the bytes when they do not open
     std::optional<Request> request;  // once decoded, admitted or not
+    const Signer* signer = nullptr;  // whose key verified the signature; null when none did
     std::string kindLabel = "malformed";
     Outcome outcome;                 // status ok: admitted
   };
@@ -270,28 +271,62 @@ struct QueryPipeline::Impl {
         request.query);
   }
 
-  // Appends the audit entry of a request; the caller answers only with the receipt in hand.
+  // Appends the audit entry of a request; the caller answers only with the receipt in hand. The
+  // entry names who the signature established, and what the request claimed where that differs.
   Result<AuditReceipt> audit(store::AuditLog::Announcement announced, const Outcome& outcome,
-                             const Digest& requestDigest, const Request* request,
-                             const Digest& responseDigest, std::string reason,
-                             std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
+                             const Admission& admitted, const net::HttpRequest& http, const Digest& responseDigest,
+                             std::string reason, std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
     AuditEntry entry;
     entry.recordedAt = services.clock();
-    entry.queryDigest = requestDigest;
+    entry.queryDigest = admitted.digest;
     entry.decision = outcome.decision;
     entry.reason = std::move(reason);
     entry.responseDigest = responseDigest;
     for (const Hit& hit : outcome.hits) entry.recordRefs.push_back(hit.recordRef);
     entry.queryKind = kindWhenUnknown;
+    entry.remoteAddress = net::addressOf(http.remote);
+    entry.peerPin = http.peerPin.value_or("");
+    recordIdentity(entry, admitted);
+    return services.audit.append(entry, std::move(announced));
+  }
+
+  // The identity fields of an entry: the verified signer's, with the request's claims kept apart
+  // where they differ, so a request signed by one officer that names another is logged as the
+  // officer who signed it.
+  void recordIdentity(AuditEntry& entry, const Admission& admitted) const {
+    const Request* request = admitted.request ? &*admitted.request : nullptr;
     if (request != nullptr) {
-      entry.requester = request->requester;
-      entry.officerPseudonym = request->officer.pseudonym;
-      entry.role = request->officer.role;
+      entry.queryKind = kindOf(request->query);
       entry.purpose = request->officer.purpose;
       entry.caseReference = request->officer.caseReference;
-      entry.queryKind = kindOf(request->query);
     }
-    return services.audit.append(entry, std::move(announced));
+    const Signer* signer = admitted.signer;
+    if (signer == nullptr) {
+      // No key verified the request; what it says about itself is only a claim.
+      if (request != nullptr) {
+        entry.claimedRequester = request->requester;
+        entry.claimedOfficer = request->officer.pseudonym;
+        entry.claimedRole = request->officer.role;
+      }
+      return;
+    }
+    entry.requester = signer->member;
+    if (signer->kind == Signer::Kind::officer) {
+      entry.signer = "officer:" + signer->pseudonym;
+      entry.officerPseudonym = signer->pseudonym;
+      entry.role = signer->role;
+    } else {
+      // A partner vouches for its own officers: pseudonym and role are its statement.
+      entry.signer = "member:" + signer->member;
+      if (request != nullptr) {
+        entry.officerPseudonym = request->officer.pseudonym;
+        entry.role = request->officer.role;
+      }
+    }
+    if (request == nullptr) return;
+    if (request->requester != entry.requester) entry.claimedRequester = request->requester;
+    if (request->officer.pseudonym != entry.officerPseudonym) entry.claimedOfficer = request->officer.pseudonym;
+    if (entry.role != request->officer.role) entry.claimedRole = request->officer.role;
   }
 
   void logRequest(const std::string& kindLabel, const Outcome& outcome, const Request* request,
@@ -328,10 +363,12 @@ struct QueryPipeline::Impl {
   }
 
   net::HttpResponse answer(store::AuditLog::Announcement announced, const Outcome& outcome,
-                           const Digest& requestDigest, const Request* request, const std::string& kindLabel,
+                           const Admission& admitted, const net::HttpRequest& http,
                            std::chrono::steady_clock::time_point started) {
+    const Request* request = admitted.request ? &*admitted.request : nullptr;
+    const std::string& kindLabel = admitted.kindLabel;
     Response response;
-    response.requestDigest = requestDigest;
+    response.requestDigest = admitted.digest;
     response.responder = config.member;
     response.status = outcome.status;
     response.reason = outcome.status == ResponseStatus::ok ? std::string() : outcome.publicReason;
@@ -341,8 +378,8 @@ struct QueryPipeline::Impl {
     // it say where the answer sits in the log and cannot be part of what the log records.
     const Digest responseDigest = crypto::sha256(encodeResponse(response));
     auto receipt = services.benchmarkWithoutAudit ? Result<AuditReceipt>(AuditReceipt{})
-                                                  : audit(std::move(announced), outcome, requestDigest,
-                                                          request, responseDigest, outcome.auditReason);
+                                                  : audit(std::move(announced), outcome, admitted, http,
+                                                          responseDigest, outcome.auditReason);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(kindLabel, latency);
     response.receipt = *receipt;
@@ -353,11 +390,11 @@ struct QueryPipeline::Impl {
   }
 
   // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
-  net::HttpResponse answerAuditRead(store::AuditLog::Announcement announced, const Outcome& outcome,
-                                    const Digest& requestDigest, const Request* request,
-                                    const std::string& target, AuditReadAnswer served,
-                                    std::chrono::steady_clock::time_point started) {
+  net::HttpResponse answerAuditRead(const Outcome& outcome, const Admission& admitted, const net::HttpRequest& http,
+                                    AuditReadAnswer served, std::chrono::steady_clock::time_point started) {
     const std::string kindLabel(name(QueryKind::auditRead));
+    const Request* request = admitted.request ? &*admitted.request : nullptr;
+    const std::string& target = http.target;
     if (outcome.status != ResponseStatus::ok) {
       served.status = request == nullptr && outcome.decision == Decision::refused ? 401 : httpStatusOf(outcome.status);
       served.contentType = "text/plain";
@@ -370,8 +407,10 @@ struct QueryPipeline::Impl {
     Outcome audited = outcome;
     if (outcome.status == ResponseStatus::ok && served.status >= 400) audited.decision = Decision::invalid;
     // A read whose request could not be decoded is still known to be a read of the audit log.
-    auto receipt = audit(std::move(announced), audited, requestDigest, request, crypto::sha256(served.body),
-                         std::move(reason), QueryKind::auditRead);
+    // Audit reads are rare and some are long (an entries page): they are not announced, so no
+    // batch waits on them.
+    auto receipt = audit({}, audited, admitted, http, crypto::sha256(served.body), std::move(reason),
+                         QueryKind::auditRead);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(kindLabel, latency);
     logRequest(kindLabel, audited, request, *receipt, latency);
@@ -437,6 +476,7 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
     return a;
   }
   a.digest = crypto::sha256(envelope->value().body);
+  if (auto it = signers.find(envelope->owner()); it != signers.end()) a.signer = &it->second;
   auto request = decodeRequest(envelope->value().body);
   if (!request) {
     a.outcome = invalid(request.error().message);
@@ -461,29 +501,25 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   // for it to share a transaction.
   auto announced = p.services.audit.announce();
   Impl::Admission a = p.admit(http.body, http, {});
-  const Request* request = a.request ? &*a.request : nullptr;
-  if (a.outcome.status != ResponseStatus::ok) {
-    return p.answer(std::move(announced), a.outcome, a.digest, request, a.kindLabel, started);
-  }
+  if (a.outcome.status != ResponseStatus::ok) return p.answer(std::move(announced), a.outcome, a, http, started);
   // 3-5. Decide, execute through the store, mask. 6. Audit, then answer.
-  return p.answer(std::move(announced), p.execute(*request), a.digest, request, a.kindLabel, started);
+  return p.answer(std::move(announced), p.execute(*a.request), a, http, started);
 }
 
 net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, const AuditReadServer& serve) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
-  // Audit reads are rare and some are long (an entries page): they are not announced, so no
-  // batch waits on them.
+  Impl::Admission unread;
+  unread.digest = crypto::sha256({});
   if (http.signedRequest.empty()) {
     return p.answerAuditRead(
-        {}, refused("audit reads must be signed: send the signed request in the Liaison-Request header"),
-        crypto::sha256({}), nullptr, http.target, {}, started);
+        refused("audit reads must be signed: send the signed request in the Liaison-Request header"), unread, http,
+        {}, started);
   }
   auto bytes = crypto::fromBase64(http.signedRequest, crypto::kMaxEnvelopeBytes);
   if (!bytes) {
-    return p.answerAuditRead(
-        {}, invalid("Liaison-Request header is not padded standard base64 of a signed request"),
-        crypto::sha256({}), nullptr, http.target, {}, started);
+    return p.answerAuditRead(invalid("Liaison-Request header is not padded standard base64 of a signed request"),
+                             unread, http, {}, started);
   }
   Impl::Admission a = p.admit(*bytes, http, [&](const Signer& signer, const Request& request) {
     const auto* read = std::get_if<AuditReadQuery>(&request.query);
@@ -496,11 +532,8 @@ net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, c
     }
     return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
   });
-  const Request* request = a.request ? &*a.request : nullptr;
-  if (a.outcome.status != ResponseStatus::ok) {
-    return p.answerAuditRead({}, a.outcome, a.digest, request, http.target, {}, started);
-  }
-  return p.answerAuditRead({}, a.outcome, a.digest, request, http.target, serve(http.target), started);
+  if (a.outcome.status != ResponseStatus::ok) return p.answerAuditRead(a.outcome, a, http, {}, started);
+  return p.answerAuditRead(a.outcome, a, http, serve(http.target), started);
 }
 
 void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {
@@ -508,6 +541,8 @@ void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {
   while (!reason.empty() && reason.back() == '\n') reason.pop_back();
   AuditEntry entry;
   entry.recordedAt = impl_->services.clock();
+  entry.remoteAddress = net::addressOf(rejected.remote);
+  entry.peerPin = rejected.peerPin.value_or("");
   entry.decision = rejected.status == 400 ? Decision::invalid : Decision::refused;
   entry.reason = reason + " (HTTP " + std::to_string(rejected.status) + ")";
   const bool audited = impl_->services.audit.append(entry).ok();

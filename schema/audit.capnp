@@ -29,6 +29,21 @@ struct AuditEntry {
   reason @11 :Text;
   recordRefs @12 :List(Text);  # RecordMeta.ref of each record concerned
   responseDigest @13 :Data;  # exactly 32 bytes (SHA-256)
+
+  # Who the node verified and where the request came from (schema version 7). Each is written only
+  # when set, so an entry that sets none of them has the bytes it had before they existed.
+  signer @14 :Text;  # whose key verified the request: "officer:PSEUDONYM" of this node or "member:ID"
+  claimedRequester @15 :Text;  # the requester the request named, when it is not `requester`
+  claimedOfficer @16 :Text;  # the officer pseudonym the request named, when it is not `officerPseudonym`
+  claimedRole :union {  # the role the request named, when it is not `role`
+    none @17 :Void;
+    some @18 :Common.Role;
+  }
+  remoteAddress @19 :Text;  # IP address the request came from
+  peerPin @20 :Text;  # "sha256:..." pin of the TLS client certificate the request came with
+  localUser @21 :Text;  # command-line access: the operating-system user who ran the command
+  command @22 :Text;  # command-line access: the command as run
+  repeatCount @23 :UInt64;  # further refusals from the same source this entry stands for
 }
 
 # A tree head of the audit log, signed by the node's member key as an envelope of type treeHead.

@@ -886,6 +886,19 @@ void write(wire::AuditEntry::Builder b, const AuditEntry& entry) {
   b.setReason(textOf(entry.reason));
   writeTexts(b.initRecordRefs(static_cast<unsigned>(entry.recordRefs.size())), entry.recordRefs);
   b.setResponseDigest(bytesOf(entry.responseDigest));
+  // Fields of schema version 7 stay null when empty, so older entries keep their exact bytes.
+  auto setIfAny = [](const std::string& text, auto setter) {
+    if (!text.empty()) setter(textOf(text));
+  };
+  setIfAny(entry.signer, [&](auto t) { b.setSigner(t); });
+  setIfAny(entry.claimedRequester, [&](auto t) { b.setClaimedRequester(t); });
+  setIfAny(entry.claimedOfficer, [&](auto t) { b.setClaimedOfficer(t); });
+  if (entry.claimedRole) b.getClaimedRole().setSome(toWire<wire::Role>(*entry.claimedRole));
+  setIfAny(entry.remoteAddress, [&](auto t) { b.setRemoteAddress(t); });
+  setIfAny(entry.peerPin, [&](auto t) { b.setPeerPin(t); });
+  setIfAny(entry.localUser, [&](auto t) { b.setLocalUser(t); });
+  setIfAny(entry.command, [&](auto t) { b.setCommand(t); });
+  b.setRepeatCount(entry.repeatCount);
 }
 
 void write(wire::TreeHead::Builder b, const TreeHead& head) {
@@ -925,6 +938,16 @@ AuditEntry read(wire::AuditEntry::Reader r, const Path& at) {
   entry.reason = readText(r.getReason(), at.field("reason"));
   entry.recordRefs = readTexts(r.getRecordRefs(), at.field("record refs"));
   entry.responseDigest = readBytes<32>(r.getResponseDigest(), at.field("response digest"));
+  // Null reads as empty; an empty text that is not null is refused by the re-encoding check.
+  entry.signer = readText(r.getSigner(), at.field("signer"));
+  entry.claimedRequester = readText(r.getClaimedRequester(), at.field("claimed requester"));
+  entry.claimedOfficer = readText(r.getClaimedOfficer(), at.field("claimed officer"));
+  entry.claimedRole = readOptionalEnum(r.getClaimedRole(), at.field("claimed role"));
+  entry.remoteAddress = readText(r.getRemoteAddress(), at.field("remote address"));
+  entry.peerPin = readText(r.getPeerPin(), at.field("peer pin"));
+  entry.localUser = readText(r.getLocalUser(), at.field("local user"));
+  entry.command = readText(r.getCommand(), at.field("command"));
+  entry.repeatCount = r.getRepeatCount();
   return entry;
 }
 

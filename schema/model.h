@@ -489,6 +489,18 @@ struct AuditEntry {
   std::string reason;
   std::vector<std::string> recordRefs;
   Digest responseDigest{};
+  /// Whose key verified the request: `officer:PSEUDONYM` (an officer of this node) or `member:ID`
+  /// (a partner); empty when no key did. requester, officerPseudonym and role are what that
+  /// verification established; what the request claimed instead is kept apart below.
+  std::string signer;
+  std::string claimedRequester;      ///< the requester the request named, when it differs
+  std::string claimedOfficer;        ///< the officer pseudonym the request named, when it differs
+  std::optional<Role> claimedRole;   ///< the role the request named, when it differs
+  std::string remoteAddress;         ///< IP address of the connection the request came over
+  std::string peerPin;               ///< `sha256:...` pin of the TLS client certificate, if any
+  std::string localUser;             ///< command-line access: the operating-system user
+  std::string command;               ///< command-line access: the command as run
+  uint64_t repeatCount = 0;          ///< further refusals from the same source folded into this entry
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 

@@ -153,6 +153,38 @@ TEST_F(AuditSearch, EachFilterAloneMatchesExactlyItsEntries) {
   EXPECT_EQ(matching(reader, with([](auto& f) { f.afterSeq = 2; })), (Seqs{3, 4}));
 }
 
+TEST_F(AuditSearch, TheSignerClaimsAndSourceAreStoredAndFoundBySignerAndSource) {
+  std::vector<AuditEntry> entries = fiveEntries();
+  entries[1].signer = "officer:o-18";
+  entries[1].claimedOfficer = "o-99";
+  entries[1].claimedRole = Role::health;
+  entries[1].remoteAddress = "192.0.2.7";
+  entries[3].signer = "member:XC-POLICE";
+  entries[3].remoteAddress = "192.0.2.7";
+  entries[3].peerPin = "sha256:pin";
+  entries[4].remoteAddress = "198.51.100.1";
+  entries[4].repeatCount = 17;
+  entries[4].localUser = "operator";
+  entries[4].command = "liaison records count health-record";
+  append(entries);
+  AuditReader reader(target());
+  using Seqs = std::vector<uint64_t>;
+  AuditSearchFilter bySigner;
+  bySigner.signer = "officer:o-18";
+  EXPECT_EQ(matching(reader, bySigner), (Seqs{1}));
+  AuditSearchFilter bySource;
+  bySource.remoteAddress = "192.0.2.7";
+  EXPECT_EQ(matching(reader, bySource), (Seqs{1, 3}));
+  // The columns agree with the bytes, so every field reads back as appended.
+  auto rows = reader.entries(0, 5);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ((*rows)[i].entry, entries[i]) << i;
+  auto query = store::parseAuditSearchQuery("signer=member%3AXC-POLICE&source=192.0.2.7");
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_EQ(matching(reader, query->filter), (Seqs{3}));
+}
+
 TEST_F(AuditSearch, CombinedFiltersMustAllHold) {
   append(fiveEntries());
   AuditReader reader(target());
@@ -402,9 +434,11 @@ TEST_F(AuditSearch, CsvExportOfStoredTextQuotesAndDefusesFormulas) {
   EXPECT_EQ(records[0],
             (std::vector<std::string>{"seq", "recorded_at", "requester", "officer_pseudonym", "role",
                                       "purpose", "case_reference", "query_kind", "query_digest", "decision",
-                                      "reason", "record_refs", "response_digest", "entry"}));
+                                      "reason", "record_refs", "response_digest", "signer", "claimed_requester",
+                                      "claimed_officer", "claimed_role", "remote_address", "peer_pin",
+                                      "local_user", "command", "repeat_count", "entry"}));
   const auto& row = records[1];
-  ASSERT_EQ(row.size(), 14u);
+  ASSERT_EQ(row.size(), 23u);
   EXPECT_EQ(row[0], "0");
   EXPECT_EQ(row[1], "2026-11-25T08:00:00Z");
   EXPECT_EQ(row[2], "XB-BORDER");

@@ -160,6 +160,11 @@ store::AuditRow sampleRow(uint64_t seq) {
   e.reason = "rule partners-documents";
   e.recordRefs = {"doc:1", "doc:2"};
   e.responseDigest.fill(0xfe);
+  e.signer = "member:XB-BORDER";
+  e.claimedOfficer = "o-18";
+  e.remoteAddress = "192.0.2.7";
+  e.peerPin = "sha256:pin";
+  e.repeatCount = 2;
   row.entryBytes = encodeAuditEntry(e);
   return row;
 }
@@ -189,7 +194,10 @@ TEST(AuditExport, JsonCarriesEveryFieldByNameAndTheNextPage) {
                 hexOfRepeated("01") +
                 "\",\"decision\":\"permitted\",\"reason\":\"rule partners-documents\","
                 "\"record_refs\":[\"doc:1\",\"doc:2\"],\"response_digest\":\"" +
-                hexOfRepeated("fe") + "\",\"entry\":\"" + base64(page.rows[0].entryBytes) +
+                hexOfRepeated("fe") + "\","
+                "\"signer\":\"member:XB-BORDER\",\"claimed_requester\":\"\",\"claimed_officer\":\"o-18\","
+                "\"claimed_role\":null,\"remote_address\":\"192.0.2.7\",\"peer_pin\":\"sha256:pin\","
+                "\"local_user\":\"\",\"command\":\"\",\"repeat_count\":2,\"entry\":\"" + base64(page.rows[0].entryBytes) +
                 "\"}],\"next_after\":41}");
 }
 
@@ -217,7 +225,10 @@ TEST(AuditExport, EntryBytesDecodeToTheirFieldsAsJson) {
           hexOfRepeated("01") +
           "\",\"decision\":\"permitted\",\"reason\":\"rule partners-documents\","
           "\"record_refs\":[\"doc:1\",\"doc:2\"],\"response_digest\":\"" +
-          hexOfRepeated("fe") + "\"}");
+          hexOfRepeated("fe") + "\","
+          "\"signer\":\"member:XB-BORDER\",\"claimed_requester\":\"\",\"claimed_officer\":\"o-18\","
+          "\"claimed_role\":null,\"remote_address\":\"192.0.2.7\",\"peer_pin\":\"sha256:pin\","
+          "\"local_user\":\"\",\"command\":\"\",\"repeat_count\":2}");
 
   const std::vector<uint8_t> garbage = {1, 2, 3};
   auto refused = store::auditEntryToJson(garbage);
@@ -230,10 +241,12 @@ TEST(AuditExport, CsvHasAHeaderAndOneRowPerEntry) {
   page.rows.push_back(sampleRow(7));
   EXPECT_EQ(store::auditRowsToCsv(page),
             "seq,recorded_at,requester,officer_pseudonym,role,purpose,case_reference,query_kind,query_digest,"
-            "decision,reason,record_refs,response_digest,entry\r\n"
+            "decision,reason,record_refs,response_digest,signer,claimed_requester,claimed_officer,claimed_role,"
+            "remote_address,peer_pin,local_user,command,repeat_count,entry\r\n"
             "7,2026-11-25T08:15:00Z,XB-BORDER,o-17,border,border-check,CASE-1,check-document," +
                 hexOfRepeated("01") + ",permitted,rule partners-documents,\"doc:1;doc:2\"," +
-                hexOfRepeated("fe") + "," + base64(page.rows[0].entryBytes) + "\r\n");
+                hexOfRepeated("fe") + ",member:XB-BORDER,,o-18,,192.0.2.7,sha256:pin,,,2," +
+                base64(page.rows[0].entryBytes) + "\r\n");
 }
 
 TEST(AuditExport, CsvQuotesPerRfc4180AndDefusesFormulas) {

@@ -500,6 +500,47 @@ TEST(AuditEntryCodec, RoundTripsWithAndWithoutRoleAndQueryKind) {
   }
 }
 
+TEST(AuditEntryCodec, AnEntryWrittenBeforeSchemaVersion7KeepsItsExactBytes) {
+  // Encoded by the codec as it was before the signer, claimed identity, source and command-line
+  // fields existed: the leaves of every log written then must still decode and hash the same.
+  const std::string before7 =
+      "0000000002000800c1fb46660000000001000000010002001d00000052000000210000006a000000250000006a0000"
+      "00290000007a0000002d0000000201000039000000c2000000410000000e00000055000000020100006d656d626572"
+      "2d6379000000000000006f6666696365722d3766336100000000626f7264657220636865636b00000000434153452d"
+      "323032342d303034320000202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f72756c65"
+      "20706172746e6572732d646f63756d656e747300010000002a01000038633765346235322d303030302d343030302d"
+      "383030302d30303030303030303030303200000000606162636465666768696a6b6c6d6e6f707172737475767778"
+      "797a7b7c7d7e7f";
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < before7.size(); i += 2) bytes.push_back(static_cast<uint8_t>(std::stoi(before7.substr(i, 2), nullptr, 16)));
+  auto decoded = decodeAuditEntry(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->officerPseudonym, "officer-7f3a");
+  EXPECT_TRUE(decoded->signer.empty());
+  EXPECT_EQ(decoded->repeatCount, 0u);
+  EXPECT_EQ(encodeAuditEntry(*decoded), bytes);
+}
+
+TEST(AuditEntryCodec, RoundTripsTheVerifiedSignerTheClaimedIdentityAndTheSource) {
+  AuditEntry entry = sampleAuditEntry();
+  entry.signer = "officer:officer-7f3a";
+  entry.claimedRequester = "member-zz";
+  entry.claimedOfficer = "officer-0000";
+  entry.claimedRole = Role::health;
+  entry.remoteAddress = "192.0.2.7";
+  entry.peerPin = "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  entry.localUser = "operator";
+  entry.command = "liaison records list health-record --member XA-POLICE --role health";
+  entry.repeatCount = 41;
+  auto decoded = decodeAuditEntry(encodeAuditEntry(entry));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, entry);
+  // Each field changes the bytes, so the leaf commits to it.
+  AuditEntry without = entry;
+  without.claimedRole.reset();
+  EXPECT_NE(encodeAuditEntry(without), encodeAuditEntry(entry));
+}
+
 TEST(AuditEntryCodec, AbsentRoleDiffersFromEveryRoleOnTheWire) {
   AuditEntry absent = sampleAuditEntry();
   absent.role.reset();

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "adapters/audit_search.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
 #include "node/tls_identity.h"
@@ -261,6 +262,14 @@ uint64_t NodeTest::auditCount() const {
   auto conn = connectAs(store::DbRole::auditor);
   pqxx::read_transaction tx(*conn);
   return tx.exec1("SELECT count(*) FROM audit.entries")[0].as<uint64_t>();
+}
+
+AuditEntry NodeTest::lastAuditEntry() const {
+  store::AuditReader reader(target());
+  auto latest = reader.latestSeq().value();
+  if (!latest) throw std::runtime_error("the audit log is empty");
+  auto rows = reader.entries(*latest, *latest + 1).value();
+  return rows.at(0).entry;
 }
 
 }  // namespace liaison::testing

@@ -52,6 +52,8 @@ class NodeTest : public PgTest {
 
   /// Rows in the audit log, read as the auditor role.
   uint64_t auditCount() const;
+  /// The newest entry of the audit log, read as the auditor role.
+  AuditEntry lastAuditEntry() const;
   /// Everything the node has logged so far.
   std::string logText() const { return log_.str(); }
 

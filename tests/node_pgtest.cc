@@ -240,6 +240,11 @@ class NodeRefusals : public NodeTest {
     return c->seal(checkPassport(), {}, issuedAt);
   }
 
+  // The pin of the TLS client certificate `identity` presents.
+  std::string clientConfigPin(const std::string& identity) {
+    return net::spkiPinOfCertificateFile(*clientConfig(identity).tlsCertificate).value();
+  }
+
   void expectStillServing() {
     auto answer = client(kBorderOfficer)->send(checkPassport(), {});
     ASSERT_TRUE(answer.ok()) << answer.error().message;
@@ -285,11 +290,51 @@ TEST_F(NodeRefusals, EachBadRequestIsRefusedWithItsOwnReasonAuditedAndTheNodeKee
   }
 }
 
+TEST_F(NodeRefusals, TheAuditEntryNamesTheOfficerWhoSignedNotTheOneTheRequestNamed) {
+  // Officer enforcement-1 signs a request that names border-1.
+  EXPECT_EQ(postRaw(kBorderOfficer, sealAs(kBorderOfficer, now(), kEnforcementOfficer)).httpStatus, 403u);
+  AuditEntry entry = lastAuditEntry();
+  EXPECT_EQ(entry.signer, "officer:enforcement-1");
+  EXPECT_EQ(entry.officerPseudonym, kEnforcementOfficer);
+  EXPECT_EQ(entry.role, Role::enforcement);
+  EXPECT_EQ(entry.requester, "XA-POLICE");
+  EXPECT_EQ(entry.claimedOfficer, kBorderOfficer);
+  EXPECT_EQ(entry.claimedRole, Role::border);
+  EXPECT_EQ(entry.claimedRequester, "");
+  EXPECT_EQ(entry.remoteAddress, "127.0.0.1");
+  EXPECT_EQ(entry.decision, Decision::refused);
+
+  // An honest officer's entry has no claims apart, and a partner's names its key and certificate.
+  EXPECT_EQ(postRaw(kBorderOfficer, sealAs(kBorderOfficer, now())).httpStatus, 200u);
+  entry = lastAuditEntry();
+  EXPECT_EQ(entry.signer, "officer:border-1");
+  EXPECT_EQ(entry.claimedOfficer, "");
+  EXPECT_FALSE(entry.claimedRole.has_value());
+  EXPECT_EQ(entry.peerPin, "");
+  EXPECT_EQ(postRaw(kPartnerBorder, sealAs(kPartnerBorder, now())).httpStatus, 200u);
+  entry = lastAuditEntry();
+  EXPECT_EQ(entry.signer, "member:XB-BORDER");
+  EXPECT_EQ(entry.requester, "XB-BORDER");
+  EXPECT_EQ(entry.officerPseudonym, kPartnerBorder);
+  EXPECT_EQ(entry.peerPin, clientConfigPin(kPartnerBorder));
+
+  // Nothing verified a stranger's request: what it says of itself is kept as a claim only.
+  EXPECT_EQ(postRaw(kStrangerOfficer, sealAs(kStrangerOfficer, now())).httpStatus, 403u);
+  entry = lastAuditEntry();
+  EXPECT_EQ(entry.signer, "");
+  EXPECT_EQ(entry.officerPseudonym, "");
+  EXPECT_EQ(entry.requester, "");
+}
+
 TEST_F(NodeRefusals, AnOversizedBodyIsRefusedAuditedAndTheNodeKeepsServing) {
   const uint64_t before = auditCount();
-  RawOutcome outcome = postRaw(kBorderOfficer, std::vector<uint8_t>(config_.maxBodyBytes + 1, 0x00));
+  RawOutcome outcome = postRaw(kPartnerBorder, std::vector<uint8_t>(config_.maxBodyBytes + 1, 0x00));
   EXPECT_EQ(outcome.httpStatus, 413u);
   EXPECT_EQ(auditCount(), before + 1);
+  // Nothing of the request was read, but its source is known.
+  AuditEntry entry = lastAuditEntry();
+  EXPECT_EQ(entry.remoteAddress, "127.0.0.1");
+  EXPECT_EQ(entry.peerPin, clientConfigPin(kPartnerBorder));
   expectStillServing();
 }
 
