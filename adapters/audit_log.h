@@ -22,6 +22,18 @@
 
 namespace liaison::store {
 
+/// Who ran a command-line tool that reads or writes records (import, purge, records, groups sync),
+/// for its audit entry: those act on an operator's word alone, so the entry names the operator.
+struct CommandLineOrigin {
+  std::string localUser;  ///< the operating-system user, e.g. `alice` or `root (sudo by alice)`
+  std::string command;    ///< the command as run
+  /// Names the operator and the command in `entry` (AuditEntry::localUser and ::command).
+  void stamp(AuditEntry& entry) const {
+    entry.localUser = localUser;
+    entry.command = command;
+  }
+};
+
 /// How an AuditLog groups appends into transactions.
 struct AuditLogOptions {
   /// Most entries committed in one transaction (at least 1).

@@ -371,7 +371,7 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
 
   ImportReport report;
   try {
-    auto conn = store::openConnection(target, store::roleForCompartment(compartmentOf(kind)));
+    auto conn = store::openConnection(target, store::DbRole::importer, store::databaseOf(compartmentOf(kind)));
     store::allowLongStatements(*conn);
     pqxx::work tx(*conn);
     store::setRequestingMember(tx, options.owner);
@@ -395,6 +395,9 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
       }
     }
     report.rowsInserted = insert.finish();
+    if (control.beforeCommit) {
+      if (Status ready = control.beforeCommit(report); !ready) return withSource(sourceName, ready.error());
+    }
     tx.commit();
   } catch (const std::exception& e) {
     return withSource(sourceName, store::databaseError("importing " + std::string(name(kind)) + " records", e));
@@ -404,11 +407,11 @@ Result<ImportReport> importCsv(const store::DatabaseTarget& target, RecordKind k
 }
 
 Result<ImportReport> importRecords(const store::DatabaseTarget& target, RecordKind kind, const std::vector<Record>& records,
-                                   const ImportOptions& options) {
+                                   const ImportOptions& options, const ImportControl& control) {
   if (auto ok = checkOptions(options); !ok) return ok.error();
   ImportReport report;
   try {
-    auto conn = store::openConnection(target, store::roleForCompartment(compartmentOf(kind)));
+    auto conn = store::openConnection(target, store::DbRole::importer, store::databaseOf(compartmentOf(kind)));
     store::allowLongStatements(*conn);
     pqxx::work tx(*conn);
     store::setRequestingMember(tx, options.owner);
@@ -419,6 +422,9 @@ Result<ImportReport> importRecords(const store::DatabaseTarget& target, RecordKi
       ++report.rowsRead;
     }
     report.rowsInserted = insert.finish();
+    if (control.beforeCommit) {
+      if (Status ready = control.beforeCommit(report); !ready) return ready.error();
+    }
     tx.commit();
   } catch (const std::exception& e) {
     return store::databaseError("importing " + std::string(name(kind)) + " records", e);

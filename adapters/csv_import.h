@@ -40,6 +40,9 @@ struct ImportControl {
   std::ostream* rejects = nullptr;
   /// Called every few thousand rows and at the end with rows read so far and bytes consumed.
   std::function<void(uint64_t rows, uint64_t bytes)> progress;
+  /// Called once every row is written, before the transaction commits (the command audits the
+  /// import there); an error rolls the whole import back.
+  std::function<Status(const ImportReport&)> beforeCommit;
 };
 
 /// One column of a kind's CSV layout.
@@ -71,6 +74,7 @@ Digest importKey(const Record& record);
 
 /// Stores already-parsed records (from JSON or EDIFACT importers) the same way importCsv does.
 Result<ImportReport> importRecords(const store::DatabaseTarget& target, RecordKind kind,
-                                   const std::vector<Record>& records, const ImportOptions& options);
+                                   const std::vector<Record>& records, const ImportOptions& options,
+                                   const ImportControl& control = {});
 
 }  // namespace liaison::importers

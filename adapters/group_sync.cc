@@ -71,39 +71,84 @@ std::string describe(const GroupChanges& changes, const std::string& source) {
 
 }  // namespace
 
+namespace {
+
+constexpr Database kAllDatabases[] = {Database::main, Database::health, Database::justice};
+
+// The changes of several databases as one: each membership to add or remove anywhere, once.
+void merge(GroupChanges& into, const GroupChanges& more) {
+  auto unite = [](std::vector<Membership>& a, const std::vector<Membership>& b) {
+    std::vector<Membership> both;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+    a = std::move(both);
+  };
+  unite(into.added, more.added);
+  unite(into.removed, more.removed);
+}
+
+}  // namespace
+
 Result<GroupChanges> diffGroups(const DatabaseTarget& target, DbRole role, const GroupMembers& wanted) {
   const std::vector<Membership> rows = wantedMemberships(wanted);
   if (Status ok = checkIds(rows); !ok) return ok.error();
-  try {
-    auto conn = openConnection(target, role);
-    pqxx::read_transaction tx(*conn);
-    return compare(storedMemberships(tx), rows);
-  } catch (const std::exception& e) {
-    return databaseError("reading federation.group_members", e);
+  // The admin sees every database; a serving role only its own.
+  std::vector<Database> databases;
+  if (role == DbRole::admin) {
+    databases.assign(std::begin(kAllDatabases), std::end(kAllDatabases));
+  } else {
+    databases.push_back(homeDatabaseOf(role));
   }
+  GroupChanges changes;
+  changes.memberships = rows.size();
+  for (Database database : databases) {
+    try {
+      auto conn = openConnection(target, role, database);
+      pqxx::read_transaction tx(*conn);
+      merge(changes, compare(storedMemberships(tx), rows));
+    } catch (const std::exception& e) {
+      return databaseError("reading federation.group_members of the " + std::string(name(database)) + " database", e);
+    }
+  }
+  return changes;
 }
 
 Result<GroupChanges> syncGroups(const DatabaseTarget& target, const std::string& self,
-                                const GroupMembers& wanted, const std::string& source) {
+                                const GroupMembers& wanted, const std::string& source,
+                                const CommandLineOrigin& origin) {
   const std::vector<Membership> rows = wantedMemberships(wanted);
   if (Status ok = checkIds(rows); !ok) return ok.error();
   if (!isValidMemberId(self))
     return fail(ErrorKind::invalidInput, "member id '" + self.substr(0, 64) + "' is not valid");
+  // Row-level security reads the groups in each database, so all three get the same table. Each
+  // is changed in its own transaction, all held open until the change is audited; a failure before
+  // the commits changes nothing, and a failure between them is mended by syncing again.
+  struct Open {
+    Database database;
+    std::unique_ptr<pqxx::connection> conn;
+    std::unique_ptr<pqxx::work> tx;
+    GroupChanges changes;
+  };
+  std::vector<Open> open;
+  GroupChanges changes;
+  changes.memberships = rows.size();
   try {
-    auto conn = openConnection(target, DbRole::admin);
-    pqxx::work tx(*conn);
-    // Two syncs at once would each compute their changes from what the other is replacing.
-    tx.exec("LOCK TABLE federation.group_members IN SHARE ROW EXCLUSIVE MODE");
-    GroupChanges changes = compare(storedMemberships(tx), rows);
+    for (Database database : kAllDatabases) {
+      Open& o = open.emplace_back(Open{database, openConnection(target, DbRole::admin, database), nullptr, {}});
+      o.tx = std::make_unique<pqxx::work>(*o.conn);
+      // Two syncs at once would each compute their changes from what the other is replacing.
+      o.tx->exec("LOCK TABLE federation.group_members IN SHARE ROW EXCLUSIVE MODE");
+      o.changes = compare(storedMemberships(*o.tx), rows);
+      for (const auto& [group, member] : o.changes.removed) {
+        o.tx->exec_params("DELETE FROM federation.group_members WHERE group_id = $1 AND member_id = $2", group,
+                          member);
+      }
+      for (const auto& [group, member] : o.changes.added) {
+        o.tx->exec_params("INSERT INTO federation.group_members (group_id, member_id) VALUES ($1, $2)", group,
+                          member);
+      }
+      merge(changes, o.changes);
+    }
     if (changes.empty()) return changes;
-    for (const auto& [group, member] : changes.removed) {
-      tx.exec_params("DELETE FROM federation.group_members WHERE group_id = $1 AND member_id = $2", group,
-                     member);
-    }
-    for (const auto& [group, member] : changes.added) {
-      tx.exec_params("INSERT INTO federation.group_members (group_id, member_id) VALUES ($1, $2)", group,
-                     member);
-    }
     AuditLog audit(target, self);
     AuditEntry entry;
     entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -112,12 +157,13 @@ Result<GroupChanges> syncGroups(const DatabaseTarget& target, const std::string&
     entry.purpose = "administration";
     entry.decision = Decision::permitted;
     entry.reason = describe(changes, source);
+    origin.stamp(entry);
     auto receipt = audit.append(entry);
     if (!receipt) {
       return fail(ErrorKind::unavailable,
                   "groups not changed: the audit log refused the entry: " + receipt.error().message);
     }
-    tx.commit();
+    for (Open& o : open) o.tx->commit();
     return changes;
   } catch (const std::exception& e) {
     return databaseError("syncing federation.group_members", e);

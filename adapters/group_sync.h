@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/audit_log.h"
 #include "adapters/database.h"
 #include "schema/status.h"
 
@@ -30,14 +31,19 @@ struct GroupChanges {
   bool empty() const { return added.empty() && removed.empty(); }
 };
 
-/// What syncGroups would change, read as `role` (admin, or a serving role, which may read it).
+/// What syncGroups would change, read as `role`: the admin reads every database of the node (the
+/// main one and each firewalled compartment's keep their own copy of the table), a serving role its
+/// own database only. A membership to change in any database is listed once.
 Result<GroupChanges> diffGroups(const DatabaseTarget& target, DbRole role, const GroupMembers& wanted);
 
-/// Makes federation.group_members exactly `wanted`, in one transaction as the admin role, and
-/// returns what changed. A change is audited first, as an entry of `self` (the member this node
+/// Makes federation.group_members exactly `wanted` in every database of the node, as the admin
+/// role, one transaction each, committed together once the change is audited, and returns what
+/// changed (in any database). A change is audited first, as an entry of `self` (the member this node
 /// serves) naming every membership added and removed; if the entry cannot be written nothing
 /// changes. Ids that are not member or group ids are refused before anything is touched.
+/// `origin` names who ran the sync in the entry.
 Result<GroupChanges> syncGroups(const DatabaseTarget& target, const std::string& self,
-                                const GroupMembers& wanted, const std::string& source);
+                                const GroupMembers& wanted, const std::string& source,
+                                const CommandLineOrigin& origin = {});
 
 }  // namespace liaison::store

@@ -474,7 +474,7 @@ Result<std::vector<Notice>> parseInterpolNotices(std::string_view json, const st
 }
 
 Result<ImportReport> importNotices(const store::DatabaseTarget& target, const std::vector<Notice>& notices,
-                                   const ImportOptions& options) {
+                                   const ImportOptions& options, const ImportControl& control) {
   std::vector<Record> records;
   records.reserve(notices.size());
   for (const Notice& notice : notices) {
@@ -483,7 +483,7 @@ Result<ImportReport> importNotices(const store::DatabaseTarget& target, const st
   }
   // Notices have a natural key (owner, notice id), so the shared staged insert's ON CONFLICT DO
   // NOTHING leaves a notice already present as it is.
-  return importRecords(target, RecordKind::notice, records, options);
+  return importRecords(target, RecordKind::notice, records, options, control);
 }
 
 }  // namespace liaison::importers

@@ -45,12 +45,12 @@ Result<std::vector<Notice>> parseInterpolNotices(std::string_view json, const st
                                                  const ImportOptions& options);
 
 /// Stores `notices` in notices.notices in one transaction (through importRecords), as the
-/// enforcement role with `options.owner` as the requesting member, each with its own meta; every
+/// importer role with `options.owner` as the requesting member, each with its own meta; every
 /// notice must be owned by `options.owner`. Notices already present (same owner and notice id) are
 /// left as they are, so importing the same notices again changes nothing; a list response imported
 /// before the detail response of the same notice keeps the list's fewer fields. All or nothing: if
 /// any notice is refused, none is written. `rowsRead` counts `notices`, `rowsInserted` the new ones.
 Result<ImportReport> importNotices(const store::DatabaseTarget& target, const std::vector<Notice>& notices,
-                                   const ImportOptions& options);
+                                   const ImportOptions& options, const ImportControl& control = {});
 
 }  // namespace liaison::importers

@@ -1,16 +1,32 @@
 #include "adapters/pg_session.h"
 
+#include <poll.h>
+
 #include <algorithm>
 
 namespace liaison::store {
 
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role) {
+  return openConnection(target, role, homeDatabaseOf(role));
+}
+
+std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role, Database database) {
   // A statement that hangs (a lock never released, a stalled disk) must fail, not hold a node's
   // worker forever; bulk work that may legitimately run longer lifts it (allowLongStatements).
-  auto conn = std::make_unique<pqxx::connection>(
-      conninfoFor(target, role) + " options='-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=" +
-      std::to_string(kStatementTimeoutMs) + "'");
-  return conn;
+  return std::make_unique<pqxx::connection>(conninfoFor(target, role, database) +
+                                            " options='-c TimeZone=UTC -c DateStyle=ISO,YMD -c statement_timeout=" +
+                                            std::to_string(kStatementTimeoutMs) + "'");
+}
+
+bool looksAlive(pqxx::connection& conn) {
+  if (!conn.is_open()) return false;
+  const int socket = conn.sock();
+  if (socket < 0) return false;
+  // A server that ends a session (a restart, pg_terminate_backend) sends its reason and closes the
+  // socket. Nothing else is ever pending on an idle connection of ours (no LISTEN), so anything
+  // readable means the session is gone; at worst a healthy connection is replaced.
+  pollfd waiting{socket, POLLIN, 0};
+  return ::poll(&waiting, 1, 0) == 0;
 }
 
 void allowLongStatements(pqxx::connection& conn) {
@@ -18,10 +34,14 @@ void allowLongStatements(pqxx::connection& conn) {
   tx.exec("SET statement_timeout = 0");
 }
 
-pqxx::connection& RoleConnections::forRole(DbRole role) {
-  auto& slot = byRole_.at(static_cast<size_t>(role));
-  if (!slot || !slot->is_open()) slot = openConnection(target_, role);
+pqxx::connection& RoleConnections::forRole(DbRole role, Database database) {
+  auto& slot = byRole_.at(static_cast<size_t>(role)).at(static_cast<size_t>(database));
+  if (!slot || !looksAlive(*slot)) slot = openConnection(target_, role, database);
   return *slot;
+}
+
+void RoleConnections::reset(DbRole role, Database database) {
+  byRole_.at(static_cast<size_t>(role)).at(static_cast<size_t>(database)).reset();
 }
 
 void setRequestingMember(pqxx::transaction_base& tx, std::string_view member) {

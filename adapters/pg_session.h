@@ -17,24 +17,33 @@ namespace liaison::store {
 /// Longest a statement may run on a connection from openConnection before PostgreSQL cancels it.
 inline constexpr int kStatementTimeoutMs = 30'000;
 
-/// Opens a connection as `role`, in UTC with ISO dates so values read back parse predictably,
-/// with statements limited to kStatementTimeoutMs.
+/// Opens a connection as `role` to `database` (by default the role's home database), in UTC with
+/// ISO dates so values read back parse predictably, with statements limited to kStatementTimeoutMs.
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role);
+std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role, Database database);
+
+/// False when an idle connection is known to be dead: the server closed it (a restart, an
+/// administrator's pg_terminate_backend) and said so on the socket. Reads what is waiting without
+/// blocking or sending anything, so a connection that looks alive may still fail on its next use.
+bool looksAlive(pqxx::connection& conn);
 
 /// Lifts the statement time limit for the rest of the session: for imports and purges, whose
 /// single statements grow with the input.
 void allowLongStatements(pqxx::connection& conn);
 
-/// One lazily opened connection per database role. Not thread-safe.
+/// One lazily opened connection per database role and database. Not thread-safe.
 class RoleConnections {
  public:
   explicit RoleConnections(DatabaseTarget target) : target_(std::move(target)) {}
-  /// The open connection for `role`, (re)connecting if there is none.
-  pqxx::connection& forRole(DbRole role);
+  /// The open connection for `role` on `database`, reconnecting if there is none or the one kept
+  /// is dead (looksAlive).
+  pqxx::connection& forRole(DbRole role, Database database);
+  /// Drops the connection for `role` on `database`, e.g. after it broke mid-statement.
+  void reset(DbRole role, Database database);
 
  private:
   DatabaseTarget target_;
-  std::array<std::unique_ptr<pqxx::connection>, 8> byRole_;  // indexed by DbRole
+  std::array<std::array<std::unique_ptr<pqxx::connection>, 3>, 8> byRole_;  // [DbRole][Database]
 };
 
 /// Sets the requesting member for row-level security for the rest of `tx` only.

@@ -12,14 +12,15 @@ uint64_t PurgeReport::total() const {
   return sum;
 }
 
-Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view member, Date today) {
+Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view member, Date today,
+                                 const CommandLineOrigin& origin) {
   if (!isValidMemberId(member)) return fail(ErrorKind::invalidInput, "member id '" + std::string(member).substr(0, 64) + "' is not valid");
   PurgeReport report;
   AuditLog audit(target, std::string(member));
   for (size_t i = 0; i < std::variant_size_v<Record>; ++i) {
     const auto kind = static_cast<RecordKind>(i);
     try {
-      auto conn = openConnection(target, roleForCompartment(compartmentOf(kind)));
+      auto conn = openConnection(target, DbRole::importer, databaseOf(compartmentOf(kind)));
       allowLongStatements(*conn);
       pqxx::work tx(*conn);
       setRequestingMember(tx, member);
@@ -36,6 +37,7 @@ Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view 
       entry.reason = "purge: " + std::to_string(removed.size()) + " " + std::string(name(kind)) +
                      " records retained until before " + formatDate(today);
       for (const auto& row : removed) entry.recordRefs.push_back(row[0].c_str());
+      origin.stamp(entry);
       auto receipt = audit.append(entry);
       if (!receipt) return fail(ErrorKind::unavailable, "purge of " + std::string(name(kind)) +
                                                             " records not done: the audit log refused the entry: " +

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/audit_log.h"
 #include "adapters/database.h"
 #include "schema/model.h"
 #include "schema/status.h"
@@ -22,6 +23,8 @@ struct PurgeReport {
 /// Deletes `member`'s records whose retention date is before `today`, kind by kind, each kind in a
 /// transaction as its compartment's role. The audit entry naming the removed references is
 /// committed before the deletion is: if it cannot be written, nothing of that kind is removed.
-Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view member, Date today);
+/// `origin` names who ran the purge in each entry.
+Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view member, Date today,
+                                 const CommandLineOrigin& origin = {});
 
 }  // namespace liaison::store

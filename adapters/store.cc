@@ -37,44 +37,81 @@ Error invalidMember(std::string_view member) {
                                            "' is not 1..64 characters of A-Z a-z 0-9 . _ -");
 }
 
-// Runs `body(tx)` in a transaction as the compartment's role, scoped to `member`.
+// Which role and database a call on records of `kind` uses: a serving store's own role, reads of
+// a tool's store the compartment's serving role, writes the importer.
+struct Access {
+  DbRole role;
+  Database database;
+};
+
+enum class Work : uint8_t { read, write };
+
+Result<Access> accessFor(std::optional<DbRole> servingRole, RecordKind kind, Work work) {
+  const Compartment compartment = compartmentOf(kind);
+  const Database database = databaseOf(compartment);
+  if (work == Work::write) return Access{DbRole::importer, database};
+  const DbRole role = servingRole.value_or(roleForCompartment(compartment));
+  // The role could not even connect there; refuse the same way the database would.
+  if (homeDatabaseOf(role) != database) {
+    return fail(ErrorKind::notPermitted, std::string(roleName(role)) + " has no access to the " +
+                                             std::string(name(database)) + " database");
+  }
+  return Access{role, database};
+}
+
+// Runs `attempt(connection)` on the connection for `access`, translating errors. A connection
+// found dead before use is replaced (RoleConnections::forRole); one that breaks during a read is
+// replaced and the read runs once more, since nothing was answered yet and reading twice is
+// harmless. A write that breaks is not repeated: whether it committed is unknown.
 template <typename Fn>
-auto inMemberTransaction(RoleConnections& conns, std::optional<DbRole> servingRole, RecordKind kind,
+auto onConnection(RoleConnections& conns, const Access& access, Work work, RecordKind kind, std::string_view what,
+                  Fn&& attempt) -> Result<decltype(attempt(std::declval<pqxx::connection&>()))> {
+  for (int round = 1;; ++round) {
+    try {
+      return attempt(conns.forRole(access.role, access.database));
+    } catch (const pqxx::broken_connection& e) {
+      conns.reset(access.role, access.database);
+      if (work == Work::write || round == 2) return databaseError(what, e);
+    } catch (const RowDecodeError& e) {
+      return fail(ErrorKind::internal,
+                  std::string(what) + ": stored " + std::string(name(kind)) + " is invalid: " + e.what());
+    } catch (const std::exception& e) {
+      return databaseError(what, e);
+    }
+  }
+}
+
+// Runs `body(tx)` in a transaction scoped to `member`.
+template <typename Fn>
+auto inMemberTransaction(RoleConnections& conns, std::optional<DbRole> servingRole, RecordKind kind, Work work,
                          std::string_view member, std::string_view what, Fn&& body)
     -> Result<decltype(body(std::declval<pqxx::work&>()))> {
   if (!isValidMemberId(member)) return invalidMember(member);
-  try {
-    pqxx::connection& conn = conns.forRole(servingRole.value_or(roleForCompartment(compartmentOf(kind))));
+  auto access = accessFor(servingRole, kind, work);
+  if (!access) return access.error();
+  return onConnection(conns, *access, work, kind, what, [&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     setRequestingMember(tx, member);
     auto value = body(tx);
     tx.commit();
     return value;
-  } catch (const RowDecodeError& e) {
-    return fail(ErrorKind::internal, std::string(what) + ": stored " + std::string(name(kind)) + " is invalid: " + e.what());
-  } catch (const std::exception& e) {
-    return databaseError(what, e);
-  }
+  });
 }
 
-// Runs `body(tx)` as one autocommitted statement as the compartment's role. The statement must
-// set the requesting member itself (the find functions of schema/sql/0005_document_checks.sql do):
-// one round trip instead of BEGIN, set_config, the query and COMMIT.
+// Runs `body(tx)` as one autocommitted read. The statement must set the requesting member itself
+// (the find functions of schema/sql/0005_document_checks.sql do): one round trip instead of BEGIN,
+// set_config, the query and COMMIT.
 template <typename Fn>
 auto inMemberStatement(RoleConnections& conns, std::optional<DbRole> servingRole, RecordKind kind,
                        std::string_view member, std::string_view what, Fn&& body)
     -> Result<decltype(body(std::declval<pqxx::nontransaction&>()))> {
   if (!isValidMemberId(member)) return invalidMember(member);
-  try {
-    pqxx::connection& conn = conns.forRole(servingRole.value_or(roleForCompartment(compartmentOf(kind))));
+  auto access = accessFor(servingRole, kind, Work::read);
+  if (!access) return access.error();
+  return onConnection(conns, *access, Work::read, kind, what, [&](pqxx::connection& conn) {
     pqxx::nontransaction tx(conn);
     return body(tx);
-  } catch (const RowDecodeError& e) {
-    return fail(ErrorKind::internal,
-                std::string(what) + ": stored " + std::string(name(kind)) + " is invalid: " + e.what());
-  } catch (const std::exception& e) {
-    return databaseError(what, e);
-  }
+  });
 }
 
 }  // namespace
@@ -88,7 +125,7 @@ Result<std::string> RecordStore::insert(std::string_view member, const Record& r
   if (!metaOf(record).ref.empty() && !isUuid(metaOf(record).ref)) {
     return fail(ErrorKind::invalidInput, "record reference must be a UUID");
   }
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "storing a record", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, Work::write, member, "storing a record", [&](pqxx::work& tx) {
     RowWrite write = insertStatement(record);
     return tx.exec_params1(write.sql, pqxx::prepare::make_dynamic_params(write.params.pointers()))[0]
         .as<std::string>();
@@ -97,7 +134,7 @@ Result<std::string> RecordStore::insert(std::string_view member, const Record& r
 
 Result<std::optional<Record>> RecordStore::get(std::string_view member, RecordKind kind, std::string_view ref) {
   if (!isUuid(ref)) return std::optional<Record>();  // cannot exist; say so the same way as absent
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "reading a record", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, Work::read, member, "reading a record", [&](pqxx::work& tx) {
     auto rows = tx.exec_params(selectStatement(kind, "WHERE ref = $1::uuid"), std::string(ref));
     std::optional<Record> found;
     if (!rows.empty()) found = readRecord(kind, rows[0]);
@@ -107,7 +144,7 @@ Result<std::optional<Record>> RecordStore::get(std::string_view member, RecordKi
 
 Result<std::vector<Record>> RecordStore::list(std::string_view member, RecordKind kind, size_t limit, size_t offset) {
   limit = std::min(limit, kMaxListLimit);
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "listing records", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, Work::read, member, "listing records", [&](pqxx::work& tx) {
     auto rows = tx.exec_params(selectStatement(kind, "ORDER BY ref LIMIT $1 OFFSET $2"), limit, offset);
     std::vector<Record> records;
     records.reserve(rows.size());
@@ -117,7 +154,7 @@ Result<std::vector<Record>> RecordStore::list(std::string_view member, RecordKin
 }
 
 Result<uint64_t> RecordStore::count(std::string_view member, RecordKind kind) {
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "counting records", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, Work::read, member, "counting records", [&](pqxx::work& tx) {
     return tx.exec1("SELECT count(*) FROM " + std::string(tableName(kind)))[0].as<uint64_t>();
   });
 }
@@ -160,7 +197,7 @@ Result<std::vector<Movement>> RecordStore::findMovements(std::string_view member
                                                          const PersonIdentity& person, size_t limit) {
   constexpr RecordKind kind = RecordKind::movement;
   limit = std::min(limit, kMaxListLimit);
-  return inMemberTransaction(*connections_, servingRole_, kind, member, "listing movements", [&](pqxx::work& tx) {
+  return inMemberTransaction(*connections_, servingRole_, kind, Work::read, member, "listing movements", [&](pqxx::work& tx) {
     pqxx::result rows =
         documentNumber.empty()
             ? tx.exec_params(selectStatement(kind, "WHERE family_name = $1 AND date_of_birth = $2 "

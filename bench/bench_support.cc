@@ -77,7 +77,12 @@ void onCluster(const std::string& sql, const std::string& name) {
 
 }  // namespace
 
-void dropDatabase(const std::string& name) { onCluster("DROP DATABASE IF EXISTS $DB WITH (FORCE)", name); }
+void dropDatabase(const std::string& name) {
+  // The main database and its firewalled compartments' own (adapters/database.h).
+  for (const char* suffix : {"", "_health", "_justice"}) {
+    onCluster("DROP DATABASE IF EXISTS $DB WITH (FORCE)", name + suffix);
+  }
+}
 
 store::DatabaseTarget freshDatabase(const std::string& name) {
   dropDatabase(name);

@@ -64,6 +64,8 @@ store::DatabaseTarget databaseTarget(const Arguments& args) {
     target.conninfo = env;
   }
   if (auto admin = args.option("db-admin")) target.adminUser = *admin;
+  if (auto health = args.option("health-db")) target.healthConninfo = *health;
+  if (auto justice = args.option("justice-db")) target.justiceConninfo = *justice;
   return target;
 }
 

@@ -36,8 +36,9 @@ struct Arguments {
   bool flag(const std::string& name) const { return flags.count(name) != 0; }
 };
 
-/// The database of `--db CONNINFO` (else $LIAISON_DB, else libpq's environment) with the admin
-/// role of `--db-admin` (default liaison_admin).
+/// The databases of `--db CONNINFO` (else $LIAISON_DB, else libpq's environment) with the admin
+/// role of `--db-admin` (default liaison_admin); the firewalled ones from `--health-db` and
+/// `--justice-db` when they are not the main one's name with `_health` and `_justice` appended.
 store::DatabaseTarget databaseTarget(const Arguments& args);
 
 /// Comma-separated items, empty items dropped.

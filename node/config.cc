@@ -194,6 +194,8 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   config.tlsKey = relativeTo(file, top.text("tls_key", true).value_or(""));
   config.policy = relativeTo(file, top.text("policy", true).value_or(""));
   config.database = top.text("database", false).value_or("");
+  config.healthDatabase = top.text("health_database", false).value_or("");
+  config.justiceDatabase = top.text("justice_database", false).value_or("");
   if (auto v = top.integer("validity_window_seconds", 10, 3600)) config.validityWindow = std::chrono::seconds(*v);
   if (auto v = top.integer("max_body_bytes", 1024, 64 << 20)) config.maxBodyBytes = static_cast<size_t>(*v);
   if (auto v = top.integer("max_header_bytes", 1024, 1 << 20)) config.maxHeaderBytes = static_cast<size_t>(*v);

@@ -39,7 +39,11 @@ struct NodeConfig {
   std::filesystem::path tlsCertificate;
   std::filesystem::path tlsKey;
   std::filesystem::path policy;
-  std::string database;  ///< libpq connection string without user
+  std::string database;  ///< libpq connection string without user, of the main database
+  /// The firewalled compartments' databases, when not the main one's name with `_health` and
+  /// `_justice` appended in the same cluster (adapters/database.h).
+  std::string healthDatabase;
+  std::string justiceDatabase;
   std::chrono::seconds validityWindow{300};
   size_t maxBodyBytes = 1 << 20;
   size_t maxHeaderBytes = 16 * 1024;

@@ -16,8 +16,9 @@ void printChanges(const store::GroupChanges& changes, std::ostream& out) {
 
 }  // namespace
 
-int runGroupsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"db", "db-admin", "policy", "dry-run"});
+int runGroupsCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                     std::ostream& err) {
+  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "policy", "dry-run"});
   if (args.positional.size() != 2 || args.positional[1] != "sync") {
     throw UsageError{"groups takes one subcommand: sync"};
   }
@@ -31,7 +32,7 @@ int runGroupsCommand(const Arguments& args, std::ostream& out, std::ostream& err
   const store::DatabaseTarget target = databaseTarget(args);
   const bool dryRun = args.flag("dry-run");
   auto changes = dryRun ? store::diffGroups(target, store::DbRole::admin, policy->groups)
-                        : store::syncGroups(target, policy->self, policy->groups, file);
+                        : store::syncGroups(target, policy->self, policy->groups, file, origin);
   if (!changes) {
     err << "liaison: " << changes.error().message << "\n";
     return kExitFailure;

@@ -2,6 +2,8 @@
 // the policy's [[group]] tables (adapters/group_sync.h).
 #pragma once
 
+#include "adapters/audit_log.h"
+
 #include <ostream>
 
 #include "node/cli_args.h"
@@ -11,6 +13,8 @@ namespace liaison::node {
 /// Prints every membership added (`+ GROUP MEMBER`) and removed (`- GROUP MEMBER`) and a summary.
 /// With --dry-run nothing changes. Exit 0, 1 when the policy is invalid or the database refused.
 /// Throws UsageError.
-int runGroupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+/// A change is audited naming `origin`.
+int runGroupsCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                     std::ostream& err);
 
 }  // namespace liaison::node

@@ -9,6 +9,7 @@
 
 #include "adapters/csv_import.h"
 #include "adapters/purge.h"
+#include "node/command_audit.h"
 
 namespace liaison::node {
 namespace {
@@ -89,7 +90,22 @@ importers::ImportOptions importOptionsFrom(const Arguments& args) {
   return options;
 }
 
-int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
+std::function<Status(const importers::ImportReport&)> auditImportBeforeCommit(const store::DatabaseTarget& target,
+                                                                               const store::CommandLineOrigin& origin,
+                                                                               const std::string& owner,
+                                                                               const std::string& what) {
+  return [&target, &origin, owner, what](const importers::ImportReport& report) {
+    CommandLineAccess access;
+    access.member = owner;
+    access.reason = "import " + what + ": " + std::to_string(report.rowsRead) + " rows read, " +
+                    std::to_string(report.rowsInserted) + " new, " + std::to_string(report.rowsRejected) +
+                    " rejected";
+    return auditCommandLine(target, origin, access);
+  };
+}
+
+int runImportCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                     std::ostream& err) {
   if (args.positional.size() != 3) throw UsageError{"usage: liaison import KIND FILE --owner MEMBER"};
   const std::string& kindName = args.positional[1];
   const CsvKind* csvKind = nullptr;
@@ -97,7 +113,7 @@ int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err
     if (kindName == k.command) csvKind = &k;
   }
   if (csvKind == nullptr) throw UsageError{"cannot import '" + kindName + "'"};
-  args.allowOnly({"db", "db-admin", "owner", "visible-to", "handling", "retention-years", "rejects"});
+  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "owner", "visible-to", "handling", "retention-years", "rejects"});
   importers::ImportOptions options = importOptionsFrom(args);
 
   const std::string& path = args.positional[2];
@@ -120,8 +136,11 @@ int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err
     }
     control.rejects = &rejects;
   }
+  const store::DatabaseTarget target = databaseTarget(args);
+  control.beforeCommit = auditImportBeforeCommit(target, origin, options.owner,
+                                                 std::string(name(csvKind->kind)) + " from " + path.substr(0, 256));
   const auto started = std::chrono::steady_clock::now();
-  auto result = importers::importCsv(databaseTarget(args), csvKind->kind, file, path, options, control);
+  auto result = importers::importCsv(target, csvKind->kind, file, path, options, control);
   progress.finish();
   if (!result) {
     err << "liaison: " << result.error().message << "\n";
@@ -137,8 +156,9 @@ int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err
   return kExitOk;
 }
 
-int runPurgeCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"db", "db-admin", "member", "today"});
+int runPurgeCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                    std::ostream& err) {
+  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "member", "today"});
   const std::string member = args.require("member");
   Date day = today();
   if (auto given = args.option("today")) {
@@ -146,7 +166,7 @@ int runPurgeCommand(const Arguments& args, std::ostream& out, std::ostream& err)
     if (!parsed) throw UsageError{"--today: " + parsed.error().message};
     day = *parsed;
   }
-  auto report = store::purgeExpired(databaseTarget(args), member, day);
+  auto report = store::purgeExpired(databaseTarget(args), member, day, origin);
   if (!report) {
     err << "liaison: " << report.error().message << "\n";
     return kExitFailure;

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
 #include "node/cli_args.h"
 
@@ -14,10 +15,20 @@ importers::ImportOptions importOptionsFrom(const Arguments& args);
 
 /// `liaison import KIND FILE --owner M [...]` for the CSV kinds (docs/formats.md). Shows a progress
 /// bar with rows/s and an ETA on a terminal, plain lines otherwise. Exit 0, 1 on failure.
-int runImportCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+/// The import is audited, naming `origin`, before it commits.
+int runImportCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                     std::ostream& err);
 
 /// `liaison purge --member M [--today YYYY-MM-DD]`: deletes M's records past their retention date
 /// in every compartment, each deletion audited. Exit 0, 1 on failure.
-int runPurgeCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+int runPurgeCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
+                    std::ostream& err);
+
+/// The ImportControl::beforeCommit that audits an import of `what` (a kind and its source file) by
+/// `owner`: nothing commits that the log does not hold.
+std::function<Status(const importers::ImportReport&)> auditImportBeforeCommit(const store::DatabaseTarget& target,
+                                                                               const store::CommandLineOrigin& origin,
+                                                                               const std::string& owner,
+                                                                               const std::string& what);
 
 }  // namespace liaison::node

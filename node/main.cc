@@ -12,6 +12,7 @@
 #include "crypto/keys.h"
 #include "node/audit_command.h"
 #include "node/cli_args.h"
+#include "node/command_audit.h"
 #include "node/groups_command.h"
 #include "node/import_command.h"
 #include "node/mrz_command.h"
@@ -19,6 +20,7 @@
 #include "node/paxlst_command.h"
 #include "node/policy_command.h"
 #include "node/query_command.h"
+#include "node/records_command.h"
 #include "node/tls_command.h"
 #include "schema/migrations.h"
 
@@ -50,9 +52,10 @@ commands:
   paxlst parse [--json] FILE     print the flight and travellers of a UN/EDIFACT PAXLST (API) interchange
   mrz parse [--json] LINE...     check and decode an ICAO 9303 machine-readable zone (TD1, TD2, TD3,
                                  MRV-A, MRV-B); exit 1 naming the field, position and expected check digit
-  records list KIND --member MEMBER [--limit N] [--offset N]
-                                 show records of KIND that MEMBER may see
-  records count KIND --member MEMBER
+  records list KIND --member MEMBER [--role enforcement|health|justice] [--limit N] [--offset N]
+                                 show records of KIND that MEMBER may see, read as that database role;
+                                 health and justice records need --role health / --role justice; audited
+  records count KIND --member MEMBER [--role ...]
   tls-cert --out DIR/NAME --name CN [--days N]
                                  write a self-signed Ed25519 TLS identity: NAME.crt and NAME.tlskey (0600)
   tls-pin FILE.crt               print the SPKI pin (sha256:...) of a certificate
@@ -81,7 +84,10 @@ commands:
 
 database options (migrate, import, records, purge, groups):
   --db CONNINFO                  libpq connection string without user (default: $LIAISON_DB,
-                                 else libpq's PGHOST/PGDATABASE environment)
+                                 else libpq's PGHOST/PGDATABASE environment) of the main database
+  --health-db CONNINFO, --justice-db CONNINFO
+                                 the firewalled compartments' databases (default: the main one's
+                                 name with _health / _justice appended, in the same cluster)
   --db-admin ROLE                owner role that runs migrations (default: liaison_admin)
 
 record kinds: notice, travel-document, movement, refusal, overstay, visa-decision,
@@ -111,55 +117,28 @@ int keygen(const Arguments& args) {
 }
 
 int migrateCommand(const Arguments& args) {
-  args.allowOnly({"db", "db-admin"});
+  args.allowOnly({"db", "db-admin", "health-db", "justice-db"});
   auto result = store::migrate(databaseTarget(args));
   if (!result) return report(result.error());
-  if (result->applied.empty()) {
-    std::cout << "schema is up to date at version " << result->versionAfter << "\n";
-  } else {
-    std::cout << "migrated schema from version " << result->versionBefore << " to " << result->versionAfter << ":";
-    for (const auto& name : result->applied) std::cout << " " << name;
+  for (const store::DatabaseMigration& db : result->databases) {
+    std::cout << name(db.database) << " database " << db.name << (db.created ? " (created)" : "") << ": ";
+    if (db.applied.empty()) {
+      std::cout << "schema is up to date at version " << db.versionAfter << "\n";
+      continue;
+    }
+    std::cout << "migrated schema from version " << db.versionBefore << " to " << db.versionAfter << ":";
+    for (const auto& applied : db.applied) std::cout << " " << applied;
     std::cout << "\n";
   }
-  return kExitOk;
-}
-
-void printRecord(const Record& record) {
-  const RecordMeta& meta = metaOf(record);
-  if (const auto* doc = std::get_if<TravelDocument>(&record)) {
-    std::cout << meta.ref << "  " << doc->number.str() << "  " << doc->issuingState << "  " << name(doc->type)
-              << "  " << name(doc->fraudType) << "  reported " << formatDate(doc->reportDate) << "  owner "
-              << meta.owner << "\n";
-    return;
-  }
-  std::cout << meta.ref << "  " << name(kindOf(record)) << "  owner " << meta.owner << "  handling "
-            << name(meta.handling) << "  retained until " << formatDate(meta.retentionUntil) << "\n";
-}
-
-int recordsCommand(const Arguments& args) {
-  if (args.positional.size() != 3 || (args.positional[1] != "list" && args.positional[1] != "count")) {
-    throw UsageError{"usage: liaison records list|count KIND --member MEMBER"};
-  }
-  args.allowOnly({"db", "db-admin", "member", "limit", "offset"});
-  auto kind = parseRecordKind(args.positional[2]);
-  if (!kind) throw UsageError{"unknown record kind '" + args.positional[2] + "'"};
-  std::string member = args.require("member");
-  store::RecordStore store(databaseTarget(args));
-  if (args.positional[1] == "count") {
-    auto n = store.count(member, *kind);
-    if (!n) return report(n.error());
-    std::cout << *n << "\n";
-    return kExitOk;
-  }
-  auto records = store.list(member, *kind, args.number("limit", 20, 10'000), args.number("offset", 0, 1u << 31));
-  if (!records) return report(records.error());
-  for (const auto& record : *records) printRecord(record);
+  for (const std::string& note : result->notes) std::cout << note << "\n";
   return kExitOk;
 }
 
 int run(int argc, char** argv) {
   const std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) throw UsageError{"no command given"};
+  // Commands that read or write records audit who ran them and how.
+  const store::CommandLineOrigin origin = node::commandLineOrigin({argv, argv + argc});
   const std::string& command = words[0];
   const std::vector<std::string> rest(words.begin() + 1, words.end());
   // Commands that parse their own arguments.
@@ -171,17 +150,17 @@ int run(int argc, char** argv) {
   if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
   if (command == "paxlst") return node::runPaxlstCommand(rest, std::cout, std::cerr);
   if (command == "groups")
-    return node::runGroupsCommand(Arguments::parse(words, {"dry-run"}), std::cout, std::cerr);
+    return node::runGroupsCommand(Arguments::parse(words, {"dry-run"}), origin, std::cout, std::cerr);
   Arguments args = Arguments::parse(words);
   if (command == "keygen") return keygen(args);
   if (command == "migrate") return migrateCommand(args);
   if (command == "import" && args.positional.size() >= 2 && args.positional[1] == "notices") {
-    return node::runImportNoticesCommand({args.positional.begin() + 2, args.positional.end()}, args.options, std::cout,
-                                         std::cerr);
+    return node::runImportNoticesCommand({args.positional.begin() + 2, args.positional.end()}, args.options, origin,
+                                         std::cout, std::cerr);
   }
-  if (command == "import") return node::runImportCommand(args, std::cout, std::cerr);
-  if (command == "purge") return node::runPurgeCommand(args, std::cout, std::cerr);
-  if (command == "records") return recordsCommand(args);
+  if (command == "import") return node::runImportCommand(args, origin, std::cout, std::cerr);
+  if (command == "purge") return node::runPurgeCommand(args, origin, std::cout, std::cerr);
+  if (command == "records") return node::runRecordsCommand(args, origin, std::cout, std::cerr);
   if (command == "version") {
     std::cout << "liaison 0.1.0, schema version " << embeddedMigrations().back().version << "\n";
     return kExitOk;

@@ -1,5 +1,6 @@
 #include "node/node.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -7,6 +8,7 @@
 
 #include "adapters/audit_log.h"
 #include "adapters/group_sync.h"
+#include "adapters/migrate.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
@@ -58,6 +60,7 @@ struct Node::Impl {
   std::thread housekeeping;
 
   void warnIfGroupsDiffer();
+  Status checkSchemaVersions() const;
 
   void signTreeHead(Timestamp now) {
     if (Status synced = transparency->sync(); !synced) {
@@ -114,15 +117,60 @@ struct Node::Impl {
 // decides with its own [[group]] tables: a difference means records shared with a group are seen
 // by other members than the policy names. Said loudly at start; `liaison groups sync` mends it.
 void Node::Impl::warnIfGroupsDiffer() {
-  auto diff = store::diffGroups(target, store::DbRole::enforcement, policy.groups);
-  if (!diff) {
-    log.write("error", "policy-groups-unchecked", {{"error", diff.error().message}});
-  } else if (!diff->empty()) {
-    log.write("warn", "policy-groups-differ",
-              {{"missing_in_database", static_cast<int64_t>(diff->added.size())},
-               {"not_in_policy", static_cast<int64_t>(diff->removed.size())},
-               {"fix", "liaison groups sync --policy " + config.policy.string()}});
+  // Each database keeps its own copy, read here as the role that serves from it.
+  std::string differing;
+  store::GroupChanges all;
+  for (store::DbRole role : {store::DbRole::enforcement, store::DbRole::health, store::DbRole::justice}) {
+    const std::string database(name(store::homeDatabaseOf(role)));
+    auto diff = store::diffGroups(target, role, policy.groups);
+    if (!diff) {
+      log.write("error", "policy-groups-unchecked", {{"database", database}, {"error", diff.error().message}});
+      continue;
+    }
+    if (diff->empty()) continue;
+    differing += (differing.empty() ? "" : ",") + database;
+    all.added.insert(all.added.end(), diff->added.begin(), diff->added.end());
+    all.removed.insert(all.removed.end(), diff->removed.begin(), diff->removed.end());
   }
+  if (differing.empty()) return;
+  for (auto* list : {&all.added, &all.removed}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  log.write("warn", "policy-groups-differ",
+            {{"databases", differing},
+             {"missing_in_database", static_cast<int64_t>(all.added.size())},
+             {"not_in_policy", static_cast<int64_t>(all.removed.size())},
+             {"fix", "liaison groups sync --policy " + config.policy.string()}});
+}
+
+// A node serves only databases of exactly its own schema version: an older schema lacks what it
+// relies on, a newer one may mean what it does not know. Read as the roles that serve.
+Status Node::Impl::checkSchemaVersions() const {
+  const std::pair<Database, store::DbRole> checks[] = {{Database::main, store::DbRole::enforcement},
+                                                       {Database::health, store::DbRole::health},
+                                                       {Database::justice, store::DbRole::justice}};
+  for (const auto& [database, role] : checks) {
+    const std::string label = std::string(name(database)) + " database " +
+                              store::databaseName(target, database).value_or(std::string(name(database)));
+    auto version = store::schemaVersion(target, database, role);
+    if (!version) {
+      return fail(version.error().kind, "cannot read the schema version of the " + label + ": " +
+                                            version.error().message + " (has `liaison migrate` run?)");
+    }
+    const int expected = embeddedMigrations(database).back().version;
+    if (*version < expected) {
+      return fail(ErrorKind::conflict, "the " + label + " is at schema version " + std::to_string(*version) +
+                                           ", this binary needs " + std::to_string(expected) +
+                                           ": run `liaison migrate` first");
+    }
+    if (*version > expected) {
+      return fail(ErrorKind::conflict, "the " + label + " is at schema version " + std::to_string(*version) +
+                                           ", newer than this binary's " + std::to_string(expected) +
+                                           ": upgrade liaison before serving it");
+    }
+  }
+  return {};
 }
 
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -137,9 +185,11 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   }
   auto key = crypto::loadSecretKey(config.signingKey);
   if (!key) return key.error();
-  store::DatabaseTarget target{config.database};
+  store::DatabaseTarget target{config.database, "liaison_admin", config.healthDatabase, config.justiceDatabase};
   auto impl = std::make_unique<Impl>(config, *options.log, std::move(policy).value(), std::move(key).value(), target);
   Impl& node = *impl;
+  if (Status versions = node.checkSchemaVersions(); !versions) return versions.error();
+  if (Status firewall = store::checkDatabaseFirewall(target); !firewall) return firewall.error();
   node.clock = options.clock ? options.clock : Clock(systemNow);
   const Clock& clock = node.clock;
   // The tree is rebuilt from the stored entries and checked against the latest head this node

@@ -54,15 +54,15 @@ Result<std::string> readResponseFile(const std::string& path) {
 }  // namespace
 
 int runImportNoticesCommand(const std::vector<std::string>& files,
-                            const std::map<std::string, std::string>& options, std::ostream& out,
-                            std::ostream& err) {
+                            const std::map<std::string, std::string>& options,
+                            const store::CommandLineOrigin& origin, std::ostream& out, std::ostream& err) {
   Arguments args;
   args.options = options;
   importers::ImportOptions importOptions;
   std::optional<NoticeColour> colour;
   try {
     if (files.empty()) throw UsageError{"import notices needs at least one FILE.json"};
-    args.allowOnly({"owner", "visible-to", "handling", "retention-years", "colour", "db", "db-admin"});
+    args.allowOnly({"owner", "visible-to", "handling", "retention-years", "colour", "db", "db-admin", "health-db", "justice-db"});
     importOptions = importOptionsFrom(args);
     colour = colourOf(args);
   } catch (const UsageError& e) {
@@ -93,7 +93,10 @@ int runImportNoticesCommand(const std::vector<std::string>& files,
   // files before it imported, and running the same command again completes the rest.
   const store::DatabaseTarget target = databaseTarget(args);
   for (size_t i = 0; i < files.size(); ++i) {
-    auto report = importers::importNotices(target, parsed[i], importOptions);
+    importers::ImportControl control;
+    control.beforeCommit = auditImportBeforeCommit(target, origin, importOptions.owner,
+                                                   "notices from " + files[i].substr(0, 256));
+    auto report = importers::importNotices(target, parsed[i], importOptions, control);
     if (!report) {
       err << "liaison: " << files[i] << ": " << report.error().message << "\n";
       if (i > 0) err << "liaison: the files before " << files[i] << " were imported; running again is safe\n";

@@ -3,6 +3,8 @@
 // responses of INTERPOL's public notices web API (adapters/interpol_notices.h).
 #pragma once
 
+#include "adapters/audit_log.h"
+
 #include <map>
 #include <ostream>
 #include <string>
@@ -17,8 +19,9 @@ namespace liaison::node {
 /// running the command again after a failure is safe) and `FILE: N notices read, M new, K already
 /// present` is written to `out`. Problems go to `err`. Returns 0 on success, 1 when a file or the
 /// database fails, 2 on a usage error.
+/// Each file's import is audited, naming `origin`, before it commits.
 int runImportNoticesCommand(const std::vector<std::string>& files,
-                            const std::map<std::string, std::string>& options, std::ostream& out,
-                            std::ostream& err);
+                            const std::map<std::string, std::string>& options,
+                            const store::CommandLineOrigin& origin, std::ostream& out, std::ostream& err);
 
 }  // namespace liaison::node

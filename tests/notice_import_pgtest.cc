@@ -36,6 +36,9 @@ namespace liaison {
 
 namespace {
 
+// Who the tests say runs the import command.
+const store::CommandLineOrigin kOrigin{"tester", "liaison import notices"};
+
 constexpr const char* kOwner = "FR-POLICE";
 
 // A red list page of three synthetic persons.
@@ -220,13 +223,13 @@ TEST_F(NoticeImport, TheCommandImportsEachFileAndReportsItsCounts) {
   const std::string un = writeFile("un.json", kUnDetail);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({red, un}, commandOptions(), out, err), 0) << err.str();
+  EXPECT_EQ(node::runImportNoticesCommand({red, un}, commandOptions(), kOrigin, out, err), 0) << err.str();
   EXPECT_EQ(out.str(), red + ": 3 notices read, 3 new, 0 already present\n" + un +
                            ": 1 notices read, 1 new, 0 already present\n");
   EXPECT_EQ(stored("DE-BKA").size(), 4u);
 
   std::ostringstream again;
-  EXPECT_EQ(node::runImportNoticesCommand({red}, commandOptions(), again, err), 0) << err.str();
+  EXPECT_EQ(node::runImportNoticesCommand({red}, commandOptions(), kOrigin, again, err), 0) << err.str();
   EXPECT_EQ(again.str(), red + ": 3 notices read, 0 new, 3 already present\n");
 }
 
@@ -237,7 +240,7 @@ TEST_F(NoticeImport, TheCommandImportsNothingWhenOneFileHasOneBadNotice) {
   const std::string broken = writeFile("broken.json", bad);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({good, broken}, commandOptions(), out, err), 1);
+  EXPECT_EQ(node::runImportNoticesCommand({good, broken}, commandOptions(), kOrigin, out, err), 1);
   EXPECT_EQ(out.str(), "");
   EXPECT_NE(
       err.str().find(broken + ": _embedded.notices[2].date_of_birth: expected YYYY/MM/DD, YYYY/MM or YYYY, "
@@ -253,7 +256,7 @@ TEST_F(NoticeImport, TheCommandRefusesUsageMistakes) {
   auto run = [&](const std::vector<std::string>& files, std::map<std::string, std::string> options) {
     std::ostringstream out;
     std::ostringstream err;
-    return node::runImportNoticesCommand(files, options, out, err);
+    return node::runImportNoticesCommand(files, options, kOrigin, out, err);
   };
   auto with = [&](const std::string& key, const std::string& value) {
     auto options = commandOptions();

@@ -20,11 +20,11 @@ std::string socketDirectory() {
   return host;
 }
 
-store::DatabaseTarget clusterTarget(const std::string& database) {
+}  // namespace
+
+store::DatabaseTarget PgTest::clusterTarget(const std::string& database) {
   return store::DatabaseTarget{"host='" + socketDirectory() + "' dbname='" + database + "'"};
 }
-
-}  // namespace
 
 std::string sqlstateOf(const pqxx::sql_error& error) {
   if (!error.sqlstate().empty()) return error.sqlstate();
@@ -38,7 +38,9 @@ void PgTest::SetUp() {
   {
     pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
     pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_));
+    for (const char* suffix : {"", "_health", "_justice"}) {
+      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_ + suffix) + " WITH (FORCE)");
+    }
     tx.exec("CREATE DATABASE " + tx.quote_name(database_));
   }
   target_ = clusterTarget(database_);
@@ -51,11 +53,40 @@ void PgTest::SetUp() {
 void PgTest::TearDown() {
   pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
   pqxx::nontransaction tx(admin);
-  tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_) + " WITH (FORCE)");
+  // The main database and the firewalled compartments' own (adapters/database.h).
+  for (Database database : {Database::main, Database::health, Database::justice}) {
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(store::databaseName(target_, database).value()) +
+            " WITH (FORCE)");
+  }
 }
 
 std::unique_ptr<pqxx::connection> PgTest::connectAs(store::DbRole role) const {
   return std::make_unique<pqxx::connection>(store::conninfoFor(target_, role));
+}
+
+std::string PgTest::sqlstateAs(store::DbRole role, Database database, const std::string& sql,
+                               const std::string& member) const {
+  std::unique_ptr<pqxx::connection> conn;
+  try {
+    conn = connectAs(role, database);
+  } catch (const pqxx::broken_connection& e) {
+    // libpqxx 6.4 keeps no SQLSTATE for a refused connection; the server's message names it.
+    if (std::string_view(e.what()).find("permission denied for database") != std::string_view::npos) return "42501";
+    throw;
+  }
+  pqxx::work tx(*conn);
+  if (!member.empty()) tx.exec_params("SELECT set_config('liaison.member', $1, true)", member);
+  try {
+    tx.exec(sql);
+    tx.commit();
+    return "";
+  } catch (const pqxx::sql_error& e) {
+    return sqlstateOf(e);
+  }
+}
+
+std::unique_ptr<pqxx::connection> PgTest::connectAs(store::DbRole role, Database database) const {
+  return std::make_unique<pqxx::connection>(store::conninfoFor(target_, role, database));
 }
 
 }  // namespace liaison::testing

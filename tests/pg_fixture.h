@@ -26,8 +26,16 @@ class PgTest : public ::testing::Test {
 
   /// Target of this test's database (roles supply the user).
   const store::DatabaseTarget& target() const { return target_; }
-  /// A connection to this test's database as `role`.
+  /// A connection to this test's databases as `role`: its home database, or `database`.
   std::unique_ptr<pqxx::connection> connectAs(store::DbRole role) const;
+  std::unique_ptr<pqxx::connection> connectAs(store::DbRole role, Database database) const;
+  /// The SQLSTATE of running `sql` as `role` in `database` of this test, in one transaction with
+  /// the requesting member set (unless empty), or "" when it succeeded (and was committed). A connection the
+  /// server refuses for want of CONNECT privilege reads as "42501", what the server says then.
+  std::string sqlstateAs(store::DbRole role, Database database, const std::string& sql,
+                         const std::string& member = "XA-POLICE") const;
+  /// Target of the cluster's `postgres` database, for work outside this test's databases.
+  static store::DatabaseTarget clusterTarget(const std::string& database);
 
  private:
   bool migrated_;

@@ -122,14 +122,8 @@ TEST_F(RecordStoreTest, DocumentCheckFunctionsAreForTheEnforcementRoleOnly) {
                              store::DbRole::auditWriter, store::DbRole::auditor}) {
     for (const char* sql : {"SELECT * FROM documents.find_travel_documents('XA-POLICE', 'X1', 'UTO')",
                             "SELECT * FROM watchlist.find_documents('XA-POLICE', 'X1', 'UTO')"}) {
-      auto conn = connectAs(role);
-      pqxx::nontransaction tx(*conn);
-      try {
-        tx.exec(sql);
-        ADD_FAILURE() << store::roleName(role) << " ran " << sql;
-      } catch (const pqxx::sql_error& e) {
-        EXPECT_EQ(testing::sqlstateOf(e), "42501") << store::roleName(role) << ": " << sql;
-      }
+      // Health and justice may not even connect to the main database; the others may not call them.
+      EXPECT_EQ(sqlstateAs(role, Database::main, sql), "42501") << store::roleName(role) << ": " << sql;
     }
   }
 }
