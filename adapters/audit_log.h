@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "adapters/database.h"
+#include "adapters/writer_lease.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -37,6 +38,10 @@ struct AuditLogOptions {
   /// receipt, with the batch's first leaf index and its leaf hashes in order: the node's
   /// transparency log adds them to its tree, so every receipt handed out is in the tree.
   std::function<void(uint64_t firstIndex, std::span<const Digest> leafHashes)> onCommitted{};
+  /// The node's writer lease on this log, if it holds one (a node does; command-line tools that
+  /// audit their work do not). Every batch first confirms it: once it is lost to another node,
+  /// every append fails with ErrorKind::unavailable. Must outlive the log.
+  AuditWriterLease* lease = nullptr;
 };
 
 /// Appends audit entries with group commit: concurrent appends are batched into one transaction.

@@ -10,6 +10,7 @@
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
+#include "adapters/writer_lease.h"
 #include "crypto/keys.h"
 #include "node/audit_api.h"
 #include "node/https_server.h"
@@ -42,6 +43,8 @@ struct Node::Impl {
   store::RecordStorePool justiceStores{target, store::DbRole::justice};
   store::ReplayGuard replay{target};
   Clock clock;
+  // One audit log, one writer: held from before the log is read until after the last head is signed.
+  std::unique_ptr<store::AuditWriterLease> lease;
   std::unique_ptr<store::TransparencyLog> transparency;  // before the audit log that feeds it
   std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<AuditApi> auditApi;
@@ -60,6 +63,12 @@ struct Node::Impl {
   void warnIfGroupsDiffer();
 
   void signTreeHead(Timestamp now) {
+    // Only the holder of the log's writer lease signs heads: partners would hold a head signed by
+    // a node that lost it against the heads of the node that has it. The loss itself was logged.
+    if (Status held = lease->confirm(); !held) {
+      if (held.error().kind != ErrorKind::conflict) log.write("error", "tree-head-not-signed", {{"error", held.error().message}});
+      return;
+    }
     if (Status synced = transparency->sync(); !synced) {
       log.write("error", "audit-tree-sync-failed", {{"error", synced.error().message}});
     }
@@ -142,6 +151,12 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   Impl& node = *impl;
   node.clock = options.clock ? options.clock : Clock(systemNow);
   const Clock& clock = node.clock;
+  // A second node on this database would sign heads of its own: refuse to start, naming the first.
+  auto lease = store::AuditWriterLease::acquire(target, config.member, [&node](const Error& lost) {
+    node.log.write("error", "audit-writer-lease-lost", {{"error", lost.message}});
+  });
+  if (!lease) return lease.error();
+  node.lease = std::move(lease).value();
   // The tree is rebuilt from the stored entries and checked against the latest head this node
   // signed; a log altered underneath the node stops it here rather than being signed over.
   auto transparency = store::TransparencyLog::open(target, config.member, node.nodeKey);
@@ -152,6 +167,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   auditOptions.onCommitted = [&node](uint64_t first, std::span<const Digest> leaves) {
     node.transparency->committed(first, leaves);
   };
+  auditOptions.lease = node.lease.get();
   node.audit = std::make_unique<store::AuditLog>(target, config.member, std::move(auditOptions));
   node.auditApi = std::make_unique<AuditApi>(*node.transparency, target);
   node.signTreeHead(clock());
@@ -197,6 +213,7 @@ void Node::stop() {
   impl_->audit->flushAndStop();
   // The last head covers every entry of this run, so partners and auditors can hold the node to it.
   impl_->signTreeHead(impl_->clock());
+  impl_->lease.reset();  // another node may take the log from here on
   impl_->log.write("info", "stopped", {{"audited", static_cast<int64_t>(impl_->audit->appended())}});
 }
 
