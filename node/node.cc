@@ -16,6 +16,7 @@
 #include "node/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/tree_head_findings.h"
 #include "policy/policy.h"
 
 namespace liaison::node {
@@ -170,6 +171,10 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   auditOptions.lease = node.lease.get();
   node.audit = std::make_unique<store::AuditLog>(target, config.member, std::move(auditOptions));
   node.auditApi = std::make_unique<AuditApi>(*node.transparency, target);
+  if (Status reported = reportUnsignedTreeHeads(*node.transparency, *node.audit, node.metrics, node.log, clock());
+      !reported) {
+    return reported.error();
+  }
   node.signTreeHead(clock());
   auto pipeline = QueryPipeline::create(
       node.config,
