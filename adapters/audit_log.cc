@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/pg_liveness.h"
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 #include "crypto/merkle.h"
@@ -144,6 +145,9 @@ Result<std::vector<uint64_t>> commitRows(std::unique_ptr<pqxx::connection>& conn
     }
   }
   try {
+    // Nothing of this batch has been sent yet, so a connection that died while idle is simply
+    // replaced; once the statement is on its way, a failure fails the batch (see insertBatch).
+    conn = keepIfIntact(std::move(conn));
     if (!conn) conn = openWriterConnection(target);
     return insertBatch(*conn, rows);
   } catch (const std::exception& e) {

@@ -48,7 +48,10 @@ struct AuditLogOptions {
 ///
 /// One writer thread owns one connection as liaison_audit_writer and commits each batch through
 /// audit.append_batch with synchronous_commit on, so a receipt means the entry is on disk. Leaf
-/// indices are the entries' `seq`, gap-free in commit order (schema/sql/0002_node.sql).
+/// indices are the entries' `seq`, gap-free in commit order (schema/sql/0002_node.sql). Before a
+/// batch is sent, a connection the server closed while it sat idle (a database restart) is
+/// replaced; a batch whose statement fails midway fails, since whether it committed is unknown
+/// and it must never be appended twice.
 /// Thread-safe: callers block on their own entry only, never on a lock held across the database.
 class AuditLog {
  public:

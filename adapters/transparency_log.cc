@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "adapters/pg_liveness.h"
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 #include "crypto/digest.h"
@@ -89,6 +90,7 @@ Result<std::unique_ptr<TransparencyLog>> TransparencyLog::open(const DatabaseTar
 
 Status TransparencyLog::syncLocked() {
   try {
+    db_->reader = keepIfIntact(std::move(db_->reader));  // e.g. closed by a database restart
     if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
     for (;;) {
       const uint64_t from = size();
@@ -129,6 +131,7 @@ Status TransparencyLog::loadLatestHead() {
   crypto::KeyRing ownKey;
   if (Status added = ownKey.add(key_.publicKey()); !added) return added.error();
   try {
+    db_->reader = keepIfIntact(std::move(db_->reader));
     if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
     // Newest first, a page at a time: rows that are not this node's heads are passed over, and
     // the first one that is becomes the head the stored entries must match.
@@ -242,6 +245,7 @@ Result<SignedTreeHead> TransparencyLog::signHead(Timestamp now) {
   head.timestamp = latest_ ? std::max(now, latest_->head.timestamp) : now;
   std::vector<uint8_t> envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(head), key_);
   try {
+    db_->writer = keepIfIntact(std::move(db_->writer));
     if (!db_->writer) db_->writer = openConnection(target_, DbRole::auditWriter);
     pqxx::work tx(*db_->writer);
     tx.exec_params(kStoreHeadSql, head.treeSize, pqxx::binarystring(head.rootHash.data(), head.rootHash.size()),

@@ -3,9 +3,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "adapters/audit_log.h"
+#include "adapters/database_probe.h"
 #include "adapters/group_sync.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
@@ -16,6 +19,7 @@
 #include "node/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/readiness.h"
 #include "node/tree_head_findings.h"
 #include "policy/policy.h"
 
@@ -49,6 +53,8 @@ struct Node::Impl {
   std::unique_ptr<store::TransparencyLog> transparency;  // before the audit log that feeds it
   std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<AuditApi> auditApi;
+  std::unique_ptr<store::DatabaseProbe> probe;
+  std::unique_ptr<Readiness> readiness;
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<net::HttpsServer> server;
   std::atomic<bool> stopped{false};
@@ -62,6 +68,19 @@ struct Node::Impl {
   std::thread housekeeping;
 
   void warnIfGroupsDiffer();
+
+  // GET /v1/health/live: 200 while the process serves. /v1/health/ready: 200 only when the
+  // database answers as every serving role and the audit writer can append, else 503 with a
+  // public reason. /v1/health is ready's alias. Nothing for other paths.
+  std::optional<net::HttpResponse> healthResponse(const std::string& target) {
+    const std::string member = jsonString(config.member);
+    if (target == "/v1/health/live") return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
+    if (target != "/v1/health/ready" && target != "/v1/health") return std::nullopt;
+    ReadinessAnswer answer = readiness->check();
+    if (answer.ready) return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
+    return textResponse(503, "application/json", "{\"status\":\"unavailable\",\"member\":" + member +
+                                                     ",\"reason\":" + jsonString(answer.reason) + "}\n");
+  }
 
   void signTreeHead(Timestamp now) {
     // Only the holder of the log's writer lease signs heads: partners would hold a head signed by
@@ -110,8 +129,8 @@ struct Node::Impl {
       if (request.method != "GET") return textResponse(405, "text/plain", "use GET\n");
       return pipeline->handleAuditRead(request, [this](const std::string& target) { return auditApi->serve(target); });
     }
-    if (request.target == "/v1/health" && request.method == "GET") {
-      return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + jsonString(config.member) + "}\n");
+    if (request.target.rfind("/v1/health", 0) == 0 && request.method == "GET") {
+      if (auto health = healthResponse(request.target)) return *health;
     }
     if (request.target == "/metrics" && request.method == "GET") {
       return textResponse(200, "text/plain; version=0.0.4", metrics.prometheusText());
@@ -176,6 +195,10 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
     return reported.error();
   }
   node.signTreeHead(clock());
+  node.probe = std::make_unique<store::DatabaseProbe>(
+      target, std::vector{store::DbRole::enforcement, store::DbRole::health, store::DbRole::justice,
+                          store::DbRole::gateway, store::DbRole::auditor, store::DbRole::auditWriter});
+  node.readiness = std::make_unique<Readiness>(*node.probe, *node.lease, node.log, node.metrics);
   auto pipeline = QueryPipeline::create(
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,

@@ -262,6 +262,12 @@ TEST_F(OneWriterNode, ANodeWhoseLeaseAnotherNodeTookAnswers503AndSaysSo) {
   EXPECT_GE(afterSecondStarted, audited);
   EXPECT_THAT(logText(), HasSubstr("\"event\":\"audit-writer-lease-lost\""));
 
+  auto ready = officer->get("/v1/health/ready");
+  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  EXPECT_EQ(ready->first, 503u);
+  EXPECT_THAT(ready->second, HasSubstr("another node holds the audit log's lease"));
+  EXPECT_EQ(officer->get("/v1/health/live")->first, 200u);
+
   // The node that holds the lease serves.
   node::ClientConfig toSecond = clientConfig(kBorderOfficer);
   auto secondClient = node::QueryClient::create(toSecond, "https://127.0.0.1:" + std::to_string((*second)->port()));
