@@ -60,7 +60,8 @@ std::string hostName() {
   std::array<char, HOST_NAME_MAX + 1> name{};
   if (gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "unknown";
   std::string host(name.data());
-  std::replace_if(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }, '?');
+  auto isControl = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  std::replace_if(host.begin(), host.end(), isControl, '?');
   return host.substr(0, 255);
 }
 
@@ -148,7 +149,8 @@ Result<std::unique_ptr<AuditWriterLease>> AuditWriterLease::acquire(const Databa
     // On a connection of its own: an insert would give the lease transaction an id.
     auto conn = openConnection(target, DbRole::auditWriter);
     pqxx::work tx(*conn);
-    self.startedAt = tx.exec_params1(kRecordSql, self.instanceId, self.member, self.host, self.pid)[0].as<std::string>();
+    pqxx::row recorded = tx.exec_params1(kRecordSql, self.instanceId, self.member, self.host, self.pid);
+    self.startedAt = recorded[0].as<std::string>();
     tx.commit();
   } catch (const std::exception& e) {
     return databaseError("audit writer lease: cannot record this node in audit.writer_leases", e);

@@ -49,8 +49,9 @@ ReadinessAnswer Readiness::checkNow(std::string& detail) {
     return notReady("database: no answer as " + std::string(store::roleName(failed->role)), failed->error);
   }
   if (Status held = lease_.confirm(); !held) {
-    return notReady(held.error().kind == ErrorKind::conflict ? "audit writer: another node holds the audit log's lease"
-                                                             : "audit writer: its lease on the audit log cannot be confirmed",
+    const bool lost = held.error().kind == ErrorKind::conflict;
+    return notReady(lost ? "audit writer: another node holds the audit log's lease"
+                         : "audit writer: its lease on the audit log cannot be confirmed",
                     held.error());
   }
   return ReadinessAnswer{true, {}};

@@ -46,9 +46,9 @@ Status reportUnsignedTreeHeads(const store::TransparencyLog& transparency, store
                                             row.recordRef() + ": " + receipt.error().message);
     }
   }
-  if (total > transparency.unsignedHeads().size()) {
+  if (const uint64_t unlisted = total - transparency.unsignedHeads().size(); unlisted > 0) {
     log.write("error", "security-finding-rows-not-listed",
-              {{"kind", kUnsignedTreeHead}, {"count", static_cast<int64_t>(total - transparency.unsignedHeads().size())}});
+              {{"kind", kUnsignedTreeHead}, {"count", static_cast<int64_t>(unlisted)}});
   }
   return {};
 }

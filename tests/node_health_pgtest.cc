@@ -97,7 +97,8 @@ TEST_F(NodeHealth, ReadyIs503WhileTheDatabaseTakesNoConnectionsAndRecoversWithou
   const auto down = waitForStatus(*c, "/v1/health/ready", 503, 10s);
   EXPECT_EQ(down.first, 503u) << down.second;
   EXPECT_EQ(down.second,
-            "{\"status\":\"unavailable\",\"member\":\"XA-POLICE\",\"reason\":\"database: no answer as liaison_enforcement\"}\n");
+            "{\"status\":\"unavailable\",\"member\":\"XA-POLICE\","
+            "\"reason\":\"database: no answer as liaison_enforcement\"}\n");
   EXPECT_EQ(c->get("/v1/health")->first, 503u);
   EXPECT_EQ(c->get("/v1/health/live")->first, 200u) << "the process still serves";
   EXPECT_THAT(logText(), HasSubstr("\"event\":\"not-ready\""));
