@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/pg_liveness.h"
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 #include "crypto/merkle.h"
@@ -134,10 +135,19 @@ std::vector<uint64_t> insertBatch(pqxx::connection& conn, std::span<const AuditR
 
 // Commits `rows` on `conn`, opening it first if needed, and returns their seqs. After any failure
 // the connection is dropped so the next batch starts on a fresh one.
-Result<std::vector<uint64_t>> commitRows(std::unique_ptr<pqxx::connection>& conn,
+Result<std::vector<uint64_t>> commitRows(std::unique_ptr<pqxx::connection>& conn, const AuditLogOptions& options,
                                          const DatabaseTarget& target, std::span<const AuditRow> rows,
                                          const std::string& logId) {
+  if (options.lease != nullptr) {
+    if (Status held = options.lease->confirm(); !held) {
+      return fail(ErrorKind::unavailable, "audit log " + logId + ": not appending " + std::to_string(rows.size()) +
+                                              " entries: " + held.error().message);
+    }
+  }
   try {
+    // Nothing of this batch has been sent yet, so a connection that died while idle is simply
+    // replaced; once the statement is on its way, a failure fails the batch (see insertBatch).
+    conn = keepIfIntact(std::move(conn));
     if (!conn) conn = openWriterConnection(target);
     return insertBatch(*conn, rows);
   } catch (const std::exception& e) {
@@ -169,7 +179,7 @@ AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions opt
     : target_(std::move(target)),
       logId_(std::move(logId)),
       options_{std::max<size_t>(options.maxBatch, 1), options.maxWait, options.maxQueued,
-               std::move(options.onCommitted)},
+               std::move(options.onCommitted), options.lease},
       writer_([this] { runWriter(); }) {}
 
 AuditLog::~AuditLog() { flushAndStop(); }
@@ -265,7 +275,7 @@ void AuditLog::runWriter() {
   while (takeBatch(batch)) {
     rows.clear();
     for (const auto& p : batch) rows.push_back(AuditRow{p->entry, p->bytes});
-    Result<std::vector<uint64_t>> seqs = commitRows(conn, target_, rows, logId_);
+    Result<std::vector<uint64_t>> seqs = commitRows(conn, options_, target_, rows, logId_);
     if (seqs) {
       appended_ += batch.size();
       ++batches_;

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "adapters/database.h"
+#include "adapters/writer_lease.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -49,13 +50,20 @@ struct AuditLogOptions {
   /// receipt, with the batch's first leaf index and its leaf hashes in order: the node's
   /// transparency log adds them to its tree, so every receipt handed out is in the tree.
   std::function<void(uint64_t firstIndex, std::span<const Digest> leafHashes)> onCommitted{};
+  /// The node's writer lease on this log, if it holds one (a node does; command-line tools that
+  /// audit their work do not). Every batch first confirms it: once it is lost to another node,
+  /// every append fails with ErrorKind::unavailable. Must outlive the log.
+  AuditWriterLease* lease = nullptr;
 };
 
 /// Appends audit entries with group commit: concurrent appends are batched into one transaction.
 ///
 /// One writer thread owns one connection as liaison_audit_writer and commits each batch through
 /// audit.append_batch with synchronous_commit on, so a receipt means the entry is on disk. Leaf
-/// indices are the entries' `seq`, gap-free in commit order (schema/sql/0002_node.sql).
+/// indices are the entries' `seq`, gap-free in commit order (schema/sql/0002_node.sql). Before a
+/// batch is sent, a connection the server closed while it sat idle (a database restart) is
+/// replaced; a batch whose statement fails midway fails, since whether it committed is unknown
+/// and it must never be appended twice.
 /// Thread-safe: callers block on their own entry only, never on a lock held across the database.
 class AuditLog {
  public:

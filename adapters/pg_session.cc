@@ -1,8 +1,8 @@
 #include "adapters/pg_session.h"
 
-#include <poll.h>
-
 #include <algorithm>
+
+#include "adapters/pg_liveness.h"
 
 namespace liaison::store {
 
@@ -18,17 +18,6 @@ std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, D
                                             std::to_string(kStatementTimeoutMs) + "'");
 }
 
-bool looksAlive(pqxx::connection& conn) {
-  if (!conn.is_open()) return false;
-  const int socket = conn.sock();
-  if (socket < 0) return false;
-  // A server that ends a session (a restart, pg_terminate_backend) sends its reason and closes the
-  // socket. Nothing else is ever pending on an idle connection of ours (no LISTEN), so anything
-  // readable means the session is gone; at worst a healthy connection is replaced.
-  pollfd waiting{socket, POLLIN, 0};
-  return ::poll(&waiting, 1, 0) == 0;
-}
-
 void allowLongStatements(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
   tx.exec("SET statement_timeout = 0");
@@ -36,7 +25,8 @@ void allowLongStatements(pqxx::connection& conn) {
 
 pqxx::connection& RoleConnections::forRole(DbRole role, Database database) {
   auto& slot = byRole_.at(static_cast<size_t>(role)).at(static_cast<size_t>(database));
-  if (!slot || !looksAlive(*slot)) slot = openConnection(target_, role, database);
+  slot = keepIfIntact(std::move(slot));
+  if (!slot) slot = openConnection(target_, role, database);
   return *slot;
 }
 

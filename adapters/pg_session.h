@@ -22,10 +22,6 @@ inline constexpr int kStatementTimeoutMs = 30'000;
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role);
 std::unique_ptr<pqxx::connection> openConnection(const DatabaseTarget& target, DbRole role, Database database);
 
-/// False when an idle connection is known to be dead: the server closed it (a restart, an
-/// administrator's pg_terminate_backend) and said so on the socket. Reads what is waiting without
-/// blocking or sending anything, so a connection that looks alive may still fail on its next use.
-bool looksAlive(pqxx::connection& conn);
 
 /// Lifts the statement time limit for the rest of the session: for imports and purges, whose
 /// single statements grow with the input.
@@ -35,8 +31,8 @@ void allowLongStatements(pqxx::connection& conn);
 class RoleConnections {
  public:
   explicit RoleConnections(DatabaseTarget target) : target_(std::move(target)) {}
-  /// The open connection for `role` on `database`, reconnecting if there is none or the one kept
-  /// is dead (looksAlive).
+  /// The open connection for `role` on `database`, reconnecting if there is none or the server
+  /// closed the one kept (idleSessionIsIntact).
   pqxx::connection& forRole(DbRole role, Database database);
   /// Drops the connection for `role` on `database`, e.g. after it broke mid-statement.
   void reset(DbRole role, Database database);

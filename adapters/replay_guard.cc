@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/pg_liveness.h"
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 
@@ -49,19 +50,28 @@ class ReplayGuard::ConnectionPool {
 
   /// Runs `work` on a connection of its own and returns what it returns, or the translated error
   /// of whatever it (or connecting) threw, labelled with `what`.
+  ///
+  /// Pooled connections outlive database restarts badly: one the server closed while it sat idle
+  /// is replaced before anything is sent on it, and when a kept connection breaks under the
+  /// statement itself, the work runs once more on a fresh one. Every statement of the guard may
+  /// run twice: a claim that did commit the first time reads as a repeat the second, so the
+  /// request is refused, never accepted twice.
   template <typename T, typename Work>
   Result<T> run(std::string_view what, Work&& work) {
-    std::unique_ptr<pqxx::connection> conn = acquire();
-    std::optional<T> value;
-    try {
-      if (!conn) conn = openGatewayConnection();
-      value = work(*conn);
-    } catch (const std::exception& e) {
-      release(nullptr);
-      return databaseError(what, e);
+    for (int attempt = 1;; ++attempt) {
+      std::unique_ptr<pqxx::connection> conn = keepIfIntact(acquire());
+      const bool kept = conn != nullptr;
+      try {
+        if (!conn) conn = openGatewayConnection();
+        T value = work(*conn);
+        release(std::move(conn));
+        return value;
+      } catch (const std::exception& e) {
+        const bool broke = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr || (conn && !conn->is_open());
+        release(nullptr);
+        if (!(kept && broke) || attempt == 2) return databaseError(what, e);
+      }
     }
-    release(std::move(conn));
-    return std::move(*value);
   }
 
  private:

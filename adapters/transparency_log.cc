@@ -1,9 +1,12 @@
 #include "adapters/transparency_log.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
+#include "adapters/pg_liveness.h"
 #include "adapters/pg_session.h"
+#include "adapters/record_rows.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/merkle.h"
@@ -17,9 +20,18 @@ constexpr uint64_t kReadBatch = 20'000;
 
 constexpr const char* kReadEntriesSql =
     "SELECT seq, entry FROM audit.entries WHERE seq >= $1 ORDER BY seq LIMIT $2";
-constexpr const char* kLatestHeadSql =
-    "SELECT tree_size, root_hash, signed_at, envelope FROM audit.tree_heads "
-    "ORDER BY tree_size DESC, signed_at DESC LIMIT 1";
+// Heads newest first, keyset-paged: the rows before ($1, $2). Times in full, so that a page
+// boundary between two rows of one second is exact.
+constexpr const char* kHeadsPageSql =
+    "SELECT tree_size, root_hash, to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "envelope FROM audit.tree_heads WHERE (tree_size, signed_at) < ($1::bigint, $2::timestamptz) "
+    "ORDER BY tree_size DESC, signed_at DESC LIMIT $3";
+// Rows of audit.tree_heads read per query while looking for the latest head the node signed.
+constexpr uint64_t kHeadPage = 64;
+// Which of the record references $2 an entry of this log that reports a finding already names.
+constexpr const char* kAuditedFindingsSql =
+    "SELECT DISTINCT ref FROM audit.entries, unnest(record_refs) AS ref "
+    "WHERE requester = $1 AND decision = 'refused' AND record_refs && $2::text[] AND ref = ANY ($2::text[])";
 constexpr const char* kStoreHeadSql =
     "INSERT INTO audit.tree_heads (tree_size, root_hash, signed_at, envelope) VALUES ($1, $2, $3::timestamptz, $4)";
 
@@ -28,7 +40,32 @@ std::vector<uint8_t> bytesOf(const pqxx::field& field) {
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
+// The head a row of audit.tree_heads carries, if it is one this node signed for this log and the
+// row's columns agree with it; otherwise why not. Anyone with the writer role can insert a row;
+// only this node's key makes it a head, and from then on only the signed body counts.
+Result<SignedTreeHead> ownHeadOf(const std::vector<uint8_t>& envelopeBytes, const crypto::KeyRing& ownKey,
+                                 const std::string& logId, uint64_t size, const std::vector<uint8_t>& root) {
+  auto envelope = crypto::openEnvelope(envelopeBytes, MessageType::treeHead, ownKey);
+  if (!envelope) {
+    return fail(ErrorKind::conflict, "not signed by this node's key: " + envelope.error().message);
+  }
+  auto head = decodeTreeHead(envelope->value().body);
+  if (!head) return fail(ErrorKind::conflict, "signed by this node's key, but not a tree head: " + head.error().message);
+  if (head->logId != logId) {
+    return fail(ErrorKind::conflict, "signed by this node's key for another log, '" + head->logId + "'");
+  }
+  if (head->treeSize != size || !std::ranges::equal(head->rootHash, root)) {
+    return fail(ErrorKind::conflict, "its tree size or root hash column differs from the head of " +
+                                         std::to_string(head->treeSize) + " entries its envelope carries");
+  }
+  return SignedTreeHead{*head, envelopeBytes, envelope->value()};
+}
+
 }  // namespace
+
+std::string UnsignedTreeHeadRow::recordRef() const {
+  return "audit.tree_heads/" + std::to_string(treeSize) + "/" + signedAt;
+}
 
 struct TransparencyLog::Connections {
   std::unique_ptr<pqxx::connection> reader;  // liaison_auditor
@@ -53,6 +90,7 @@ Result<std::unique_ptr<TransparencyLog>> TransparencyLog::open(const DatabaseTar
 
 Status TransparencyLog::syncLocked() {
   try {
+    db_->reader = keepIfIntact(std::move(db_->reader));  // e.g. closed by a database restart
     if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
     for (;;) {
       const uint64_t from = size();
@@ -90,50 +128,75 @@ Status TransparencyLog::loadLatestHead() {
   // syncMutex_ (committed() takes them the other way round) cannot deadlock.
   std::lock_guard lock(headMutex_);
   std::lock_guard sync(syncMutex_);  // the reader connection
+  crypto::KeyRing ownKey;
+  if (Status added = ownKey.add(key_.publicKey()); !added) return added.error();
   try {
+    db_->reader = keepIfIntact(std::move(db_->reader));
     if (!db_->reader) db_->reader = openConnection(target_, DbRole::auditor);
-    pqxx::read_transaction tx(*db_->reader);
-    pqxx::result rows = tx.exec(kLatestHeadSql);
-    tx.commit();
-    if (rows.empty()) return {};
-    const auto size = rows[0][0].as<uint64_t>();
-    const std::string signedAt = rows[0][2].as<std::string>();
-    std::vector<uint8_t> root = bytesOf(rows[0][1]);
-    std::vector<uint8_t> envelopeBytes = bytesOf(rows[0][3]);
-    // Anyone with the writer role can insert a row; only this node's key makes it a head.
-    crypto::KeyRing ownKey;
-    if (Status added = ownKey.add(key_.publicKey()); !added) return added.error();
-    auto envelope = crypto::openEnvelope(envelopeBytes, MessageType::treeHead, ownKey);
-    if (!envelope) {
-      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the latest stored tree head (" + std::to_string(size) +
-                                           " entries, " + signedAt + ") is not signed by this node's key: " +
-                                           envelope.error().message);
+    // Newest first, a page at a time: rows that are not this node's heads are passed over, and
+    // the first one that is becomes the head the stored entries must match.
+    std::string afterSize = std::to_string(INT64_MAX), afterTime = "infinity";
+    for (;;) {
+      pqxx::read_transaction tx(*db_->reader);
+      pqxx::result rows = tx.exec_params(kHeadsPageSql, afterSize, afterTime, kHeadPage);
+      tx.commit();
+      for (const auto& row : rows) {
+        const auto size = row[0].as<uint64_t>();
+        std::string signedAt = row[2].as<std::string>();
+        std::vector<uint8_t> envelopeBytes = bytesOf(row[3]);
+        auto head = ownHeadOf(envelopeBytes, ownKey, logId_, size, bytesOf(row[1]));
+        if (!head) {
+          ++unsignedHeadCount_;
+          if (unsignedHeads_.size() < kMaxUnsignedHeadsKept) {
+            unsignedHeads_.push_back(UnsignedTreeHeadRow{size, std::move(signedAt), head.error().message, false});
+          }
+          continue;
+        }
+        markAuditedUnsignedHeads();
+        return checkEntriesAgainst(std::move(head).value(), signedAt);
+      }
+      if (rows.size() < kHeadPage) break;
+      afterSize = rows.back()[0].as<std::string>();
+      afterTime = rows.back()[2].as<std::string>();
     }
-    // From here on only the signed body counts; the columns are an index and must agree with it.
-    auto head = decodeTreeHead(envelope->value().body);
-    if (!head || head->logId != logId_ || head->treeSize != size || !std::ranges::equal(head->rootHash, root)) {
-      return fail(ErrorKind::conflict, "audit log " + logId_ + ": the stored tree head of " + std::to_string(size) +
-                                           " entries (" + signedAt + ") does not match its own columns or log");
-    }
-    const uint64_t have = this->size();
-    if (head->treeSize > have) {
-      return fail(ErrorKind::conflict, "audit log " + logId_ + " holds " + std::to_string(have) +
-                                           " entries but the node signed a tree head of " + std::to_string(size) +
-                                           " entries at " + signedAt + ": entries from index " +
-                                           std::to_string(have) + " on were removed");
-    }
-    auto expected = rootAt(head->treeSize);
-    if (!expected || *expected != head->rootHash) {
-      return fail(ErrorKind::conflict, "audit log " + logId_ + ": its first " + std::to_string(size) +
-                                           " entries no longer hash to the root the node signed at " + signedAt +
-                                           ": stored entries were altered; run `liaison audit verify` against a "
-                                           "restored copy to find the first changed index");
-    }
-    latest_ = SignedTreeHead{*head, std::move(envelopeBytes), envelope->value()};
-    return {};
+    markAuditedUnsignedHeads();
+    return {};  // the node never signed a head here
   } catch (const std::exception& e) {
     db_->reader.reset();
     return databaseError("audit log " + logId_ + ": cannot read the latest tree head", e);
+  }
+}
+
+Status TransparencyLog::checkEntriesAgainst(SignedTreeHead head, const std::string& signedAt) {
+  const uint64_t size = head.head.treeSize;
+  const uint64_t have = this->size();
+  if (size > have) {
+    return fail(ErrorKind::conflict, "audit log " + logId_ + " holds " + std::to_string(have) +
+                                         " entries but the node signed a tree head of " + std::to_string(size) +
+                                         " entries at " + signedAt + ": entries from index " + std::to_string(have) +
+                                         " on were removed");
+  }
+  auto expected = rootAt(size);
+  if (!expected || *expected != head.head.rootHash) {
+    return fail(ErrorKind::conflict, "audit log " + logId_ + ": its first " + std::to_string(size) +
+                                         " entries no longer hash to the root the node signed at " + signedAt +
+                                         ": stored entries were altered; run `liaison audit verify` against a "
+                                         "restored copy to find the first changed index");
+  }
+  latest_ = std::move(head);
+  return {};
+}
+
+void TransparencyLog::markAuditedUnsignedHeads() {
+  if (unsignedHeads_.empty()) return;
+  std::vector<std::string> refs;
+  for (const auto& row : unsignedHeads_) refs.push_back(row.recordRef());
+  pqxx::read_transaction tx(*db_->reader);
+  pqxx::result audited = tx.exec_params(kAuditedFindingsSql, logId_, textArrayLiteral(refs));
+  tx.commit();
+  for (const auto& found : audited) {
+    const std::string ref = found[0].as<std::string>();
+    for (auto& row : unsignedHeads_) row.audited = row.audited || row.recordRef() == ref;
   }
 }
 
@@ -182,6 +245,7 @@ Result<SignedTreeHead> TransparencyLog::signHead(Timestamp now) {
   head.timestamp = latest_ ? std::max(now, latest_->head.timestamp) : now;
   std::vector<uint8_t> envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(head), key_);
   try {
+    db_->writer = keepIfIntact(std::move(db_->writer));
     if (!db_->writer) db_->writer = openConnection(target_, DbRole::auditWriter);
     pqxx::work tx(*db_->writer);
     tx.exec_params(kStoreHeadSql, head.treeSize, pqxx::binarystring(head.rootHash.data(), head.rootHash.size()),

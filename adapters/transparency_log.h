@@ -27,12 +27,27 @@ struct SignedTreeHead {
   SignedEnvelope signedEnvelope;  ///< `envelope` decoded, as responses carry it
 };
 
+/// A row of audit.tree_heads that is not a head this node signed. Anyone with the writer role's
+/// password can insert one, and rows cannot be removed, so such a row must not stop the node: it
+/// is passed over as a security finding for the node to report.
+struct UnsignedTreeHeadRow {
+  uint64_t treeSize = 0;  ///< as the row's column claims
+  std::string signedAt;   ///< as the row's column claims, `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC)
+  std::string problem;    ///< why it is not a head of this node
+  /// True when the audit log already holds an entry that reports this row (one that names its
+  /// recordRef()), so a restart does not report it again.
+  bool audited = false;
+  /// How audit entries name the row among their record references: `audit.tree_heads/SIZE/SIGNED_AT`.
+  std::string recordRef() const;
+};
+
 /// The in-memory Merkle tree of the node's audit log, kept in step with audit.entries, and the
 /// node's signed tree heads (audit.tree_heads).
 ///
 /// open() rebuilds the tree from the stored entries, recomputing every leaf from the entry bytes,
 /// and refuses a log that no longer matches the latest head the node signed (entries altered,
-/// removed or missing): a node must not sign a history that contradicts its own evidence. After
+/// removed or missing): a node must not sign a history that contradicts its own evidence. Rows of
+/// audit.tree_heads that are not heads the node signed are passed over (unsignedHeads()). After
 /// that the tree only grows: committed() adds the leaves of each audit batch, sync() picks up
 /// entries other processes appended (e.g. `liaison import` auditing an import).
 ///
@@ -65,6 +80,13 @@ class TransparencyLog {
   /// The latest signed head; empty before the first.
   std::optional<SignedTreeHead> latestHead() const;
 
+  /// The rows open() passed over, newest first: at most kMaxUnsignedHeadsKept of them.
+  const std::vector<UnsignedTreeHeadRow>& unsignedHeads() const { return unsignedHeads_; }
+  /// How many rows open() passed over in all (more than unsignedHeads() holds past the cap).
+  uint64_t unsignedHeadCount() const { return unsignedHeadCount_; }
+  /// Most passed-over rows open() keeps to report.
+  static constexpr size_t kMaxUnsignedHeadsKept = 100;
+
   const std::string& logId() const { return logId_; }
   uint64_t size() const;
   /// Leaf hashes [start, end); invalidInput when the range is not within the tree.
@@ -78,6 +100,11 @@ class TransparencyLog {
   /// Reads entries from the tree's size on and appends their leaves. Caller holds syncMutex_.
   Status syncLocked();
   Status loadLatestHead();
+  /// Makes `head` the latest unless the stored entries contradict it. Caller holds headMutex_.
+  Status checkEntriesAgainst(SignedTreeHead head, const std::string& signedAt);
+  /// Marks the passed-over rows that an audit entry of this log already reports. Caller holds
+  /// syncMutex_ (the reader connection).
+  void markAuditedUnsignedHeads();
 
   const DatabaseTarget target_;
   const std::string logId_;
@@ -94,6 +121,9 @@ class TransparencyLog {
   mutable std::mutex headMutex_;  // guards latest_, fault_ and db_->writer
   std::optional<SignedTreeHead> latest_;
   std::optional<Error> fault_;  // set once the table contradicted the tree: no more heads
+
+  std::vector<UnsignedTreeHeadRow> unsignedHeads_;  // written by open() only
+  uint64_t unsignedHeadCount_ = 0;
 };
 
 }  // namespace liaison::store

@@ -15,6 +15,16 @@ void Metrics::recordRequest(std::string_view kind, std::string_view decision, st
   latencySumSeconds_ += seconds;
 }
 
+void Metrics::recordSecurityFindings(std::string_view kind, uint64_t count) {
+  std::lock_guard lock(mutex_);
+  securityFindings_[std::string(kind)] += count;
+}
+
+void Metrics::recordReadinessCheck(bool ready) {
+  std::lock_guard lock(mutex_);
+  ++readinessChecks_[ready ? 1 : 0];
+}
+
 std::string Metrics::prometheusText() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -36,6 +46,17 @@ std::string Metrics::prometheusText() const {
   std::snprintf(bound, sizeof bound, "%.6f", latencySumSeconds_);
   out += "liaison_request_duration_seconds_sum " + std::string(bound) + "\n";
   out += "liaison_request_duration_seconds_count " + std::to_string(latencyCount_) + "\n";
+  out += "# HELP liaison_readiness_checks_total Checks of the database behind GET /v1/health/ready, by result.\n";
+  out += "# TYPE liaison_readiness_checks_total counter\n";
+  out += "liaison_readiness_checks_total{result=\"ready\"} " + std::to_string(readinessChecks_[1]) + "\n";
+  out += "liaison_readiness_checks_total{result=\"not-ready\"} " + std::to_string(readinessChecks_[0]) + "\n";
+  if (!securityFindings_.empty()) {
+    out += "# HELP liaison_security_findings_total Security findings raised since the node started, by kind.\n";
+    out += "# TYPE liaison_security_findings_total counter\n";
+    for (const auto& [kind, count] : securityFindings_) {
+      out += "liaison_security_findings_total{kind=\"" + kind + "\"} " + std::to_string(count) + "\n";
+    }
+  }
   return out;
 }
 

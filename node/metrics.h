@@ -19,6 +19,12 @@ class Metrics {
   /// Counts one request of `kind` ("check-document", "malformed", ...) with its outcome.
   void recordRequest(std::string_view kind, std::string_view decision, std::chrono::microseconds latency);
 
+  /// Counts `count` security findings of `kind` (a closed vocabulary: "unsigned-tree-head").
+  void recordSecurityFindings(std::string_view kind, uint64_t count = 1);
+
+  /// Counts one check of the node's readiness against the database (not the cached answers).
+  void recordReadinessCheck(bool ready);
+
   /// The Prometheus text exposition of everything recorded.
   std::string prometheusText() const;
 
@@ -28,6 +34,8 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, uint64_t> requests_;
   std::array<uint64_t, kBucketsSeconds.size()> bucketCounts_{};
+  std::map<std::string, uint64_t, std::less<>> securityFindings_;
+  std::array<uint64_t, 2> readinessChecks_{};  // not ready, ready
   uint64_t latencyCount_ = 0;
   double latencySumSeconds_ = 0;
 };

@@ -4,19 +4,25 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "adapters/audit_log.h"
+#include "adapters/database_probe.h"
 #include "adapters/group_sync.h"
 #include "adapters/migrate.h"
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
+#include "adapters/writer_lease.h"
 #include "crypto/keys.h"
 #include "node/audit_api.h"
 #include "node/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/readiness.h"
+#include "node/tree_head_findings.h"
 #include "policy/policy.h"
 
 namespace liaison::node {
@@ -44,9 +50,13 @@ struct Node::Impl {
   store::RecordStorePool justiceStores{target, store::DbRole::justice};
   store::ReplayGuard replay{target};
   Clock clock;
+  // One audit log, one writer: held from before the log is read until after the last head is signed.
+  std::unique_ptr<store::AuditWriterLease> lease;
   std::unique_ptr<store::TransparencyLog> transparency;  // before the audit log that feeds it
   std::unique_ptr<store::AuditLog> audit;
   std::unique_ptr<AuditApi> auditApi;
+  std::unique_ptr<store::DatabaseProbe> probe;
+  std::unique_ptr<Readiness> readiness;
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<net::HttpsServer> server;
   std::atomic<bool> stopped{false};
@@ -62,7 +72,26 @@ struct Node::Impl {
   void warnIfGroupsDiffer();
   Status checkSchemaVersions() const;
 
+  // GET /v1/health/live: 200 while the process serves. /v1/health/ready: 200 only when the
+  // database answers as every serving role and the audit writer can append, else 503 with a
+  // public reason. /v1/health is ready's alias. Nothing for other paths.
+  std::optional<net::HttpResponse> healthResponse(const std::string& target) {
+    const std::string member = jsonString(config.member);
+    if (target == "/v1/health/live") return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
+    if (target != "/v1/health/ready" && target != "/v1/health") return std::nullopt;
+    ReadinessAnswer answer = readiness->check();
+    if (answer.ready) return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
+    return textResponse(503, "application/json", "{\"status\":\"unavailable\",\"member\":" + member +
+                                                     ",\"reason\":" + jsonString(answer.reason) + "}\n");
+  }
+
   void signTreeHead(Timestamp now) {
+    // Only the holder of the log's writer lease signs heads: partners would hold a head signed by
+    // a node that lost it against the heads of the node that has it. The loss itself was logged.
+    if (Status held = lease->confirm(); !held) {
+      if (held.error().kind != ErrorKind::conflict) log.write("error", "tree-head-not-signed", {{"error", held.error().message}});
+      return;
+    }
     if (Status synced = transparency->sync(); !synced) {
       log.write("error", "audit-tree-sync-failed", {{"error", synced.error().message}});
     }
@@ -103,8 +132,8 @@ struct Node::Impl {
       if (request.method != "GET") return textResponse(405, "text/plain", "use GET\n");
       return pipeline->handleAuditRead(request, [this](const std::string& target) { return auditApi->serve(target); });
     }
-    if (request.target == "/v1/health" && request.method == "GET") {
-      return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + jsonString(config.member) + "}\n");
+    if (request.target.rfind("/v1/health", 0) == 0 && request.method == "GET") {
+      if (auto health = healthResponse(request.target)) return *health;
     }
     if (request.target == "/metrics" && request.method == "GET") {
       return textResponse(200, "text/plain; version=0.0.4", metrics.prometheusText());
@@ -192,6 +221,12 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   if (Status firewall = store::checkDatabaseFirewall(target); !firewall) return firewall.error();
   node.clock = options.clock ? options.clock : Clock(systemNow);
   const Clock& clock = node.clock;
+  // A second node on this database would sign heads of its own: refuse to start, naming the first.
+  auto lease = store::AuditWriterLease::acquire(target, config.member, [&node](const Error& lost) {
+    node.log.write("error", "audit-writer-lease-lost", {{"error", lost.message}});
+  });
+  if (!lease) return lease.error();
+  node.lease = std::move(lease).value();
   // The tree is rebuilt from the stored entries and checked against the latest head this node
   // signed; a log altered underneath the node stops it here rather than being signed over.
   auto transparency = store::TransparencyLog::open(target, config.member, node.nodeKey);
@@ -202,9 +237,18 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   auditOptions.onCommitted = [&node](uint64_t first, std::span<const Digest> leaves) {
     node.transparency->committed(first, leaves);
   };
+  auditOptions.lease = node.lease.get();
   node.audit = std::make_unique<store::AuditLog>(target, config.member, std::move(auditOptions));
   node.auditApi = std::make_unique<AuditApi>(*node.transparency, target);
+  if (Status reported = reportUnsignedTreeHeads(*node.transparency, *node.audit, node.metrics, node.log, clock());
+      !reported) {
+    return reported.error();
+  }
   node.signTreeHead(clock());
+  node.probe = std::make_unique<store::DatabaseProbe>(
+      target, std::vector{store::DbRole::enforcement, store::DbRole::health, store::DbRole::justice,
+                          store::DbRole::gateway, store::DbRole::auditor, store::DbRole::auditWriter});
+  node.readiness = std::make_unique<Readiness>(*node.probe, *node.lease, node.log, node.metrics);
   auto pipeline = QueryPipeline::create(
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
@@ -247,6 +291,7 @@ void Node::stop() {
   impl_->audit->flushAndStop();
   // The last head covers every entry of this run, so partners and auditors can hold the node to it.
   impl_->signTreeHead(impl_->clock());
+  impl_->lease.reset();  // another node may take the log from here on
   impl_->log.write("info", "stopped", {{"audited", static_cast<int64_t>(impl_->audit->appended())}});
 }
 

@@ -14,6 +14,7 @@
 #include "crypto/merkle.h"
 #include "schema/codec.h"
 #include "tests/pg_fixture.h"
+#include "tests/pg_sessions.h"
 
 namespace liaison {
 namespace {
@@ -193,6 +194,22 @@ TEST_F(AuditLog, ConcurrentAppendsGetGapFreeUniqueIndicesInFewTransactions) {
   std::cout << "[ measured ] " << kEntries << " entries in " << elapsed.count() << " s ("
             << static_cast<int>(kEntries / elapsed.count()) << " entries/s) in " << log.batches()
             << " transactions\n";
+}
+
+// A database restart closes the writer's idle connection: the next batch notices before it sends
+// anything and goes through on a fresh one instead of failing its callers.
+TEST_F(AuditLog, AnAppendAfterTheServerClosedTheIdleConnectionGoesThroughOnAFreshOne) {
+  store::AuditLog log(target(), "XA-POLICE");
+  ASSERT_TRUE(log.append(sampleEntry()).ok());
+  auto admin = connectAs(DbRole::admin);
+  ASSERT_EQ(testing::terminateSessions(*admin, "usename = 'liaison_audit_writer'"), 1);
+  for (uint64_t expected = 1; expected <= 3; ++expected) {
+    auto receipt = log.append(sampleEntry());
+    ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+    EXPECT_EQ(receipt->leafIndex, expected);
+  }
+  EXPECT_EQ(seqs(), (std::vector<uint64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(log.batches(), 4u) << "every batch is committed once";
 }
 
 TEST_F(AuditLog, UnreachableDatabaseFailsPromptlyInsteadOfHanging) {

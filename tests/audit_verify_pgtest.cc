@@ -77,6 +77,14 @@ class AuditVerify : public NodeTest {
     tx.commit();
   }
 
+  // Starts a node over the log as it is now, which must fail, and returns why.
+  Error refusedStart() {
+    std::ostringstream log;
+    auto node = node::Node::start(config_, node::NodeOptions{{}, &log});
+    if (node.ok()) return fail(ErrorKind::internal, "the node started");
+    return node.error();
+  }
+
   node::AuditVerifyReport verifyAgain() {
     auto report = node::verifyAuditLog(*auditor(), {});
     if (!report) throw std::runtime_error(report.error().message);
@@ -161,16 +169,110 @@ TEST_F(AuditVerify, ANodeRefusesToStartOverALogThatContradictsItsLatestHead) {
   verifiedLogOf(6);
   stopNode();
   tamper("UPDATE audit.entries SET entry = set_byte(entry, 40, get_byte(entry, 40) # 1) WHERE seq = 1");
-  std::ostringstream log;
-  auto node = node::Node::start(config_, node::NodeOptions{{}, &log});
-  ASSERT_FALSE(node.ok());
-  EXPECT_EQ(node.error().kind, ErrorKind::conflict);
-  EXPECT_THAT(node.error().message, HasSubstr("no longer hash to the root the node signed"));
+  Error refused = refusedStart();
+  EXPECT_EQ(refused.kind, ErrorKind::conflict);
+  EXPECT_THAT(refused.message, HasSubstr("no longer hash to the root the node signed"));
 
   tamper("DELETE FROM audit.entries WHERE seq >= 2");
-  node = node::Node::start(config_, node::NodeOptions{{}, &log});
-  ASSERT_FALSE(node.ok());
-  EXPECT_THAT(node.error().message, HasSubstr("entries from index 2 on were removed"));
+  EXPECT_THAT(refusedStart().message, HasSubstr("entries from index 2 on were removed"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows of audit.tree_heads the node did not sign: anyone with the writer role's password can
+// insert one, and none can be removed. They are security findings, not a reason to stop serving.
+// ---------------------------------------------------------------------------------------------
+
+class UnsignedTreeHeads : public AuditVerify {
+ protected:
+  // Inserts a row into audit.tree_heads as liaison_audit_writer: what its password allows.
+  void plantTreeHead(uint64_t treeSize, const std::vector<uint8_t>& envelope) {
+    auto writer = connectAs(store::DbRole::auditWriter);
+    pqxx::work tx(*writer);
+    tx.exec_params("INSERT INTO audit.tree_heads (tree_size, root_hash, signed_at, envelope) "
+                   "VALUES ($1, $2, now(), $3)",
+                   treeSize, pqxx::binarystring(std::string(32, '\x5a')),
+                   pqxx::binarystring(envelope.data(), envelope.size()));
+    tx.commit();
+  }
+
+  // A head of this log of `treeSize` entries, signed by a key that is not the node's.
+  std::vector<uint8_t> headOfAnotherKey(uint64_t treeSize) {
+    TreeHead head{"XA-POLICE", treeSize, {}, now()};
+    return crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(head), crypto::generateKeyPair().secretKey);
+  }
+
+  // The newest head the node stored: its own signature, as partners hold it.
+  std::vector<uint8_t> latestStoredEnvelope() {
+    auto conn = connectAs(store::DbRole::auditor);
+    pqxx::read_transaction tx(*conn);
+    pqxx::binarystring bytes(tx.exec1("SELECT envelope FROM audit.tree_heads ORDER BY tree_size DESC LIMIT 1")[0]);
+    return std::vector<uint8_t>(bytes.begin(), bytes.end());
+  }
+
+  static size_t occurrences(const std::string& text, const std::string& part) {
+    size_t n = 0;
+    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+  }
+
+  // What `liaison audit search 'officer=liaison node&decision=refused'` gets.
+  std::string searchFindings() {
+    auto answer = auditor()->getSigned("/v1/audit/search?officer=liaison+node&decision=refused");
+    if (!answer) throw std::runtime_error(answer.error().message);
+    EXPECT_EQ(answer->status, 200u);
+    return std::string(answer->body.begin(), answer->body.end());
+  }
+
+  static Timestamp now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+};
+
+TEST_F(UnsignedTreeHeads, ARowTheNodeDidNotSignIsReportedInTheLogTheMetricsAndTheAuditLogAndDoesNotStopTheNode) {
+  verifiedLogOf(3);
+  stopNode();
+  // A head of another key, larger than the log, and a real head of the node under altered columns.
+  const std::vector<uint8_t> ownHead = latestStoredEnvelope();
+  plantTreeHead(1000, headOfAnotherKey(1000));
+  plantTreeHead(999, ownHead);
+
+  startNode();  // from the latest head the node did sign
+  const std::string log = logText();
+  EXPECT_EQ(occurrences(log, "\"event\":\"security-finding\""), 2u) << log;
+  EXPECT_THAT(log, HasSubstr("\"level\":\"error\""));
+  EXPECT_THAT(log, HasSubstr("\"kind\":\"unsigned-tree-head\",\"tree_size\":1000"));
+  EXPECT_THAT(log, HasSubstr("\"kind\":\"unsigned-tree-head\",\"tree_size\":999"));
+  EXPECT_THAT(log, HasSubstr("not signed by this node's key"));
+  EXPECT_THAT(log, HasSubstr("column differs from the head of "));
+  auto metrics = client(kBorderOfficer)->get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_THAT(metrics->second, HasSubstr("liaison_security_findings_total{kind=\"unsigned-tree-head\"} 2"));
+
+  std::string found = searchFindings();
+  EXPECT_EQ(occurrences(found, "security finding: "), 2u) << found;
+  EXPECT_THAT(found, HasSubstr("\"audit.tree_heads/1000/"));
+  EXPECT_THAT(found, HasSubstr("started from the latest head it signed, of "));
+
+  // The node keeps serving and signing heads over its real log, which still verifies.
+  ask(2);
+  stopNode();
+  startNode();
+  auto report = verifyAgain();
+  EXPECT_TRUE(report.verified) << problems(report);
+
+  // Every start says so again; the audit log tells each row once.
+  EXPECT_EQ(occurrences(logText(), "\"event\":\"security-finding\""), 4u) << logText();
+  EXPECT_EQ(occurrences(logText(), "\"already_audited\":true"), 2u) << logText();
+  EXPECT_EQ(occurrences(searchFindings(), "security finding: "), 2u);
+}
+
+TEST_F(UnsignedTreeHeads, ANodeStillRefusesToStartOverEntriesAlteredBehindTheLatestHeadItSigned) {
+  verifiedLogOf(6);
+  stopNode();
+  plantTreeHead(1000, headOfAnotherKey(1000));
+  tamper("UPDATE audit.entries SET entry = set_byte(entry, 40, get_byte(entry, 40) # 1) WHERE seq = 1");
+  EXPECT_THAT(refusedStart().message, HasSubstr("no longer hash to the root the node signed"));
+  plantTreeHead(2000, headOfAnotherKey(2000));
+  tamper("DELETE FROM audit.entries WHERE seq >= 4");
+  EXPECT_THAT(refusedStart().message, HasSubstr("entries from index 4 on were removed"));
 }
 
 // The node's own key signs a head that its earlier heads do not extend, as a node rewriting its
@@ -299,6 +401,25 @@ class AuditCrash : public AuditVerify {
     return {pid, static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)))};
   }
 };
+
+TEST_F(AuditCrash, ARunningNodeProcessKeepsASecondNodeOutAndItsSigkillDoesNotBlockARestart) {
+  stopNode();
+  const auto [pid, port] = spawnNode(writeNodeConfig());
+  std::ostringstream log;
+  auto second = node::Node::start(config_, node::NodeOptions{{}, &log});
+  ASSERT_FALSE(second.ok()) << "a second node started on the database of a running one";
+  EXPECT_EQ(second.error().kind, ErrorKind::conflict);
+  EXPECT_THAT(second.error().message, HasSubstr("pid " + std::to_string(pid) + ", since "));
+
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  config_.listenPort = port;
+  startNode();  // at once: the dead process's database session ends with it
+  auto answer = client(kBorderOfficer)->send(
+      CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport}, {});
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+}
 
 TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
   stopNode();  // the process below takes over the database

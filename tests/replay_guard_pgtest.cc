@@ -9,6 +9,7 @@
 
 #include "adapters/replay_guard.h"
 #include "tests/pg_fixture.h"
+#include "tests/pg_sessions.h"
 
 namespace liaison {
 namespace {
@@ -167,6 +168,30 @@ TEST_F(ReplayGuard, RequesterThatIsNotAMemberIdIsRefused) {
     ASSERT_FALSE(claimed.ok()) << requester;
     EXPECT_EQ(claimed.error().kind, ErrorKind::invalidInput);
   }
+}
+
+// A database restart closes the pooled connections: claims go on over fresh ones, and a claim
+// already made is still a repeat.
+TEST_F(ReplayGuard, ClaimsGoOnAfterTheServerClosedEveryPooledConnection) {
+  store::ReplayGuard guard(target());
+  std::vector<std::thread> threads;
+  for (uint8_t t = 0; t < 4; ++t) {  // several connections in the pool
+    threads.emplace_back([&, t] { ASSERT_TRUE(*guard.claim("XB-BORDER", nonceOf(20, t), kNow + 5min)); });
+  }
+  for (auto& thread : threads) thread.join();
+  auto admin = connectAs(DbRole::admin);
+  ASSERT_GE(testing::terminateSessions(*admin, "usename = 'liaison_gateway'"), 1);
+
+  for (uint8_t t = 0; t < 4; ++t) {
+    auto fresh = guard.claim("XB-BORDER", nonceOf(21, t), kNow + 5min);
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    EXPECT_TRUE(*fresh);
+    auto repeat = guard.claim("XB-BORDER", nonceOf(20, t), kNow + 5min);
+    ASSERT_TRUE(repeat.ok()) << repeat.error().message;
+    EXPECT_FALSE(*repeat) << "a claim made before the restart was accepted again";
+  }
+  auto purged = guard.purgeExpired(kNow + 1h);
+  ASSERT_TRUE(purged.ok()) << purged.error().message;
 }
 
 TEST_F(ReplayGuard, UnreachableDatabaseIsAnErrorNotAnAcceptance) {
