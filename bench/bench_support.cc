@@ -21,11 +21,11 @@ id = "XB-BORDER"
 [[firewall]]
 name = "health-firewall"
 compartment = "health"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 [[firewall]]
 name = "justice-firewall"
 compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 [[rule]]
 name = "own-checks"
 members = ["XA-POLICE"]

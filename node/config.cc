@@ -1,13 +1,16 @@
 #include "node/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include <toml++/toml.h>
 
 #include "node/tls_identity.h"
+#include "policy/policy.h"
 
 namespace liaison::node {
 namespace {
@@ -79,6 +82,21 @@ class TableReader {
         continue;
       }
       out.push_back(*item.value<std::string>());
+    }
+    return out;
+  }
+
+  bool has(const char* key) const { return table_.get(key) != nullptr; }
+
+  /// The line the table starts on.
+  int line() const { return static_cast<int>(table_.source().begin.line); }
+
+  // An array of role names.
+  std::vector<Role> roles(const char* key) {
+    std::vector<Role> out;
+    for (const std::string& roleName : texts(key, false)) {
+      if (auto parsed = parseRole(roleName)) out.push_back(*parsed);
+      else error(table_.get(key), "unknown role '" + roleName + "'");
     }
     return out;
   }
@@ -174,6 +192,36 @@ bool splitListen(const std::string& listen, std::string& host, uint16_t& port) {
   return true;
 }
 
+// Identities that would let one credential stand for another: the second of two entries with the
+// same pseudonym or member id would authenticate with the first one's role and purposes, and one
+// certificate pinned for two partners tells neither apart. (One signing key under two names is
+// refused where the keys are read, QueryPipeline::create.)
+void refuseConflicts(const NodeConfig& config, std::vector<std::string>& errors) {
+  const std::string file = config.file.string();
+  auto at = [&](int line) { return file + ":" + std::to_string(line) + ": "; };
+  std::map<std::string, int> pseudonyms, members, pins;
+  for (const OfficerConfig& officer : config.officers) {
+    if (auto [it, fresh] = pseudonyms.emplace(officer.pseudonym, officer.line); !fresh) {
+      errors.push_back(at(officer.line) + "officer '" + officer.pseudonym + "' is registered twice, here and at line " +
+                       std::to_string(it->second) + "; remove the entry that no longer holds");
+    }
+  }
+  for (const PeerConfig& peer : config.peers) {
+    const std::string whose = "partner '" + peer.member + "'";
+    if (peer.member == config.member) {
+      errors.push_back(at(peer.line) + whose + " is this node's own member; a node does not peer with itself");
+    }
+    if (auto [it, fresh] = members.emplace(peer.member, peer.line); !fresh) {
+      errors.push_back(at(peer.line) + whose + " is registered twice, here and at line " + std::to_string(it->second) +
+                       "; remove the entry that no longer holds");
+    }
+    if (auto [it, fresh] = pins.emplace(peer.tlsPin, peer.line); !fresh) {
+      errors.push_back(at(peer.line) + "the TLS certificate of " + whose + " is also pinned at line " +
+                       std::to_string(it->second) + ": one certificate identifies one partner only");
+    }
+  }
+}
+
 }  // namespace
 
 Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
@@ -209,10 +257,20 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
     for (const auto& node : *peers) {
       TableReader peer(*node.as_table(), file.string(), errors);
       PeerConfig p;
+      p.line = peer.line();
       p.member = peer.text("member", true).value_or("");
       p.endpoint = peer.text("endpoint", false).value_or("");
       p.signingPublicKey = relativeTo(file, peer.text("signing_public_key", true).value_or(""));
       p.tlsPin = peer.pin("tls_pin", "tls_certificate", file);
+      if (peer.has("roles")) {
+        p.roles = peer.roles("roles");
+        if (p.roles.empty()) peer.error(node.as_table()->get("roles"), "'roles' names no role: leave it out for the default");
+      }
+      if (std::find(p.roles.begin(), p.roles.end(), Role::auditor) != p.roles.end()) {
+        peer.error(node.as_table()->get("roles"),
+                   "a partner's officers cannot be auditors: the audit log is read by this node's own auditors only");
+      }
+      if (peer.has("purposes")) p.purposes = peer.texts("purposes", true);
       peer.refuseUnknownKeys();
       config.peers.push_back(std::move(p));
     }
@@ -221,6 +279,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
     for (const auto& node : *officers) {
       TableReader officer(*node.as_table(), file.string(), errors);
       OfficerConfig o;
+      o.line = officer.line();
       o.pseudonym = officer.text("pseudonym", true).value_or("");
       o.publicKey = relativeTo(file, officer.text("public_key", true).value_or(""));
       o.role = officer.role("role").value_or(Role::border);
@@ -230,6 +289,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
     }
   }
   top.refuseUnknownKeys();
+  if (errors.empty()) refuseConflicts(config, errors);
   if (!errors.empty()) return collected(errors);
   return config;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/policy.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -19,6 +20,13 @@ struct PeerConfig {
   std::string endpoint;                   ///< https://host:port of its node (used by federated clients)
   std::filesystem::path signingPublicKey; ///< its Ed25519 `.pub`
   std::string tlsPin;  ///< SPKI pin of its TLS certificate: `tls_pin = "sha256:<base64>"`, or computed from `tls_certificate`
+  /// The roles its officers may claim: `roles = [...]`, by default the enforcement-facing ones
+  /// (policy::kEnforcementFacingRoles). A request claiming another is refused before the policy is
+  /// asked, and the database role of a partner's request never exceeds what these reach.
+  std::vector<Role> roles{policy::kEnforcementFacingRoles.begin(), policy::kEnforcementFacingRoles.end()};
+  /// The purposes its officers may declare: `purposes = [...]`; absent, any the policy knows.
+  std::optional<std::vector<std::string>> purposes{};
+  int line = 0;  ///< where its [[peer]] table starts, for messages
 };
 
 /// An officer of this member, registered with role and allowed purposes.
@@ -27,6 +35,7 @@ struct OfficerConfig {
   std::filesystem::path publicKey;
   Role role = Role::border;
   std::vector<std::string> purposes;
+  int line = 0;  ///< where its [[officer]] table starts, for messages
 };
 
 /// Everything `liaison node` needs.
@@ -81,7 +90,9 @@ struct ClientConfig {
   std::filesystem::path stateDir;
 };
 
-/// Reads a node configuration; errors name the file, the line and the key.
+/// Reads a node configuration; errors name the file, the line and the key. Conflicts are refused
+/// with both lines named: an officer pseudonym or a partner registered twice, a partner that is
+/// this node's own member, one signing key for two identities, one TLS pin for two partners.
 Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file);
 
 /// Reads a client configuration; errors name the file, the line and the key.

@@ -1,5 +1,6 @@
 #include "node/pipeline.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -31,10 +32,15 @@ struct Signer {
   enum class Kind { officer, peer } kind;
   std::string member;     // for an officer: this node's member
   std::string pseudonym;  // officers only
-  Role role = Role::border;
-  std::vector<std::string> purposes;
+  Role role = Role::border;                    // officers: the registered role
+  std::vector<Role> roles;                    // peers: the roles their officers may claim
+  std::optional<std::vector<std::string>> purposes;  // the purposes allowed; for a peer, none: any
   std::string tlsPin;  // peers only
 };
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
 
 // The outcome of a request so far; every path ends in one of these, which is audited and answered.
 struct Outcome {
@@ -144,7 +150,7 @@ struct QueryPipeline::Impl {
         return refused("officer " + signer.pseudonym + " is registered with role " + std::string(name(signer.role)) +
                        ", not " + std::string(name(request.officer.role)));
       }
-      if (std::find(signer.purposes.begin(), signer.purposes.end(), request.officer.purpose) == signer.purposes.end()) {
+      if (!contains(*signer.purposes, request.officer.purpose)) {
         return refused("officer " + signer.pseudonym + " is not registered for purpose '" +
                        request.officer.purpose.substr(0, 64) + "'");
       }
@@ -156,6 +162,17 @@ struct QueryPipeline::Impl {
     }
     if (!http.peerPin || !net::pinsEqual(*http.peerPin, signer.tlsPin)) {
       return refused("client certificate does not belong to member " + signer.member);
+    }
+    // What a partner's officers may claim is agreed with the partner, not left to its requests:
+    // refused here, before the policy is asked, so the policy and the database role chosen from
+    // the claim never see anything else.
+    if (std::find(signer.roles.begin(), signer.roles.end(), request.officer.role) == signer.roles.end()) {
+      return refused("member " + signer.member + " may not send requests in role " +
+                     std::string(name(request.officer.role)));
+    }
+    if (signer.purposes && !contains(*signer.purposes, request.officer.purpose)) {
+      return refused("member " + signer.member + " may not send requests for purpose '" +
+                     request.officer.purpose.substr(0, 64) + "'");
     }
     return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
   }
@@ -426,24 +443,36 @@ QueryPipeline::~QueryPipeline() = default;
 
 Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& config, PipelineServices services) {
   auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(services), {}, {}});
-  for (const OfficerConfig& officer : config.officers) {
-    auto key = crypto::loadPublicKey(officer.publicKey);
-    if (!key) return key.error();
-    std::string label = "officer:" + officer.pseudonym;
-    if (auto added = impl->keys.add(*key, label); !added) {
-      return fail(added.error().kind, "officer " + officer.pseudonym + ": " + added.error().message);
+  // One key signs for one identity: a key under two names would sign as either.
+  std::map<std::string, std::string> registeredBy;  // key id -> "officer 'x' (line N)"
+  auto registerKey = [&](const std::filesystem::path& path, const std::string& label, const std::string& whose,
+                         int line) -> Status {
+    const std::string where = config.file.string() + ":" + std::to_string(line) + ": " + whose;
+    auto key = crypto::loadPublicKey(path);
+    if (!key) return fail(key.error().kind, where + ": " + key.error().message);
+    auto [it, fresh] = registeredBy.emplace(key->id().hex(), whose + " (line " + std::to_string(line) + ")");
+    if (!fresh) {
+      return fail(ErrorKind::invalidInput, where + ": its signing key " + path.string() + " is also the key of " +
+                                               it->second + "; one key signs for one identity only");
     }
-    impl->signers.emplace(label, Signer{Signer::Kind::officer, config.member, officer.pseudonym, officer.role,
+    if (auto added = impl->keys.add(*key, label); !added) return fail(added.error().kind, where + ": " + added.error().message);
+    return {};
+  };
+  for (const OfficerConfig& officer : config.officers) {
+    std::string label = "officer:" + officer.pseudonym;
+    if (Status ok = registerKey(officer.publicKey, label, "officer '" + officer.pseudonym + "'", officer.line); !ok) {
+      return ok.error();
+    }
+    impl->signers.emplace(label, Signer{Signer::Kind::officer, config.member, officer.pseudonym, officer.role, {},
                                         officer.purposes, {}});
   }
   for (const PeerConfig& peer : config.peers) {
-    auto key = crypto::loadPublicKey(peer.signingPublicKey);
-    if (!key) return key.error();
     std::string label = "member:" + peer.member;
-    if (auto added = impl->keys.add(*key, label); !added) {
-      return fail(added.error().kind, "peer " + peer.member + ": " + added.error().message);
+    if (Status ok = registerKey(peer.signingPublicKey, label, "partner '" + peer.member + "'", peer.line); !ok) {
+      return ok.error();
     }
-    impl->signers.emplace(label, Signer{Signer::Kind::peer, peer.member, {}, Role::border, {}, peer.tlsPin});
+    impl->signers.emplace(label,
+                          Signer{Signer::Kind::peer, peer.member, {}, Role::border, peer.roles, peer.purposes, peer.tlsPin});
   }
   return std::unique_ptr<QueryPipeline>(new QueryPipeline(std::move(impl)));
 }

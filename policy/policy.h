@@ -65,9 +65,11 @@ struct Policy {
 /// Largest policy file accepted; a real policy is a few kilobytes.
 inline constexpr size_t kMaxPolicyFileBytes = 1024 * 1024;
 
-/// The roles that face enforcement work. health and justice are forbidden to them by every policy: the
-/// loader refuses a policy without firewalls saying so, and decide() refuses even a Policy built by hand.
-inline constexpr std::array kEnforcementFacingRoles = {Role::border, Role::immigration, Role::enforcement};
+/// The roles that face enforcement work, liaison units included (they forward to and from police and
+/// border services). health and justice are forbidden to them by every policy: the loader refuses a
+/// policy without firewalls saying so, and decide() refuses even a Policy built by hand.
+inline constexpr std::array kEnforcementFacingRoles = {Role::border, Role::immigration, Role::enforcement,
+                                                       Role::liaison};
 
 /// How messages, decisions and explanations name a rule: `rule "NAME" (line N)`.
 std::string cite(const Rule& rule);

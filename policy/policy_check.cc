@@ -168,9 +168,11 @@ class PolicyChecker {
             policy_.firewalls.begin(), policy_.firewalls.end(),
             [&](const Firewall& f) { return f.compartment == compartment && contains(f.roles, role); });
         if (forbidden) continue;
+        std::string facing;
+        for (Role r : kEnforcementFacingRoles) facing += (facing.empty() ? "" : ", ") + std::string(name(r));
         report(line, "no firewall forbids compartment " + std::string(name(compartment)) + " to role " +
                          std::string(name(role)) + "; every policy must firewall health and justice from " +
-                         "border, immigration and enforcement (add the role to a [[firewall]] of " +
+                         "the enforcement-facing roles " + facing + " (add the role to a [[firewall]] of " +
                          std::string(name(compartment)) + ")");
       }
     }

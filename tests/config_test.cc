@@ -102,6 +102,66 @@ TEST_F(ConfigFile, AMalformedPinOrMissingKeyIsRefused) {
   EXPECT_NE(config.error().message.find("'tls_pin' must look like sha256:"), std::string::npos) << config.error().message;
 }
 
+TEST_F(ConfigFile, AnOfficerOrPartnerRegisteredTwiceIsRefusedNamingBothLines) {
+  // A re-registered officer whose old health entry was left in place: the new key would sign in
+  // with the old entry's role.
+  std::string text = kNode;
+  text += R"(
+[[officer]]
+pseudonym = "border-1"
+public_key = "keys/border-1-new.pub"
+role = "health"
+purposes = ["medical-care"]
+
+[[peer]]
+member = "XB-BORDER"
+signing_public_key = "keys/xb-2.pub"
+tls_pin = "sha256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB="
+
+[[peer]]
+member = "XA-POLICE"
+signing_public_key = "keys/self.pub"
+tls_pin = "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+)";
+  auto path = write("node.toml", text);
+  auto config = node::loadNodeConfig(path);
+  ASSERT_FALSE(config.ok());
+  const std::string& message = config.error().message;
+  EXPECT_NE(message.find(path.string() + ":20: officer 'border-1' is registered twice, here and at line 14"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":26: partner 'XB-BORDER' is registered twice, here and at line 9"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find(":31: partner 'XA-POLICE' is this node's own member"), std::string::npos) << message;
+  EXPECT_NE(message.find(":31: the TLS certificate of partner 'XA-POLICE' is also pinned at line 9"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(ConfigFile, APartnersOfficersClaimOnlyTheRolesAndPurposesAgreed) {
+  auto defaults = node::loadNodeConfig(write("node.toml", kNode));
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->peers[0].roles,
+            (std::vector<Role>{Role::border, Role::immigration, Role::enforcement, Role::liaison}))
+      << "by default the enforcement-facing roles only";
+  EXPECT_FALSE(defaults->peers[0].purposes.has_value());
+
+  std::string text = kNode;
+  text.insert(text.find("\n[[officer]]"), "roles = [\"border\"]\npurposes = [\"border-check\"]\n");
+  auto agreed = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_TRUE(agreed.ok()) << agreed.error().message;
+  EXPECT_EQ(agreed->peers[0].roles, std::vector<Role>{Role::border});
+  EXPECT_EQ(agreed->peers[0].purposes, std::vector<std::string>{"border-check"});
+
+  text = kNode;
+  text.insert(text.find("\n[[officer]]"), "roles = [\"border\", \"auditor\", \"sheriff\"]\n");
+  auto refused = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(":13: a partner's officers cannot be auditors"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find(":13: unknown role 'sheriff'"), std::string::npos) << refused.error().message;
+}
+
 TEST_F(ConfigFile, ATomlSyntaxErrorNamesLineAndColumn) {
   auto config = node::loadNodeConfig(write("node.toml", "member = \"XA\"\nlisten = \n"));
   ASSERT_FALSE(config.ok());

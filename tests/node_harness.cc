@@ -29,12 +29,12 @@ members = ["XB-BORDER", "XC-IMMIGRATION"]
 [[firewall]]
 name = "health-firewall"
 compartment = "health"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 
 [[firewall]]
 name = "justice-firewall"
 compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 
 [[rule]]
 name = "own-border-checks"

@@ -1,6 +1,7 @@
 // End to end: a real node on loopback (TLS 1.3, PostgreSQL), queried by officers and partners.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <thread>
 
 #include "adapters/group_sync.h"
@@ -324,6 +325,66 @@ TEST_F(NodeRefusals, TheAuditEntryNamesTheOfficerWhoSignedNotTheOneTheRequestNam
   EXPECT_EQ(entry.signer, "");
   EXPECT_EQ(entry.officerPseudonym, "");
   EXPECT_EQ(entry.requester, "");
+}
+
+TEST_F(NodeRefusals, APartnerMayClaimOnlyTheRolesAndPurposesAgreedWithIt) {
+  // XB-BORDER keeps the default (enforcement-facing roles); XC-IMMIGRATION agreed on border checks
+  // by immigration officers only.
+  stopNode();
+  config_.peers[1].roles = {Role::immigration};
+  config_.peers[1].purposes = std::vector<std::string>{"border-check"};
+  startNode();
+  struct Case {
+    const char* partner;
+    Role role;
+    const char* purpose;
+    Query query;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {kPartnerBorder, Role::health, "medical-care", HealthRecordQuery{healthRef_},
+       "member XB-BORDER may not send requests in role health"},
+      {kPartnerBorder, Role::justice, "court-proceedings", JusticeRecordQuery{justiceRef_},
+       "member XB-BORDER may not send requests in role justice"},
+      {kPartnerBorder, Role::auditor, "oversight", checkPassport(), "member XB-BORDER may not send requests in role auditor"},
+      {kPartnerImmigration, Role::border, "border-check", checkPassport(),
+       "member XC-IMMIGRATION may not send requests in role border"},
+      {kPartnerImmigration, Role::immigration, "criminal-investigation", checkPassport(),
+       "member XC-IMMIGRATION may not send requests for purpose 'criminal-investigation'"},
+  };
+  for (const Case& c : cases) {
+    node::ClientConfig cfg = clientConfig(c.partner);
+    cfg.role = c.role;
+    cfg.purpose = c.purpose;
+    auto sealed = node::QueryClient::create(cfg, url()).value()->seal(c.query, {}, now());
+    const uint64_t before = auditCount();
+    RawOutcome outcome = postRaw(c.partner, sealed);
+    EXPECT_EQ(outcome.httpStatus, 403u) << c.reason;
+    EXPECT_EQ(outcome.reason, c.reason);
+    EXPECT_EQ(auditCount(), before + 1) << c.reason << " was not audited";
+    AuditEntry entry = lastAuditEntry();
+    EXPECT_EQ(entry.decision, Decision::refused);
+    EXPECT_EQ(entry.reason, c.reason) << "refused before the policy was asked";
+    EXPECT_TRUE(entry.recordRefs.empty());
+  }
+  // What was agreed still works.
+  node::ClientConfig agreed = clientConfig(kPartnerImmigration);
+  auto answer = node::QueryClient::create(agreed, url()).value()->send(checkPassport(), {});
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_EQ(answer->response.status, ResponseStatus::ok);
+}
+
+TEST_F(NodeRefusals, OneSigningKeyForTwoIdentitiesStopsTheNodeFromStarting) {
+  stopNode();
+  config_.officers[1].publicKey = config_.officers[0].publicKey;
+  auto node = node::Node::start(config_, node::NodeOptions{{}, &std::cerr});
+  ASSERT_FALSE(node.ok());
+  EXPECT_NE(node.error().message.find("officer '" + config_.officers[1].pseudonym + "': its signing key"),
+            std::string::npos)
+      << node.error().message;
+  EXPECT_NE(node.error().message.find("is also the key of officer '" + config_.officers[0].pseudonym + "'"),
+            std::string::npos)
+      << node.error().message;
 }
 
 TEST_F(NodeRefusals, AnOversizedBodyIsRefusedAuditedAndTheNodeKeepsServing) {

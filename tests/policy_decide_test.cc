@@ -23,7 +23,7 @@ using Fields = std::vector<std::string>;
 
 const std::vector<Role> kAllRoles = {Role::border,  Role::immigration, Role::enforcement, Role::health,
                                      Role::justice, Role::liaison,     Role::auditor};
-const std::vector<Role> kEnforcementFacing = {Role::enforcement, Role::border, Role::immigration};
+const std::vector<Role> kEnforcementFacing = {Role::enforcement, Role::border, Role::immigration, Role::liaison};
 
 std::vector<QueryKind> allQueryKinds() {
   std::vector<QueryKind> kinds;
@@ -109,7 +109,7 @@ TEST(Firewall, EnforcementFacingRolesNeverReachHealthOrJusticeInTheShippedPolicy
       }
     }
   }
-  EXPECT_EQ(decisions, 3 * 7 * 8 * 5 * 2 * 2);
+  EXPECT_EQ(decisions, kEnforcementFacingRoles.size() * 7 * 8 * 5 * 2 * 2);
 }
 
 // A policy that tries every way to open health to enforcement: directly, through a group, with every
@@ -124,11 +124,11 @@ members = ["XA-POLICE", "XB-BORDER"]
 [[firewall]]
 name = "health-firewall"
 compartment = "health"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 [[firewall]]
 name = "justice-firewall"
 compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 [[rule]]
 name = "health-for-everyone"
 members = ["EVERYONE", "XA-POLICE", "XB-BORDER"]
@@ -208,6 +208,36 @@ TEST(Firewall, BuiltInFirewallHoldsForAHandBuiltPolicyWithoutFirewalls) {
   EXPECT_EQ(decision.reason, "not permitted");
   EXPECT_THAT(decision.because,
               ElementsAre("built-in firewall: compartment health is never open to role border"));
+}
+
+TEST(Firewall, LiaisonOfficersAreEnforcementFacingEvenWhereAPolicyForgetsThem) {
+  // A hand-built policy whose firewalls leave liaison out, with a rule opening health and justice
+  // to liaison officers: the built-in firewall still refuses.
+  Policy policy = handBuiltPolicy();
+  for (Firewall& firewall : policy.firewalls) firewall.roles = {Role::enforcement, Role::border, Role::immigration};
+  Rule open = rule("liaison-everything", {"XA-POLICE"}, {QueryKind::healthRecord, QueryKind::justiceRecord},
+                   {Compartment::health, Compartment::justice}, Mode::details, 20);
+  open.roles = {Role::liaison};
+  open.requireCaseReference = false;
+  policy.rules = {open};
+  for (auto [query, compartment] : {std::pair{QueryKind::healthRecord, Compartment::health},
+                                    std::pair{QueryKind::justiceRecord, Compartment::justice}}) {
+    Question q = question("XA-POLICE", query, compartment, true);
+    q.role = Role::liaison;
+    Decision decision = decide(q, policy);
+    EXPECT_FALSE(decision.permitted) << name(compartment);
+    EXPECT_EQ(decision.reason, "not permitted");
+  }
+  // And the loader refuses a policy file whose firewalls leave liaison out.
+  std::string text = "self = \"XA-POLICE\"\npurposes = [\"border-check\"]\n"
+                     "[[firewall]]\nname = \"h\"\ncompartment = \"health\"\n"
+                     "roles = [\"enforcement\", \"border\", \"immigration\", \"liaison\"]\n"
+                     "[[firewall]]\nname = \"j\"\ncompartment = \"justice\"\n"
+                     "roles = [\"enforcement\", \"border\", \"immigration\"]\n";
+  auto loaded = parsePolicy(text, "policy.toml");
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("no firewall forbids compartment justice to role liaison"), std::string::npos)
+      << loaded.error().message;
 }
 
 TEST(Firewall, RefusalIsTheSameWhetherOrNotTheRecordExists) {

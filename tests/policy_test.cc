@@ -26,11 +26,11 @@ members = ["XB-BORDER", "XC-IMMIGRATION"]
 [[firewall]]
 name = "health-firewall"
 compartment = "health"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 [[firewall]]
 name = "justice-firewall"
 compartment = "justice"
-roles = ["enforcement", "border", "immigration"]
+roles = ["enforcement", "border", "immigration", "liaison"]
 )";
 
 // A valid rule to append to kBase; its lines are 18 ([[rule]]) to 25 (mode).
@@ -323,14 +323,14 @@ mode = "details"
 
 TEST(PolicyCheck, PolicyMustFirewallHealthAndJusticeFromEnforcementFacingRoles) {
   std::string text(kBase);
-  text.replace(text.rfind("roles = "), std::string::npos, "roles = [\"enforcement\", \"border\"]\n");
+  text.replace(text.rfind("roles = "), std::string::npos, "roles = [\"enforcement\", \"border\", \"liaison\"]\n");
   auto policy = parsePolicy(text, "policy.toml");
   ASSERT_FALSE(policy.ok());
   EXPECT_EQ(
       policy.error().message,
       "policy.toml:14: no firewall forbids compartment justice to role immigration; every policy must "
-      "firewall health and justice from border, immigration and enforcement (add the role to a [[firewall]] "
-      "of justice)");
+      "firewall health and justice from the enforcement-facing roles border, immigration, enforcement, liaison "
+      "(add the role to a [[firewall]] of justice)");
 }
 
 TEST(PolicyCheck, EmptyListMeansTheRuleCanNeverMatch) {
