@@ -669,7 +669,9 @@ Query read(wire::Query::Reader r, const Path& at) {
           read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
     case wire::Query::SCREEN_MANIFEST: {
       auto list = r.getScreenManifest().getTravellers();
-      Path travellers = at.field("screen manifest").field("travellers");
+      // Each Path must outlive the paths made from it: a named parent, not a temporary.
+      const Path manifest = at.field("screen manifest");
+      const Path travellers = manifest.field("travellers");
       ScreenManifestQuery q;
       q.travellers.reserve(list.size());
       for (unsigned i = 0; i < list.size(); ++i) q.travellers.push_back(read(list[i], travellers.element(i)));
