@@ -13,6 +13,7 @@
 #include "adapters/record_rows.h"
 #include "crypto/merkle.h"
 #include "schema/codec.h"
+#include "schema/limits.h"
 
 namespace liaison::store {
 
@@ -214,8 +215,11 @@ Result<AuditReceipt> AuditLog::append(const AuditEntry& entry, Announcement anno
   // Encoding, validation and hashing happen on the caller's thread, in parallel, before queueing.
   auto pending = std::make_unique<Pending>();
   pending->entry = entry;
-  pending->bytes = encodeAuditEntry(entry);
-  if (Status storable = checkStorable(entry, pending->bytes); !storable) return storable.error();
+  // Text the caller built (a reason may quote a request) is cut to the log's limits, so every
+  // entry decodes under them and no page of the auditor API is blown up by one entry.
+  limits::cutTextToLimits(pending->entry);
+  pending->bytes = encodeAuditEntry(pending->entry);
+  if (Status storable = checkStorable(pending->entry, pending->bytes); !storable) return storable.error();
   pending->leafHash = crypto::leafHash(pending->bytes);
   std::future<Result<AuditReceipt>> receipt = pending->done.get_future();
   {

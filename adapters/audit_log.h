@@ -98,8 +98,10 @@ class AuditLog {
   Announcement announce();
 
   /// Blocks until `entry` is durably committed and returns its receipt: this log's id, the leaf
-  /// index (its seq) and leaf hash. An ErrorKind::invalidInput for an entry the log cannot store
-  /// (text that is not UTF-8 without NUL, a time outside years 0001..9999); otherwise an
+  /// index (its seq) and leaf hash. Text fields longer than schema/limits.h allows are cut first
+  /// (limits::cutTextToLimits), marked with the number of bytes cut. An ErrorKind::invalidInput
+  /// for an entry the log cannot store (text that is not UTF-8 without NUL, more record references
+  /// than limits::kMaxAuditRecordRefs, a time outside years 0001..9999); otherwise an
   /// ErrorKind::unavailable when the log is stopped, overloaded or the commit failed. On any error
   /// the caller must not answer the request. `announced`, if the caller announced this append, is
   /// settled when the entry is queued.

@@ -27,26 +27,41 @@ constexpr std::string_view kColumns =
     "record_refs, response_digest, entry, signer, claimed_requester, claimed_officer, claimed_role, "
     "remote_address, peer_pin, local_user, command, repeat_count";
 
+// How many columns kColumns names.
+constexpr int kColumnCount = 23;
+
 // One statement for every filter: a NULL parameter switches its condition off. exec_params plans
 // the unnamed statement with the actual values, so the switched-off conditions fold away and the
 // seq order with LIMIT walks the primary key.
+//
+// The matching seqs come first, with their entries' lengths (octet_length reads a stored value's
+// size without fetching it); only rows that start within $15 bytes of entries are then read, so
+// an old node's huge entries cannot fill memory, and the last column counts the matches so the
+// caller knows whether more follow.
 const std::string& searchSql() {
-  static const std::string sql = "SELECT " + std::string(kColumns) +
-                                 " FROM audit.entries"
-                                 " WHERE seq > $1::bigint"
-                                 " AND ($2::text IS NULL OR requester = $2)"
-                                 " AND ($3::text IS NULL OR officer_pseudonym = $3)"
-                                 " AND ($4::text IS NULL OR role = $4)"
-                                 " AND ($5::text IS NULL OR purpose = $5)"
-                                 " AND ($6::text IS NULL OR case_reference = $6)"
-                                 " AND ($7::text IS NULL OR query_kind = $7)"
-                                 " AND ($8::text IS NULL OR $8 = ANY (record_refs))"
-                                 " AND ($9::text IS NULL OR decision = $9)"
-                                 " AND ($10::timestamptz IS NULL OR recorded_at >= $10)"
-                                 " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
-                                 " AND ($12::text IS NULL OR signer = $12)"
-                                 " AND ($13::text IS NULL OR remote_address = $13)"
-                                 " ORDER BY seq LIMIT $14::bigint";
+  static const std::string sql =
+      "WITH matching AS (SELECT seq, octet_length(entry) AS own"
+      " FROM audit.entries"
+      " WHERE seq > $1::bigint"
+      " AND ($2::text IS NULL OR requester = $2)"
+      " AND ($3::text IS NULL OR officer_pseudonym = $3)"
+      " AND ($4::text IS NULL OR role = $4)"
+      " AND ($5::text IS NULL OR purpose = $5)"
+      " AND ($6::text IS NULL OR case_reference = $6)"
+      " AND ($7::text IS NULL OR query_kind = $7)"
+      " AND ($8::text IS NULL OR $8 = ANY (record_refs))"
+      " AND ($9::text IS NULL OR decision = $9)"
+      " AND ($10::timestamptz IS NULL OR recorded_at >= $10)"
+      " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
+      " AND ($12::text IS NULL OR signer = $12)"
+      " AND ($13::text IS NULL OR remote_address = $13)"
+      " ORDER BY seq LIMIT $14::bigint),"
+      " within AS (SELECT seq, sum(own) OVER (ORDER BY seq) - own AS before FROM matching)"
+      " SELECT " +
+      std::string(kColumns) +
+      ", (SELECT count(*) FROM matching)"
+      " FROM audit.entries WHERE seq IN (SELECT seq FROM within"
+      " WHERE before < $15::bigint OR before = 0) ORDER BY seq";
   return sql;
 }
 
@@ -58,8 +73,13 @@ const std::string& rangeSql() {
   return sql;
 }
 
+// The running total of the entries' lengths bounds what one call holds in memory; octet_length
+// reads a stored value's size without fetching it, and the first entry always comes.
 constexpr const char* kStoredRangeSql =
-    "SELECT seq, entry FROM audit.entries WHERE seq >= $1::bigint AND seq < $2::bigint ORDER BY seq";
+    "SELECT seq, entry FROM (SELECT seq, entry, sum(octet_length(entry)) OVER (ORDER BY seq) AS upto, "
+    "row_number() OVER (ORDER BY seq) AS position FROM audit.entries "
+    "WHERE seq >= $1::bigint AND seq < $2::bigint) AS range "
+    "WHERE upto <= $3::bigint OR position = 1 ORDER BY seq";
 constexpr const char* kLatestSeqSql = "SELECT max(seq) FROM audit.entries";
 constexpr const char* kCountSql = "SELECT count(*) FROM audit.entries";
 
@@ -187,7 +207,8 @@ Result<AuditRow> readRow(const pqxx::row& row) {
   e.command = row[21].c_str();
   e.repeatCount = row[22].as<uint64_t>();
 
-  auto canonical = decodeAuditEntry(out.entryBytes);
+  // An entry an older node wrote before the field limits is still an entry of this log.
+  auto canonical = decodeAuditEntry(out.entryBytes, FieldLimits::waive);
   if (!canonical) {
     return fail(ErrorKind::conflict, where + "its stored bytes do not decode: " + canonical.error().message);
   }
@@ -293,7 +314,7 @@ Result<T> AuditReader::run(std::string_view what, Work&& work) {
   }
 }
 
-Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter) {
+Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter, size_t maxEntryBytes) {
   if (Status ok = checkFilter(filter); !ok) return ok.error();
   const std::string afterSeq = filter.afterSeq ? std::to_string(*filter.afterSeq) : "-1";
   const std::optional<std::string> role =
@@ -307,18 +328,20 @@ Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter) {
   const std::optional<std::string> to = filter.to ? std::optional(formatTimestamp(*filter.to)) : std::nullopt;
   // One row past the page says whether another page follows.
   const std::string fetch = std::to_string(filter.limit + 1);
+  const std::string budget = std::to_string(std::min<uint64_t>(maxEntryBytes, kMaxSeq));
 
   return run<AuditPage>("audit search", [&](pqxx::transaction_base& tx) -> Result<AuditPage> {
     const pqxx::result result =
         tx.exec_params(searchSql(), afterSeq, orNull(filter.requester), orNull(filter.officerPseudonym),
                        orNull(role), orNull(filter.purpose), orNull(filter.caseReference), orNull(queryKind),
                        orNull(filter.recordRef), orNull(decision), orNull(from), orNull(to),
-                       orNull(filter.signer), orNull(filter.remoteAddress), fetch);
+                       orNull(filter.signer), orNull(filter.remoteAddress), fetch, budget);
     auto rows = readRows(result, filter.limit);
     if (!rows) return rows.error();
     AuditPage page;
     page.rows = std::move(rows).value();
-    if (result.size() > filter.limit) page.nextAfterSeq = page.rows.back().seq;
+    const uint64_t matched = result.empty() ? 0 : result[0][kColumnCount].as<uint64_t>();
+    if (matched > page.rows.size()) page.nextAfterSeq = page.rows.back().seq;
     return page;
   });
 }
@@ -334,15 +357,17 @@ Result<std::vector<AuditRow>> AuditReader::entries(uint64_t start, uint64_t end)
   });
 }
 
-Result<std::vector<StoredAuditEntry>> AuditReader::storedEntries(uint64_t start, uint64_t end) {
+Result<std::vector<StoredAuditEntry>> AuditReader::storedEntries(uint64_t start, uint64_t end,
+                                                                 size_t maxBytes) {
   const std::string range = rangeText(start, end);
   if (Status ok = checkRange(start, end, range); !ok) return ok.error();
   if (start > kMaxSeq) return std::vector<StoredAuditEntry>{};
   const std::string first = std::to_string(start);
   const std::string pastLast = std::to_string(std::min(end, kMaxSeq));
+  const std::string budget = std::to_string(std::min<uint64_t>(maxBytes, kMaxSeq));
   return run<std::vector<StoredAuditEntry>>("audit entries " + range, [&](pqxx::transaction_base& tx) {
     std::vector<StoredAuditEntry> stored;
-    for (const auto& row : tx.exec_params(kStoredRangeSql, first, pastLast)) {
+    for (const auto& row : tx.exec_params(kStoredRangeSql, first, pastLast, budget)) {
       const pqxx::binarystring bytes(row[1]);
       stored.push_back(
           StoredAuditEntry{row[0].as<uint64_t>(), std::vector<uint8_t>(bytes.begin(), bytes.end())});

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -92,18 +93,23 @@ class AuditReader {
   AuditReader(const AuditReader&) = delete;
   AuditReader& operator=(const AuditReader&) = delete;
 
-  /// Entries matching `filter` in seq order. ErrorKind::invalidInput for a limit outside
-  /// 1..kMaxAuditPageRows, an afterSeq past the largest bigint, a time range whose end is not
-  /// after its start, or text holding a NUL byte.
-  Result<AuditPage> search(const AuditSearchFilter& filter);
+  /// Entries matching `filter` in seq order, and only as many as start within `maxEntryBytes` of
+  /// entry bytes (always the first: a reader must get on); the page says where the next one
+  /// starts. ErrorKind::invalidInput for a limit outside 1..kMaxAuditPageRows, an afterSeq past
+  /// the largest bigint, a time range whose end is not after its start, or text holding a NUL byte.
+  Result<AuditPage> search(const AuditSearchFilter& filter,
+                           size_t maxEntryBytes = std::numeric_limits<size_t>::max());
 
   /// The entries with seq in [start, end), in seq order; fewer when the log ends before `end`.
   /// ErrorKind::invalidInput when the range is reversed or spans more than kMaxAuditPageRows.
   Result<std::vector<AuditRow>> entries(uint64_t start, uint64_t end);
 
   /// The stored bytes of the entries with seq in [start, end), in seq order, as entries() limits
-  /// them. Served even when they do not decode or disagree with their columns.
-  Result<std::vector<StoredAuditEntry>> storedEntries(uint64_t start, uint64_t end);
+  /// them, and only as many as hold at most `maxBytes` of entry bytes together (always the first
+  /// one, however long: a reader must get on). Served even when they do not decode or disagree
+  /// with their columns.
+  Result<std::vector<StoredAuditEntry>> storedEntries(uint64_t start, uint64_t end,
+                                                      size_t maxBytes = std::numeric_limits<size_t>::max());
 
   /// The largest seq in the log; nullopt while the log is empty.
   Result<std::optional<uint64_t>> latestSeq();
@@ -148,7 +154,8 @@ Result<AuditSearchQuery> parseAuditSearchQuery(std::string_view queryString);
 std::string auditRowsToJson(const AuditPage& page);
 
 /// The fields of an entry's canonical bytes as one JSON object, named as in auditRowsToJson
-/// (without seq and entry). ErrorKind::invalidInput when the bytes do not decode.
+/// (without seq and entry). ErrorKind::invalidInput when the bytes do not decode, or hold a field
+/// longer than schema/limits.h allows (an older node's entry: its bytes alone are served).
 Result<std::string> auditEntryToJson(std::span<const uint8_t> entryBytes);
 
 /// The page as RFC 4180 CSV with a header row and CRLF line ends: record refs joined with `;`,

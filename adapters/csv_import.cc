@@ -8,6 +8,7 @@
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
 #include "crypto/digest.h"
+#include "schema/limits.h"
 #include "schema/record_fields.h"
 
 // pqxx 6.4's tablewriter is the only public way to COPY rows whose column count is known at run
@@ -332,6 +333,8 @@ Result<Record> parseCsvRow(RecordKind kind, const std::vector<std::string>& head
       parser.problem("expiry_date", "expires before it was issued");
     }
   }
+  // A record that could not travel in an answer is refused here rather than stored.
+  if (auto over = limits::recordOverLimit(record)) parser.problem(over->column.c_str(), over->problem);
   if (parser.error) return *parser.error;
   return record;
 }

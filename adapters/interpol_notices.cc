@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "adapters/pg_session.h"
+#include "schema/limits.h"
 
 namespace liaison::importers {
 namespace {
@@ -290,6 +291,10 @@ class ResponseReader {
     auto colour = readColour(value, path);
     if (!colour) return colour.error();
     notice.colour = *colour;
+    // A notice that could not travel in an answer is refused here rather than stored.
+    if (auto over = limits::recordOverLimit(notice)) {
+      return at(path, "the notice's " + over->column + " " + over->problem);
+    }
     return notice;
   }
 

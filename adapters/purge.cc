@@ -3,6 +3,7 @@
 #include "adapters/audit_log.h"
 #include "adapters/pg_session.h"
 #include "adapters/record_rows.h"
+#include "schema/limits.h"
 
 namespace liaison::store {
 
@@ -28,23 +29,39 @@ Result<PurgeReport> purgeExpired(const DatabaseTarget& target, std::string_view 
                                         " WHERE owner_member = $1 AND retention_until < $2::date RETURNING ref::text",
                                     std::string(member), formatDate(today));
       if (removed.empty()) continue;
-      AuditEntry entry;
-      entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-      entry.requester = std::string(member);
-      entry.officerPseudonym = "liaison purge";
-      entry.purpose = "retention";
-      entry.decision = Decision::permitted;
-      entry.reason = "purge: " + std::to_string(removed.size()) + " " + std::string(name(kind)) +
-                     " records retained until before " + formatDate(today);
-      for (const auto& row : removed) entry.recordRefs.push_back(row[0].c_str());
-      origin.stamp(entry);
-      auto receipt = audit.append(entry);
-      if (!receipt) return fail(ErrorKind::unavailable, "purge of " + std::string(name(kind)) +
-                                                            " records not done: the audit log refused the entry: " +
-                                                            receipt.error().message);
+      // One entry per limits::kMaxAuditRecordRefs records, so every entry stays within what the
+      // auditor API serves; all of them are committed before the deletion is.
+      std::vector<std::string> refs;
+      refs.reserve(removed.size());
+      for (const auto& row : removed) refs.emplace_back(row[0].c_str());
+      const size_t parts = (refs.size() + limits::kMaxAuditRecordRefs - 1) / limits::kMaxAuditRecordRefs;
+      for (size_t part = 0; part < parts; ++part) {
+        AuditEntry entry;
+        entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        entry.requester = std::string(member);
+        entry.officerPseudonym = "liaison purge";
+        entry.purpose = "retention";
+        entry.decision = Decision::permitted;
+        entry.reason = "purge: " + std::to_string(refs.size()) + " " + std::string(name(kind)) +
+                       " records retained until before " + formatDate(today);
+        if (parts > 1) {
+          entry.reason += " (part " + std::to_string(part + 1) + " of " + std::to_string(parts) + ")";
+        }
+        const auto first = refs.begin() + static_cast<std::ptrdiff_t>(part * limits::kMaxAuditRecordRefs);
+        const auto last = refs.begin() + static_cast<std::ptrdiff_t>(
+                                             std::min(refs.size(), (part + 1) * limits::kMaxAuditRecordRefs));
+        entry.recordRefs.assign(first, last);
+        origin.stamp(entry);
+        auto receipt = audit.append(entry);
+        if (!receipt) {
+          return fail(ErrorKind::unavailable, "purge of " + std::string(name(kind)) +
+                                                  " records not done: the audit log refused the entry: " +
+                                                  receipt.error().message);
+        }
+        ++report.auditEntries;
+      }
       tx.commit();
       report.purged.emplace_back(kind, removed.size());
-      ++report.auditEntries;
     } catch (const std::exception& e) {
       return databaseError("purging " + std::string(name(kind)) + " records", e);
     }

@@ -77,6 +77,25 @@ uint64_t getBigEndian(std::span<const uint8_t> bytes) {
   return value;
 }
 
+// The export of `page`, or of as many of its first rows as fit in kMaxAuditPageBytes (always one),
+// with the page then naming where the next one starts: an old node's oversized entries must not
+// make a search page that no client can take.
+std::string withinPageBytes(store::AuditPage& page, std::string (*render)(const store::AuditPage&)) {
+  std::string whole = render(page);
+  if (whole.size() <= kMaxAuditPageBytes || page.rows.size() <= 1) return whole;
+  size_t bytes = 0;
+  size_t keep = 0;
+  for (; keep < page.rows.size(); ++keep) {
+    // A page of one row measures the row with the page's frame: a little more than its share.
+    const size_t rowBytes = render(store::AuditPage{{page.rows[keep]}, std::nullopt}).size();
+    if (keep > 0 && bytes + rowBytes > kMaxAuditPageBytes) break;
+    bytes += rowBytes;
+  }
+  page.rows.resize(keep);
+  page.nextAfterSeq = page.rows.back().seq;
+  return render(page);
+}
+
 }  // namespace
 
 AuditApi::AuditApi(const store::TransparencyLog& log, store::DatabaseTarget target)
@@ -144,28 +163,46 @@ AuditReadAnswer AuditApi::entries(const std::string& query) {
   auto leaves = log_.leaves(*start, end);
   if (!leaves) return unavailable(leaves.error());
 
+  // Paged by bytes as well: the store hands over at most a page's worth of entry bytes, and the
+  // page stops before the entry that would take its answer past kMaxAuditPageBytes.
   auto reader = takeReader();
-  auto rows = reader->storedEntries(*start, end);
+  auto rows = reader->storedEntries(*start, end, kMaxAuditPageBytes);
   giveBack(std::move(reader));
   if (!rows) return unavailable(rows.error());
 
+  size_t pageBytes = 0;
+  const auto fits = [&pageBytes](size_t bytes, bool first) {
+    if (!first && pageBytes + bytes > kMaxAuditPageBytes) return false;
+    pageBytes += bytes;
+    return true;
+  };
   if (format == "binary") {
     std::vector<FramedEntry> framed;
     framed.reserve(rows->size());
-    for (auto& row : *rows) framed.push_back(FramedEntry{row.seq, std::move(row.bytes), (*leaves)[row.seq - *start]});
+    for (auto& row : *rows) {
+      if (!fits(kFrameOverheadBytes + row.bytes.size(), framed.empty())) break;
+      framed.push_back(FramedEntry{row.seq, std::move(row.bytes), (*leaves)[row.seq - *start]});
+    }
     return AuditReadAnswer{200, "application/octet-stream", frameEntries(framed), {}};
   }
-  Json list = Json::array();
+  // Written as Json::dump writes {"entries":[...]}, item by item, to measure as it goes.
+  std::string text = "{\"entries\":[";
+  bool first = true;
   for (const auto& row : *rows) {
     Json item = {{"leaf_index", row.seq},
                  {"leaf_hash", crypto::hex((*leaves)[row.seq - *start])},
                  {"entry", crypto::base64(row.bytes)}};
-    // Decoded for people; the bytes are what the leaf hash covers. Undecodable bytes are served
-    // as they are: judging them is the auditor's job.
+    // Decoded for people; the bytes are what the leaf hash covers. Bytes that do not decode (or
+    // hold a field longer than today's limits, from an older node) are served as they are:
+    // judging them is the auditor's job.
     if (auto decoded = store::auditEntryToJson(row.bytes)) item["fields"] = Json::parse(*decoded);
-    list.push_back(std::move(item));
+    const std::string itemText = item.dump();
+    if (!fits(itemText.size() + 1, first)) break;
+    text += (first ? "" : ",") + itemText;
+    first = false;
   }
-  return jsonAnswer({{"entries", std::move(list)}});
+  text += "]}\n";
+  return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(text.begin(), text.end()), {}};
 }
 
 AuditReadAnswer AuditApi::inclusion(const std::string& query) {
@@ -215,14 +252,14 @@ AuditReadAnswer AuditApi::search(const std::string& query) {
   auto parsed = store::parseAuditSearchQuery(query);
   if (!parsed) return badRequest(parsed.error().message);
   auto reader = takeReader();
-  auto page = reader->search(parsed->filter);
+  auto page = reader->search(parsed->filter, kMaxAuditPageBytes);
   giveBack(std::move(reader));
   if (!page) return unavailable(page.error());
   if (parsed->format == store::AuditExportFormat::csv) {
-    const std::string csv = store::auditRowsToCsv(*page);
+    const std::string csv = withinPageBytes(*page, store::auditRowsToCsv);
     return AuditReadAnswer{200, "text/csv; charset=utf-8", std::vector<uint8_t>(csv.begin(), csv.end()), {}};
   }
-  const std::string json = store::auditRowsToJson(*page) + "\n";
+  const std::string json = withinPageBytes(*page, store::auditRowsToJson) + "\n";
   return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(json.begin(), json.end()), {}};
 }
 

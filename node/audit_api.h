@@ -1,7 +1,8 @@
 // The auditor API: the node's audit log as an RFC 6962 transparency log, over HTTPS.
 //
 //   GET /v1/audit/sth                                   latest signed tree head
-//   GET /v1/audit/entries?start=A&end=B[&format=binary] entries A..B (inclusive, as RFC 6962 get-entries)
+//   GET /v1/audit/entries?start=A&end=B[&format=binary] entries A..B (inclusive, as RFC 6962 get-entries),
+//                                                       paged by count and by bytes
 //   GET /v1/audit/proof/inclusion?index=I&size=N        audit path of leaf I in the tree of N leaves
 //   GET /v1/audit/proof/consistency?first=M&second=N    consistency proof between trees of M and N
 //   GET /v1/audit/search?member=..&format=csv           filtered, paged search and export
@@ -31,6 +32,11 @@ namespace liaison::node {
 inline constexpr uint64_t kMaxJsonEntriesPerPage = 1'000;
 /// Most entries one binary page carries.
 inline constexpr uint64_t kMaxBinaryEntriesPerPage = 10'000;
+/// Most bytes one page of /v1/audit/entries (JSON or binary) or /v1/audit/search (JSON or CSV)
+/// carries: a page stops before the entry that would take it past this, and the client asks
+/// again from where it stopped (as RFC 6962 get-entries allows). A page always holds its first
+/// entry, however long, so no entry can stop a reader for good.
+inline constexpr size_t kMaxAuditPageBytes = size_t{4} << 20;
 
 class AuditApi {
  public:
@@ -69,6 +75,8 @@ struct FramedEntry {
   std::vector<uint8_t> entry;
   Digest treeLeaf{};
 };
+/// Bytes the framing adds to each entry: index, length and leaf hash.
+inline constexpr size_t kFrameOverheadBytes = 8 + 4 + 32;
 std::vector<uint8_t> frameEntries(const std::vector<FramedEntry>& entries);
 Result<std::vector<FramedEntry>> parseFramedEntries(std::span<const uint8_t> bytes);
 

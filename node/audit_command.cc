@@ -39,6 +39,10 @@ int verify(const Arguments& args, std::ostream& out, std::ostream& err) {
       << "entries downloaded and rehashed: " << report->entries << "\n"
       << "earlier signed heads checked: " << report->headsChecked << "\n"
       << "entries compared with an earlier verification: " << report->previouslyVerified << "\n";
+  if (report->entriesOverLimits > 0) {
+    out << "entries with a field longer than today's limits (written by an older node): "
+        << report->entriesOverLimits << "\n";
+  }
   if (report->verified) {
     out << "VERIFIED: every entry hashes into the signed root and every head seen is consistent with it\n";
     return kExitOk;

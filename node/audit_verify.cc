@@ -127,56 +127,91 @@ Result<AuditVerifyReport> verifyAuditLog(QueryClient& client, const AuditVerifyO
   }
   report.head = latest->head;
   const uint64_t size = report.head.treeSize;
-  const uint64_t pageSize = std::clamp<uint64_t>(options.pageSize, 1, kMaxBinaryEntriesPerPage);
+  const uint64_t largestPage = std::clamp<uint64_t>(options.pageSize, 1, kMaxBinaryEntriesPerPage);
 
   // Every entry, rehashed here. A missing entry leaves the tree incomplete: no root can be made.
   std::vector<Digest> leaves(size);
   std::optional<uint64_t> firstMissing;
-  // The next page is fetched while this one is hashed: the node reads while we compute.
-  auto fetch = [&client, size, pageSize](uint64_t start) {
-    const uint64_t end = std::min(size, start + pageSize);
+  const auto missing = [&](uint64_t index, const std::string& why) {
+    if (!firstMissing) firstMissing = index;
+    findings.add("entry " + std::to_string(index) + " " + why, index);
+  };
+  const auto fetch = [&client, size](uint64_t start, uint64_t count) {
+    const uint64_t end = std::min(size, start + count);
     return client.getSigned("/v1/audit/entries?start=" + std::to_string(start) + "&end=" + std::to_string(end - 1) +
                             "&format=binary");
   };
+  // A page may stop before the range asked for (the node pages by bytes too, as RFC 6962
+  // get-entries allows): the next one starts after the last entry served. A page this client
+  // cannot take (larger than its response limit: an older node's page, or an older node's long
+  // entries) is asked for again in smaller pages, down to one entry; pages grow back after that,
+  // never again to a size that failed. The next page is fetched while this one is hashed.
+  uint64_t pageSize = largestPage;
+  uint64_t ceiling = largestPage;
+  uint64_t start = 0;
   std::future<Result<net::HttpResponse>> nextPage;
-  if (size > 0) nextPage = std::async(std::launch::async, fetch, 0);
-  for (uint64_t start = 0; start < size; start += pageSize) {
-    const uint64_t end = std::min(size, start + pageSize);
+  if (size > 0) nextPage = std::async(std::launch::async, fetch, start, pageSize);
+  while (start < size) {
+    const uint64_t asked = std::min(size, start + pageSize);
     auto reply = nextPage.get();
-    if (end < size) nextPage = std::async(std::launch::async, fetch, end);
+    if (!reply && reply.error().kind == ErrorKind::invalidInput) {
+      if (pageSize > 1) {
+        ceiling = pageSize - 1;
+        pageSize = std::max<uint64_t>(1, pageSize / 10);
+        nextPage = std::async(std::launch::async, fetch, start, pageSize);
+        continue;
+      }
+      // One entry this client cannot take: no valid entry is that long (kMaxEncodedBytes), and
+      // without its leaf no root can be checked, so the download stops here.
+      missing(start, "cannot be fetched: " + reply.error().message);
+      break;
+    }
     if (!reply) return reply.error();
     if (reply->status != 200) {
-      return fail(ErrorKind::unavailable, "entries " + std::to_string(start) + ".." + std::to_string(end - 1) +
-                                              ": the node answered HTTP " + std::to_string(reply->status));
+      return fail(ErrorKind::unavailable, "entries " + std::to_string(start) + ".." +
+                                              std::to_string(asked - 1) + ": the node answered HTTP " +
+                                              std::to_string(reply->status));
     }
     auto framed = parseFramedEntries(reply->body);
     if (!framed) return framed.error();
+    // Which entries of the page count and which are missing between them, by index only; then
+    // the next page is on its way while these are hashed.
+    std::vector<const FramedEntry*> served;
     uint64_t next = start;
     for (const FramedEntry& e : *framed) {
-      if (e.index < next || e.index >= end) {
+      if (e.index < next || e.index >= asked) {
         findings.add("entry " + std::to_string(e.index) + " was served out of order or out of range", e.index);
         continue;
       }
-      for (; next < e.index; ++next) {
-        if (!firstMissing) firstMissing = next;
-        findings.add("entry " + std::to_string(next) + " is missing from the stored log", next);
-      }
-      leaves[e.index] = crypto::leafHash(e.entry);
-      ++report.entries;
-      if (leaves[e.index] != e.treeLeaf) {
-        findings.add("entry " + std::to_string(e.index) +
-                         ": the stored entry does not hash to the leaf the log signed for it (changed or moved "
-                         "after it was appended)",
-                     e.index);
-      } else if (!decodeAuditEntry(e.entry)) {
-        findings.add("entry " + std::to_string(e.index) + " is not a valid audit entry", e.index);
-      }
+      for (; next < e.index; ++next) missing(next, "is missing from the stored log");
+      served.push_back(&e);
       next = e.index + 1;
     }
-    for (; next < end; ++next) {
-      if (!firstMissing) firstMissing = next;
-      findings.add("entry " + std::to_string(next) + " is missing from the stored log", next);
+    // A page without a single entry of the range means the node has none of them.
+    if (served.empty()) {
+      for (; next < asked; ++next) missing(next, "is missing from the stored log");
     }
+    pageSize = std::min(ceiling, pageSize * 2);
+    if (next < size) nextPage = std::async(std::launch::async, fetch, next, pageSize);
+    for (const FramedEntry* e : served) {
+      leaves[e->index] = crypto::leafHash(e->entry);
+      ++report.entries;
+      if (leaves[e->index] != e->treeLeaf) {
+        findings.add(
+            "entry " + std::to_string(e->index) +
+                ": the stored entry does not hash to the leaf the log signed for it (changed or moved "
+                "after it was appended)",
+            e->index);
+      } else if (!decodeAuditEntry(e->entry)) {
+        // Fields longer than today's limits are an older node's doing, not a fault of the log.
+        if (decodeAuditEntry(e->entry, FieldLimits::waive)) {
+          ++report.entriesOverLimits;
+        } else {
+          findings.add("entry " + std::to_string(e->index) + " is not a valid audit entry", e->index);
+        }
+      }
+    }
+    start = next;
   }
 
   // The roots: the latest head's, and every kept or collected head's, over the rehashed leaves.

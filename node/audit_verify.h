@@ -19,7 +19,8 @@ namespace liaison::node {
 struct AuditVerifyOptions {
   /// Further folders of signed heads of the same node, e.g. collected from partners' clients.
   std::vector<std::filesystem::path> headFolders;
-  /// Entries fetched per request (at most the node's binary page size).
+  /// Entries asked for per request (at most the node's binary page size). Pages the client cannot
+  /// take are asked for again in smaller pages, down to one entry.
   uint64_t pageSize = 10'000;
 };
 
@@ -30,6 +31,9 @@ struct AuditVerifyReport {
   uint64_t entries = 0;            ///< entries downloaded and rehashed
   uint64_t headsChecked = 0;       ///< earlier signed heads the log was checked against
   uint64_t previouslyVerified = 0; ///< leaves compared with those an earlier run verified
+  /// Entries with a field longer than schema/limits.h allows, written by a node from before the
+  /// limits: they hash into the log like any other and are no problem of it, but worth a look.
+  uint64_t entriesOverLimits = 0;
   std::optional<uint64_t> firstBadIndex;
   std::vector<std::string> problems;  ///< each names the index or head at fault
 };

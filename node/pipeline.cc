@@ -18,14 +18,13 @@
 #include "policy/field_mask.h"
 #include "policy/query_scope.h"
 #include "schema/codec.h"
+#include "schema/limits.h"
 
 namespace liaison::node {
 namespace {
 
 // How far a requester's clock may run ahead of ours before a request counts as future-dated.
 constexpr std::chrono::seconds kClockSkew{30};
-// The most hits one answer carries; a partner never gets a bulk export through a query.
-constexpr size_t kMaxHits = 100;
 
 // Who signed a request, as configured.
 struct Signer {
@@ -236,7 +235,7 @@ struct QueryPipeline::Impl {
         return o;
       }
       for (Record& record : *found) {
-        if (outcome.hits.size() >= kMaxHits) break;
+        if (outcome.hits.size() >= limits::kMaxHits) break;
         Hit hit;
         hit.recordRef = metaOf(record).ref;
         hit.kind = kindOf(record);
@@ -276,7 +275,7 @@ struct QueryPipeline::Impl {
           } else if constexpr (std::is_same_v<Q, GetRecordQuery>) {
             return single(store.get(member, q.kind, q.recordRef));
           } else if constexpr (std::is_same_v<Q, ListMovementsQuery>) {
-            return toRecords(store.findMovements(member, q.documentNumber, q.person, kMaxHits));
+            return toRecords(store.findMovements(member, q.documentNumber, q.person, limits::kMaxHits));
           } else if constexpr (std::is_same_v<Q, HealthRecordQuery>) {
             return single(store.get(member, RecordKind::healthRecord, q.recordRef));
           } else if constexpr (std::is_same_v<Q, JusticeRecordQuery>) {

@@ -34,7 +34,9 @@ struct QueryClient::Impl {
 QueryClient::QueryClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 QueryClient::~QueryClient() = default;
 
-Result<std::unique_ptr<QueryClient>> QueryClient::create(const ClientConfig& config, const std::string& nodeUrl) {
+Result<std::unique_ptr<QueryClient>> QueryClient::create(const ClientConfig& config,
+                                                         const std::string& nodeUrl,
+                                                         size_t maxResponseBytes) {
   auto url = net::parseHttpsUrl(nodeUrl);
   if (!url) return url.error();
   auto key = crypto::loadSecretKey(config.signingKey);
@@ -49,6 +51,7 @@ Result<std::unique_ptr<QueryClient>> QueryClient::create(const ClientConfig& con
   options.serverPin = config.nodePin;
   options.certificateFile = config.tlsCertificate;
   options.keyFile = config.tlsKey;
+  options.maxResponseBytes = maxResponseBytes;
   const std::string keyId = nodeKey->id().hex();
   auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(key).value(), std::move(ring),
                                              net::HttpsClient(std::move(options)), std::get<2>(*url), keyId, nullptr});

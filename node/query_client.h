@@ -34,8 +34,13 @@ struct QueryAnswer {
 /// Talks to one node as one identity. Not thread-safe: one client per thread.
 class QueryClient {
  public:
+  /// The default bound on the body of any answer the client takes.
+  static constexpr size_t kDefaultMaxResponseBytes = size_t{8} << 20;
+
   /// Loads the signing key, the node's public key and (if configured) the TLS client identity.
-  static Result<std::unique_ptr<QueryClient>> create(const ClientConfig& config, const std::string& nodeUrl);
+  /// An answer whose body is longer than `maxResponseBytes` is an ErrorKind::invalidInput.
+  static Result<std::unique_ptr<QueryClient>> create(const ClientConfig& config, const std::string& nodeUrl,
+                                                     size_t maxResponseBytes = kDefaultMaxResponseBytes);
   ~QueryClient();
 
   /// Signs `query` and sends it; the answer is verified before it is returned: its signature, its

@@ -4,6 +4,7 @@
 
 #include "adapters/store.h"
 #include "node/command_audit.h"
+#include "schema/limits.h"
 
 namespace liaison::node {
 namespace {
@@ -47,7 +48,8 @@ int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& ori
     role = readingRole(*given);
     if (!role) throw UsageError{"--role must be enforcement, health or justice"};
   }
-  const size_t limit = args.number("limit", 20, 10'000);
+  // Every record shown is named in the audit entry, which holds at most so many.
+  const size_t limit = args.number("limit", 20, limits::kMaxAuditRecordRefs);
   const size_t offset = args.number("offset", 0, 1u << 31);
   const store::DatabaseTarget target = databaseTarget(args);
   const Compartment compartment = compartmentOf(*kind);

@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "schema/audit.capnp.h"
 #include "schema/common.capnp.h"
+#include "schema/limits.h"
 #include "schema/messages.capnp.h"
 #include "schema/records.capnp.h"
 
@@ -181,16 +183,25 @@ bool isUtf8WithoutNul(std::string_view text) {
 }
 
 // Rejections never quote the text itself: it may be a name or a document number (STYLE.md rule 7).
-std::string readText(capnp::Text::Reader text, const Path& at) {
+// Its length is checked first, so no oversized text is copied (limits in schema/limits.h).
+std::string readText(capnp::Text::Reader text, const Path& at, size_t maxBytes) {
+  if (text.size() > maxBytes) reject(at, limits::bytesOverLimit(text.size(), maxBytes));
   std::string_view view(text.begin(), text.size());
   if (!isUtf8WithoutNul(view)) reject(at, "is not UTF-8 text without NUL characters");
   return std::string(view);
 }
 
-std::vector<std::string> readTexts(capnp::List<capnp::Text>::Reader list, const Path& at) {
+/// The bounds of a list of texts: how many items, and how long each may be.
+struct TextsLimit {
+  size_t items;
+  size_t bytes;
+};
+
+std::vector<std::string> readTexts(capnp::List<capnp::Text>::Reader list, const Path& at, TextsLimit limit) {
+  if (list.size() > limit.items) reject(at, limits::itemsOverLimit(list.size(), limit.items));
   std::vector<std::string> texts;
   texts.reserve(list.size());
-  for (unsigned i = 0; i < list.size(); ++i) texts.push_back(readText(list[i], at.element(i)));
+  for (unsigned i = 0; i < list.size(); ++i) texts.push_back(readText(list[i], at.element(i), limit.bytes));
   return texts;
 }
 
@@ -205,7 +216,7 @@ std::array<uint8_t, N> readBytes(capnp::Data::Reader data, const Path& at) {
 }
 
 DocumentNumber readDocumentNumber(capnp::Text::Reader text, const Path& at) {
-  std::string raw = readText(text, at);
+  std::string raw = readText(text, at, limits::kDocumentNumberBytes);
   auto number = DocumentNumber::parse(raw);
   if (!number) reject(at, "is invalid: " + number.error().message);
   // Numbers are compared byte for byte, so a sender must not leave normalising to us.
@@ -296,11 +307,11 @@ void write(wire::PersonIdentity::Builder b, const PersonIdentity& person) {
 
 PersonIdentity read(wire::PersonIdentity::Reader r, const Path& at) {
   PersonIdentity person;
-  person.familyName = readText(r.getFamilyName(), at.field("family name"));
-  person.givenNames = readText(r.getGivenNames(), at.field("given names"));
+  person.familyName = readText(r.getFamilyName(), at.field("family name"), limits::kPersonNameBytes);
+  person.givenNames = readText(r.getGivenNames(), at.field("given names"), limits::kPersonNameBytes);
   person.dateOfBirth = read(r.getDateOfBirth(), at.field("date of birth"));
   person.sex = fromWire(r.getSex(), at.field("sex"));
-  person.nationality = readText(r.getNationality(), at.field("nationality"));
+  person.nationality = readText(r.getNationality(), at.field("nationality"), limits::kCodeBytes);
   return person;
 }
 
@@ -314,9 +325,10 @@ void write(wire::RecordMeta::Builder b, const RecordMeta& meta) {
 
 RecordMeta read(wire::RecordMeta::Reader r, const Path& at) {
   RecordMeta meta;
-  meta.ref = readText(r.getRef(), at.field("ref"));
-  meta.owner = readText(r.getOwner(), at.field("owner"));
-  meta.visibleTo = readTexts(r.getVisibleTo(), at.field("visible to"));
+  meta.ref = readText(r.getRef(), at.field("ref"), limits::kRecordRefBytes);
+  meta.owner = readText(r.getOwner(), at.field("owner"), limits::kMemberIdBytes);
+  meta.visibleTo =
+      readTexts(r.getVisibleTo(), at.field("visible to"), {limits::kMaxVisibleTo, limits::kMemberIdBytes});
   meta.handling = fromWire(r.getHandling(), at.field("handling code"));
   meta.retentionUntil = read(r.getRetentionUntil(), at.field("retention date"));
   return meta;
@@ -344,13 +356,17 @@ Notice read(wire::Notice::Reader r, const Path& at) {
   Notice notice;
   notice.meta = read(r.getMeta(), at);
   notice.colour = fromWire(r.getColour(), at.field("colour"));
-  notice.noticeId = readText(r.getNoticeId(), at.field("notice id"));
+  notice.noticeId = readText(r.getNoticeId(), at.field("notice id"), limits::kReferenceBytes);
   notice.person = read(r.getPerson(), at.field("person"));
-  notice.otherNationalities = readTexts(r.getOtherNationalities(), at.field("other nationalities"));
-  notice.aliases = readTexts(r.getAliases(), at.field("aliases"));
-  notice.nameInOriginalScript = readText(r.getNameInOriginalScript(), at.field("name in original script"));
-  notice.warrantIssuingStates = readTexts(r.getWarrantIssuingStates(), at.field("warrant issuing states"));
-  notice.charges = readText(r.getCharges(), at.field("charges"));
+  notice.otherNationalities = readTexts(r.getOtherNationalities(), at.field("other nationalities"),
+                                        {limits::kMaxOtherNationalities, limits::kCodeBytes});
+  notice.aliases =
+      readTexts(r.getAliases(), at.field("aliases"), {limits::kMaxAliases, limits::kPersonNameBytes});
+  notice.nameInOriginalScript = readText(r.getNameInOriginalScript(), at.field("name in original script"),
+                                         limits::kOriginalScriptNameBytes);
+  notice.warrantIssuingStates = readTexts(r.getWarrantIssuingStates(), at.field("warrant issuing states"),
+                                          {limits::kMaxWarrantStates, limits::kCodeBytes});
+  notice.charges = readText(r.getCharges(), at.field("charges"), limits::kFreeTextBytes);
   return notice;
 }
 
@@ -371,14 +387,15 @@ TravelDocument read(wire::TravelDocument::Reader r, const Path& at) {
   TravelDocument document;
   document.meta = read(r.getMeta(), at);
   document.number = readDocumentNumber(r.getNumber(), at.field("number"));
-  document.issuingState = readText(r.getIssuingState(), at.field("issuing state"));
+  document.issuingState = readText(r.getIssuingState(), at.field("issuing state"), limits::kCodeBytes);
   document.type = fromWire(r.getType(), at.field("type"));
   document.fraudType = fromWire(r.getFraudType(), at.field("fraud type"));
   document.issueDate = readOptionalDate(r.getIssueDate(), at.field("issue date"));
   document.expiryDate = readOptionalDate(r.getExpiryDate(), at.field("expiry date"));
   document.reportDate = read(r.getReportDate(), at.field("report date"));
   document.reviewDate = readOptionalDate(r.getReviewDate(), at.field("review date"));
-  document.nationalReference = readText(r.getNationalReference(), at.field("national reference"));
+  document.nationalReference =
+      readText(r.getNationalReference(), at.field("national reference"), limits::kReferenceBytes);
   return document;
 }
 
@@ -397,12 +414,14 @@ Movement read(wire::Movement::Reader r, const Path& at) {
   Movement movement;
   movement.meta = read(r.getMeta(), at);
   movement.person = read(r.getPerson(), at.field("person"));
-  movement.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
-  movement.documentState = readText(r.getDocumentState(), at.field("document state"));
+  movement.documentNumber =
+      readText(r.getDocumentNumber(), at.field("document number"), limits::kDocumentNumberBytes);
+  movement.documentState = readText(r.getDocumentState(), at.field("document state"), limits::kCodeBytes);
   movement.direction = fromWire(r.getDirection(), at.field("direction"));
-  movement.port = readText(r.getPort(), at.field("port"));
+  movement.port = readText(r.getPort(), at.field("port"), limits::kCodeBytes);
   movement.occurredAt = readTimestamp(r.getOccurredAt(), at.field("time"));
-  movement.carrierReference = readText(r.getCarrierReference(), at.field("carrier reference"));
+  movement.carrierReference =
+      readText(r.getCarrierReference(), at.field("carrier reference"), limits::kReferenceBytes);
   return movement;
 }
 
@@ -420,11 +439,12 @@ Refusal read(wire::Refusal::Reader r, const Path& at) {
   Refusal refusal;
   refusal.meta = read(r.getMeta(), at);
   refusal.person = read(r.getPerson(), at.field("person"));
-  refusal.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
-  refusal.documentState = readText(r.getDocumentState(), at.field("document state"));
-  refusal.port = readText(r.getPort(), at.field("port"));
+  refusal.documentNumber =
+      readText(r.getDocumentNumber(), at.field("document number"), limits::kDocumentNumberBytes);
+  refusal.documentState = readText(r.getDocumentState(), at.field("document state"), limits::kCodeBytes);
+  refusal.port = readText(r.getPort(), at.field("port"), limits::kCodeBytes);
   refusal.refusedOn = read(r.getRefusedOn(), at.field("refusal date"));
-  refusal.grounds = readTexts(r.getGrounds(), at.field("grounds"));
+  refusal.grounds = readTexts(r.getGrounds(), at.field("grounds"), {limits::kMaxGrounds, limits::kCodeBytes});
   return refusal;
 }
 
@@ -441,8 +461,9 @@ Overstay read(wire::Overstay::Reader r, const Path& at) {
   Overstay overstay;
   overstay.meta = read(r.getMeta(), at);
   overstay.person = read(r.getPerson(), at.field("person"));
-  overstay.documentNumber = readText(r.getDocumentNumber(), at.field("document number"));
-  overstay.documentState = readText(r.getDocumentState(), at.field("document state"));
+  overstay.documentNumber =
+      readText(r.getDocumentNumber(), at.field("document number"), limits::kDocumentNumberBytes);
+  overstay.documentState = readText(r.getDocumentState(), at.field("document state"), limits::kCodeBytes);
   overstay.authorisedUntil = read(r.getAuthorisedUntil(), at.field("authorised-until date"));
   overstay.detectedOn = read(r.getDetectedOn(), at.field("detection date"));
   return overstay;
@@ -464,13 +485,15 @@ VisaDecision read(wire::VisaDecision::Reader r, const Path& at) {
   VisaDecision decision;
   decision.meta = read(r.getMeta(), at);
   decision.person = read(r.getPerson(), at.field("person"));
-  decision.applicationRef = readText(r.getApplicationRef(), at.field("application ref"));
-  decision.visaType = readText(r.getVisaType(), at.field("visa type"));
+  decision.applicationRef =
+      readText(r.getApplicationRef(), at.field("application ref"), limits::kReferenceBytes);
+  decision.visaType = readText(r.getVisaType(), at.field("visa type"), limits::kCodeBytes);
   decision.outcome = fromWire(r.getOutcome(), at.field("outcome"));
   decision.decidedOn = read(r.getDecidedOn(), at.field("decision date"));
   decision.validFrom = readOptionalDate(r.getValidFrom(), at.field("valid-from date"));
   decision.validUntil = readOptionalDate(r.getValidUntil(), at.field("valid-until date"));
-  decision.grounds = readTexts(r.getGrounds(), at.field("grounds"));
+  decision.grounds =
+      readTexts(r.getGrounds(), at.field("grounds"), {limits::kMaxGrounds, limits::kCodeBytes});
   return decision;
 }
 
@@ -487,8 +510,9 @@ WatchlistPerson read(wire::WatchlistPerson::Reader r, const Path& at) {
   WatchlistPerson entry;
   entry.meta = read(r.getMeta(), at);
   entry.person = read(r.getPerson(), at.field("person"));
-  entry.aliases = readTexts(r.getAliases(), at.field("aliases"));
-  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"));
+  entry.aliases =
+      readTexts(r.getAliases(), at.field("aliases"), {limits::kMaxAliases, limits::kPersonNameBytes});
+  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"), limits::kCodeBytes);
   entry.exclusionFrom = readOptionalDate(r.getExclusionFrom(), at.field("exclusion-from date"));
   entry.exclusionUntil = readOptionalDate(r.getExclusionUntil(), at.field("exclusion-until date"));
   return entry;
@@ -507,8 +531,8 @@ WatchlistDocument read(wire::WatchlistDocument::Reader r, const Path& at) {
   WatchlistDocument entry;
   entry.meta = read(r.getMeta(), at);
   entry.number = readDocumentNumber(r.getNumber(), at.field("number"));
-  entry.issuingState = readText(r.getIssuingState(), at.field("issuing state"));
-  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"));
+  entry.issuingState = readText(r.getIssuingState(), at.field("issuing state"), limits::kCodeBytes);
+  entry.reasonCode = readText(r.getReasonCode(), at.field("reason code"), limits::kCodeBytes);
   entry.exclusionFrom = readOptionalDate(r.getExclusionFrom(), at.field("exclusion-from date"));
   entry.exclusionUntil = readOptionalDate(r.getExclusionUntil(), at.field("exclusion-until date"));
   return entry;
@@ -527,10 +551,10 @@ HealthRecord read(wire::HealthRecord::Reader r, const Path& at) {
   HealthRecord record;
   record.meta = read(r.getMeta(), at);
   record.person = read(r.getPerson(), at.field("person"));
-  record.facility = readText(r.getFacility(), at.field("facility"));
-  record.recordKind = readText(r.getRecordKind(), at.field("record kind"));
+  record.facility = readText(r.getFacility(), at.field("facility"), limits::kInstitutionBytes);
+  record.recordKind = readText(r.getRecordKind(), at.field("record kind"), limits::kCodeBytes);
   record.recordedOn = read(r.getRecordedOn(), at.field("recording date"));
-  record.summary = readText(r.getSummary(), at.field("summary"));
+  record.summary = readText(r.getSummary(), at.field("summary"), limits::kFreeTextBytes);
   return record;
 }
 
@@ -548,11 +572,11 @@ JusticeRecord read(wire::JusticeRecord::Reader r, const Path& at) {
   JusticeRecord record;
   record.meta = read(r.getMeta(), at);
   record.person = read(r.getPerson(), at.field("person"));
-  record.court = readText(r.getCourt(), at.field("court"));
-  record.caseNumber = readText(r.getCaseNumber(), at.field("case number"));
-  record.recordKind = readText(r.getRecordKind(), at.field("record kind"));
+  record.court = readText(r.getCourt(), at.field("court"), limits::kInstitutionBytes);
+  record.caseNumber = readText(r.getCaseNumber(), at.field("case number"), limits::kReferenceBytes);
+  record.recordKind = readText(r.getRecordKind(), at.field("record kind"), limits::kCodeBytes);
   record.filedOn = read(r.getFiledOn(), at.field("filing date"));
-  record.summary = readText(r.getSummary(), at.field("summary"));
+  record.summary = readText(r.getSummary(), at.field("summary"), limits::kFreeTextBytes);
   return record;
 }
 
@@ -660,16 +684,22 @@ Query read(wire::Query::Reader r, const Path& at) {
     case wire::Query::CHECK_DOCUMENT: {
       auto check = r.getCheckDocument();
       Path here = at.field("check document");
-      return CheckDocumentQuery{readDocumentNumber(check.getNumber(), here.field("number")),
-                                readText(check.getIssuingState(), here.field("issuing state")),
-                                fromWire(check.getType(), here.field("type"))};
+      return CheckDocumentQuery{
+          readDocumentNumber(check.getNumber(), here.field("number")),
+          readText(check.getIssuingState(), here.field("issuing state"), limits::kCodeBytes),
+          fromWire(check.getType(), here.field("type"))};
     }
     case wire::Query::SCREEN_PERSON:
       return ScreenPersonQuery{
           read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
     case wire::Query::SCREEN_MANIFEST: {
       auto list = r.getScreenManifest().getTravellers();
-      Path travellers = at.field("screen manifest").field("travellers");
+      // Each Path must outlive the paths made from it: a named parent, not a temporary.
+      const Path manifest = at.field("screen manifest");
+      const Path travellers = manifest.field("travellers");
+      if (list.size() > limits::kMaxTravellers) {
+        reject(travellers, limits::itemsOverLimit(list.size(), limits::kMaxTravellers));
+      }
       ScreenManifestQuery q;
       q.travellers.reserve(list.size());
       for (unsigned i = 0; i < list.size(); ++i) q.travellers.push_back(read(list[i], travellers.element(i)));
@@ -678,26 +708,30 @@ Query read(wire::Query::Reader r, const Path& at) {
     case wire::Query::GET_RECORD: {
       auto get = r.getGetRecord();
       Path here = at.field("get record");
-      return GetRecordQuery{readText(get.getRecordRef(), here.field("record ref")),
+      return GetRecordQuery{readText(get.getRecordRef(), here.field("record ref"), limits::kRecordRefBytes),
                             fromWire(get.getKind(), here.field("kind"))};
     }
     case wire::Query::LIST_MOVEMENTS: {
       auto list = r.getListMovements();
       Path here = at.field("list movements");
-      return ListMovementsQuery{read(list.getPerson(), here.field("person")),
-                                readText(list.getDocumentNumber(), here.field("document number"))};
+      return ListMovementsQuery{
+          read(list.getPerson(), here.field("person")),
+          readText(list.getDocumentNumber(), here.field("document number"), limits::kDocumentNumberBytes)};
     }
     case wire::Query::HEALTH_RECORD:
-      return HealthRecordQuery{
-          readText(r.getHealthRecord().getRecordRef(), at.field("health record").field("record ref"))};
+      return HealthRecordQuery{readText(r.getHealthRecord().getRecordRef(),
+                                        at.field("health record").field("record ref"),
+                                        limits::kRecordRefBytes)};
     case wire::Query::JUSTICE_RECORD:
-      return JusticeRecordQuery{
-          readText(r.getJusticeRecord().getRecordRef(), at.field("justice record").field("record ref"))};
+      return JusticeRecordQuery{readText(r.getJusticeRecord().getRecordRef(),
+                                         at.field("justice record").field("record ref"),
+                                         limits::kRecordRefBytes)};
     case wire::Query::AGGREGATE_STATISTICS:
       return AggregateStatisticsQuery{fromWire(r.getAggregateStatistics().getCompartment(),
                                                at.field("aggregate statistics").field("compartment"))};
     case wire::Query::AUDIT_READ:
-      return AuditReadQuery{readText(r.getAuditRead().getTarget(), at.field("audit read").field("target"))};
+      return AuditReadQuery{readText(r.getAuditRead().getTarget(), at.field("audit read").field("target"),
+                                     limits::kAuditReadTargetBytes)};
   }
   reject(at, "has unknown query kind " + std::to_string(static_cast<unsigned>(r.which())));
 }
@@ -712,11 +746,12 @@ void write(wire::OfficerContext::Builder b, const OfficerContext& officer) {
 
 OfficerContext read(wire::OfficerContext::Reader r, const Path& at) {
   OfficerContext officer;
-  officer.pseudonym = readText(r.getPseudonym(), at.field("pseudonym"));
+  officer.pseudonym = readText(r.getPseudonym(), at.field("pseudonym"), limits::kPseudonymBytes);
   officer.role = fromWire(r.getRole(), at.field("role"));
-  officer.purpose = readText(r.getPurpose(), at.field("purpose"));
-  officer.caseReference = readText(r.getCaseReference(), at.field("case reference"));
-  officer.legalBasis = readText(r.getLegalBasis(), at.field("legal basis"));
+  officer.purpose = readText(r.getPurpose(), at.field("purpose"), limits::kPurposeBytes);
+  officer.caseReference =
+      readText(r.getCaseReference(), at.field("case reference"), limits::kCaseReferenceBytes);
+  officer.legalBasis = readText(r.getLegalBasis(), at.field("legal basis"), limits::kLegalBasisBytes);
   return officer;
 }
 
@@ -737,7 +772,7 @@ Request read(wire::Request::Reader r, const Path& at) {
   request.issuedAt = readTimestamp(r.getIssuedAt(), at.field("issue time"));
   request.expiresAt = readTimestamp(r.getExpiresAt(), at.field("expiry time"));
   request.nonce = readBytes<32>(r.getNonce(), at.field("nonce"));
-  request.requester = readText(r.getRequester(), at.field("requester"));
+  request.requester = readText(r.getRequester(), at.field("requester"), limits::kMemberIdBytes);
   request.officer = read(r.getOfficer(), at.field("officer"));
   request.query = read(r.getQuery(), at.field("query"));
   request.knownTreeSize = r.getKnownTreeSize();
@@ -768,7 +803,7 @@ void write(wire::Hit::Builder b, const Hit& hit) {
 
 Hit read(wire::Hit::Reader r, const Path& at) {
   Hit hit;
-  hit.recordRef = readText(r.getRecordRef(), at.field("record ref"));
+  hit.recordRef = readText(r.getRecordRef(), at.field("record ref"), limits::kRecordRefBytes);
   hit.kind = fromWire(r.getKind(), at.field("kind"));
   auto details = r.getDetails();
   if (details.isSome()) {
@@ -781,7 +816,8 @@ Hit read(wire::Hit::Reader r, const Path& at) {
     reject(at.field("details"),
            "has unknown alternative " + std::to_string(static_cast<unsigned>(details.which())));
   }
-  hit.withheldFields = readTexts(r.getWithheldFields(), at.field("withheld fields"));
+  hit.withheldFields = readTexts(r.getWithheldFields(), at.field("withheld fields"),
+                                 {limits::kMaxWithheldFields, limits::kFieldNameBytes});
   return hit;
 }
 
@@ -793,7 +829,7 @@ void write(wire::AuditReceipt::Builder b, const AuditReceipt& receipt) {
 
 AuditReceipt read(wire::AuditReceipt::Reader r, const Path& at) {
   AuditReceipt receipt;
-  receipt.logId = readText(r.getLogId(), at.field("log id"));
+  receipt.logId = readText(r.getLogId(), at.field("log id"), limits::kMemberIdBytes);
   receipt.leafIndex = r.getLeafIndex();
   receipt.leafHash = readBytes<32>(r.getLeafHash(), at.field("leaf hash"));
   return receipt;
@@ -822,14 +858,16 @@ void write(wire::Response::Builder b, const Response& response) {
 Response read(wire::Response::Reader r, const Path& at) {
   Response response;
   response.requestDigest = readBytes<32>(r.getRequestDigest(), at.field("request digest"));
-  response.responder = readText(r.getResponder(), at.field("responder"));
+  response.responder = readText(r.getResponder(), at.field("responder"), limits::kMemberIdBytes);
   response.status = fromWire(r.getStatus(), at.field("status"));
-  response.reason = readText(r.getReason(), at.field("reason"));
+  response.reason = readText(r.getReason(), at.field("reason"), limits::kResponseReasonBytes);
   auto hits = r.getHits();
   Path hitsAt = at.field("hits");
+  if (hits.size() > limits::kMaxHits) reject(hitsAt, limits::itemsOverLimit(hits.size(), limits::kMaxHits));
   response.hits.reserve(hits.size());
   for (unsigned i = 0; i < hits.size(); ++i) response.hits.push_back(read(hits[i], hitsAt.element(i)));
-  response.withheld = readTexts(r.getWithheld(), at.field("withheld"));
+  response.withheld =
+      readTexts(r.getWithheld(), at.field("withheld"), {limits::kMaxWithheld, limits::kResponseReasonBytes});
   response.receipt = read(r.getReceipt(), at.field("receipt"));
   auto treeHead = r.getTreeHead();
   if (treeHead.isSome()) {
@@ -910,7 +948,7 @@ void write(wire::TreeHead::Builder b, const TreeHead& head) {
 
 TreeHead read(wire::TreeHead::Reader r, const Path& at) {
   TreeHead head;
-  head.logId = readText(r.getLogId(), at.field("log id"));
+  head.logId = readText(r.getLogId(), at.field("log id"), limits::kMemberIdBytes);
   head.treeSize = r.getTreeSize();
   head.rootHash = readBytes<32>(r.getRootHash(), at.field("root hash"));
   head.timestamp = readTimestamp(r.getTimestamp(), at.field("timestamp"));
@@ -924,29 +962,39 @@ auto readOptionalEnum(Group group, const Path& at) -> std::optional<decltype(fro
   reject(at, "has unknown alternative " + std::to_string(static_cast<unsigned>(group.which())));
 }
 
-AuditEntry read(wire::AuditEntry::Reader r, const Path& at) {
+AuditEntry read(wire::AuditEntry::Reader r, const Path& at, FieldLimits fieldLimits) {
+  // Entries an older node wrote before the limits are still entries of its log (see codec.h).
+  const auto limit = [fieldLimits](size_t bound) {
+    return fieldLimits == FieldLimits::enforce ? bound : std::numeric_limits<size_t>::max();
+  };
   AuditEntry entry;
   entry.recordedAt = readTimestamp(r.getRecordedAt(), at.field("recording time"));
-  entry.requester = readText(r.getRequester(), at.field("requester"));
-  entry.officerPseudonym = readText(r.getOfficerPseudonym(), at.field("officer pseudonym"));
+  entry.requester = readText(r.getRequester(), at.field("requester"), limit(limits::kMemberIdBytes));
+  entry.officerPseudonym =
+      readText(r.getOfficerPseudonym(), at.field("officer pseudonym"), limit(limits::kPseudonymBytes));
   entry.role = readOptionalEnum(r.getRole(), at.field("role"));
-  entry.purpose = readText(r.getPurpose(), at.field("purpose"));
-  entry.caseReference = readText(r.getCaseReference(), at.field("case reference"));
+  entry.purpose = readText(r.getPurpose(), at.field("purpose"), limit(limits::kPurposeBytes));
+  entry.caseReference =
+      readText(r.getCaseReference(), at.field("case reference"), limit(limits::kCaseReferenceBytes));
   entry.queryKind = readOptionalEnum(r.getQueryKind(), at.field("query kind"));
   entry.queryDigest = readBytes<32>(r.getQueryDigest(), at.field("query digest"));
   entry.decision = fromWire(r.getDecision(), at.field("decision"));
-  entry.reason = readText(r.getReason(), at.field("reason"));
-  entry.recordRefs = readTexts(r.getRecordRefs(), at.field("record refs"));
+  entry.reason = readText(r.getReason(), at.field("reason"), limit(limits::kAuditReasonBytes));
+  entry.recordRefs = readTexts(r.getRecordRefs(), at.field("record refs"),
+                               {limit(limits::kMaxAuditRecordRefs), limit(limits::kRecordRefBytes)});
   entry.responseDigest = readBytes<32>(r.getResponseDigest(), at.field("response digest"));
   // Null reads as empty; an empty text that is not null is refused by the re-encoding check.
-  entry.signer = readText(r.getSigner(), at.field("signer"));
-  entry.claimedRequester = readText(r.getClaimedRequester(), at.field("claimed requester"));
-  entry.claimedOfficer = readText(r.getClaimedOfficer(), at.field("claimed officer"));
+  entry.signer = readText(r.getSigner(), at.field("signer"), limit(limits::kSignerBytes));
+  entry.claimedRequester =
+      readText(r.getClaimedRequester(), at.field("claimed requester"), limit(limits::kMemberIdBytes));
+  entry.claimedOfficer =
+      readText(r.getClaimedOfficer(), at.field("claimed officer"), limit(limits::kPseudonymBytes));
   entry.claimedRole = readOptionalEnum(r.getClaimedRole(), at.field("claimed role"));
-  entry.remoteAddress = readText(r.getRemoteAddress(), at.field("remote address"));
-  entry.peerPin = readText(r.getPeerPin(), at.field("peer pin"));
-  entry.localUser = readText(r.getLocalUser(), at.field("local user"));
-  entry.command = readText(r.getCommand(), at.field("command"));
+  entry.remoteAddress =
+      readText(r.getRemoteAddress(), at.field("remote address"), limit(limits::kRemoteAddressBytes));
+  entry.peerPin = readText(r.getPeerPin(), at.field("peer pin"), limit(limits::kPinBytes));
+  entry.localUser = readText(r.getLocalUser(), at.field("local user"), limit(limits::kLocalUserBytes));
+  entry.command = readText(r.getCommand(), at.field("command"), limit(limits::kAuditCommandBytes));
   entry.repeatCount = r.getRepeatCount();
   return entry;
 }
@@ -964,8 +1012,8 @@ std::vector<uint8_t> encodeMessage(const Model& value) {
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }
 
-template <typename Wire, typename Model>
-Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view what) {
+template <typename Wire, typename Model, typename... ReadOptions>
+Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view what, ReadOptions... options) {
   const Path root{nullptr, what};
   try {
     if (bytes.empty()) reject(root, "empty input");
@@ -990,7 +1038,7 @@ Result<Model> decodeMessage(std::span<const uint8_t> bytes, std::string_view wha
     // what canonical form still allows: fields this schema does not know, and null pointers where
     // encode writes an empty text or list.
     if (!message.isCanonical()) reject(root, "not a canonical Cap'n Proto message");
-    Model value = read(message.getRoot<Wire>(), root);
+    Model value = read(message.getRoot<Wire>(), root, options...);
     if (!std::ranges::equal(encodeMessage<Wire>(value), bytes)) {
       reject(root, "not the encoding this codec writes (unknown fields, or null where empty is written)");
     }
@@ -1032,8 +1080,8 @@ Result<SignedEnvelope> decodeEnvelope(std::span<const uint8_t> bytes) {
 std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry) {
   return encodeMessage<wire::AuditEntry>(entry);
 }
-Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes) {
-  return decodeMessage<wire::AuditEntry, AuditEntry>(bytes, "audit entry");
+Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes, FieldLimits fieldLimits) {
+  return decodeMessage<wire::AuditEntry, AuditEntry>(bytes, "audit entry", fieldLimits);
 }
 
 std::vector<uint8_t> encodeTreeHead(const TreeHead& head) { return encodeMessage<wire::TreeHead>(head); }

@@ -11,10 +11,11 @@
 // string and a digest of the bytes names the value. Input must be at most kMaxEncodedBytes, and
 // every field the model constrains is validated: enum values, calendar dates, partial dates,
 // timestamps (years 0000..9999), document numbers (already normalised), fixed-size byte strings
-// and text (UTF-8 without NUL). Anything else is an ErrorKind::invalidInput naming the message and
-// the field, e.g. "envelope: signature must be 64 bytes, got 3". The input needs no particular
-// alignment. Schema evolution therefore needs a protocol version: a field added by a newer peer is
-// refused, not skipped.
+// and text (UTF-8 without NUL), and the length of every text and list (schema/limits.h: refused as
+// e.g. "request: officer case reference is 1000000 bytes, more than the 128 allowed"). Anything else is an
+// ErrorKind::invalidInput naming the message and the field, e.g. "envelope: signature must be 64 bytes, got
+// 3". The input needs no particular alignment. Schema evolution therefore needs a protocol version: a field
+// added by a newer peer is refused, not skipped.
 #pragma once
 
 #include <cstddef>
@@ -52,10 +53,16 @@ std::vector<uint8_t> encodeEnvelope(const SignedEnvelope& envelope);
 /// verified elsewhere, and the body is still undecoded bytes.
 Result<SignedEnvelope> decodeEnvelope(std::span<const uint8_t> bytes);
 
+/// Whether decoding holds text and list fields to schema/limits.h. Only readers of entries a log
+/// already holds waive them, so that entries an older node wrote before the limits existed stay
+/// readable and verifiable; everything received and everything written is held to them.
+enum class FieldLimits { enforce, waive };
+
 /// Canonical encoding of an audit entry, the bytes the audit log hashes into a leaf.
 std::vector<uint8_t> encodeAuditEntry(const AuditEntry& entry);
 /// Decodes and validates an audit entry produced by encodeAuditEntry.
-Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes);
+Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes,
+                                    FieldLimits fieldLimits = FieldLimits::enforce);
 
 /// Canonical encoding of a tree head, the body of a treeHead envelope.
 std::vector<uint8_t> encodeTreeHead(const TreeHead& head);

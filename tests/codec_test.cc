@@ -627,6 +627,15 @@ TEST(RequestCodec, RejectsUnknownOfficerRole) {
       rejectedWith(decodeRequest(encodeRequest(request)), "request: officer role has unknown value 7"));
 }
 
+// The path of a traveller's field once pointed at a destroyed temporary: rendering it crashed.
+TEST(RequestCodec, RejectsABadTravellerOfAManifestNamingTheTraveller) {
+  PersonIdentity bad = greekPerson();
+  bad.dateOfBirth = PartialDate{1980, 13, 0};
+  Request request = sampleRequest(ScreenManifestQuery{{arabicPerson(), bad}});
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(request)),
+                           "request: query screen manifest travellers[1] date of birth month 13 out of range"));
+}
+
 TEST(RecordCodec, RejectsDateThatIsNotOnTheCalendar) {
   TravelDocument document = sampleTravelDocument();
   document.meta.retentionUntil = dateOf(2023, 2, 29);
