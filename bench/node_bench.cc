@@ -292,6 +292,9 @@ int run(const Options& options) {
   if (options.auditBatchWaitUs >= 0)
     config.auditBatchWait = std::chrono::microseconds(options.auditBatchWaitUs);
   config.ioThreads = 2;
+  // One partner at the node's maximum rate: its rate limit and address cap must not be what is measured.
+  config.admission.partner = node::RateLimit{1e9, 1e9};
+  config.maxConnectionsPerAddress = config.maxConnections;
   config.officers.push_back(node::OfficerConfig{"officer-1", dir / "officer.pub", Role::border, {"border-check"}});
   config.peers.push_back(node::PeerConfig{"XB-BORDER", "", dir / "partner.pub",
                                           must(net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir / "partner-tls")), "pin")});

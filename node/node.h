@@ -30,6 +30,9 @@ class Node {
   /// The port the server listens on (useful when the configuration asked for port 0).
   uint16_t port() const;
 
+  /// The port of the metrics listener (useful when `metrics_listen` asked for port 0); 0 when off.
+  uint16_t metricsPort() const;
+
   /// Graceful shutdown: stop accepting, finish in-flight requests, flush the audit log. Idempotent.
   void stop();
 

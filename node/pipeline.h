@@ -87,6 +87,10 @@ class QueryPipeline {
   /// about it is trusted, so the entry records only the refusal and its reason.
   void auditRejected(const net::RejectedRequest& rejected);
 
+  /// Appends the entries of failed unauthenticated requests folded per source (AdmissionControl)
+  /// whose interval has ended; with `all`, of every count held, as the node stops.
+  void writeFoldedFailures(bool all);
+
  private:
   struct Impl;
   explicit QueryPipeline(std::unique_ptr<Impl> impl);

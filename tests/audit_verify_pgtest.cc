@@ -260,6 +260,7 @@ class AuditCrash : public AuditVerify {
     auto quoted = [](const std::filesystem::path& p) { return "\"" + p.string() + "\""; };
     out << "member = \"" << config_.member << "\"\n"
         << "listen = \"127.0.0.1:0\"\n"
+        << "metrics_listen = \"127.0.0.1:0\"\n"
         << "signing_key = " << quoted(config_.signingKey) << "\n"
         << "tls_certificate = " << quoted(config_.tlsCertificate) << "\n"
         << "tls_key = " << quoted(config_.tlsKey) << "\n"

@@ -169,6 +169,7 @@ void NodeTest::SetUp() {
   config_.database = target().conninfo;
   config_.validityWindow = std::chrono::seconds(300);
   config_.workerThreads = 8;
+  config_.metricsPort = 0;  // tests run side by side: any free port
   for (const auto& id : kIdentities) {
     if (std::string(id.member) != "XA-POLICE" || std::string(id.name) == kStrangerOfficer) continue;
     config_.officers.push_back(node::OfficerConfig{id.name, dir_ / (std::string(id.name) + ".pub"), id.role, {id.purpose}});
