@@ -5,11 +5,11 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -30,7 +30,8 @@ struct MetricsServer::Impl {
 
   const MetricsServerOptions options;
   const MetricsText text;
-  std::atomic<size_t> open{0};
+  // Touched on the listener's thread, and by stop() after that thread has ended.
+  std::set<Exchange*> exchanges;
   std::atomic<uint16_t> boundPort{0};
   std::mutex lifecycleMutex;  // serialises start() and stop()
   bool started = false;
@@ -44,11 +45,14 @@ struct MetricsServer::Impl {
 class MetricsServer::Impl::Exchange : public std::enable_shared_from_this<Exchange> {
  public:
   Exchange(Impl& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {
-    ++server_.open;
+    server_.exchanges.insert(this);
   }
-  ~Exchange() { --server_.open; }
+  ~Exchange() { server_.exchanges.erase(this); }
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
+
+  // For stop(), once the listener's thread has ended.
+  void close() { stream_.close(); }
 
   void start() {
     // One deadline for the whole exchange: a client that trickles bytes gets no more time.
@@ -99,7 +103,7 @@ void MetricsServer::Impl::accept() {
   acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
     if (!ec) {
-      if (open < options.maxConnections) {
+      if (exchanges.size() < options.maxConnections) {
         std::make_shared<Exchange>(*this, std::move(socket))->start();
       } else {
         beast::error_code ignored;
@@ -158,13 +162,13 @@ void MetricsServer::stop() {
   std::lock_guard lifecycle(s.lifecycleMutex);
   if (!s.started || s.stopped) return;
   s.stopped = true;
-  asio::post(s.io, [&s] {
-    beast::error_code ignored;
-    s.acceptor->close(ignored);
-  });
-  // Exchanges still open are cut off: a scrape in progress is simply repeated by the scraper.
   s.io.stop();
   s.thread.join();
+  // Nothing runs on the listener's thread any more. Exchanges still open are cut off: a scrape in
+  // progress is simply repeated by the scraper.
+  beast::error_code ignored;
+  s.acceptor->close(ignored);
+  for (Impl::Exchange* exchange : s.exchanges) exchange->close();
 }
 
 }  // namespace liaison::net

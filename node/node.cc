@@ -179,15 +179,19 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   server.ioThreads = config.ioThreads;
   server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
   node.server = std::make_unique<net::HttpsServer>(server, [&node](const net::HttpRequest& r) { return node.route(r); });
-  if (auto started = node.server->start(); !started) return started.error();
+  // The metrics listener first: a port already in use stops the start before partners can connect.
   if (config.metricsEnabled) {
     node.metricsServer = std::make_unique<net::MetricsServer>(
         net::MetricsServerOptions{config.metricsAddress, config.metricsPort},
         [&node] { return node.metrics.prometheusText() + connectionMetricsText(node.server->connectionStats()); });
     if (auto started = node.metricsServer->start(); !started) return started.error();
   }
+  if (auto started = node.server->start(); !started) return started.error();
   node.housekeeping = std::thread([&node] { node.runHousekeeping(); });
-  node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});
+  node.log.write("info", "listening",
+                 {{"member", node.config.member},
+                  {"port", static_cast<int64_t>(node.server->port())},
+                  {"metrics_port", static_cast<int64_t>(node.metricsServer ? node.metricsServer->port() : 0)}});
   node.warnIfGroupsDiffer();
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }

@@ -833,6 +833,25 @@ TEST_F(HttpsLimits, SilentConnectionsFillingEverySlotCannotStarveAClientThatHand
   }
 }
 
+TEST_F(HttpsLimits, AClientTricklingItsFirstRequestStillCountsAsHandshakingAndGivesWay) {
+  ServerOptions options = serverOptions();
+  options.maxHandshakingConnections = 1;
+  options.requestDeadline = 10'000ms;
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  ASSERT_TRUE(server.start().ok());
+  RawTlsClient trickler(server.port(), TLS1_3_VERSION);
+  ASSERT_TRUE(trickler.handshake());
+  ASSERT_TRUE(trickler.send("POST /v1/query HTTP/1.1\r\nHost: a\r\nContent-Le"));  // and then nothing more
+  ASSERT_TRUE(eventually([&] { return server.connectionStats().handshaking == 1; }));
+
+  HttpsClient client(clientOptions(server, /*withCertificate=*/true));
+  Result<HttpResponse> answered = client.get("/");
+  ASSERT_TRUE(answered.ok()) << messageOf(answered);
+  EXPECT_EQ(answered->status, 200u);
+  EXPECT_EQ(trickler.receiveAll(), "") << "closed without an answer";
+  EXPECT_EQ(server.connectionStats().evictedHandshaking, 1u);
+}
+
 TEST_F(HttpsLimits, AnAuthenticatedKeptAliveConnectionSurvivesAFloodOfNewcomers) {
   ServerOptions options = serverOptions();
   options.maxConnections = 8;

@@ -79,6 +79,26 @@ TEST_F(MetricsListener, ASilentOrSlowClientIsCutOffAtTheDeadline) {
   EXPECT_EQ(exchange(server_->port(), "GET /metrics HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 200 ", 0), 0u);
 }
 
+TEST_F(MetricsListener, ConnectionsBeyondItsLimitAreClosedAtOnce) {
+  MetricsServerOptions options;
+  options.port = 0;
+  options.maxConnections = 2;
+  options.deadline = 10'000ms;
+  MetricsServer small(options, [] { return std::string("x 1\n"); });
+  ASSERT_TRUE(small.start().ok());
+  testing::Socket first(testing::connectLoopback(small.port()));
+  testing::Socket second(testing::connectLoopback(small.port()));
+  // Both are held open, silent, until the deadline; a third is closed as soon as it is accepted.
+  const auto start = std::chrono::steady_clock::now();
+  bool closedAtOnce = false;
+  for (int attempt = 0; attempt < 50 && !closedAtOnce; ++attempt) {
+    testing::Socket third(testing::connectLoopback(small.port(), 2000ms));
+    closedAtOnce = testing::peerCloses(third);
+  }
+  EXPECT_TRUE(closedAtOnce);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5000ms);
+}
+
 TEST_F(MetricsListener, APortInUseIsNamedAndStopIsIdempotent) {
   MetricsServerOptions clash;
   clash.port = server_->port();
@@ -88,9 +108,12 @@ TEST_F(MetricsListener, APortInUseIsNamedAndStopIsIdempotent) {
   EXPECT_NE(started.error().message.find("cannot bind to 127.0.0.1:" + std::to_string(server_->port())),
             std::string::npos)
       << started.error().message;
+  testing::Socket open(testing::connectLoopback(server_->port()));  // cut off by the stop
   server_->stop();
   server_->stop();
-  EXPECT_EQ(exchange(server_->port(), "GET /metrics HTTP/1.1\r\n\r\n"), "");
+  EXPECT_TRUE(testing::peerCloses(open));
+  testing::Socket after(testing::connectLoopback(server_->port()));
+  EXPECT_LT(after.get(), 0) << "stop closes the listening socket";
 }
 
 }  // namespace

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "adapters/audit_search.h"
 #include "node/https_client.h"
+#include "node/metrics_server.h"
 #include "tests/loopback.h"
 #include "tests/node_harness.h"
 
@@ -355,6 +357,24 @@ TEST_F(NodeLimits, MetricsAreOnTheirOwnListenerAndLeaveFirewalledCompartmentsOut
   EXPECT_NE(text.find("liaison_requests_total{kind=\"justice-record\",decision=\"refused\"} 1\n"),
             std::string::npos)
       << text;
+}
+
+TEST_F(NodeLimits, AMetricsPortInUseStopsTheStartNamingItBeforeTheFederationPortOpens) {
+  stopNode();
+  net::MetricsServer occupant(net::MetricsServerOptions{"127.0.0.1", 0}, [] { return std::string(); });
+  ASSERT_TRUE(occupant.start().ok());
+  node::NodeConfig clash = config_;
+  clash.metricsPort = occupant.port();
+  std::ostringstream log;
+  auto refused = node::Node::start(clash, node::NodeOptions{{}, &log});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("metrics listener: cannot bind to 127.0.0.1:" +
+                                         std::to_string(occupant.port())),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("metrics_listen"), std::string::npos) << refused.error().message;
+  Socket federation(connectLoopback(config_.listenPort));
+  EXPECT_LT(federation.get(), 0) << "the federation port must not have opened";
 }
 
 TEST_F(NodeLimits, TheMetricsListenerCanBeTurnedOffAndTheFederationPortNeverServesMetrics) {
