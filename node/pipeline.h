@@ -71,8 +71,9 @@ class QueryPipeline {
   ~QueryPipeline();
 
   /// Runs the whole pipeline for one request. The answer is a signed response envelope (HTTP 200
-  /// ok, 400 invalid, 403 refused, 500 failed), or 503 with no response at all when the audit
-  /// append failed: nothing leaves unaudited.
+  /// ok, 400 invalid, 403 refused, 429 over the requester's rate limit, 500 failed), or 503 with no
+  /// response at all when the audit append failed: nothing leaves unaudited. A source past its
+  /// failure budget gets a plain 429 before anything is checked (node/admission_control.h).
   net::HttpResponse handle(const net::HttpRequest& request);
 
   /// Answers a GET of the auditor API (/v1/audit/...). The signed request travels base64-encoded
@@ -84,7 +85,8 @@ class QueryPipeline {
   net::HttpResponse handleAuditRead(const net::HttpRequest& request, const AuditReadServer& serve);
 
   /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing
-  /// about it is trusted, so the entry records only the refusal and its reason.
+  /// about it is trusted, so the entry records only the refusal, its reason and its source; past
+  /// the source's first failures of an interval it is folded like any unvouched failure.
   void auditRejected(const net::RejectedRequest& rejected);
 
   /// Appends the entries of failed unauthenticated requests folded per source (AdmissionControl)
