@@ -185,25 +185,15 @@ AuditLog::AuditLog(DatabaseTarget target, std::string logId, AuditLogOptions opt
 
 AuditLog::~AuditLog() { flushAndStop(); }
 
-AuditLog::Announcement& AuditLog::Announcement::operator=(Announcement&& other) noexcept {
-  if (this != &other) {
-    withdraw();
-    log_ = std::exchange(other.log_, nullptr);
-  }
-  return *this;
-}
-
-void AuditLog::Announcement::withdraw() {
-  if (log_ == nullptr) return;
-  std::lock_guard lock(log_->mutex_);
-  log_->settleLocked();
-  log_ = nullptr;
+void AuditLog::withdrawn() {
+  std::lock_guard lock(mutex_);
+  settleLocked();
 }
 
 AuditLog::Announcement AuditLog::announce() {
   std::lock_guard lock(mutex_);
   ++announced_;
-  return Announcement(this);
+  return announcement();
 }
 
 void AuditLog::settleLocked() {
@@ -230,10 +220,7 @@ Result<AuditReceipt> AuditLog::append(const AuditEntry& entry, Announcement anno
                                               std::to_string(queue_.size()) + " entries are waiting");
     }
     queue_.push_back(std::move(pending));
-    if (announced.log_ == this) {
-      announced.log_ = nullptr;
-      settleLocked();
-    }
+    if (takeOver(announced)) settleLocked();
     // The writer waits for a first entry, a full batch or the last announced entry; wake it
     // only for those.
     if (queue_.size() == 1 || queue_.size() == options_.maxBatch) queueChanged_.notify_one();

@@ -35,6 +35,66 @@ struct CommandLineOrigin {
   }
 };
 
+class AuditSink;
+
+/// An append on its way: from AuditSink::announce until it is handed to append() or destroyed.
+/// Move-only; outlives neither its sink nor the call it is handed to. Default-constructed, it
+/// announces nothing.
+class AuditAnnouncement {
+ public:
+  AuditAnnouncement() noexcept = default;
+  AuditAnnouncement(AuditAnnouncement&& other) noexcept : sink_(std::exchange(other.sink_, nullptr)) {}
+  AuditAnnouncement& operator=(AuditAnnouncement&& other) noexcept;
+  ~AuditAnnouncement() { withdraw(); }
+
+ private:
+  friend class AuditSink;
+  explicit AuditAnnouncement(AuditSink* sink) : sink_(sink) {}
+  void withdraw();
+  AuditSink* sink_ = nullptr;
+};
+
+/// Where the request pipeline appends its audit entries. The node's one implementation is the
+/// AuditLog below; the interface lets bench/node_bench.cc measure the pipeline without auditing
+/// by assembling one of its own, so no production code has a way to answer unaudited.
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  /// Says an append is on its way (AuditLog::announce).
+  virtual AuditAnnouncement announce() = 0;
+  /// Blocks until `entry` is durably recorded and returns its receipt; on an error the caller
+  /// must not answer (AuditLog::append).
+  virtual Result<AuditReceipt> append(const AuditEntry& entry, AuditAnnouncement announced = {}) = 0;
+
+ protected:
+  /// An announcement of this sink, for announce() to hand out.
+  AuditAnnouncement announcement() { return AuditAnnouncement(this); }
+  /// True when `announced` is this sink's: it is then settled here and no longer withdraws itself.
+  bool takeOver(AuditAnnouncement& announced) {
+    if (announced.sink_ != this) return false;
+    announced.sink_ = nullptr;
+    return true;
+  }
+  /// One of this sink's announcements ended without an append.
+  virtual void withdrawn() = 0;
+
+ private:
+  friend class AuditAnnouncement;
+};
+
+inline AuditAnnouncement& AuditAnnouncement::operator=(AuditAnnouncement&& other) noexcept {
+  if (this != &other) {
+    withdraw();
+    sink_ = std::exchange(other.sink_, nullptr);
+  }
+  return *this;
+}
+
+inline void AuditAnnouncement::withdraw() {
+  if (sink_ == nullptr) return;
+  std::exchange(sink_, nullptr)->withdrawn();
+}
+
 /// How an AuditLog groups appends into transactions.
 struct AuditLogOptions {
   /// Most entries committed in one transaction (at least 1).
@@ -65,7 +125,7 @@ struct AuditLogOptions {
 /// replaced; a batch whose statement fails midway fails, since whether it committed is unknown
 /// and it must never be appended twice.
 /// Thread-safe: callers block on their own entry only, never on a lock held across the database.
-class AuditLog {
+class AuditLog final : public AuditSink {
  public:
   /// Starts the writer thread; it connects as liaison_audit_writer when the first batch arrives
   /// and again after any failed batch. `logId` goes into every receipt.
@@ -75,27 +135,13 @@ class AuditLog {
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
-  /// An append on its way: from AuditLog::announce until it is handed to append() or destroyed.
-  /// Move-only; outlives neither its log nor the call it is handed to.
-  class Announcement {
-   public:
-    Announcement() noexcept : log_(nullptr) {}
-    Announcement(Announcement&& other) noexcept : log_(std::exchange(other.log_, nullptr)) {}
-    Announcement& operator=(Announcement&& other) noexcept;
-    ~Announcement() { withdraw(); }
-
-   private:
-    friend class AuditLog;
-    explicit Announcement(AuditLog* log) : log_(log) {}
-    void withdraw();
-    AuditLog* log_;
-  };
+  using Announcement = AuditAnnouncement;
 
   /// Tells the writer that the caller will append soon (a request arrived; it is audited whatever
   /// its outcome). While announced appends are outstanding, a batch waits up to
   /// AuditLogOptions::maxWait for them, so busy nodes commit many entries per transaction and idle
   /// ones do not wait at all.
-  Announcement announce();
+  Announcement announce() override;
 
   /// Blocks until `entry` is durably committed and returns its receipt: this log's id, the leaf
   /// index (its seq) and leaf hash. Text fields longer than schema/limits.h allows are cut first
@@ -105,7 +151,7 @@ class AuditLog {
   /// ErrorKind::unavailable when the log is stopped, overloaded or the commit failed. On any error
   /// the caller must not answer the request. `announced`, if the caller announced this append, is
   /// settled when the entry is queued.
-  Result<AuditReceipt> append(const AuditEntry& entry, Announcement announced = {});
+  Result<AuditReceipt> append(const AuditEntry& entry, Announcement announced = {}) override;
 
   /// Stops accepting appends, commits everything queued and joins the writer. Idempotent.
   void flushAndStop();
@@ -119,6 +165,8 @@ class AuditLog {
 
  private:
   struct Pending;  // a queued entry and the caller waiting for it (audit_log.cc)
+
+  void withdrawn() override;
 
   void runWriter();
   /// Moves the next batch into `batch`; false once stopping and nothing is left.

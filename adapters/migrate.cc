@@ -80,14 +80,39 @@ std::string tableOf(Database database) { return database == Database::health ? "
 
 // Creates Liaison's roles that the cluster lacks. Roles belong to the cluster, so the databases of
 // several nodes share them; each database grants them only what that database's work needs.
+// Several nodes' (or tests') migrations may create the same role at once: the loser of that race
+// finds the role made by the winner, which is what it wanted.
 void ensureRoles(pqxx::connection& admin) {
-  pqxx::work tx(admin);
   for (DbRole role : kAllDbRoles) {
     if (role == DbRole::admin) continue;
     const std::string roleText(roleName(role));
-    if (tx.exec_params1("SELECT count(*) FROM pg_roles WHERE rolname = $1", roleText)[0].as<int>() > 0) continue;
-    tx.exec("CREATE ROLE " + tx.quote_name(roleText) +
-            " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+    try {
+      pqxx::work tx(admin);
+      if (tx.exec_params1("SELECT count(*) FROM pg_roles WHERE rolname = $1", roleText)[0].as<int>() > 0) continue;
+      tx.exec("CREATE ROLE " + tx.quote_name(roleText) +
+              " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+      tx.commit();
+    } catch (const pqxx::unique_violation&) {
+      pqxx::read_transaction tx(admin);
+      if (tx.exec_params1("SELECT count(*) FROM pg_roles WHERE rolname = $1", roleText)[0].as<int>() == 0) throw;
+    }
+  }
+}
+
+// Closes the cluster's own databases to PUBLIC. pg_database is shared by every database of the
+// cluster, and two migrations changing one of its rows at once fail with "tuple concurrently
+// updated"; a lock on the catalog itself (advisory locks are per database) serialises them, and
+// a database already closed is left untouched.
+void closeClusterDatabases(pqxx::connection& admin) {
+  pqxx::work tx(admin);
+  tx.exec("LOCK TABLE pg_catalog.pg_database IN SHARE ROW EXCLUSIVE MODE");
+  for (const char* database : kClusterDatabases) {
+    const auto open = tx.exec_params(
+        "SELECT 1 FROM pg_database WHERE datname = $1 AND (datacl IS NULL OR EXISTS ("
+        "  SELECT 1 FROM aclexplode(datacl) a WHERE a.grantee = 0 AND a.privilege_type IN ('CONNECT', 'TEMPORARY')))",
+        database);
+    if (open.empty()) continue;
+    tx.exec("REVOKE CONNECT, TEMPORARY ON DATABASE " + tx.quote_name(database) + " FROM PUBLIC");
   }
   tx.commit();
 }
@@ -252,13 +277,7 @@ Result<MigrationReport> migrate(const DatabaseTarget& target) {
         pqxx::connection conn(conninfoFor(target, DbRole::admin, database));
         lockDownStatistics(conn);
       }
-      pqxx::nontransaction tx(admin);
-      for (const char* database : kClusterDatabases) {
-        if (tx.exec_params1("SELECT count(*) FROM pg_database WHERE datname = $1", database)[0].as<int>() == 0) {
-          continue;
-        }
-        tx.exec("REVOKE CONNECT, TEMPORARY ON DATABASE " + tx.quote_name(database) + " FROM PUBLIC");
-      }
+      closeClusterDatabases(admin);
       report.notes.push_back(
           "locked down the cluster's statistics for every role but superusers, and closed the postgres and "
           "template1 databases to them");

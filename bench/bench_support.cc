@@ -111,6 +111,7 @@ node::NodeConfig writeBenchNode(const std::filesystem::path& dir, const store::D
   config.tlsKey = net::tlsKeyPath(dir / "node-tls");
   config.policy = dir / "policy.toml";
   config.database = target.conninfo;
+  config.metricsPort = 0;
   return config;
 }
 

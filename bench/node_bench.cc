@@ -4,9 +4,11 @@
 // Prints requests/s, p50/p99 latency, and the ratio to a bound measured in the same run: what the
 // node's cores can do of the one unavoidable cryptography per request (one Ed25519 verify of the
 // request plus one sign of the response). The maximum rate is measured with auditing on and with
-// auditing off (NodeOptions::benchmarkWithoutAudit) in alternating rounds, each on a freshly
+// auditing off in alternating rounds, each on a freshly
 // started node after a warm-up, so that drift in a shared machine's speed falls on both alike; the
-// on/off ratio is over the rounds' totals. Then a node with auditing on is paced at half its
+// on/off ratio is over the rounds' totals. Auditing off is UnauditedNode below: the node's request
+// path assembled here with an audit sink that records nothing, so that no production code has a
+// way to answer unaudited. Then a node with auditing on is paced at half its
 // maximum rate for the p99. While auditing on at the maximum rate it counts the audit log's appends
 // and transactions, against the bound of one entry per synchronous commit.
 // The node runs in this process and shares the cores with the load generator and PostgreSQL.
@@ -35,12 +37,19 @@
 #include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
 #include "adapters/migrate.h"
+#include "adapters/replay_guard.h"
+#include "adapters/store.h"
+#include "adapters/transparency_log.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/signing.h"
 #include "node/https_client.h"
+#include "node/json_log.h"
+#include "node/metrics.h"
 #include "node/node.h"
+#include "node/pipeline.h"
+#include "policy/policy.h"
 #include "node/query_client.h"
 #include "node/tls_identity.h"
 #include "bench/bench_support.h"
@@ -48,6 +57,61 @@
 
 namespace liaison::bench {
 namespace {
+
+// The node's request path without its audit log, to measure what auditing costs: the TLS server,
+// the pipeline (verify, freshness and replay, policy, record store, sign) and the tree heads it
+// attaches, as node::Node wires them, with an audit sink that records nothing.
+class UnauditedNode {
+ public:
+  UnauditedNode(const node::NodeConfig& config, std::ostream& logOut)
+      : config_(config),
+        log_(logOut),
+        policy_(must(policy::loadPolicy(config.policy), "policy")),
+        key_(must(crypto::loadSecretKey(config.signingKey), "node key")),
+        target_{config.database},
+        enforcement_(target_, store::DbRole::enforcement),
+        health_(target_, store::DbRole::health),
+        justice_(target_, store::DbRole::justice),
+        replay_(target_),
+        transparency_(must(store::TransparencyLog::open(target_, config.member, key_), "transparency log")) {
+    pipeline_ = must(node::QueryPipeline::create(
+                         config_, node::PipelineServices{policy_, enforcement_, health_, justice_, replay_, sink_,
+                                                         *transparency_, key_, metrics_, log_, systemNow}),
+                     "pipeline");
+    server_ = std::make_unique<net::HttpsServer>(node::serverOptionsOf(config_), [this](const net::HttpRequest& r) {
+      return pipeline_->handle(r);
+    });
+    must(server_->start(), "start the unaudited node");
+  }
+  uint16_t port() const { return server_->port(); }
+  void stop() { server_->stop(); }
+
+ private:
+  // Receipts name nothing: the benchmark's client does not check them.
+  class NothingRecorded final : public store::AuditSink {
+   public:
+    store::AuditAnnouncement announce() override { return {}; }
+    Result<AuditReceipt> append(const AuditEntry&, store::AuditAnnouncement) override { return AuditReceipt{}; }
+
+   private:
+    void withdrawn() override {}
+  };
+
+  static Timestamp systemNow() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+  node::NodeConfig config_;
+  node::JsonLog log_;
+  node::Metrics metrics_;
+  policy::Policy policy_;
+  crypto::SecretKey key_;
+  store::DatabaseTarget target_;
+  store::RecordStorePool enforcement_, health_, justice_;
+  store::ReplayGuard replay_;
+  std::unique_ptr<store::TransparencyLog> transparency_;
+  NothingRecorded sink_;
+  std::unique_ptr<node::QueryPipeline> pipeline_;
+  std::unique_ptr<net::HttpsServer> server_;
+};
 
 
 struct Options {
@@ -292,6 +356,9 @@ int run(const Options& options) {
   if (options.auditBatchWaitUs >= 0)
     config.auditBatchWait = std::chrono::microseconds(options.auditBatchWaitUs);
   config.ioThreads = 2;
+  // One partner at the node's maximum rate: its rate limit and address cap must not be what is measured.
+  config.admission.partner = node::RateLimit{1e9, 1e9};
+  config.maxConnectionsPerAddress = config.maxConnections;
   config.officers.push_back(node::OfficerConfig{"officer-1", dir / "officer.pub", Role::border, {"border-check"}});
   config.peers.push_back(node::PeerConfig{"XB-BORDER", "", dir / "partner.pub",
                                           must(net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir / "partner-tls")), "pin")});
@@ -367,17 +434,13 @@ int run(const Options& options) {
   }
 
   // Starts a node, opens the connections and hands them the run's requests.
-  auto startNode = [&](bool withoutAudit) {
-    node::NodeOptions nodeOptions{{}, &nodeLog};
-    nodeOptions.benchmarkWithoutAudit = withoutAudit;
-    return must(node::Node::start(config, nodeOptions), "start node");
-  };
-  auto connect = [&](const node::Node& running, Run& run) {
+  auto startNode = [&] { return must(node::Node::start(config, node::NodeOptions{{}, &nodeLog}), "start node"); };
+  auto connect = [&](uint16_t port, Run& run) {
     std::vector<Connection> connections;
     for (auto& requests : run.requests) {
       net::ClientOptions client;
       client.host = "127.0.0.1";
-      client.port = running.port();
+      client.port = port;
       client.serverPin = nodePin;
       client.certificateFile = partner.tlsCertificate;
       client.keyFile = partner.tlsKey;
@@ -397,13 +460,18 @@ int run(const Options& options) {
       std::printf("round %zu of %zu, auditing %s, maximum rate...\n", round + 1, options.rounds,
                   auditing ? "on" : "off");
       std::fflush(stdout);
-      auto running = startNode(!auditing);
-      auto connections = connect(*running, runs[2 * round + (auditing ? 0 : 1)]);
+      std::unique_ptr<node::Node> audited;
+      std::unique_ptr<UnauditedNode> unaudited;
+      if (auditing) audited = startNode();
+      else unaudited = std::make_unique<UnauditedNode>(config, nodeLog);
+      const uint16_t port = auditing ? audited->port() : unaudited->port();
+      auto connections = connect(port, runs[2 * round + (auditing ? 0 : 1)]);
       const AuditCount before = countAudit(target, 0);
       const auto started = Clock::now();
       Phase phase = runPhase(connections, nodeKeys, kWarmupSeconds, options.seconds, 0);
       const double elapsed = secondsSince(started);
-      running->stop();
+      if (auditing) audited->stop();
+      else unaudited->stop();
       if (auditing) {
         auditSeconds += elapsed;
         const AuditCount after = countAudit(target, before.entries);
@@ -416,8 +484,8 @@ int run(const Options& options) {
   {
     std::printf("auditing on, half of %.0f requests/s...\n", maxOn.requestsPerSecond());
     std::fflush(stdout);
-    auto running = startNode(false);
-    auto connections = connect(*running, runs.back());
+    auto running = startNode();
+    auto connections = connect(running->port(), runs.back());
     half = runPhase(connections, nodeKeys, kWarmupSeconds, options.seconds, maxOn.requestsPerSecond() / 2);
     running->stop();
   }

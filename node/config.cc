@@ -36,6 +36,8 @@ class TableReader {
 
   void error(const toml::node* node, const std::string& message) { errors_.push_back(where(node) + ": " + message); }
 
+  const toml::node* at(const char* key) const { return table_.get(key); }
+
   std::optional<std::string> text(const char* key, bool required) {
     used_.insert(key);
     const toml::node* node = table_.get(key);
@@ -61,6 +63,26 @@ class TableReader {
       return std::nullopt;
     }
     return value;
+  }
+
+  std::optional<bool> boolean(const char* key) {
+    used_.insert(key);
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return std::nullopt;
+    if (!node->is_boolean()) {
+      error(node, "'" + std::string(key) + "' must be true or false");
+      return std::nullopt;
+    }
+    return node->value<bool>();
+  }
+
+  // `smaller` must not exceed `larger`; both keys given or defaulted. Names both lines.
+  void notAbove(const char* smaller, int64_t smallValue, const char* larger, int64_t largeValue) {
+    if (smallValue <= largeValue) return;
+    const toml::node* small = table_.get(smaller);
+    const toml::node* large = table_.get(larger);
+    error(small, "'" + std::string(smaller) + "' (" + std::to_string(smallValue) + ") exceeds '" + larger + "' (" +
+                     std::to_string(largeValue) + (large != nullptr ? ", " + where(large) : ", its default") + ")");
   }
 
   std::vector<std::string> texts(const char* key, bool required) {
@@ -176,7 +198,7 @@ Error collected(const std::vector<std::string>& errors) {
   return fail(ErrorKind::invalidInput, message);
 }
 
-// Splits `host:port`; the port must be 1..65535.
+// Splits `host:port` (an IPv6 host in brackets, returned without them); the port must be 0..65535.
 bool splitListen(const std::string& listen, std::string& host, uint16_t& port) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
@@ -189,6 +211,7 @@ bool splitListen(const std::string& listen, std::string& host, uint16_t& port) {
     return false;
   }
   host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // IPv6
   return true;
 }
 
@@ -222,6 +245,43 @@ void refuseConflicts(const NodeConfig& config, std::vector<std::string>& errors)
   }
 }
 
+// The keys that bound what clients may use: connections, failures per source, request rates, and
+// the metrics listener.
+void readLimits(TableReader& top, NodeConfig& config) {
+  if (auto v = top.integer("max_connections", 1, 65'536)) config.maxConnections = static_cast<size_t>(*v);
+  config.maxHandshakingConnections = std::max<size_t>(1, config.maxConnections / 2);
+  if (auto v = top.integer("max_handshaking_connections", 1, 65'536)) {
+    config.maxHandshakingConnections = static_cast<size_t>(*v);
+    top.notAbove("max_handshaking_connections", *v, "max_connections", static_cast<int64_t>(config.maxConnections));
+  }
+  if (auto v = top.integer("max_connections_per_address", 1, 65'536)) {
+    config.maxConnectionsPerAddress = static_cast<size_t>(*v);
+  }
+  if (auto v = top.integer("handshake_timeout_ms", 100, 60'000)) config.handshakeTimeout = std::chrono::milliseconds(*v);
+
+  AdmissionLimits& limits = config.admission;
+  if (auto v = top.integer("source_failure_interval_seconds", 1, 3600)) limits.failureInterval = std::chrono::seconds(*v);
+  if (auto v = top.integer("source_failure_budget", 1, 1'000'000)) limits.failureBudget = static_cast<uint64_t>(*v);
+  if (auto v = top.integer("source_failures_audited_in_full", 1, 1000)) {
+    limits.failuresAuditedInFull = static_cast<uint64_t>(*v);
+    top.notAbove("source_failures_audited_in_full", *v, "source_failure_budget",
+                 static_cast<int64_t>(limits.failureBudget));
+  }
+  if (auto v = top.integer("partner_requests_per_second", 1, 1'000'000)) limits.partner.perSecond = static_cast<double>(*v);
+  if (auto v = top.integer("partner_request_burst", 1, 1'000'000)) limits.partner.burst = static_cast<double>(*v);
+  if (auto v = top.integer("officer_requests_per_second", 1, 1'000'000)) limits.officer.perSecond = static_cast<double>(*v);
+  if (auto v = top.integer("officer_request_burst", 1, 1'000'000)) limits.officer.burst = static_cast<double>(*v);
+
+  if (auto listen = top.text("metrics_listen", false)) {
+    if (*listen == "off") {
+      config.metricsEnabled = false;
+    } else if (!splitListen(*listen, config.metricsAddress, config.metricsPort)) {
+      top.error(top.at("metrics_listen"), "'metrics_listen' must be HOST:PORT, e.g. 127.0.0.1:9464 (port 0: any free port), or \"off\"");
+    }
+  }
+  if (auto v = top.boolean("metrics_firewalled_kinds")) config.metricsFirewalledKinds = *v;
+}
+
 }  // namespace
 
 Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
@@ -253,6 +313,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   if (auto v = top.integer("tree_head_interval_ms", 100, 60'000)) config.treeHeadInterval = std::chrono::milliseconds(*v);
   if (auto v = top.integer("audit_batch_wait_us", 0, 100'000))
     config.auditBatchWait = std::chrono::microseconds(*v);
+  readLimits(top, config);
   if (const toml::array* peers = top.tables("peer")) {
     for (const auto& node : *peers) {
       TableReader peer(*node.as_table(), file.string(), errors);

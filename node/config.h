@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "node/admission_control.h"
 #include "policy/policy.h"
 #include "schema/model.h"
 #include "schema/status.h"
@@ -67,6 +68,21 @@ struct NodeConfig {
   /// busy node commits many entries per transaction (AuditLogOptions::maxWait). A lone request
   /// never waits.
   std::chrono::microseconds auditBatchWait{2'000};
+  /// Connection limits of the federation port (net::ServerOptions has what each one means).
+  size_t maxConnections = 1024;
+  size_t maxConnectionsPerAddress = 256;
+  size_t maxHandshakingConnections = 512;  ///< by default half of maxConnections
+  std::chrono::milliseconds handshakeTimeout{3'000};
+  /// Failures per source and rate limits per partner and officer (`source_failure_*`,
+  /// `partner_requests_*`, `officer_requests_*`).
+  AdmissionLimits admission;
+  /// The plain-HTTP metrics listener (`metrics_listen`, "off" to have none).
+  bool metricsEnabled = true;
+  std::string metricsAddress = "127.0.0.1";
+  uint16_t metricsPort = 9464;
+  /// Count requests that touch the health or justice compartment per kind and decision like any
+  /// other (`metrics_firewalled_kinds`); by default they are left out of the metrics altogether.
+  bool metricsFirewalledKinds = false;
   std::vector<PeerConfig> peers;
   std::vector<OfficerConfig> officers;
 };

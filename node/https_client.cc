@@ -180,6 +180,7 @@ Result<std::vector<tcp::endpoint>> HttpsClient::Impl::endpoints(
 Status HttpsClient::Impl::connect(std::chrono::steady_clock::time_point deadline) {
   Result<std::vector<tcp::endpoint>> addresses = endpoints(deadline);
   if (!addresses) return addresses.error();
+  if (addresses->empty()) return fail(ErrorKind::unavailable, origin + ": the host name resolved to no address");
 
   stream.emplace(io, tls);
   buffer.clear();
@@ -187,8 +188,17 @@ Status HttpsClient::Impl::connect(std::chrono::steady_clock::time_point deadline
   beast::tcp_stream& tcpStream = beast::get_lowest_layer(*stream);
   tcpStream.expires_at(deadline);
 
-  beast::error_code ec =
-      complete([&](auto handler) { tcpStream.async_connect(*addresses, std::move(handler)); });
+  beast::error_code ec;
+  if (options.sourceAddress.empty()) {
+    ec = complete([&](auto handler) { tcpStream.async_connect(*addresses, std::move(handler)); });
+  } else {
+    // Bound to the chosen local address first; then only the first address of the host is tried.
+    const tcp::endpoint& remote = addresses->front();
+    const asio::ip::address local = asio::ip::make_address(options.sourceAddress, ec);
+    if (!ec) tcpStream.socket().open(remote.protocol(), ec);
+    if (!ec) tcpStream.socket().bind(tcp::endpoint(local, 0), ec);
+    if (!ec) ec = complete([&](auto handler) { tcpStream.async_connect(remote, std::move(handler)); });
+  }
   if (ec) {
     disconnect();
     return transportError("connecting", ec);
@@ -303,7 +313,8 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
       HttpResponse result{response.result_int(), std::string(response[http::field::content_type]),
                           std::move(response.body()), {}};
       for (const auto& field : response) {
-        if (beast::iequals(field.name_string().substr(0, 8), "liaison-")) {
+        if (beast::iequals(field.name_string().substr(0, 8), "liaison-") ||
+            field.name() == http::field::retry_after) {
           result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         }
       }

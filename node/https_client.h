@@ -30,6 +30,8 @@ struct ClientOptions {
   /// Bounds one attempt of a request: connecting, the handshake, sending and the whole response.
   std::chrono::milliseconds timeout{10'000};
   size_t maxResponseBytes = 8 << 20;  ///< larger response bodies are an error
+  /// The local IP address to connect from (e.g. 127.0.0.2 on loopback); empty: the system's choice.
+  std::string sourceAddress;
 };
 
 /// A synchronous client holding one connection to one server, reused across requests. Not safe
@@ -51,7 +53,7 @@ class HttpsClient {
                             std::span<const uint8_t> body);
 
   /// Sends a GET with optional extra headers; otherwise as post(). The response carries the
-  /// server's `Liaison-*` headers in HttpResponse::headers.
+  /// server's `Liaison-*` and `Retry-After` headers in HttpResponse::headers (also for post()).
   Result<HttpResponse> get(const std::string& target,
                            const std::vector<std::pair<std::string, std::string>>& headers = {});
 

@@ -29,6 +29,7 @@
 #include <thread>
 #include <utility>
 
+#include "node/connection_table.h"
 #include "node/tls_identity.h"
 
 namespace liaison::net {
@@ -100,6 +101,19 @@ std::string addressOf(std::string_view remote) {
   return std::string(remote);
 }
 
+std::string sourceOf(std::string_view address) {
+  beast::error_code ec;
+  asio::ip::address parsed = asio::ip::make_address(std::string(address), ec);
+  if (ec) return std::string(address);
+  if (parsed.is_v6() && parsed.to_v6().is_v4_mapped()) {
+    parsed = asio::ip::make_address_v4(asio::ip::v4_mapped, parsed.to_v6());
+  }
+  if (parsed.is_v4()) return parsed.to_string();
+  asio::ip::address_v6::bytes_type bytes = parsed.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 struct HttpsServer::Impl {
   class Session;
 
@@ -113,6 +127,11 @@ struct HttpsServer::Impl {
   HttpResponse runHandler(const HttpRequest& request) const;
   std::vector<std::shared_ptr<Session>> liveSessions();
   void forgetSession(uint64_t id);
+  // Tell the connection table that a session moved on; false when it evicted the session meanwhile.
+  bool sessionEstablished(uint64_t id);
+  bool sessionBusy(uint64_t id);
+  void sessionIdle(uint64_t id, bool authenticated);
+  void closeEvicted(const std::vector<std::pair<uint64_t, ConnectionClosure>>& evicted);
   void waitForSessionsToEnd(std::chrono::steady_clock::time_point deadline);
 
   const ServerOptions options;
@@ -124,8 +143,16 @@ struct HttpsServer::Impl {
   std::condition_variable sessionsEnded;
   std::map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by sessionsMutex
   uint64_t nextSessionId = 0;                           // guarded by sessionsMutex
+  ConnectionTable table{ConnectionLimits{options.maxConnections, options.maxConnectionsPerAddress,
+                                         options.maxHandshakingConnections}};  // guarded by sessionsMutex
   std::atomic<uint64_t> active{0};
+  std::atomic<uint64_t> handshaking{0};
   std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> refusedPerAddress{0};
+  std::atomic<uint64_t> refusedFull{0};
+  std::atomic<uint64_t> evictedHandshaking{0};
+  std::atomic<uint64_t> evictedIdle{0};
+  std::atomic<uint64_t> handshakeTimeouts{0};
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> boundPort{0};
 
@@ -181,14 +208,15 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   void handshake() {
     if (server_.stopping) return close();
     phase_ = Phase::handshake;
-    // This deadline also covers waiting for and reading the first request (see awaitRequest).
-    tcp().expires_after(server_.options.requestDeadline);
+    // This deadline also covers waiting for the first byte of the first request (awaitRequest).
+    tcp().expires_after(server_.options.handshakeTimeout);
     stream_.async_handshake(ssl::stream_base::server,
                             beast::bind_front_handler(&Session::onHandshake, shared_from_this()));
   }
 
   void onHandshake(beast::error_code ec) {
     if (phase_ == Phase::closed) return;
+    if (ec == beast::error::timeout) ++server_.handshakeTimeouts;
     if (ec) return close();
     if (const X509* certificate = SSL_get0_peer_certificate(stream_.native_handle())) {
       Result<std::string> pin = spkiPin(certificate);
@@ -203,7 +231,10 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   void awaitRequest() {
     if (server_.stopping) return close();
     phase_ = Phase::awaitingRequest;
-    if (!firstRequest_) tcp().expires_after(server_.options.idleTimeout);
+    if (!firstRequest_) {
+      server_.sessionIdle(id_, authenticated_);
+      tcp().expires_after(server_.options.idleTimeout);
+    }
     if (buffer_.size() > 0) return readRequest();  // a pipelined request is already here
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             beast::bind_front_handler(&Session::onFirstBytes, shared_from_this()));
@@ -211,6 +242,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
   void onFirstBytes(beast::error_code ec, size_t size) {
     if (phase_ == Phase::closed) return;
+    if (ec == beast::error::timeout && firstRequest_) ++server_.handshakeTimeouts;
     if (ec) return close();  // the client left, or idled past the timeout
     buffer_.commit(size);
     readRequest();
@@ -218,8 +250,9 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
   void readRequest() {
     phase_ = Phase::readingRequest;
-    if (!firstRequest_) tcp().expires_after(server_.options.requestDeadline);
-    firstRequest_ = false;
+    // An idle connection that the table closed to make room while these bytes arrived is gone.
+    if (!firstRequest_ && !server_.sessionBusy(id_)) return close();
+    tcp().expires_after(server_.options.requestDeadline);
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(server_.options.maxHeaderBytes, std::numeric_limits<uint32_t>::max())));
@@ -240,6 +273,12 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   void onBody(beast::error_code ec, size_t) {
     if (phase_ == Phase::closed) return;
     if (ec) return onReadFailed(ec);
+    if (firstRequest_) {
+      // The first whole request: the connection stops counting as handshaking, unless the table
+      // already closed it to make room for a newcomer.
+      firstRequest_ = false;
+      if (!server_.sessionEstablished(id_)) return close();
+    }
     handle();
   }
 
@@ -269,6 +308,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     asio::post(
         *server_.workers, [self = shared_from_this(), request = std::move(request), keepAlive]() mutable {
           HttpResponse response = self->server_.runHandler(request);
+          if (response.authenticated) self->authenticated_ = true;
           asio::any_io_executor strand = self->executor();
           asio::post(strand, [self = std::move(self), response = std::move(response), keepAlive]() mutable {
             self->writeResponse(std::move(response), keepAlive);
@@ -360,6 +400,8 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   Phase phase_ = Phase::handshake;
   bool firstRequest_ = true;
   bool refused_ = false;
+  // Set by a worker before it posts the response to the strand, read on the strand after that.
+  std::atomic<bool> authenticated_{false};
 };
 
 Status HttpsServer::Impl::configureTls() {
@@ -416,28 +458,68 @@ void HttpsServer::Impl::onAccept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   beast::error_code ignored;
-  std::string remote = describeEndpoint(socket.remote_endpoint(ignored));
+  const tcp::endpoint peer = socket.remote_endpoint(ignored);
+  std::string remote = describeEndpoint(peer);
   // Answers are written in one go and the client waits for them: Nagle's algorithm would only
   // hold the last segment back for a delayed ACK.
   socket.set_option(tcp::no_delay(true), ignored);
   std::shared_ptr<Session> session;
+  ConnectionTable::Admission admission;
   {
     std::lock_guard lock(sessionsMutex);
     // Checked under the lock that stop() takes to list sessions, so no session slips past it.
-    if (!stopping && sessions.size() < options.maxConnections) {
-      uint64_t id = nextSessionId++;
-      session = std::make_shared<Session>(*this, id, std::move(socket), std::move(remote));
-      sessions.emplace(id, session);
-      active = sessions.size();
-      ++accepted;
+    if (!stopping) {
+      const uint64_t id = nextSessionId++;
+      admission = table.admit(id, sourceOf(peer.address().to_string()));
+      if (admission.admitted) {
+        session = std::make_shared<Session>(*this, id, std::move(socket), std::move(remote));
+        sessions.emplace(id, session);
+        active = sessions.size();
+        handshaking = table.handshaking();
+        ++accepted;
+      } else {
+        ++(admission.refusal == ConnectionClosure::refusedAddressFull ? refusedPerAddress : refusedFull);
+      }
     }
   }
+  closeEvicted(admission.evicted);
   if (session) {
     session->start();
   } else {
-    socket.close(ignored);  // over the connection limit: refuse at once rather than queue
+    socket.close(ignored);  // refused: closed at once rather than queued
   }
   accept();
+}
+
+void HttpsServer::Impl::closeEvicted(const std::vector<std::pair<uint64_t, ConnectionClosure>>& evicted) {
+  for (const auto& [id, why] : evicted) {
+    ++(why == ConnectionClosure::evictedIdle ? evictedIdle : evictedHandshaking);
+    std::shared_ptr<Session> victim;
+    {
+      std::lock_guard lock(sessionsMutex);
+      if (auto it = sessions.find(id); it != sessions.end()) victim = it->second.lock();
+    }
+    // The table has already let it go: if it moves on before this runs, it finds out and closes.
+    if (victim) asio::post(victim->executor(), [victim] { victim->close(); });
+  }
+}
+
+bool HttpsServer::Impl::sessionEstablished(uint64_t id) {
+  std::lock_guard lock(sessionsMutex);
+  const bool kept = table.established(id);
+  handshaking = table.handshaking();
+  return kept;
+}
+
+bool HttpsServer::Impl::sessionBusy(uint64_t id) {
+  std::lock_guard lock(sessionsMutex);
+  return table.busy(id);
+}
+
+void HttpsServer::Impl::sessionIdle(uint64_t id, bool authenticated) {
+  std::lock_guard lock(sessionsMutex);
+  table.idle(id, authenticated);
+  handshaking = table.handshaking();
 }
 
 HttpResponse HttpsServer::Impl::runHandler(const HttpRequest& request) const {
@@ -461,7 +543,9 @@ std::vector<std::shared_ptr<HttpsServer::Impl::Session>> HttpsServer::Impl::live
 void HttpsServer::Impl::forgetSession(uint64_t id) {
   std::lock_guard lock(sessionsMutex);
   sessions.erase(id);
+  table.remove(id);
   active = sessions.size();
+  handshaking = table.handshaking();
   sessionsEnded.notify_all();
 }
 
@@ -481,12 +565,14 @@ Status HttpsServer::start() {
   if (s.started) return fail(ErrorKind::conflict, "this HTTPS server was already started; make a new one");
   const ServerOptions& o = s.options;
   if (!s.handler) return fail(ErrorKind::invalidInput, "no request handler given");
-  if (o.ioThreads == 0 || o.workerThreads == 0 || o.maxConnections == 0 || o.maxHeaderBytes == 0) {
+  if (o.ioThreads == 0 || o.workerThreads == 0 || o.maxConnections == 0 || o.maxHeaderBytes == 0 ||
+      o.maxConnectionsPerAddress == 0 || o.maxHandshakingConnections == 0) {
     return fail(ErrorKind::invalidInput,
-                "ioThreads, workerThreads, maxConnections and maxHeaderBytes must be > 0");
+                "ioThreads, workerThreads, maxConnections, maxConnectionsPerAddress, maxHandshakingConnections "
+                "and maxHeaderBytes must be > 0");
   }
-  if (o.requestDeadline.count() <= 0 || o.idleTimeout.count() <= 0) {
-    return fail(ErrorKind::invalidInput, "requestDeadline and idleTimeout must be positive");
+  if (o.requestDeadline.count() <= 0 || o.idleTimeout.count() <= 0 || o.handshakeTimeout.count() <= 0) {
+    return fail(ErrorKind::invalidInput, "requestDeadline, handshakeTimeout and idleTimeout must be positive");
   }
   if (Status configured = s.configureTls(); !configured) return configured;
   if (Status listening = s.listen(); !listening) return listening;
@@ -538,5 +624,11 @@ void HttpsServer::stop() {
 uint64_t HttpsServer::activeConnections() const { return impl_->active; }
 
 uint64_t HttpsServer::acceptedConnections() const { return impl_->accepted; }
+
+ConnectionStats HttpsServer::connectionStats() const {
+  const Impl& s = *impl_;
+  return ConnectionStats{s.active,      s.handshaking,        s.accepted,    s.refusedPerAddress,
+                         s.refusedFull, s.evictedHandshaking, s.evictedIdle, s.handshakeTimeouts};
+}
 
 }  // namespace liaison::net

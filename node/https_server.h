@@ -24,6 +24,11 @@ namespace liaison::net {
 /// `[2001:db8::1]:5000`): `192.0.2.7`, `2001:db8::1`. Text without a port comes back unchanged.
 std::string addressOf(std::string_view remote);
 
+/// The unit that per-client limits count: an IPv4 address as it is (`192.0.2.7`, also when written
+/// IPv4-mapped), an IPv6 address as its /64 prefix (`2001:db8:1:2::/64`), since one host commonly
+/// holds a whole /64. Text that is not an IP address comes back unchanged.
+std::string sourceOf(std::string_view address);
+
 /// One request, complete and within the server's limits.
 struct HttpRequest {
   std::string method;       ///< as sent, e.g. "POST"
@@ -47,6 +52,10 @@ struct HttpResponse {
   /// Further headers, e.g. `Liaison-Audit-Receipt`. Names must be tokens and values printable
   /// ASCII, or the server answers 500 instead.
   std::vector<std::pair<std::string, std::string>> headers{};
+  /// The handler authenticated whoever sent the request: from now on the connection keeps its
+  /// room when the server is full. Connections that never carried an authenticated request are
+  /// closed first, when idle, to make room for newcomers (ServerOptions::maxConnections).
+  bool authenticated = false;
 };
 
 /// Turns a request into a response. Runs on a worker thread and may block (database work). An
@@ -70,16 +79,39 @@ struct ServerOptions {
   std::filesystem::path keyFile;          ///< its private key; refused unless mode 0600 or stricter
   size_t maxBodyBytes = 1 << 20;          ///< larger bodies get 413, judged by Content-Length up front
   size_t maxHeaderBytes = 16 * 1024;      ///< larger request heads get 431
-  /// From the first byte of a request (for the first request of a connection: from accept, so the
-  /// TLS handshake counts) until the whole request is read; and again for writing the response.
+  /// From the first byte of a request until the whole request is read; and again for writing the
+  /// response.
   std::chrono::milliseconds requestDeadline{10'000};
+  /// From accept until the TLS handshake is done and the first byte of the first request arrived:
+  /// short, because until then the server knows nothing about the client and holds a slot for it.
+  std::chrono::milliseconds handshakeTimeout{3'000};
   std::chrono::milliseconds idleTimeout{30'000};  ///< how long a kept-alive connection may sit unused
   size_t ioThreads = 1;                           ///< threads for TLS and HTTP parsing
   size_t workerThreads = 4;                       ///< threads that run the handler
-  size_t maxConnections = 1024;                   ///< connections beyond this are closed at once
+  /// All connections together. When full, a newcomer takes the slot of the oldest connection that
+  /// is still handshaking, else of the oldest idle one that never authenticated; if every slot is
+  /// held by connections that keep their room (see ConnectionTable), it is closed at once.
+  size_t maxConnections = 1024;
+  /// Connections from one IP address; beyond it a newcomer from that address is closed at once.
+  size_t maxConnectionsPerAddress = 256;
+  /// Connections whose TLS handshake or first request is not done yet. When full, the oldest of
+  /// them is closed to make room for a newcomer, so silent connections cannot starve real clients.
+  size_t maxHandshakingConnections = 512;
   /// Called on a worker thread for every request the transport refuses itself, before the refusal
   /// is sent (the node audits them). May block; exceptions are ignored.
   std::function<void(const RejectedRequest&)> onRejected;
+};
+
+/// What the server did with connections since start(), for metrics. Counts, no addresses.
+struct ConnectionStats {
+  uint64_t open = 0;                ///< connections open now
+  uint64_t handshaking = 0;         ///< of those, with TLS handshake or first request not done
+  uint64_t accepted = 0;            ///< connections admitted since start()
+  uint64_t refusedPerAddress = 0;   ///< newcomers closed at once: their address was at its cap
+  uint64_t refusedFull = 0;         ///< newcomers closed at once: every slot keeps its room
+  uint64_t evictedHandshaking = 0;  ///< handshaking connections closed to make room
+  uint64_t evictedIdle = 0;         ///< idle unauthenticated connections closed to make room
+  uint64_t handshakeTimeouts = 0;   ///< connections closed at ServerOptions::handshakeTimeout
 };
 
 /// An HTTPS server running its own threads. Not copyable or movable: sessions refer to it.
@@ -111,6 +143,9 @@ class HttpsServer {
 
   /// Connections accepted since start() (not counting those refused at the connection limit).
   uint64_t acceptedConnections() const;
+
+  /// Counters of admitted, refused and evicted connections.
+  ConnectionStats connectionStats() const;
 
  private:
   struct Impl;

@@ -4,7 +4,9 @@
 
 namespace liaison::node {
 
-void Metrics::recordRequest(std::string_view kind, std::string_view decision, std::chrono::microseconds latency) {
+void Metrics::recordRequest(std::string_view kind, std::string_view decision, std::chrono::microseconds latency,
+                            bool touchesFirewalled) {
+  if (touchesFirewalled && !firewalledKinds_) return;
   const double seconds = static_cast<double>(latency.count()) / 1e6;
   std::lock_guard lock(mutex_);
   ++requests_[{std::string(kind), std::string(decision)}];
@@ -23,6 +25,17 @@ void Metrics::recordSecurityFindings(std::string_view kind, uint64_t count) {
 void Metrics::recordReadinessCheck(bool ready) {
   std::lock_guard lock(mutex_);
   ++readinessChecks_[ready ? 1 : 0];
+}
+
+void Metrics::recordRateLimited(std::string_view scope) {
+  std::lock_guard lock(mutex_);
+  ++rateLimited_[std::string(scope)];
+}
+
+void Metrics::recordFolded(uint64_t failures) {
+  std::lock_guard lock(mutex_);
+  ++foldedEntries_;
+  foldedFailures_ += failures;
 }
 
 std::string Metrics::prometheusText() const {
@@ -56,6 +69,42 @@ std::string Metrics::prometheusText() const {
     for (const auto& [kind, count] : securityFindings_) {
       out += "liaison_security_findings_total{kind=\"" + kind + "\"} " + std::to_string(count) + "\n";
     }
+  }
+  out += "# HELP liaison_rate_limited_total Requests answered 429, by the limit they hit.\n";
+  out += "# TYPE liaison_rate_limited_total counter\n";
+  for (const auto& [scope, count] : rateLimited_) {
+    out += "liaison_rate_limited_total{scope=\"" + scope + "\"} " + std::to_string(count) + "\n";
+  }
+  out += "# HELP liaison_folded_failures_total Failed unauthenticated requests counted in a folded audit entry.\n";
+  out += "# TYPE liaison_folded_failures_total counter\n";
+  out += "liaison_folded_failures_total " + std::to_string(foldedFailures_) + "\n";
+  out += "# HELP liaison_folded_entries_total Audit entries that fold failed requests of one source.\n";
+  out += "# TYPE liaison_folded_entries_total counter\n";
+  out += "liaison_folded_entries_total " + std::to_string(foldedEntries_) + "\n";
+  return out;
+}
+
+std::string connectionMetricsText(const net::ConnectionStats& stats) {
+  std::string out;
+  auto gauge = [&](const char* name, const char* help, uint64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+           std::to_string(value) + "\n";
+  };
+  gauge("liaison_connections_open", "Connections open on the federation port.", stats.open);
+  gauge("liaison_connections_handshaking", "Of those, with TLS handshake or first request not done.",
+        stats.handshaking);
+  out += "# HELP liaison_connections_accepted_total Connections admitted on the federation port.\n";
+  out += "# TYPE liaison_connections_accepted_total counter\n";
+  out += "liaison_connections_accepted_total " + std::to_string(stats.accepted) + "\n";
+  out += "# HELP liaison_connections_closed_total Connections the node closed to keep its limits, by reason.\n";
+  out += "# TYPE liaison_connections_closed_total counter\n";
+  const std::pair<const char*, uint64_t> closed[] = {{"refused-per-address", stats.refusedPerAddress},
+                                                     {"refused-full", stats.refusedFull},
+                                                     {"evicted-handshaking", stats.evictedHandshaking},
+                                                     {"evicted-idle", stats.evictedIdle},
+                                                     {"handshake-timeout", stats.handshakeTimeouts}};
+  for (const auto& [reason, count] : closed) {
+    out += "liaison_connections_closed_total{reason=\"" + std::string(reason) + "\"} " + std::to_string(count) + "\n";
   }
   return out;
 }

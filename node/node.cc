@@ -21,6 +21,7 @@
 #include "node/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/metrics_server.h"
 #include "node/readiness.h"
 #include "node/tree_head_findings.h"
 #include "policy/policy.h"
@@ -41,7 +42,7 @@ net::HttpResponse textResponse(unsigned status, const std::string& contentType, 
 struct Node::Impl {
   NodeConfig config;
   JsonLog log;
-  Metrics metrics;
+  Metrics metrics{config.metricsFirewalledKinds};
   policy::Policy policy;
   crypto::SecretKey nodeKey;
   store::DatabaseTarget target;
@@ -59,6 +60,7 @@ struct Node::Impl {
   std::unique_ptr<Readiness> readiness;
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<net::HttpsServer> server;
+  std::unique_ptr<net::MetricsServer> metricsServer;  // after the server whose counters it shows
   std::atomic<bool> stopped{false};
 
   // Housekeeping on one thread: signs a tree head of the audit log every treeHeadInterval while
@@ -110,6 +112,7 @@ struct Node::Impl {
     while (!housekeepingWake.wait_for(lock, config.treeHeadInterval, [this] { return housekeepingStopping; })) {
       lock.unlock();
       signTreeHead(clock());
+      pipeline->writeFoldedFailures(false);
       if (std::chrono::steady_clock::now() >= nextPurge) {
         nextPurge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
         auto purged = replay.purgeExpired(clock());
@@ -134,9 +137,6 @@ struct Node::Impl {
     }
     if (request.target.rfind("/v1/health", 0) == 0 && request.method == "GET") {
       if (auto health = healthResponse(request.target)) return *health;
-    }
-    if (request.target == "/metrics" && request.method == "GET") {
-      return textResponse(200, "text/plain; version=0.0.4", metrics.prometheusText());
     }
     return textResponse(404, "text/plain", "not found\n");
   }
@@ -202,6 +202,24 @@ Status Node::Impl::checkSchemaVersions() const {
   return {};
 }
 
+net::ServerOptions serverOptionsOf(const NodeConfig& config) {
+  net::ServerOptions server;
+  server.bindAddress = config.listenAddress;
+  server.port = config.listenPort;
+  server.certificateFile = config.tlsCertificate;
+  server.keyFile = config.tlsKey;
+  server.maxBodyBytes = config.maxBodyBytes;
+  server.maxHeaderBytes = config.maxHeaderBytes;
+  server.requestDeadline = config.requestDeadline;
+  server.handshakeTimeout = config.handshakeTimeout;
+  server.maxConnections = config.maxConnections;
+  server.maxConnectionsPerAddress = config.maxConnectionsPerAddress;
+  server.maxHandshakingConnections = config.maxHandshakingConnections;
+  server.workerThreads = config.workerThreads;
+  server.ioThreads = config.ioThreads;
+  return server;
+}
+
 Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Node::~Node() { stop(); }
 
@@ -253,41 +271,47 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
                        node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics, node.log,
-                       clock, options.benchmarkWithoutAudit});
+                       clock});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
 
-  net::ServerOptions server;
-  server.bindAddress = config.listenAddress;
-  server.port = config.listenPort;
-  server.certificateFile = config.tlsCertificate;
-  server.keyFile = config.tlsKey;
-  server.maxBodyBytes = config.maxBodyBytes;
-  server.maxHeaderBytes = config.maxHeaderBytes;
-  server.requestDeadline = config.requestDeadline;
-  server.workerThreads = config.workerThreads;
-  server.ioThreads = config.ioThreads;
+  net::ServerOptions server = serverOptionsOf(config);
   server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
   node.server = std::make_unique<net::HttpsServer>(server, [&node](const net::HttpRequest& r) { return node.route(r); });
+  // The metrics listener first: a port already in use stops the start before partners can connect.
+  if (config.metricsEnabled) {
+    node.metricsServer = std::make_unique<net::MetricsServer>(
+        net::MetricsServerOptions{config.metricsAddress, config.metricsPort},
+        [&node] { return node.metrics.prometheusText() + connectionMetricsText(node.server->connectionStats()); });
+    if (auto started = node.metricsServer->start(); !started) return started.error();
+  }
   if (auto started = node.server->start(); !started) return started.error();
   node.housekeeping = std::thread([&node] { node.runHousekeeping(); });
-  node.log.write("info", "listening", {{"member", node.config.member}, {"port", static_cast<int64_t>(node.server->port())}});
+  node.log.write("info", "listening",
+                 {{"member", node.config.member},
+                  {"port", static_cast<int64_t>(node.server->port())},
+                  {"metrics_port", static_cast<int64_t>(node.metricsServer ? node.metricsServer->port() : 0)}});
   node.warnIfGroupsDiffer();
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
 uint16_t Node::port() const { return impl_->server->port(); }
 
+uint16_t Node::metricsPort() const { return impl_->metricsServer ? impl_->metricsServer->port() : 0; }
+
 void Node::stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
   impl_->log.write("info", "stopping", {});
   impl_->server->stop();
+  if (impl_->metricsServer) impl_->metricsServer->stop();
   {
     std::lock_guard lock(impl_->housekeepingMutex);
     impl_->housekeepingStopping = true;
   }
   impl_->housekeepingWake.notify_all();
   if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
+  // Failures still being counted per source get their entries: nothing counted is lost.
+  impl_->pipeline->writeFoldedFailures(true);
   impl_->audit->flushAndStop();
   // The last head covers every entry of this run, so partners and auditors can hold the node to it.
   impl_->signTreeHead(impl_->clock());

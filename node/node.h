@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "node/config.h"
+#include "node/https_server.h"
 #include "node/pipeline.h"
 #include "schema/status.h"
 
@@ -16,10 +17,10 @@ namespace liaison::node {
 struct NodeOptions {
   Clock clock;           ///< empty: the system clock
   std::ostream* log;     ///< JSON log lines; must outlive the node
-  /// For benchmarks only (bench/node_bench.cc measures the audit log's cost with it): queries are
-  /// answered without an audit entry, with an empty receipt. No configuration key or command sets it.
-  bool benchmarkWithoutAudit = false;
 };
+
+/// The HTTPS server settings a node configuration asks for (listener, identity, limits, threads).
+net::ServerOptions serverOptionsOf(const NodeConfig& config);
 
 class Node {
  public:
@@ -29,6 +30,9 @@ class Node {
 
   /// The port the server listens on (useful when the configuration asked for port 0).
   uint16_t port() const;
+
+  /// The port of the metrics listener (useful when `metrics_listen` asked for port 0); 0 when off.
+  uint16_t metricsPort() const;
 
   /// Graceful shutdown: stop accepting, finish in-flight requests, flush the audit log. Idempotent.
   void stop();

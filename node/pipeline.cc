@@ -11,6 +11,7 @@
 #include "adapters/transparency_log.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
+#include "node/admission_control.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
 #include "node/tls_identity.h"
@@ -49,6 +50,7 @@ struct Outcome {
   std::string auditReason;   // what the auditor is told (may name rules and firewalls)
   std::vector<Hit> hits;
   std::vector<std::string> withheld;
+  std::chrono::seconds retryAfter{0};  // not zero: a rate limit refused it (HTTP 429)
 };
 
 Outcome refused(std::string publicReason, std::string auditReason = {}) {
@@ -93,6 +95,23 @@ bool servedHere(QueryKind kind) {
   return false;
 }
 
+// Whether a request reads the health or justice compartment; metrics leave those out unless the
+// operator asks for them (NodeConfig::metricsFirewalledKinds).
+bool touchesFirewalled(const Request* request) {
+  if (request == nullptr) return false;
+  const auto touched = policy::compartmentsTouched(request->query);
+  return std::any_of(touched.begin(), touched.end(), isFirewalled);
+}
+
+// A 429 answer says when to come back (RFC 9110 section 10.2.3).
+void throttled(net::HttpResponse& response, std::chrono::seconds retryAfter) {
+  response.status = 429;
+  response.headers.emplace_back("Retry-After", std::to_string(retryAfter.count()));
+}
+
+// Where per-source limits count a request from (net::sourceOf).
+std::string sourceOf(const std::string& remote) { return net::sourceOf(net::addressOf(remote)); }
+
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : std::string(separator)) + p;
@@ -106,6 +125,7 @@ struct QueryPipeline::Impl {
   PipelineServices services;
   crypto::KeyRing keys;
   std::map<std::string, Signer> signers;  // by key ring owner label
+  AdmissionControl admission{config.admission};
 
   // The store pool for an officer role: the database role never exceeds what the officer's role
   // may reach, so a policy mistake cannot open health or justice to enforcement.
@@ -128,9 +148,59 @@ struct QueryPipeline::Impl {
     const Signer* signer = nullptr;  // whose key verified the signature; null when none did
     std::string kindLabel = "malformed";
     Outcome outcome;                 // status ok: admitted
+    bool authenticated = false;      // the signer's identity checks passed
+    // Set when the request failed and no trusted key vouches for it: counted per source, and
+    // folded into one entry past the first of an interval (auditInFull false).
+    std::optional<FailureKind> unvouched;
+    bool auditInFull = true;
   };
   Admission admit(std::span<const uint8_t> bytes, const net::HttpRequest& http,
                   const std::function<Outcome(const Signer&, const Request&)>& check);
+
+  // Per-source failure budget, checked before any signature: past it, a plain 429 that is only
+  // counted in the source's folded entry.
+  std::optional<net::HttpResponse> refuseOverBudget(const net::HttpRequest& http) {
+    const Throttle throttle = admission.checkSource(sourceOf(http.remote), http.peerPin.value_or(""));
+    if (throttle.allowed) return std::nullopt;
+    services.metrics.recordRateLimited("source");
+    const std::string text = "too many failed requests from this address; retry later\n";
+    net::HttpResponse response{429, "text/plain; charset=utf-8", {text.begin(), text.end()}};
+    throttled(response, throttle.retryAfter);
+    return response;
+  }
+
+  // Counts a failure nobody vouches for against its source; decides whether it is audited alone.
+  void countFailure(Admission& admitted, const std::string& remote, const std::optional<std::string>& peerPin) {
+    if (!admitted.unvouched) return;
+    auto verdict = admission.noteFailure(sourceOf(remote), *admitted.unvouched, peerPin.value_or(""));
+    admitted.auditInFull = verdict.auditInFull;
+    writeFolded(verdict.writeNow);
+  }
+
+  void writeFolded(const std::vector<FoldedFailures>& folded) {
+    for (const FoldedFailures& f : folded) {
+      auto receipt = services.audit.append(foldedEntry(f, services.clock()));
+      services.metrics.recordFolded(f.count);
+      services.log.write(receipt ? "info" : "error", "failures-folded",
+                         {{"count", static_cast<int64_t>(f.count)},
+                          {"audit_index", receipt ? static_cast<int64_t>(receipt->leafIndex) : int64_t{-1}}});
+    }
+  }
+
+  // The request rate of an authenticated partner or officer (AdmissionControl's token buckets).
+  Outcome rateLimit(const Signer& signer) {
+    const bool partner = signer.kind == Signer::Kind::peer;
+    const Throttle throttle = partner ? admission.admitPartner(signer.member) : admission.admitOfficer(signer.pseudonym);
+    if (throttle.allowed) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    services.metrics.recordRateLimited(partner ? "partner" : "officer");
+    const RateLimit& limit = partner ? config.admission.partner : config.admission.officer;
+    Outcome o = refused("rate limit exceeded",
+                        "rate limit exceeded: " + (partner ? "partner " + signer.member : "officer " + signer.pseudonym) +
+                            " above " + std::to_string(static_cast<int64_t>(limit.perSecond)) + " requests/s (burst " +
+                            std::to_string(static_cast<int64_t>(limit.burst)) + ")");
+    o.retryAfter = throttle.retryAfter;
+    return o;
+  }
 
   Outcome authenticate(const crypto::Verified<SignedEnvelope>& envelope, const Request& request,
                        const net::HttpRequest& http) {
@@ -289,9 +359,10 @@ struct QueryPipeline::Impl {
 
   // Appends the audit entry of a request; the caller answers only with the receipt in hand. The
   // entry names who the signature established, and what the request claimed where that differs.
-  Result<AuditReceipt> audit(store::AuditLog::Announcement announced, const Outcome& outcome,
+  Result<AuditReceipt> audit(store::AuditAnnouncement announced, const Outcome& outcome,
                              const Admission& admitted, const net::HttpRequest& http, const Digest& responseDigest,
                              std::string reason, std::optional<QueryKind> kindWhenUnknown = std::nullopt) {
+    if (!admitted.auditInFull) return AuditReceipt{};  // counted in its source's folded entry
     AuditEntry entry;
     entry.recordedAt = services.clock();
     entry.queryDigest = admitted.digest;
@@ -345,9 +416,11 @@ struct QueryPipeline::Impl {
     if (entry.role != request->officer.role) entry.claimedRole = request->officer.role;
   }
 
-  void logRequest(const std::string& kindLabel, const Outcome& outcome, const Request* request,
+  void logRequest(const std::string& kindLabel, const Outcome& outcome, const Admission& admitted,
                   const AuditReceipt& receipt, std::chrono::microseconds latency) {
-    services.metrics.recordRequest(kindLabel, name(outcome.decision), latency);
+    const Request* request = admitted.request ? &*admitted.request : nullptr;
+    services.metrics.recordRequest(kindLabel, name(outcome.decision), latency, touchesFirewalled(request));
+    if (!admitted.auditInFull) return;  // folded: a flood must not grow the log either
     services.log.write("info", "request",
                        {{"kind", kindLabel},
                         {"decision", name(outcome.decision)},
@@ -358,8 +431,10 @@ struct QueryPipeline::Impl {
                         {"latency_ms", static_cast<double>(latency.count()) / 1000.0}});
   }
 
-  net::HttpResponse auditFailed(const std::string& kindLabel, std::chrono::microseconds latency) {
-    services.metrics.recordRequest(kindLabel, "audit-failed", latency);
+  net::HttpResponse auditFailed(const std::string& kindLabel, const Admission& admitted,
+                                std::chrono::microseconds latency) {
+    services.metrics.recordRequest(kindLabel, "audit-failed", latency,
+                                   touchesFirewalled(admitted.request ? &*admitted.request : nullptr));
     services.log.write("error", "audit-append-failed", {{"kind", kindLabel}});
     return net::HttpResponse{503, "text/plain", {}};  // fail closed: nothing leaves unaudited
   }
@@ -378,7 +453,7 @@ struct QueryPipeline::Impl {
     }
   }
 
-  net::HttpResponse answer(store::AuditLog::Announcement announced, const Outcome& outcome,
+  net::HttpResponse answer(store::AuditAnnouncement announced, const Outcome& outcome,
                            const Admission& admitted, const net::HttpRequest& http,
                            std::chrono::steady_clock::time_point started) {
     const Request* request = admitted.request ? &*admitted.request : nullptr;
@@ -393,16 +468,17 @@ struct QueryPipeline::Impl {
     // The audit entry commits to the answer itself; the receipt, tree head and proof added after
     // it say where the answer sits in the log and cannot be part of what the log records.
     const Digest responseDigest = crypto::sha256(encodeResponse(response));
-    auto receipt = services.benchmarkWithoutAudit ? Result<AuditReceipt>(AuditReceipt{})
-                                                  : audit(std::move(announced), outcome, admitted, http,
-                                                          responseDigest, outcome.auditReason);
+    auto receipt = audit(std::move(announced), outcome, admitted, http, responseDigest, outcome.auditReason);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (!receipt) return auditFailed(kindLabel, latency);
+    if (!receipt) return auditFailed(kindLabel, admitted, latency);
     response.receipt = *receipt;
     attachTreeHead(response, request);
     auto sealed = crypto::sealEnvelope(MessageType::response, encodeResponse(response), services.nodeKey);
-    logRequest(kindLabel, outcome, request, *receipt, latency);
-    return net::HttpResponse{httpStatusOf(outcome.status), "application/x-liaison-envelope", std::move(sealed)};
+    logRequest(kindLabel, outcome, admitted, *receipt, latency);
+    net::HttpResponse answered{httpStatusOf(outcome.status), "application/x-liaison-envelope", std::move(sealed)};
+    answered.authenticated = admitted.authenticated;
+    if (outcome.retryAfter.count() > 0) throttled(answered, outcome.retryAfter);
+    return answered;
   }
 
   // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
@@ -428,11 +504,14 @@ struct QueryPipeline::Impl {
     auto receipt = audit({}, audited, admitted, http, crypto::sha256(served.body), std::move(reason),
                          QueryKind::auditRead);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (!receipt) return auditFailed(kindLabel, latency);
-    logRequest(kindLabel, audited, request, *receipt, latency);
+    if (!receipt) return auditFailed(kindLabel, admitted, latency);
+    logRequest(kindLabel, audited, admitted, *receipt, latency);
     net::HttpResponse response{served.status, served.contentType, std::move(served.body)};
-    response.headers.emplace_back("Liaison-Audit-Receipt", receipt->logId + ":" + std::to_string(receipt->leafIndex) +
-                                                               ":" + crypto::hex(receipt->leafHash));
+    response.authenticated = admitted.authenticated;
+    if (admitted.auditInFull) {
+      response.headers.emplace_back("Liaison-Audit-Receipt", receipt->logId + ":" + std::to_string(receipt->leafIndex) +
+                                                                 ":" + crypto::hex(receipt->leafHash));
+    }
     return response;
   }
 };
@@ -485,6 +564,7 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
   a.digest = crypto::sha256(bytes);
   if (bytes.empty()) {
     a.outcome = invalid("empty body");
+    a.unvouched = FailureKind::malformed;
     return a;
   }
   auto envelope = crypto::openEnvelope(bytes, MessageType::request, keys);
@@ -494,12 +574,15 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
     if (e.kind == ErrorKind::invalidInput) {
       a.kindLabel = "malformed";
       a.outcome = invalid(e.message);
+      a.unvouched = FailureKind::malformed;
     } else if (e.message.rfind("unknown signing key", 0) == 0) {
       // Nothing about the requester is trusted yet; the TLS layer is the only hint of who it is.
       a.outcome = http.peerPin ? refused("unknown member: signing key and certificate are not pinned for any partner")
                                : refused("unknown officer: signing key is not registered");
+      a.unvouched = FailureKind::unknownKey;
     } else {
       a.outcome = refused(e.message);
+      a.unvouched = FailureKind::badSignature;
     }
     return a;
   }
@@ -513,7 +596,15 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
   a.request = std::move(*request);
   a.kindLabel = std::string(name(kindOf(a.request->query)));
   a.outcome = authenticate(*envelope, *a.request, http);
-  if (a.outcome.status != ResponseStatus::ok) return a;
+  if (a.outcome.status != ResponseStatus::ok) {
+    // A partner's signature over a connection without its certificate: someone else's replay.
+    if (a.signer == nullptr || (a.signer->kind == Signer::Kind::peer &&
+                                (!http.peerPin || !net::pinsEqual(*http.peerPin, a.signer->tlsPin)))) {
+      a.unvouched = FailureKind::notAuthenticated;
+    }
+    return a;
+  }
+  a.authenticated = true;
   if (check) {
     a.outcome = check(signers.at(envelope->owner()), *a.request);
     if (a.outcome.status != ResponseStatus::ok) return a;
@@ -525,10 +616,12 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
 net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
+  if (auto refusal = p.refuseOverBudget(http)) return std::move(*refusal);
   // Every request is audited, so its append is on its way from now: a busy node's writer waits
   // for it to share a transaction.
   auto announced = p.services.audit.announce();
-  Impl::Admission a = p.admit(http.body, http, {});
+  Impl::Admission a = p.admit(http.body, http, [&p](const Signer& signer, const Request&) { return p.rateLimit(signer); });
+  p.countFailure(a, http.remote, http.peerPin);
   if (a.outcome.status != ResponseStatus::ok) return p.answer(std::move(announced), a.outcome, a, http, started);
   // 3-5. Decide, execute through the store, mask. 6. Audit, then answer.
   return p.answer(std::move(announced), p.execute(*a.request), a, http, started);
@@ -537,15 +630,19 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
 net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, const AuditReadServer& serve) {
   const auto started = std::chrono::steady_clock::now();
   Impl& p = *impl_;
+  if (auto refusal = p.refuseOverBudget(http)) return std::move(*refusal);
   Impl::Admission unread;
   unread.digest = crypto::sha256({});
+  unread.unvouched = FailureKind::unsignedRead;
   if (http.signedRequest.empty()) {
+    p.countFailure(unread, http.remote, http.peerPin);
     return p.answerAuditRead(
         refused("audit reads must be signed: send the signed request in the Liaison-Request header"), unread, http,
         {}, started);
   }
   auto bytes = crypto::fromBase64(http.signedRequest, crypto::kMaxEnvelopeBytes);
   if (!bytes) {
+    p.countFailure(unread, http.remote, http.peerPin);
     return p.answerAuditRead(invalid("Liaison-Request header is not padded standard base64 of a signed request"),
                              unread, http, {}, started);
   }
@@ -560,23 +657,33 @@ net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, c
     }
     return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
   });
+  p.countFailure(a, http.remote, http.peerPin);
   if (a.outcome.status != ResponseStatus::ok) return p.answerAuditRead(a.outcome, a, http, {}, started);
   return p.answerAuditRead(a.outcome, a, http, serve(http.target), started);
 }
 
 void QueryPipeline::auditRejected(const net::RejectedRequest& rejected) {
+  Impl::Admission counted;
+  counted.unvouched = rejected.status == 413   ? FailureKind::bodyTooLarge
+                      : rejected.status == 431 ? FailureKind::headerTooLarge
+                                               : FailureKind::badHttp;
+  impl_->countFailure(counted, rejected.remote, rejected.peerPin);
+  const Decision decision = rejected.status == 400 ? Decision::invalid : Decision::refused;
+  impl_->services.metrics.recordRequest("rejected", name(decision), std::chrono::microseconds(0));
+  if (!counted.auditInFull) return;  // counted in its source's folded entry
   std::string reason = rejected.text;
   while (!reason.empty() && reason.back() == '\n') reason.pop_back();
   AuditEntry entry;
   entry.recordedAt = impl_->services.clock();
   entry.remoteAddress = net::addressOf(rejected.remote);
   entry.peerPin = rejected.peerPin.value_or("");
-  entry.decision = rejected.status == 400 ? Decision::invalid : Decision::refused;
+  entry.decision = decision;
   entry.reason = reason + " (HTTP " + std::to_string(rejected.status) + ")";
   const bool audited = impl_->services.audit.append(entry).ok();
-  impl_->services.metrics.recordRequest("rejected", name(entry.decision), std::chrono::microseconds(0));
   impl_->services.log.write(audited ? "info" : "error", "request-rejected",
                             {{"status", static_cast<int64_t>(rejected.status)}, {"audited", audited}});
 }
+
+void QueryPipeline::writeFoldedFailures(bool all) { impl_->writeFolded(impl_->admission.takeFolded(all)); }
 
 }  // namespace liaison::node

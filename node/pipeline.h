@@ -20,7 +20,7 @@ namespace liaison::policy {
 struct Policy;
 }
 namespace liaison::store {
-class AuditLog;
+class AuditSink;
 class TransparencyLog;
 class RecordStorePool;
 class ReplayGuard;
@@ -41,15 +41,12 @@ struct PipelineServices {
   store::RecordStorePool& healthStores;       ///< connected as liaison_health
   store::RecordStorePool& justiceStores;      ///< connected as liaison_justice
   store::ReplayGuard& replay;
-  store::AuditLog& audit;
+  store::AuditSink& audit;  ///< the node's AuditLog
   const store::TransparencyLog& transparency;  ///< signed tree heads and proofs for responses
   const crypto::SecretKey& nodeKey;
   Metrics& metrics;
   JsonLog& log;
   Clock clock;
-  /// For benchmarks only (NodeOptions::benchmarkWithoutAudit): queries are answered without
-  /// appending their audit entry, with an empty receipt.
-  bool benchmarkWithoutAudit = false;
 };
 
 /// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.
@@ -71,8 +68,9 @@ class QueryPipeline {
   ~QueryPipeline();
 
   /// Runs the whole pipeline for one request. The answer is a signed response envelope (HTTP 200
-  /// ok, 400 invalid, 403 refused, 500 failed), or 503 with no response at all when the audit
-  /// append failed: nothing leaves unaudited.
+  /// ok, 400 invalid, 403 refused, 429 over the requester's rate limit, 500 failed), or 503 with no
+  /// response at all when the audit append failed: nothing leaves unaudited. A source past its
+  /// failure budget gets a plain 429 before anything is checked (node/admission_control.h).
   net::HttpResponse handle(const net::HttpRequest& request);
 
   /// Answers a GET of the auditor API (/v1/audit/...). The signed request travels base64-encoded
@@ -84,8 +82,13 @@ class QueryPipeline {
   net::HttpResponse handleAuditRead(const net::HttpRequest& request, const AuditReadServer& serve);
 
   /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing
-  /// about it is trusted, so the entry records only the refusal and its reason.
+  /// about it is trusted, so the entry records only the refusal, its reason and its source; past
+  /// the source's first failures of an interval it is folded like any unvouched failure.
   void auditRejected(const net::RejectedRequest& rejected);
+
+  /// Appends the entries of failed unauthenticated requests folded per source (AdmissionControl)
+  /// whose interval has ended; with `all`, of every count held, as the node stops.
+  void writeFoldedFailures(bool all);
 
  private:
   struct Impl;

@@ -91,6 +91,11 @@ Result<QueryAnswer> QueryClient::sendSealed(const std::vector<uint8_t>& envelope
   const Digest requestDigest = crypto::sha256(sent->body);
   auto reply = impl_->http.post(impl_->pathPrefix + "/v1/query", "application/x-liaison-envelope", envelope);
   if (!reply) return reply.error();
+  if (reply->status == 429 && reply->contentType != "application/x-liaison-envelope") {
+    // Refused before any signature was checked: this address sent too many failed requests.
+    return fail(ErrorKind::unavailable, "the node answered HTTP 429: too many failed requests came from this "
+                                        "address recently; try again later");
+  }
   if (reply->status == 503 || reply->body.empty()) {
     return fail(ErrorKind::unavailable, "the node answered HTTP " + std::to_string(reply->status) +
                                             " without a signed response (it could not audit the request)");

@@ -285,7 +285,12 @@ class AuditApiFixture : public NodeTest {
 };
 
 class AuditApi : public AuditApiFixture {};
-class AuditApiRefusals : public AuditApiFixture {};
+// Every refused read here should have an entry of its own, which by default only a source's first
+// unvouched failure per interval gets (the rest are folded: node_limits_pgtest.cc).
+class AuditApiRefusals : public AuditApiFixture {
+ protected:
+  AuditApiRefusals() { config_.admission.failuresAuditedInFull = 100; }
+};
 class AuditApiQueries : public AuditApiFixture {};
 class AuditApiSearch : public AuditApiFixture {};
 

@@ -242,9 +242,7 @@ TEST_F(UnsignedTreeHeads, ARowTheNodeDidNotSignIsReportedInTheLogTheMetricsAndTh
   EXPECT_THAT(log, HasSubstr("\"kind\":\"unsigned-tree-head\",\"tree_size\":999"));
   EXPECT_THAT(log, HasSubstr("not signed by this node's key"));
   EXPECT_THAT(log, HasSubstr("column differs from the head of "));
-  auto metrics = client(kBorderOfficer)->get("/metrics");
-  ASSERT_TRUE(metrics.ok());
-  EXPECT_THAT(metrics->second, HasSubstr("liaison_security_findings_total{kind=\"unsigned-tree-head\"} 2"));
+  EXPECT_THAT(scrapeMetrics(), HasSubstr("liaison_security_findings_total{kind=\"unsigned-tree-head\"} 2"));
 
   std::string found = searchFindings();
   EXPECT_EQ(occurrences(found, "security finding: "), 2u) << found;
@@ -362,6 +360,7 @@ class AuditCrash : public AuditVerify {
     auto quoted = [](const std::filesystem::path& p) { return "\"" + p.string() + "\""; };
     out << "member = \"" << config_.member << "\"\n"
         << "listen = \"127.0.0.1:0\"\n"
+        << "metrics_listen = \"127.0.0.1:0\"\n"
         << "signing_key = " << quoted(config_.signingKey) << "\n"
         << "tls_certificate = " << quoted(config_.tlsCertificate) << "\n"
         << "tls_key = " << quoted(config_.tlsKey) << "\n"

@@ -36,12 +36,16 @@
 #include "node/https_server.h"
 #include "node/tls_command.h"
 #include "node/tls_identity.h"
+#include "tests/loopback.h"
 
 namespace liaison::net {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using testing::connectLoopback;
+using testing::peerCloses;
+using testing::Socket;
 using Clock = std::chrono::steady_clock;
 
 std::vector<uint8_t> bytesOf(std::string_view text) { return {text.begin(), text.end()}; }
@@ -73,54 +77,10 @@ bool eventually(Condition condition, std::chrono::milliseconds limit = 5000ms) {
   return true;
 }
 
-// Owns a socket descriptor.
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-// A loopback TCP connection to `port` whose reads give up after `readTimeout`; -1 if refused.
-int connectLoopback(uint16_t port, std::chrono::milliseconds readTimeout = 5000ms) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  timeval timeout{};
-  timeout.tv_sec = readTimeout.count() / 1000;
-  timeout.tv_usec = (readTimeout.count() % 1000) * 1000;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 bool connectionRefused(uint16_t port) {
   int fd = connectLoopback(port);
   if (fd >= 0) ::close(fd);
   return fd < 0 && errno == ECONNREFUSED;
-}
-
-// Whether the peer closes `socket` within the socket's read timeout, discarding anything it sends.
-bool peerCloses(const Socket& socket) {
-  char discard[512];
-  for (;;) {
-    ssize_t n = ::recv(socket.get(), discard, sizeof discard, 0);
-    if (n == 0) return true;
-    if (n < 0) return errno == ECONNRESET;
-  }
 }
 
 // A plain OpenSSL client with version bounds of our choosing and no verification, for what
@@ -704,14 +664,15 @@ TEST_F(HttpsLimits, HeaderOverTheLimitGets431) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST_F(HttpsLimits, SilentClientIsDroppedAfterTheDeadline) {
+TEST_F(HttpsLimits, SilentClientIsDroppedAtTheHandshakeTimeoutLongBeforeTheRequestDeadline) {
   ServerOptions options = serverOptions();
-  options.requestDeadline = 200ms;
+  options.handshakeTimeout = 200ms;
+  options.requestDeadline = 10'000ms;
   HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{}; });
   ASSERT_TRUE(server.start().ok());
 
   const auto start = Clock::now();
-  Socket silent(connectLoopback(server.port(), 3000ms));
+  Socket silent(connectLoopback(server.port(), 5000ms));
   ASSERT_GE(silent.get(), 0);
   ASSERT_TRUE(eventually([&] { return server.activeConnections() == 1; }));
   EXPECT_TRUE(peerCloses(silent));  // not even a TLS handshake was sent
@@ -719,6 +680,39 @@ TEST_F(HttpsLimits, SilentClientIsDroppedAfterTheDeadline) {
   EXPECT_GE(waited, 180ms);
   EXPECT_LT(waited, 2000ms);
   EXPECT_TRUE(eventually([&] { return server.activeConnections() == 0; }));
+  EXPECT_EQ(server.connectionStats().handshakeTimeouts, 1u);
+}
+
+TEST_F(HttpsLimits, AClientThatHandshakesButSendsNoRequestIsDroppedAtTheHandshakeTimeout) {
+  ServerOptions options = serverOptions();
+  options.handshakeTimeout = 300ms;
+  options.requestDeadline = 10'000ms;
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_TRUE(server.start().ok());
+
+  const auto start = Clock::now();
+  RawTlsClient client(server.port(), TLS1_3_VERSION);
+  ASSERT_TRUE(client.handshake());
+  EXPECT_EQ(client.receiveAll(), "");  // returns when the server closes
+  const auto waited = Clock::now() - start;
+  EXPECT_GE(waited, 280ms);
+  EXPECT_LT(waited, 3000ms);
+  EXPECT_TRUE(eventually([&] { return server.connectionStats().handshakeTimeouts == 1; }));
+}
+
+TEST_F(HttpsLimits, AKeptAliveConnectionIsHeldToTheIdleTimeoutNotToTheHandshakeTimeout) {
+  ServerOptions options = serverOptions();
+  options.handshakeTimeout = 100ms;
+  options.idleTimeout = 600ms;
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  ASSERT_TRUE(server.start().ok());
+  HttpsClient client(clientOptions(server, /*withCertificate=*/false));
+
+  ASSERT_TRUE(client.get("/").ok());
+  const auto answered = Clock::now();
+  ASSERT_TRUE(eventually([&] { return server.activeConnections() == 0; }));
+  EXPECT_GE(Clock::now() - answered, 550ms);
+  EXPECT_EQ(server.connectionStats().handshakeTimeouts, 0u);
 }
 
 TEST_F(HttpsLimits, IdleConnectionIsClosedAfterTheIdleTimeout) {
@@ -737,11 +731,13 @@ TEST_F(HttpsLimits, IdleConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_GE(Clock::now() - answered, 130ms);
 }
 
-TEST_F(HttpsLimits, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+TEST_F(HttpsLimits, WhenEverySlotIsHeldByAnAuthenticatedConnectionANewcomerIsClosedAtOnce) {
   ServerOptions options = serverOptions();
   options.maxConnections = 1;
   HttpsServer server(options, [](const HttpRequest&) {
-    return HttpResponse{200, "text/plain", bytesOf("ok")};
+    HttpResponse response{200, "text/plain", bytesOf("ok")};
+    response.authenticated = true;
+    return response;
   });
   ASSERT_TRUE(server.start().ok());
   HttpsClient first(clientOptions(server, /*withCertificate=*/true));
@@ -755,7 +751,136 @@ TEST_F(HttpsLimits, ConnectionsBeyondTheLimitAreClosedAtOnce) {
 
   EXPECT_EQ(server.activeConnections(), 1u);
   EXPECT_EQ(server.acceptedConnections(), 1u);
+  EXPECT_EQ(server.connectionStats().refusedFull, 1u);
   EXPECT_TRUE(first.get("/").ok());
+  EXPECT_EQ(server.acceptedConnections(), 1u);  // the same connection carried it
+}
+
+TEST_F(HttpsLimits, AnIdleConnectionThatNeverAuthenticatedGivesWayToANewcomer) {
+  ServerOptions options = serverOptions();
+  options.maxConnections = 1;
+  std::mutex remotesMutex;
+  std::vector<std::string> remotes;
+  HttpsServer server(options, [&](const HttpRequest& request) {
+    std::lock_guard lock(remotesMutex);
+    remotes.push_back(request.remote);
+    return HttpResponse{200, "text/plain", bytesOf("ok")};
+  });
+  ASSERT_TRUE(server.start().ok());
+  HttpsClient idle(clientOptions(server, /*withCertificate=*/false));
+  ASSERT_TRUE(idle.get("/").ok());  // kept alive, but nothing about it was authenticated
+
+  HttpsClient newcomer(clientOptions(server, /*withCertificate=*/false));
+  Result<HttpResponse> answered = newcomer.get("/");
+  ASSERT_TRUE(answered.ok()) << messageOf(answered);
+  EXPECT_EQ(server.connectionStats().evictedIdle, 1u);
+  // The evicted client reconnects transparently on its next request.
+  ASSERT_TRUE(idle.get("/").ok());
+  EXPECT_EQ(server.acceptedConnections(), 3u);
+}
+
+TEST_F(HttpsLimits, ConnectionsFromOneAddressBeyondItsCapAreClosedAtOnceOthersAreServed) {
+  ServerOptions options = serverOptions();
+  options.maxConnectionsPerAddress = 3;
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  ASSERT_TRUE(server.start().ok());
+
+  std::vector<std::unique_ptr<Socket>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<Socket>(connectLoopback(server.port(), 3000ms, /*sourceHost=*/2)));
+    ASSERT_GE(held.back()->get(), 0);
+  }
+  ASSERT_TRUE(eventually([&] { return server.activeConnections() == 3; }));
+  const auto start = Clock::now();
+  Socket fourth(connectLoopback(server.port(), 3000ms, /*sourceHost=*/2));
+  ASSERT_GE(fourth.get(), 0);
+  EXPECT_TRUE(peerCloses(fourth));
+  EXPECT_LT(Clock::now() - start, 1000ms);  // closed at once, not at the handshake timeout
+  EXPECT_EQ(server.connectionStats().refusedPerAddress, 1u);
+
+  // Another address is not affected, and the cap counts connections, not a lifetime total.
+  HttpsClient other(clientOptions(server, /*withCertificate=*/false));
+  EXPECT_TRUE(other.get("/").ok());
+  held.pop_back();
+  ASSERT_TRUE(eventually([&] { return server.activeConnections() == 3; }));
+  ClientOptions fromTheCappedAddress = clientOptions(server, /*withCertificate=*/false);
+  fromTheCappedAddress.sourceAddress = "127.0.0.2";
+  EXPECT_TRUE(HttpsClient(fromTheCappedAddress).get("/").ok());
+}
+
+TEST_F(HttpsLimits, SilentConnectionsFillingEverySlotCannotStarveAClientThatHandshakes) {
+  ServerOptions options = serverOptions();
+  options.maxConnections = 40;
+  options.maxHandshakingConnections = 20;
+  options.maxConnectionsPerAddress = 40;
+  options.handshakeTimeout = 10'000ms;  // the silent ones would hold their slots the whole test
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  ASSERT_TRUE(server.start().ok());
+
+  // Five attacker addresses, 20 silent connections each: five times the handshaking budget.
+  std::vector<std::unique_ptr<Socket>> silent;
+  for (uint8_t host = 2; host <= 6; ++host) {
+    for (int i = 0; i < 20; ++i) silent.push_back(std::make_unique<Socket>(connectLoopback(server.port(), 3000ms, host)));
+  }
+  ASSERT_TRUE(eventually([&] { return server.connectionStats().evictedHandshaking >= 80; }));
+  EXPECT_LE(server.activeConnections(), 20u);
+
+  for (int i = 0; i < 10; ++i) {
+    HttpsClient client(clientOptions(server, /*withCertificate=*/i % 2 == 0));
+    Result<HttpResponse> answered = client.get("/");
+    ASSERT_TRUE(answered.ok()) << i << ": " << messageOf(answered);
+    EXPECT_EQ(answered->status, 200u);
+  }
+}
+
+TEST_F(HttpsLimits, AClientTricklingItsFirstRequestStillCountsAsHandshakingAndGivesWay) {
+  ServerOptions options = serverOptions();
+  options.maxHandshakingConnections = 1;
+  options.requestDeadline = 10'000ms;
+  HttpsServer server(options, [](const HttpRequest&) { return HttpResponse{200, "text/plain", bytesOf("ok")}; });
+  ASSERT_TRUE(server.start().ok());
+  RawTlsClient trickler(server.port(), TLS1_3_VERSION);
+  ASSERT_TRUE(trickler.handshake());
+  ASSERT_TRUE(trickler.send("POST /v1/query HTTP/1.1\r\nHost: a\r\nContent-Le"));  // and then nothing more
+  ASSERT_TRUE(eventually([&] { return server.connectionStats().handshaking == 1; }));
+
+  HttpsClient client(clientOptions(server, /*withCertificate=*/true));
+  Result<HttpResponse> answered = client.get("/");
+  ASSERT_TRUE(answered.ok()) << messageOf(answered);
+  EXPECT_EQ(answered->status, 200u);
+  EXPECT_EQ(trickler.receiveAll(), "") << "closed without an answer";
+  EXPECT_EQ(server.connectionStats().evictedHandshaking, 1u);
+}
+
+TEST_F(HttpsLimits, AnAuthenticatedKeptAliveConnectionSurvivesAFloodOfNewcomers) {
+  ServerOptions options = serverOptions();
+  options.maxConnections = 8;
+  options.maxHandshakingConnections = 4;
+  options.handshakeTimeout = 10'000ms;
+  std::mutex remotesMutex;
+  std::vector<std::string> remotes;
+  HttpsServer server(options, [&](const HttpRequest& request) {
+    std::lock_guard lock(remotesMutex);
+    remotes.push_back(request.remote);
+    HttpResponse response{200, "text/plain", bytesOf("ok")};
+    response.authenticated = request.target == "/signed";
+    return response;
+  });
+  ASSERT_TRUE(server.start().ok());
+  HttpsClient partner(clientOptions(server, /*withCertificate=*/true));
+  ASSERT_TRUE(partner.get("/signed").ok());
+
+  std::vector<std::unique_ptr<Socket>> flood;
+  for (int i = 0; i < 200; ++i) {
+    flood.push_back(std::make_unique<Socket>(connectLoopback(server.port(), 3000ms, static_cast<uint8_t>(2 + i % 50))));
+  }
+  ASSERT_TRUE(eventually([&] { return server.connectionStats().evictedHandshaking >= 190; }));
+
+  ASSERT_TRUE(partner.get("/signed").ok());
+  EXPECT_EQ(server.acceptedConnections(), 201u);  // the partner's one and the flood's
+  std::lock_guard lock(remotesMutex);
+  ASSERT_EQ(remotes.size(), 2u);
+  EXPECT_EQ(remotes[0], remotes[1]);  // the same kept-alive connection carried both requests
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include "adapters/store.h"
 #include "crypto/keys.h"
 #include "node/tls_identity.h"
+#include "tests/loopback.h"
 #include "tests/sample_records.h"
 
 namespace liaison::testing {
@@ -169,6 +170,7 @@ void NodeTest::SetUp() {
   config_.database = target().conninfo;
   config_.validityWindow = std::chrono::seconds(300);
   config_.workerThreads = 8;
+  config_.metricsPort = 0;  // tests run side by side: any free port
   for (const auto& id : kIdentities) {
     if (std::string(id.member) != "XA-POLICE" || std::string(id.name) == kStrangerOfficer) continue;
     config_.officers.push_back(node::OfficerConfig{id.name, dir_ / (std::string(id.name) + ".pub"), id.role, {id.purpose}});
@@ -270,6 +272,10 @@ AuditEntry NodeTest::lastAuditEntry() const {
   if (!latest) throw std::runtime_error("the audit log is empty");
   auto rows = reader.entries(*latest, *latest + 1).value();
   return rows.at(0).entry;
+}
+
+std::string NodeTest::scrapeMetrics() const {
+  return plainHttpExchange(metricsPort(), "GET /metrics HTTP/1.1\r\nHost: m\r\n\r\n");
 }
 
 }  // namespace liaison::testing

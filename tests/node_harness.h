@@ -49,6 +49,10 @@ class NodeTest : public PgTest {
   std::unique_ptr<node::QueryClient> client(const std::string& identity) const;
   /// https://127.0.0.1:PORT of the running node.
   std::string url() const;
+  /// The port of the running node's metrics listener.
+  uint16_t metricsPort() const { return node_->metricsPort(); }
+  /// The whole HTTP answer of the node's metrics listener to GET /metrics, status line included.
+  std::string scrapeMetrics() const;
 
   /// Rows in the audit log, read as the auditor role.
   uint64_t auditCount() const;

@@ -211,6 +211,10 @@ struct RawOutcome {
 
 class NodeRefusals : public NodeTest {
  protected:
+  // Every refusal here should have an entry of its own, which by default only a source's first
+  // unvouched failure per interval gets (the rest are folded: node_limits_pgtest.cc).
+  NodeRefusals() { config_.admission.failuresAuditedInFull = 100; }
+
   RawOutcome postRaw(const std::string& identity, std::span<const uint8_t> body) {
     net::ClientOptions options;
     options.host = "127.0.0.1";
@@ -415,6 +419,10 @@ TEST_F(NodeRefusals, AReplayIsRefusedAlsoAfterARestart) {
 }
 
 TEST_F(Node, FiftyConcurrentConnectionsSendingTwoThousandRequestsAreAllAnsweredAndAudited) {
+  // As fast as they can: above the default rate limits of one officer and one partner.
+  config_.admission.officer = node::RateLimit{1e6, 1e6};
+  config_.admission.partner = node::RateLimit{1e6, 1e6};
+  startNode();
   constexpr int kConnections = 50;
   constexpr int kPerConnection = 40;
   const uint64_t before = auditCount();
@@ -460,7 +468,7 @@ TEST_F(Node, WhenTheAuditAppendFailsNothingLeavesAndServiceResumesAfterwards) {
   EXPECT_EQ(auditCount(), 1u);
 }
 
-TEST_F(Node, HealthAndMetricsEndpointsAnswer) {
+TEST_F(Node, TheHealthEndpointAnswersAndMetricsAreNotOnTheFederationPort) {
   auto c = client(kBorderOfficer);
   ASSERT_TRUE(c->send(checkPassport(), {}).ok());
   auto health = c->get("/v1/health");
@@ -469,10 +477,8 @@ TEST_F(Node, HealthAndMetricsEndpointsAnswer) {
   EXPECT_NE(health->second.find("\"ok\""), std::string::npos);
   auto metrics = c->get("/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_NE(metrics->second.find("liaison_requests_total{kind=\"check-document\",decision=\"permitted\"} 1"),
-            std::string::npos)
-      << metrics->second;
-  EXPECT_NE(metrics->second.find("liaison_request_duration_seconds_count"), std::string::npos);
+  EXPECT_EQ(metrics->first, 404u);
+  EXPECT_EQ(metrics->second.find("liaison_"), std::string::npos) << metrics->second;
 }
 
 TEST_F(Node, ShutdownFlushesTheAuditLogAndLogsNoPersonalData) {
