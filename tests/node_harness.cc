@@ -116,6 +116,7 @@ constexpr Identity kIdentities[] = {
     {kBorderOfficer, "XA-POLICE", Role::border, "border-check", false},
     {kImmigrationOfficer, "XA-POLICE", Role::immigration, "asylum-casework", false},
     {kEnforcementOfficer, "XA-POLICE", Role::enforcement, "criminal-investigation", false},
+    {kLiaisonOfficer, "XA-POLICE", Role::liaison, "criminal-investigation", false},
     {kHealthWorker, "XA-POLICE", Role::health, "medical-care", false},
     {kJusticeClerk, "XA-POLICE", Role::justice, "court-proceedings", false},
     {kAuditorOfficer, "XA-POLICE", Role::auditor, "oversight", false},

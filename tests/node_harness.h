@@ -24,6 +24,7 @@ namespace liaison::testing {
 inline constexpr const char* kBorderOfficer = "border-1";
 inline constexpr const char* kImmigrationOfficer = "immigration-1";
 inline constexpr const char* kEnforcementOfficer = "enforcement-1";
+inline constexpr const char* kLiaisonOfficer = "liaison-1";
 inline constexpr const char* kHealthWorker = "health-1";
 inline constexpr const char* kJusticeClerk = "justice-1";
 inline constexpr const char* kAuditorOfficer = "auditor-1";
