@@ -40,19 +40,6 @@ constexpr std::string_view kReplaceAdvice =
 static_assert(crypto_sign_SEEDBYTES == 32 && crypto_sign_PUBLICKEYBYTES == 32 &&
               crypto_sign_SECRETKEYBYTES == 64);
 
-// Wipes a buffer that held secret bytes when its scope ends, on every return path.
-class WipeOnExit {
- public:
-  WipeOnExit(void* data, size_t size) : data_(data), size_(size) {}
-  WipeOnExit(const WipeOnExit&) = delete;
-  WipeOnExit& operator=(const WipeOnExit&) = delete;
-  ~WipeOnExit() { sodium_memzero(data_, size_); }
-
- private:
-  void* data_;
-  size_t size_;
-};
-
 // Splits the one line of a key file into its space-separated fields and checks the header and the
 // field count. Never quotes the file's text in a message: in a secret key file, it is the secret.
 Result<std::vector<std::string_view>> splitKeyLine(const fs::path& path, std::string_view text,
@@ -154,40 +141,36 @@ Result<PublicKey> PublicKey::fromBytes(std::span<const uint8_t> bytes) {
   return PublicKey(keyBytes, KeyId(idBytes));
 }
 
-SecretKey::SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) {
-  sodium_memzero(other.bytes_.data(), other.bytes_.size());
-}
-
-SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
-  if (this != &other) {
-    bytes_ = other.bytes_;
-    sodium_memzero(other.bytes_.data(), other.bytes_.size());
+const uint8_t* SecretKey::held() const {
+  if (bytes_.empty()) {
+    // A moved-from key holds nothing; signing with it would be a bug that must not go unnoticed.
+    std::fputs("liaison: bug: a moved-from secret key was used\n", stderr);
+    std::abort();
   }
-  return *this;
+  return bytes_.bytes().data();
 }
-
-SecretKey::~SecretKey() { sodium_memzero(bytes_.data(), bytes_.size()); }
 
 PublicKey SecretKey::publicKey() const {
   std::array<uint8_t, 32> keyBytes{};
-  crypto_sign_ed25519_sk_to_pk(keyBytes.data(), bytes_.data());
+  crypto_sign_ed25519_sk_to_pk(keyBytes.data(), held());
   return PublicKey::fromBytes(keyBytes).value();
 }
 
 KeyPair keyPairFromSeed(std::span<const uint8_t, 32> seed) {
   initialise();
-  SecretKey secretKey;
+  // The key is written once, here, straight into guarded memory, and is read-only from then on.
+  SecretBuffer secretBytes(crypto_sign_SECRETKEYBYTES);
   std::array<uint8_t, 32> publicBytes{};
-  crypto_sign_seed_keypair(publicBytes.data(), secretKey.bytes_.data(), seed.data());
-  return KeyPair{PublicKey::fromBytes(publicBytes).value(), std::move(secretKey)};
+  crypto_sign_seed_keypair(publicBytes.data(), secretBytes.writable().data(), seed.data());
+  secretBytes.makeReadOnly();
+  return KeyPair{PublicKey::fromBytes(publicBytes).value(), SecretKey(std::move(secretBytes))};
 }
 
 KeyPair generateKeyPair() {
   initialise();
-  std::array<uint8_t, 32> seed;
-  WipeOnExit wipeSeed(seed.data(), seed.size());
-  randombytes_buf(seed.data(), seed.size());
-  return keyPairFromSeed(seed);
+  SecretBuffer seed(crypto_sign_SEEDBYTES);
+  randombytes_buf(seed.writable().data(), crypto_sign_SEEDBYTES);
+  return keyPairFromSeed(std::span<const uint8_t, 32>(seed.bytes().data(), crypto_sign_SEEDBYTES));
 }
 
 Status writeKeyFiles(const fs::path& outPrefix, const KeyPair& pair) {
@@ -201,13 +184,14 @@ Status writeKeyFiles(const fs::path& outPrefix, const KeyPair& pair) {
   fs::path pubPath = outPrefix;
   pubPath += ".pub";
 
-  // `header base64\n`; sodium_bin2base64 writes a NUL where the newline goes.
-  std::array<char, kSecretHeader.size() + 1 + kSeedBase64Size> secretLine;
-  WipeOnExit wipeLine(secretLine.data(), secretLine.size());
+  // `header base64\n`; sodium_bin2base64 writes a NUL where the newline goes. The line is the
+  // secret in another form, so it is kept in guarded memory too.
+  SecretBuffer secretLineBuffer(kSecretHeader.size() + 1 + kSeedBase64Size);
+  std::span<char> secretLine = secretLineBuffer.writableText();
   std::copy(kSecretHeader.begin(), kSecretHeader.end(), secretLine.begin());
   secretLine[kSecretHeader.size()] = ' ';
-  sodium_bin2base64(secretLine.data() + kSecretHeader.size() + 1, kSeedBase64Size,
-                    pair.secretKey.bytes_.data(), crypto_sign_SEEDBYTES, sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(secretLine.data() + kSecretHeader.size() + 1, kSeedBase64Size, pair.secretKey.held(),
+                    crypto_sign_SEEDBYTES, sodium_base64_VARIANT_ORIGINAL);
   secretLine.back() = '\n';
 
   std::array<char, kKeyBase64Size> keyBase64{};
@@ -227,16 +211,17 @@ Status writeKeyFiles(const fs::path& outPrefix, const KeyPair& pair) {
 
 Result<SecretKey> loadSecretKey(const fs::path& path) {
   initialise();
-  std::array<char, kMaxKeyFileBytes + 1> text;
-  WipeOnExit wipeText(text.data(), text.size());
+  // The file's text and the decoded seed are the secret too: both live in guarded memory.
+  SecretBuffer textBuffer(kMaxKeyFileBytes + 1);
+  std::span<char> text = textBuffer.writableText();
   Result<size_t> size = readBoundedFile(path, text, kSecretKeyFile);
   if (!size) return size.error();
   auto fields = splitKeyLine(path, std::string_view(text.data(), *size), kSecretHeader, 2, kSecretFormat);
   if (!fields) return fields.error();
 
   // Decoded into a buffer as large as the file could hold, so a wrong length is reported as such.
-  std::array<uint8_t, kMaxKeyFileBytes> seed;
-  WipeOnExit wipeSeed(seed.data(), seed.size());
+  SecretBuffer seedBuffer(kMaxKeyFileBytes);
+  std::span<uint8_t> seed = seedBuffer.writable();
   std::optional<size_t> length = decodeBase64((*fields)[1], seed);
   if (!length) return fileError(ErrorKind::invalidInput, path, "the seed is not valid base64");
   if (*length != crypto_sign_SEEDBYTES) {

@@ -1,4 +1,4 @@
-// Ed25519 keys: the public key and its id as values, the secret key as a resource that wipes itself,
+// Ed25519 keys: the public key and its id as values, the secret key as a resource in guarded memory,
 // and the two key files a node keeps on disk:
 //   PREFIX.key  `liaison-ed25519-secret-v1 <base64 of the 32-byte seed>\n`, mode 0600
 //   PREFIX.pub  `liaison-ed25519-public-v1 <base64 of the 32-byte key> <key id hex>\n`, mode 0644
@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <utility>
 
+#include "crypto/secret_memory.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -63,29 +65,33 @@ class PublicKey {
 
 struct KeyPair;
 
-/// An Ed25519 secret key. Move-only; wipes its bytes when destroyed and when moved from, has no
-/// way to print or to hand out its bytes. Only signing and writing the key file read them.
-/// A moved-from key is all zeros and must not be used.
+/// An Ed25519 secret key. Its 64 bytes live in a SecretBuffer (crypto/secret_memory.h): guarded,
+/// locked out of swap and core dumps, read-only once written, wiped when the key is destroyed.
+/// Move-only; a move hands the buffer over, and the moved-from key holds nothing: using it (to sign,
+/// to derive its public key, to write it) stops the process rather than sign with no key. Has no
+/// way to print or to hand out its bytes; only signing and writing the key file read them.
 class SecretKey {
  public:
   SecretKey(const SecretKey&) = delete;
   SecretKey& operator=(const SecretKey&) = delete;
-  SecretKey(SecretKey&& other) noexcept;
-  SecretKey& operator=(SecretKey&& other) noexcept;
-  ~SecretKey();
+  SecretKey(SecretKey&& other) noexcept = default;
+  SecretKey& operator=(SecretKey&& other) noexcept = default;
+  ~SecretKey() = default;
 
   /// The matching public key.
   PublicKey publicKey() const;
 
  private:
-  SecretKey() = default;
+  explicit SecretKey(SecretBuffer bytes) : bytes_(std::move(bytes)) {}
+  // The key bytes for libsodium; stops the process when the key was moved from.
+  const uint8_t* held() const;
 
   friend KeyPair keyPairFromSeed(std::span<const uint8_t, 32> seed);
   // signing.h declares this as `Signature sign(...)`; Signature is this array.
   friend std::array<uint8_t, 64> sign(MessageType type, std::span<const uint8_t> body, const SecretKey& key);
   friend Status writeKeyFiles(const std::filesystem::path& outPrefix, const KeyPair& pair);
 
-  std::array<uint8_t, 64> bytes_{};  ///< libsodium layout: the 32-byte seed, then the public key
+  SecretBuffer bytes_;  ///< libsodium layout: the 32-byte seed, then the public key
 };
 
 /// A secret key with its public key.

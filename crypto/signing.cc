@@ -28,7 +28,7 @@ Signature sign(MessageType type, std::span<const uint8_t> body, const SecretKey&
   initialise();
   std::vector<uint8_t> message = signedBytes(type, body);
   Signature signature{};
-  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), key.bytes_.data());
+  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(), key.held());
   return signature;
 }
 

@@ -304,7 +304,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   config.database = top.text("database", false).value_or("");
   config.healthDatabase = top.text("health_database", false).value_or("");
   config.justiceDatabase = top.text("justice_database", false).value_or("");
-  if (auto v = top.integer("validity_window_seconds", 10, 3600)) config.validityWindow = std::chrono::seconds(*v);
+  if (auto v = top.integer("validity_window_seconds", 10, kMaxValidityWindow.count())) config.validityWindow = std::chrono::seconds(*v);
   if (auto v = top.integer("max_body_bytes", 1024, 64 << 20)) config.maxBodyBytes = static_cast<size_t>(*v);
   if (auto v = top.integer("max_header_bytes", 1024, 1 << 20)) config.maxHeaderBytes = static_cast<size_t>(*v);
   if (auto v = top.integer("request_deadline_ms", 100, 600'000)) config.requestDeadline = std::chrono::milliseconds(*v);

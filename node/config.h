@@ -39,6 +39,10 @@ struct OfficerConfig {
   int line = 0;  ///< where its [[officer]] table starts, for messages
 };
 
+/// The most `validity_window_seconds` may be (15 minutes): a signed request someone captured is
+/// usable at most this long, and the replay guard keeps each nonce no longer.
+inline constexpr std::chrono::seconds kMaxValidityWindow{900};
+
 /// Everything `liaison node` needs.
 struct NodeConfig {
   std::filesystem::path file;  ///< where it was read from, for messages
@@ -54,7 +58,7 @@ struct NodeConfig {
   /// `_justice` appended in the same cluster (adapters/database.h).
   std::string healthDatabase;
   std::string justiceDatabase;
-  std::chrono::seconds validityWindow{300};
+  std::chrono::seconds validityWindow{300};  ///< 10 s up to kMaxValidityWindow
   size_t maxBodyBytes = 1 << 20;
   size_t maxHeaderBytes = 16 * 1024;
   std::chrono::milliseconds requestDeadline{10'000};

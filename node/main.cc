@@ -10,6 +10,7 @@
 #include "adapters/migrate.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
+#include "crypto/secret_memory.h"
 #include "node/audit_command.h"
 #include "node/cli_args.h"
 #include "node/command_audit.h"
@@ -134,9 +135,21 @@ int migrateCommand(const Arguments& args) {
   return kExitOk;
 }
 
+// The commands that load or make a secret key (the node's, an officer's, a TLS private key).
+bool handlesSecretKeys(const std::string& command) {
+  return command == "node" || command == "query" || command == "audit" || command == "keygen" ||
+         command == "tls-cert";
+}
+
 int run(int argc, char** argv) {
   const std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) throw UsageError{"no command given"};
+  // Before any key is loaded: no core dump of this process, no reading its memory from another.
+  if (handlesSecretKeys(words[0])) {
+    if (Status protectedProcess = crypto::protectProcessSecrets(); !protectedProcess) {
+      return report(protectedProcess.error());
+    }
+  }
   // Commands that read or write records audit who ran them and how.
   const store::CommandLineOrigin origin = node::commandLineOrigin({argv, argv + argc});
   const std::string& command = words[0];

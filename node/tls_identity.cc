@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "crypto/secret_memory.h"
 #include "crypto/secure_file.h"
 
 namespace liaison::net {
@@ -44,20 +45,6 @@ constexpr crypto::BoundedFileRules kCertificateFile{.limitFor = "this file"};
 constexpr crypto::BoundedFileRules kPrivateKeyFile{.limitFor = "this file",
                                                    .ownerOnlyContent = "a TLS private key"};
 constexpr std::string_view kReplaceAdvice = "move the existing identity away first if you mean to replace it";
-
-// A buffer that held private key bytes; wiped when its scope ends, on every return path.
-class SecretBuffer {
- public:
-  explicit SecretBuffer(size_t size) : bytes_(size) {}
-  SecretBuffer(const SecretBuffer&) = delete;
-  SecretBuffer& operator=(const SecretBuffer&) = delete;
-  ~SecretBuffer() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
-
-  std::span<char> span() { return bytes_; }
-
- private:
-  std::vector<char> bytes_;
-};
 
 // The reasons OpenSSL queued on this thread, joined; clears the queue so they do not surface later
 // in an unrelated call.
@@ -206,10 +193,11 @@ Result<CertificatePtr> readCertificateFile(const fs::path& path) {
 }
 
 Result<KeyPtr> readPrivateKeyFile(const fs::path& path) {
-  SecretBuffer text(kMaxTlsKeyFileBytes + 1);
-  Result<size_t> size = crypto::readBoundedFile(path, text.span(), kPrivateKeyFile);
+  // The PEM text is the private key: read into guarded memory (crypto/secret_memory.h), wiped when done.
+  crypto::SecretBuffer text(kMaxTlsKeyFileBytes + 1);
+  Result<size_t> size = crypto::readBoundedFile(path, text.writableText(), kPrivateKeyFile);
   if (!size) return size.error();
-  BioPtr bio(BIO_new_mem_buf(text.span().data(), static_cast<int>(*size)));
+  BioPtr bio(BIO_new_mem_buf(text.bytes().data(), static_cast<int>(*size)));
   if (!bio) return openSslError(ErrorKind::internal, "cannot allocate a buffer");
   KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, refusePassphrase, nullptr));
   if (!key) {

@@ -77,6 +77,26 @@ TEST_F(ConfigFile, TheAuditBatchWaitIsSetInMicrosecondsWithinItsRange) {
       << tooLong.error().message;
 }
 
+TEST_F(ConfigFile, AValidityWindowOfMoreThanFifteenMinutesIsRefusedNamingTheKeyTheLineAndTheRange) {
+  std::string text = kNode;
+  text.replace(text.find("validity_window_seconds = 120"), 29, "validity_window_seconds = 900");
+  auto fifteenMinutes = node::loadNodeConfig(write("node.toml", text));
+  ASSERT_TRUE(fifteenMinutes.ok()) << fifteenMinutes.error().message;
+  EXPECT_EQ(fifteenMinutes->validityWindow, std::chrono::minutes(15));
+
+  for (const char* tooLong : {"901", "3600"}) {
+    std::string longer = text;
+    longer.replace(longer.find("= 900"), 5, std::string("= ") + tooLong);
+    auto path = write("node.toml", longer);
+    auto refused = node::loadNodeConfig(path);
+    ASSERT_FALSE(refused.ok()) << tooLong;
+    EXPECT_NE(refused.error().message.find(
+                  path.string() + ":7: 'validity_window_seconds' must be a whole number from 10 to 900"),
+              std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST_F(ConfigFile, MistakesAreReportedWithFileAndLine) {
   std::string text = kNode;
   text.replace(text.find("role = \"border\""), 15, "role = \"sheriff\"");

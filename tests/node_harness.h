@@ -3,11 +3,14 @@
 // server listening on loopback with real TLS.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "node/config.h"
 #include "node/node.h"
@@ -21,6 +24,7 @@ namespace liaison::testing {
 inline constexpr const char* kBorderOfficer = "border-1";
 inline constexpr const char* kImmigrationOfficer = "immigration-1";
 inline constexpr const char* kEnforcementOfficer = "enforcement-1";
+inline constexpr const char* kLiaisonOfficer = "liaison-1";
 inline constexpr const char* kHealthWorker = "health-1";
 inline constexpr const char* kJusticeClerk = "justice-1";
 inline constexpr const char* kAuditorOfficer = "auditor-1";
@@ -42,6 +46,12 @@ class NodeTest : public PgTest {
   void startNode();
   /// Graceful stop, as on SIGTERM.
   void stopNode();
+
+  /// This node's configuration as a file `liaison node` reads, with tree heads every 200 ms.
+  std::filesystem::path writeNodeConfig() const;
+  /// Starts the real binary as `liaison node --config FILE` (stderr discarded) and returns its pid
+  /// and the port it announced once it listens. The caller stops and reaps the process.
+  std::pair<pid_t, uint16_t> spawnNode(const std::filesystem::path& configFile) const;
 
   /// The client configuration of one of the identities above.
   node::ClientConfig clientConfig(const std::string& identity) const;

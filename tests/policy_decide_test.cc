@@ -240,21 +240,6 @@ TEST(Firewall, LiaisonOfficersAreEnforcementFacingEvenWhereAPolicyForgetsThem) {
       << loaded.error().message;
 }
 
-TEST(Firewall, RefusalIsTheSameWhetherOrNotTheRecordExists) {
-  Policy policy = examplePolicy();
-  // One reference a health record has, one nobody has: the decision is taken before any lookup and from
-  // the record kind alone, so both get exactly the same answer.
-  for (const char* ref : {"8c7e4b52-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000000"}) {
-    Query query = GetRecordQuery{ref, RecordKind::healthRecord};
-    ASSERT_THAT(compartmentsTouched(query), ElementsAre(Compartment::health));
-    Decision decision = decide(Question{"XB-BORDER", Role::enforcement, "criminal-investigation",
-                                        kindOf(query), Compartment::health, true},
-                               policy);
-    EXPECT_FALSE(decision.permitted);
-    EXPECT_EQ(decision.reason, "not permitted");
-  }
-}
-
 TEST(Firewall, RefusalReadsLikeDefaultDeny) {
   Policy policy = examplePolicy();
   Decision firewalled = decide(Question{"XB-BORDER", Role::enforcement, "criminal-investigation",
