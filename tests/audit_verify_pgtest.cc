@@ -2,13 +2,10 @@
 // found and named by index, a node that contradicts its own signed heads is caught as a fork by
 // partners' clients and by auditors, and a node killed with SIGKILL in the middle of a load keeps
 // every receipt it handed out.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -22,7 +19,9 @@
 #include "node/audit_verify.h"
 #include "node/tree_heads.h"
 #include "schema/codec.h"
+#include "tests/liaison_process.h"
 #include "tests/node_harness.h"
+#include "tests/wait.h"
 
 namespace liaison::testing {
 namespace {
@@ -251,59 +250,14 @@ TEST(AuditReceiptText, RoundTripsAndRefusesOtherShapes) {
 // Crash: the node as its own process, killed with SIGKILL under load.
 // ---------------------------------------------------------------------------------------------
 
-class AuditCrash : public AuditVerify {
- protected:
-  // The node configuration of the in-process harness, as a file `liaison node` reads.
-  std::filesystem::path writeNodeConfig() {
-    const auto file = dir_ / "node-process.toml";
-    std::ofstream out(file);
-    auto quoted = [](const std::filesystem::path& p) { return "\"" + p.string() + "\""; };
-    out << "member = \"" << config_.member << "\"\n"
-        << "listen = \"127.0.0.1:0\"\n"
-        << "signing_key = " << quoted(config_.signingKey) << "\n"
-        << "tls_certificate = " << quoted(config_.tlsCertificate) << "\n"
-        << "tls_key = " << quoted(config_.tlsKey) << "\n"
-        << "policy = " << quoted(config_.policy) << "\n"
-        << "database = \"" << config_.database << "\"\n"
-        << "tree_head_interval_ms = 200\n";
-    for (const auto& peer : config_.peers) {
-      out << "[[peer]]\nmember = \"" << peer.member << "\"\nsigning_public_key = " << quoted(peer.signingPublicKey)
-          << "\ntls_pin = \"" << peer.tlsPin << "\"\n";
-    }
-    for (const auto& officer : config_.officers) {
-      out << "[[officer]]\npseudonym = \"" << officer.pseudonym << "\"\npublic_key = " << quoted(officer.publicKey)
-          << "\nrole = \"" << name(officer.role) << "\"\npurposes = [\"" << officer.purposes.front() << "\"]\n";
-    }
-    return file;
-  }
-
-  // Starts `liaison node` and returns its pid and the port it announced.
-  std::pair<pid_t, uint16_t> spawnNode(const std::filesystem::path& configFile) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      const int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, STDERR_FILENO);
-      close(out[0]);
-      execl(LIAISON_BINARY, LIAISON_BINARY, "node", "--config", configFile.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    FILE* stream = fdopen(out[0], "r");
-    char line[512] = {};
-    if (fgets(line, sizeof line, stream) == nullptr) throw std::runtime_error("the node process printed nothing");
-    fclose(stream);
-    const std::string text = line;  // "liaison node XA-POLICE listening on 127.0.0.1:PORT"
-    return {pid, static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)))};
-  }
-};
+using AuditCrash = AuditVerify;
 
 TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
   stopNode();  // the process below takes over the database
-  const auto [pid, port] = spawnNode(writeNodeConfig());
-  config_.listenPort = port;
+  config_.listenPort = 0;
+  config_.treeHeadInterval = 200ms;
+  NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
+  config_.listenPort = node.port();
 
   std::mutex mutex;
   std::vector<AuditReceipt> receipts;
@@ -322,18 +276,18 @@ TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
     });
   }
   // Let the load run, then kill the node mid-flight.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    std::lock_guard lock(mutex);
-    if (receipts.size() >= 150) break;
-  }
-  ASSERT_EQ(kill(pid, SIGKILL), 0);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  waitUntil(
+      [&] {
+        std::lock_guard lock(mutex);
+        return receipts.size() >= 150;
+      },
+      10s);
+  node.signal(SIGKILL);
+  const auto status = node.waitForExit(60s);
   stop = true;
   for (auto& thread : load) thread.join();
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_TRUE(status.has_value()) << "the node outlived SIGKILL";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
   ASSERT_GE(receipts.size(), 20u) << "too little load reached the node before it was killed";
 
   startNode();  // restart over the same database and keys
