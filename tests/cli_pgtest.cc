@@ -21,6 +21,7 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "node/audit_verify.h"
+#include "node/tls_identity.h"
 #include "node/tree_heads.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
@@ -52,12 +53,16 @@ std::optional<AuditReceipt> printedReceipt(const std::string& out) {
 
 class CliQuery : public NodeTest {
  protected:
-  // `liaison query --as <identity's client file> --node URL ARGS...`; the client keeps the tree
-  // heads it is given in a state folder of its own.
-  CommandResult query(const std::string& identity, const std::vector<std::string>& args) {
+  // The client configuration of `identity`, keeping the tree heads it is given in a state folder
+  // of its own (never the user's ~/.local/state).
+  node::ClientConfig cliConfig(const std::string& identity) const {
     node::ClientConfig config = clientConfig(identity);
     config.stateDir = stateDir(identity);
-    return queryAs(config, identity, args);
+    return config;
+  }
+  // `liaison query --as <identity's client file> --node URL ARGS...`.
+  CommandResult query(const std::string& identity, const std::vector<std::string>& args) {
+    return queryAs(cliConfig(identity), identity, args);
   }
   CommandResult queryAs(const node::ClientConfig& config, const std::string& identity,
                         const std::vector<std::string>& args, const std::string& nodeUrl = "") {
@@ -153,7 +158,7 @@ TEST_F(CliQuery, AnUnreachableNodeOrOneWithAnotherCertificateExitsOneAndPrintsNo
   ASSERT_EQ(::getsockname(socketFd, reinterpret_cast<sockaddr*>(&address), &length), 0);
   const std::string closedUrl = "https://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
   const CommandResult unreachable =
-      queryAs(clientConfig(kBorderOfficer), kBorderOfficer, checkStolenPassport_, closedUrl);
+      queryAs(cliConfig(kBorderOfficer), kBorderOfficer, checkStolenPassport_, closedUrl);
   ::close(socketFd);
   EXPECT_EQ(unreachable.exitCode, kExitFailure) << unreachable.out << unreachable.err;
   EXPECT_THAT(unreachable.err, HasSubstr("127.0.0.1"));
@@ -161,11 +166,13 @@ TEST_F(CliQuery, AnUnreachableNodeOrOneWithAnotherCertificateExitsOneAndPrintsNo
 
   // The node's certificate is not the pinned one (a machine in the middle): nothing is sent.
   const uint64_t audited = auditCount();
-  node::ClientConfig misPinned = clientConfig(kBorderOfficer);
-  misPinned.nodePin = clientConfig(kPartnerBorder).nodePin;
-  misPinned.nodePin.back() = misPinned.nodePin.back() == 'A' ? 'B' : 'A';
+  node::ClientConfig misPinned = cliConfig(kBorderOfficer);
+  auto otherPin = net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir_ / (std::string(kPartnerBorder) + "-tls")));
+  ASSERT_TRUE(otherPin.ok()) << otherPin.error().message;
+  misPinned.nodePin = *otherPin;
   const CommandResult impostor = queryAs(misPinned, kBorderOfficer, checkStolenPassport_);
   EXPECT_EQ(impostor.exitCode, kExitFailure) << impostor.out << impostor.err;
+  EXPECT_THAT(impostor.err, HasSubstr("does not match the pinned key"));
   EXPECT_EQ(impostor.out, "");
   EXPECT_EQ(auditCount(), audited) << "the request reached the node through an unpinned certificate";
 }
