@@ -222,7 +222,12 @@ RecordStorePool::Lease::~Lease() {
 
 RecordStorePool::Lease RecordStorePool::acquire() {
   std::unique_lock lock(mutex_);
-  returned_.wait(lock, [&] { return !idle_.empty() || created_ < maxStores_; });
+  auto available = [&] { return !idle_.empty() || created_ < maxStores_; };
+  if (!available()) {
+    ++waiting_;
+    returned_.wait(lock, available);
+    --waiting_;
+  }
   if (!idle_.empty()) {
     std::unique_ptr<RecordStore> store = std::move(idle_.back());
     idle_.pop_back();
@@ -237,6 +242,11 @@ RecordStorePool::Lease RecordStorePool::acquire() {
 size_t RecordStorePool::created() const {
   std::lock_guard lock(mutex_);
   return created_;
+}
+
+size_t RecordStorePool::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
 }
 
 }  // namespace liaison::store

@@ -101,6 +101,8 @@ class RecordStorePool {
 
   /// Stores created so far (never more than `maxStores`).
   size_t created() const;
+  /// Callers of acquire() waiting right now because every store is leased.
+  size_t waiting() const;
 
  private:
   DatabaseTarget target_;
@@ -110,6 +112,7 @@ class RecordStorePool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<RecordStore>> idle_;
   size_t created_ = 0;
+  size_t waiting_ = 0;
 };
 
 }  // namespace liaison::store

@@ -12,6 +12,7 @@ LIAISON_PACKAGES=(
   capnproto libcapnp-dev libsodium-dev libpqxx-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev libtomlplusplus-dev nlohmann-json3-dev
   clang libclang-rt-14-dev
+  llvm  # llvm-symbolizer: sanitizer reports name functions, files and lines
   postgresql-15 postgresql-client-15
 )
 
@@ -47,26 +48,84 @@ build_liaison() {
   ninja -C "$LIAISON_BUILD"
 }
 
-# Builds every fuzz target (tests/*_fuzz.cc) with clang, libFuzzer and AddressSanitizer into
-# build-fuzz/, then runs each for LIAISON_FUZZ_SECONDS (default 10) on a copy of its corpus.
-# Fails on the first crash, leak or sanitizer report; the reproducer is left in build-fuzz/.
-fuzz_liaison() {
-  local build=$LIAISON_ROOT/build-fuzz seconds=${LIAISON_FUZZ_SECONDS:-10} targets=() t
-  for t in "$LIAISON_ROOT"/tests/*_fuzz.cc; do targets+=("$(basename "$t" .cc)"); done
-  [ ${#targets[@]} -eq 0 ] && return 0
-  log "fuzzing ${targets[*]} for ${seconds} s each (clang, libFuzzer, AddressSanitizer)"
+# --- sanitizer builds --------------------------------------------------------------------------
+# Each sanitizer build is a clang build in a folder of its own (instrumented objects never mix with
+# build/'s), compiled at -O1 with line tables only: sanitizers need little optimisation and no full
+# debug information to name file and line, and both would cost CI minutes. Assertions stay on.
+# Every report aborts the test that caused it (-fno-sanitize-recover, halt_on_error).
+LIAISON_ASAN_BUILD=$LIAISON_ROOT/build-fuzz
+LIAISON_TSAN_BUILD=$LIAISON_ROOT/build-tsan
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LIAISON_ROOT/tests/lsan.supp:print_suppressions=0}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+# Configures a clang build in $1 with the CMake options that follow, and builds the targets of
+# ${LIAISON_TARGETS[@]} in it.
+build_with_clang() {
+  local build=$1; shift
   CCACHE_SLOPPINESS=pch_defines,time_macros cmake -S "$LIAISON_ROOT" -B "$build" -G Ninja \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLIAISON_FUZZ=ON -DLIAISON_WERROR=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  ninja -C "$build" "${targets[@]}" >/dev/null
-  for t in "${targets[@]}"; do
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLIAISON_WERROR=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" "$@" >/dev/null
+  ninja -C "$build" "${LIAISON_TARGETS[@]}"
+}
+
+fuzz_targets() { local t; for t in "$LIAISON_ROOT"/tests/*_fuzz.cc; do basename "$t" .cc; done; }
+
+# The AddressSanitizer + UBSan build in build-fuzz/ (-DLIAISON_FUZZ=ON): coverage-instrumented
+# objects that make both the libFuzzer targets and every test executable, so one build serves
+# the whole ctest suite and the fuzzing.
+build_asan() {
+  local LIAISON_TARGETS=(liaison liaison_unit_tests liaison_pg_tests)
+  mapfile -t -O 3 LIAISON_TARGETS < <(fuzz_targets)
+  build_with_clang "$LIAISON_ASAN_BUILD" -DLIAISON_FUZZ=ON
+}
+
+# The ThreadSanitizer build in build-tsan/ (-DLIAISON_TSAN=ON): the `liaison` binary and
+# liaison_tsan_tests, the tests of the code that runs on several threads (tests/CMakeLists.txt).
+build_tsan() {
+  local LIAISON_TARGETS=(liaison liaison_tsan_tests)
+  build_with_clang "$LIAISON_TSAN_BUILD" -DLIAISON_TSAN=ON
+}
+
+# Runs each fuzz target of build-fuzz/ (build_asan) for LIAISON_FUZZ_SECONDS (default 10) on a copy
+# of its corpus. Fails on the first crash, leak or sanitizer report; the reproducer is left in
+# build-fuzz/.
+fuzz_liaison() {
+  local build=$LIAISON_ASAN_BUILD seconds=${LIAISON_FUZZ_SECONDS:-10} t
+  for t in $(fuzz_targets); do
     local corpus; corpus=$(mktemp -d)
     cp -r "$LIAISON_ROOT/tests/corpus/$t/." "$corpus/" 2>/dev/null || true
     (cd "$build" && "$build/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
       >"$build/$t.log" 2>&1) || { tail -n 40 "$build/$t.log" >&2; rm -rf "$corpus"; die "fuzz target $t failed"; }
-    printf '  %-14s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$build/$t.log" | tail -n 1)"
+    printf '  %-18s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$build/$t.log" | tail -n 1)"
     rm -rf "$corpus"
   done
+}
+
+# --- phases ----------------------------------------------------------------------------------
+# `phase NAME COMMAND...` runs COMMAND as one step of a script and remembers how long it took, in
+# wall time and in CPU time of the processes it ran (not PostgreSQL's): on a dedicated machine of
+# N cores a step that keeps them busy takes about its CPU time / N. phase_summary prints every
+# step (scripts/test calls it on exit, also after a failure).
+LIAISON_PHASES=()
+cpu_ticks() {
+  local stat; read -ra stat </proc/$$/stat
+  echo $((stat[13] + stat[14] + stat[15] + stat[16]))  # utime stime cutime cstime of this shell
+}
+phase() {
+  local name=$1 start=$SECONDS ticks; ticks=$(cpu_ticks); shift
+  log "$name"
+  LIAISON_PHASES+=("$(printf '  %-44s failed' "$name")")
+  "$@"
+  LIAISON_PHASES[-1]=$(printf '  %-44s %5d s  (CPU %5d s)' "$name" $((SECONDS - start)) \
+    $((($(cpu_ticks) - ticks) / $(getconf CLK_TCK))))
+}
+phase_summary() {
+  [ ${#LIAISON_PHASES[@]} -eq 0 ] && return 0
+  log "time per phase (total $((SECONDS / 60)) min $((SECONDS % 60)) s)"
+  printf '%s\n' "${LIAISON_PHASES[@]}" >&2
 }
 
 # --- private PostgreSQL cluster ---------------------------------------------------------------

@@ -15,12 +15,14 @@
 #include "schema/codec.h"
 #include "tests/pg_fixture.h"
 #include "tests/pg_sessions.h"
+#include "tests/wait.h"
 
 namespace liaison {
 namespace {
 
 using namespace std::chrono_literals;
 using store::DbRole;
+using testing::waitUntil;
 
 std::string toHex(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -236,10 +238,12 @@ TEST_F(AuditLog, AnnouncedAppendsShareOneTransaction) {
   std::vector<std::jthread> callers;
   for (int i = 0; i < kRequests; ++i) {
     callers.emplace_back([&, i, a = std::move(announced[i])]() mutable {
-      // Spread out, so that without the wait each would commit on its own.
-      std::this_thread::sleep_for(i * 20ms);
       results[i] = log.append(sampleEntry("request-" + std::to_string(i)), std::move(a));
     });
+    // Each request appends only once the one before it is queued: a writer that did not wait for
+    // the announced appends would already have committed the first on its own.
+    EXPECT_TRUE(waitUntil([&] { return log.queued() == static_cast<size_t>(i + 1) || log.appended() > 0; }))
+        << "request " << i << " was neither queued nor committed";
   }
   callers.clear();  // joins: every append returned although the writer may wait an hour
   for (const auto& result : results) ASSERT_TRUE(result.ok()) << result.error().message;
@@ -258,7 +262,7 @@ TEST_F(AuditLog, ALoneAppendOrAWithdrawnAnnouncementDoesNotHoldTheWriter) {
   auto dropped = std::make_unique<store::AuditLog::Announcement>(log.announce());
   auto arriving = log.announce();
   std::jthread caller([&] { EXPECT_TRUE(log.append(sampleEntry("arriving"), std::move(arriving)).ok()); });
-  while (log.queued() == 0) std::this_thread::yield();
+  EXPECT_TRUE(waitUntil([&] { return log.queued() == 1; })) << "the append was not queued";
   dropped.reset();
   caller.join();
   EXPECT_EQ(log.appended(), 2u);
@@ -277,8 +281,7 @@ TEST_F(AuditLog, FlushAndStopCommitsEverythingQueuedFirst) {
   for (int i = 0; i < kWaiting; ++i) {
     callers.emplace_back([&, i] { results[i] = log.append(sampleEntry("queued-" + std::to_string(i))); });
   }
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (log.queued() < kWaiting && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  waitUntil([&] { return log.queued() == static_cast<size_t>(kWaiting); });
   ASSERT_EQ(log.queued(), static_cast<size_t>(kWaiting));
 
   log.flushAndStop();

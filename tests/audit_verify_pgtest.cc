@@ -4,7 +4,6 @@
 // every receipt it handed out.
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -20,7 +19,9 @@
 #include "node/audit_verify.h"
 #include "node/tree_heads.h"
 #include "schema/codec.h"
+#include "tests/liaison_process.h"
 #include "tests/node_harness.h"
+#include "tests/wait.h"
 
 namespace liaison::testing {
 namespace {
@@ -372,8 +373,10 @@ TEST_F(AuditCrash, ARunningNodeProcessKeepsASecondNodeOutAndItsSigkillDoesNotBlo
 
 TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
   stopNode();  // the process below takes over the database
-  const auto [pid, port] = spawnNode(writeNodeConfig());
-  config_.listenPort = port;
+  config_.listenPort = 0;
+  config_.treeHeadInterval = 200ms;
+  NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
+  config_.listenPort = node.port();
 
   std::mutex mutex;
   std::vector<AuditReceipt> receipts;
@@ -392,18 +395,18 @@ TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
     });
   }
   // Let the load run, then kill the node mid-flight.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-    std::lock_guard lock(mutex);
-    if (receipts.size() >= 150) break;
-  }
-  ASSERT_EQ(kill(pid, SIGKILL), 0);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  waitUntil(
+      [&] {
+        std::lock_guard lock(mutex);
+        return receipts.size() >= 150;
+      },
+      10s);
+  node.signal(SIGKILL);
+  const auto status = node.waitForExit(60s);
   stop = true;
   for (auto& thread : load) thread.join();
-  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_TRUE(status.has_value()) << "the node outlived SIGKILL";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
   ASSERT_GE(receipts.size(), 20u) << "too little load reached the node before it was killed";
 
   startNode();  // restart over the same database and keys

@@ -8,6 +8,7 @@
 #include "adapters/store.h"
 #include "tests/pg_fixture.h"
 #include "tests/sample_records.h"
+#include "tests/wait.h"
 
 namespace liaison {
 namespace {
@@ -142,12 +143,15 @@ TEST_F(RecordStoreTest, APoolNeverOpensMoreStoresThanItsBoundAndLaterCallersWait
     EXPECT_TRUE(read.ok() && read->has_value());
     thirdServed = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The third caller either waits for a store or, were the bound broken, is served at once.
+  ASSERT_TRUE(testing::waitUntil([&] { return pool.waiting() == 1 || thirdServed; }));
   EXPECT_FALSE(thirdServed.load()) << "a third store was opened while two were leased";
+  EXPECT_EQ(pool.created(), 2u);
   first.reset();
   third.join();
   EXPECT_TRUE(thirdServed.load());
   EXPECT_EQ(pool.created(), 2u);
+  EXPECT_EQ(pool.waiting(), 0u);
 }
 
 TEST_F(RecordStoreTest, AMemberCannotStoreARecordOwnedByAnother) {
