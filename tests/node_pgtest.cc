@@ -9,6 +9,7 @@
 #include "node/https_client.h"
 #include "node/tls_identity.h"
 #include "schema/codec.h"
+#include "schema/migrations.h"
 #include "tests/node_harness.h"
 
 namespace liaison {
@@ -393,6 +394,50 @@ TEST_F(NodeRefusals, OneSigningKeyForTwoIdentitiesStopsTheNodeFromStarting) {
   EXPECT_NE(node.error().message.find("is also the key of officer '" + config_.officers[0].pseudonym + "'"),
             std::string::npos)
       << node.error().message;
+}
+
+// An operator starts a node on a database migrated by a newer binary, or by an older one without
+// running `liaison migrate`: the node refuses to serve it, naming the database and both versions,
+// and serves again once the versions agree.
+TEST_F(NodeRefusals, ANodeRefusesADatabaseOfAnotherSchemaVersionNamingItAndBothVersions) {
+  stopNode();
+  for (Database database : {Database::main, Database::health, Database::justice}) {
+    SCOPED_TRACE(std::string(name(database)));
+    const int current = embeddedMigrations(database).back().version;
+    const std::string dbName = store::databaseName(target(), database).value();
+    auto setVersion = [&](const std::string& sql) {
+      auto conn = connectAs(store::DbRole::admin, database);
+      pqxx::work tx(*conn);
+      tx.exec(sql);
+      tx.commit();
+    };
+    setVersion("INSERT INTO liaison_meta.migrations (version, name) VALUES (" + std::to_string(current + 1) +
+               ", 'from_a_newer_binary')");
+    auto newer = node::Node::start(config_, node::NodeOptions{{}, &std::cerr});
+    ASSERT_FALSE(newer.ok());
+    EXPECT_EQ(newer.error().kind, ErrorKind::conflict);
+    EXPECT_NE(newer.error().message.find(dbName + " is at schema version " + std::to_string(current + 1) +
+                                         ", newer than this binary's " + std::to_string(current)),
+              std::string::npos)
+        << newer.error().message;
+
+    setVersion("DELETE FROM liaison_meta.migrations WHERE version >= " + std::to_string(current));
+    auto older = node::Node::start(config_, node::NodeOptions{{}, &std::cerr});
+    ASSERT_FALSE(older.ok());
+    EXPECT_NE(older.error().message.find(dbName + " is at schema version " + std::to_string(current - 1) +
+                                         ", this binary needs " + std::to_string(current) +
+                                         ": run `liaison migrate` first"),
+              std::string::npos)
+        << older.error().message;
+    setVersion("INSERT INTO liaison_meta.migrations (version, name) VALUES (" + std::to_string(current) +
+               ", 'restored')");
+  }
+  startNode();
+  EXPECT_EQ(client(kBorderOfficer)
+                ->send(CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport},
+                       {})
+                ->httpStatus,
+            200u);
 }
 
 TEST_F(NodeRefusals, AnOversizedBodyIsRefusedAuditedAndTheNodeKeepsServing) {
