@@ -81,7 +81,7 @@ std::string tableOf(Database database) { return database == Database::health ? "
 // Creates Liaison's roles that the cluster lacks. Roles belong to the cluster, so the databases of
 // several nodes share them; each database grants them only what that database's work needs.
 // Several nodes' (or tests') migrations may create the same role at once: the loser of that race
-// finds the role made by the winner, which is what it wanted.
+// fails, finds the role made by the winner, which is what it wanted, and goes on.
 void ensureRoles(pqxx::connection& admin) {
   for (DbRole role : kAllDbRoles) {
     if (role == DbRole::admin) continue;
@@ -92,7 +92,8 @@ void ensureRoles(pqxx::connection& admin) {
       tx.exec("CREATE ROLE " + tx.quote_name(roleText) +
               " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS");
       tx.commit();
-    } catch (const pqxx::unique_violation&) {
+    } catch (const pqxx::sql_error&) {
+      // "role ... already exists" (42710) or a unique violation (23505), depending on the moment.
       pqxx::read_transaction tx(admin);
       if (tx.exec_params1("SELECT count(*) FROM pg_roles WHERE rolname = $1", roleText)[0].as<int>() == 0) throw;
     }
