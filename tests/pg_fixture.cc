@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <cstdio>
+#include <mutex>
 
 #include "adapters/migrate.h"
+#include "schema/migrations.h"
 
 namespace liaison::testing {
 namespace {
@@ -18,6 +22,68 @@ std::string socketDirectory() {
     return "/nonexistent";
   }
   return host;
+}
+
+constexpr Database kDatabases[] = {Database::main, Database::health, Database::justice};
+
+// Any constant: serialises the test processes that find the template missing.
+constexpr long long kTemplateLockKey = 0x4c54706c;  // "LTpl"
+
+// The template's name changes with every migration's text, so a changed schema never clones an
+// old template. FNV-1a; it names, it does not protect.
+std::string templateName() {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (Database database : kDatabases) {
+    for (const Migration& m : embeddedMigrations(database)) {
+      for (char c : std::string(m.name) + '\0' + std::string(m.sql) + '\0') {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+      }
+    }
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return "liaison_test_template_" + std::string(hex);
+}
+
+// Migrates the template databases once per cluster and schema: the first test process to get
+// the lock migrates them with `store::migrate` and marks the main one ready; the others find the
+// mark. Nobody connects to a template afterwards, so it can be cloned.
+void ensureTemplate(const store::DatabaseTarget& cluster, const store::DatabaseTarget& templateTarget) {
+  const std::string name = store::databaseName(templateTarget, Database::main).value();
+  pqxx::connection admin(store::conninfoFor(cluster, store::DbRole::admin));
+  pqxx::nontransaction tx(admin);
+  tx.exec_params("SELECT pg_advisory_lock($1)", kTemplateLockKey);
+  const auto mark = tx.exec_params(
+      "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = $1", name);
+  if (mark.empty() || mark[0][0].as<std::string>() != "ready") {
+    for (const char* suffix : {"", "_health", "_justice"}) {
+      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name + suffix) + " WITH (FORCE)");
+    }
+    tx.exec("CREATE DATABASE " + tx.quote_name(name));
+    auto report = store::migrate(templateTarget);
+    if (!report) {
+      tx.exec_params("SELECT pg_advisory_unlock($1)", kTemplateLockKey);
+      throw std::runtime_error("migrating the template databases failed: " + report.error().message);
+    }
+    tx.exec("COMMENT ON DATABASE " + tx.quote_name(name) + " IS 'ready'");
+  }
+  tx.exec_params("SELECT pg_advisory_unlock($1)", kTemplateLockKey);
+}
+
+// Creates `clone` from `source` with the same privileges on the database itself (who may
+// connect), which CREATE DATABASE does not copy.
+void cloneDatabase(pqxx::transaction_base& tx, const std::string& source, const std::string& clone) {
+  tx.exec("CREATE DATABASE " + tx.quote_name(clone) + " TEMPLATE " + tx.quote_name(source));
+  const auto acl = tx.exec_params(
+      "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END, "
+      "a.privilege_type FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1",
+      source);
+  if (acl.empty()) return;  // the defaults, as the clone has them
+  tx.exec("REVOKE ALL ON DATABASE " + tx.quote_name(clone) + " FROM PUBLIC");
+  for (const auto& row : acl) {
+    tx.exec("GRANT " + row[1].as<std::string>() + " ON DATABASE " + tx.quote_name(clone) + " TO " +
+            row[0].as<std::string>());
+  }
 }
 
 }  // namespace
@@ -35,18 +101,26 @@ std::string sqlstateOf(const pqxx::sql_error& error) {
 void PgTest::SetUp() {
   static std::atomic<int> counter{0};
   database_ = "liaison_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  {
-    pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
-    pqxx::nontransaction tx(admin);
-    for (const char* suffix : {"", "_health", "_justice"}) {
-      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_ + suffix) + " WITH (FORCE)");
-    }
-    tx.exec("CREATE DATABASE " + tx.quote_name(database_));
-  }
   target_ = clusterTarget(database_);
+  // A migrated test clones the template databases, which `store::migrate` made once (the tests of
+  // migrating start from an empty database instead).
+  static const std::string kTemplate = templateName();
+  static std::once_flag templateReady;
   if (migrated_) {
-    auto report = store::migrate(target_);
-    ASSERT_TRUE(report.ok()) << report.error().message;
+    std::call_once(templateReady, [] { ensureTemplate(clusterTarget("postgres"), clusterTarget(kTemplate)); });
+  }
+  pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
+  pqxx::nontransaction tx(admin);
+  for (const char* suffix : {"", "_health", "_justice"}) {
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_ + suffix) + " WITH (FORCE)");
+  }
+  if (!migrated_) {
+    tx.exec("CREATE DATABASE " + tx.quote_name(database_));
+    return;
+  }
+  const store::DatabaseTarget source = clusterTarget(kTemplate);
+  for (Database database : kDatabases) {
+    cloneDatabase(tx, store::databaseName(source, database).value(), store::databaseName(target_, database).value());
   }
 }
 
@@ -54,7 +128,7 @@ void PgTest::TearDown() {
   pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
   pqxx::nontransaction tx(admin);
   // The main database and the firewalled compartments' own (adapters/database.h).
-  for (Database database : {Database::main, Database::health, Database::justice}) {
+  for (Database database : kDatabases) {
     tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(store::databaseName(target_, database).value()) +
             " WITH (FORCE)");
   }

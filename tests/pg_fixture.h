@@ -15,8 +15,10 @@ namespace liaison::testing {
 /// them) but still throws the matching exception class, so the class fills the gap.
 std::string sqlstateOf(const pqxx::sql_error& error);
 
-/// Creates an empty database before each test and drops it after. Subclasses choose whether it is
-/// migrated. The cluster's socket directory comes from LIAISON_TEST_PGHOST (set by scripts/test).
+/// Creates databases of its own for each test and drops them after: an empty main database, or,
+/// migrated, the main, health and justice databases cloned from templates that `store::migrate`
+/// made once per cluster and schema. The cluster's socket directory comes from LIAISON_TEST_PGHOST
+/// (set by scripts/test).
 class PgTest : public ::testing::Test {
  protected:
   /// `migrated`: apply the embedded migrations before the test body runs.
