@@ -41,10 +41,14 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Configures and builds into $LIAISON_BUILD (extra CMake arguments pass through).
+# Configures and builds into $LIAISON_BUILD (extra CMake arguments pass through). Optimised as
+# shipped (-O2), with line tables and function names only (-g1: backtraces name file and line)
+# rather than full debug information, which costs a third of the compile time.
 build_liaison() {
   log "building in $LIAISON_BUILD"
-  cmake -S "$LIAISON_ROOT" -B "$LIAISON_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S "$LIAISON_ROOT" -B "$LIAISON_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+    "$@" >/dev/null
   ninja -C "$LIAISON_BUILD"
 }
 

@@ -15,6 +15,7 @@
 #include "node/metrics_server.h"
 #include "tests/loopback.h"
 #include "tests/node_harness.h"
+#include "tests/wait.h"
 
 namespace liaison {
 namespace {
@@ -27,17 +28,6 @@ Query checkPassport() {
 }
 
 Timestamp now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
-
-// Waits until `condition` holds, looking every 10 ms, for at most `limit`.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 class NodeLimits : public NodeTest {
  protected:
@@ -100,7 +90,7 @@ class NodeLimits : public NodeTest {
 
 TEST_F(NodeLimits, ElevenHundredSilentConnectionsFromOneAddressDoNotLockOutAPartner) {
   SilentFlood flood(config_.listenPort, 1100, {2});
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(waitUntil(
       [&] { return metric("liaison_connections_closed_total{reason=\"refused-per-address\"}") > 0; }));
   EXPECT_LE(metric("liaison_connections_open"), 256.0);
   EXPECT_EQ(freshPartnerQueries(16), 16);
@@ -109,7 +99,7 @@ TEST_F(NodeLimits, ElevenHundredSilentConnectionsFromOneAddressDoNotLockOutAPart
 TEST_F(NodeLimits, ElevenHundredSilentConnectionsFromElevenAddressesDoNotLockOutAPartner) {
   // Each address stays under its cap: the handshaking budget is what holds.
   SilentFlood flood(config_.listenPort, 1100, {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(waitUntil(
       [&] { return metric("liaison_connections_closed_total{reason=\"evicted-handshaking\"}") > 0; }));
   EXPECT_LE(metric("liaison_connections_handshaking"), 512.0);
   EXPECT_EQ(freshPartnerQueries(16), 16);
@@ -147,7 +137,7 @@ TEST_F(NodeLimits, TheConnectionLimitsComeFromTheConfiguration) {
   std::vector<std::unique_ptr<Socket>> held;
   for (int i = 0; i < 4; ++i)
     held.push_back(std::make_unique<Socket>(connectLoopback(config_.listenPort, 5000ms, 2)));
-  ASSERT_TRUE(eventually([&] { return metric("liaison_connections_open") == 4.0; }));
+  ASSERT_TRUE(waitUntil([&] { return metric("liaison_connections_open") == 4.0; }));
   Socket fifth(connectLoopback(config_.listenPort, 5000ms, 2));
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(peerCloses(fifth));
@@ -155,7 +145,7 @@ TEST_F(NodeLimits, TheConnectionLimitsComeFromTheConfiguration) {
   // The four silent ones go at the handshake timeout, long before the request deadline.
   EXPECT_TRUE(peerCloses(*held.front()));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(waitUntil(
       [&] { return metric("liaison_connections_closed_total{reason=\"handshake-timeout\"}") == 4.0; }));
   EXPECT_EQ(freshPartnerQueries(2), 2);
 }
@@ -227,7 +217,7 @@ TEST_F(NodeLimits, FoldedFailuresAreWrittenWhenTheirIntervalEndsWithTheirKindsAn
   ASSERT_TRUE(tooLarge.ok());
   EXPECT_EQ(tooLarge->status, 413u);
   // No sleep: the housekeeping thread writes the entry once the second has passed.
-  ASSERT_TRUE(eventually([&] { return entriesFrom("127.0.0.2").size() == 2; }));
+  ASSERT_TRUE(waitUntil([&] { return entriesFrom("127.0.0.2").size() == 2; }));
   const std::vector<AuditEntry> entries = entriesFrom("127.0.0.2");
   EXPECT_EQ(entries[1].repeatCount, 4u);
   EXPECT_NE(entries[1].reason.find("folded 5 failed requests from 127.0.0.2"), std::string::npos)
