@@ -45,7 +45,7 @@
 #include "node/audit_verify.h"
 #include "node/node.h"
 #include "node/query_client.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "schema/codec.h"
 
 #pragma GCC diagnostic push

@@ -9,7 +9,7 @@
 
 #include <toml++/toml.h>
 
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "policy/policy.h"
 
 namespace liaison::node {

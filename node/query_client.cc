@@ -5,7 +5,7 @@
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
-#include "node/https_client.h"
+#include "node/net/https_client.h"
 #include "node/tree_heads.h"
 #include "schema/codec.h"
 

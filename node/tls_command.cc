@@ -4,7 +4,7 @@
 #include <map>
 #include <optional>
 
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "schema/status.h"
 
 namespace liaison::net {

@@ -21,7 +21,7 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "node/audit_api.h"
-#include "node/https_client.h"
+#include "node/net/https_client.h"
 #include "schema/codec.h"
 #include "tests/node_harness.h"
 

@@ -21,7 +21,7 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "node/audit_verify.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "node/tree_heads.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"

@@ -32,10 +32,10 @@
 #include <thread>
 #include <vector>
 
-#include "node/https_client.h"
-#include "node/https_server.h"
+#include "node/net/https_client.h"
+#include "node/net/https_server.h"
 #include "node/tls_command.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "tests/loopback.h"
 
 namespace liaison::net {

@@ -10,7 +10,7 @@
 #include "adapters/audit_search.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "tests/loopback.h"
 #include "tests/sample_records.h"
 

@@ -6,8 +6,8 @@
 
 #include "adapters/group_sync.h"
 #include "crypto/keys.h"
-#include "node/https_client.h"
-#include "node/tls_identity.h"
+#include "node/net/https_client.h"
+#include "node/net/tls_identity.h"
 #include "schema/codec.h"
 #include "schema/migrations.h"
 #include "tests/node_harness.h"

@@ -1,7 +1,7 @@
 // A synchronous facade over Beast's asynchronous operations: each step is started on a private
 // io_context and run to completion, so the tcp_stream's expiry bounds every step, including the TLS
 // handshake, which blocking calls could not bound.
-#include "node/https_client.h"
+#include "node/net/https_client.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 
 namespace liaison::net {
 

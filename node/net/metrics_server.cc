@@ -1,6 +1,6 @@
 // One Exchange per connection, on the listener's single thread: read one request under the
 // deadline, answer it, close. Nothing a client sends here reaches anything but the router below.
-#include "node/metrics_server.h"
+#include "node/net/metrics_server.h"
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>

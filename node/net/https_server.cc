@@ -1,7 +1,7 @@
 // One Session per connection, after Boost.Beast's advanced server: it owns its TLS stream and read
 // buffer and runs handshake → (wait → read → handle → write)* on its strand. The handler runs on a
 // worker pool; its response comes back to the session's strand to be written.
-#include "node/https_server.h"
+#include "node/net/https_server.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -29,8 +29,8 @@
 #include <thread>
 #include <utility>
 
-#include "node/connection_table.h"
-#include "node/tls_identity.h"
+#include "node/net/connection_table.h"
+#include "node/net/tls_identity.h"
 
 namespace liaison::net {
 

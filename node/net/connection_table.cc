@@ -1,4 +1,4 @@
-#include "node/connection_table.h"
+#include "node/net/connection_table.h"
 
 namespace liaison::net {
 

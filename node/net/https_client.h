@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "node/https_server.h"
+#include "node/net/http_message.h"
 #include "schema/status.h"
 
 namespace liaison::net {

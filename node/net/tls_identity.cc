@@ -1,4 +1,4 @@
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
