@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/digest.h"
-#include "node/audit_verify.h"
+#include "node/client/audit_verify.h"
 #include "schema/record_fields.h"
 
 namespace liaison::node {
@@ -66,7 +66,7 @@ std::string formatResponseText(const Response& response) {
     }
   }
   for (const auto& w : response.withheld) out += "  withheld: " + w + "\n";
-  out += "answered by " + response.responder + "\naudit receipt: " + formatReceipt(response.receipt) +
+  out += "answered by " + response.responder + "\naudit receipt: " + client::formatReceipt(response.receipt) +
          "   (check it: liaison audit prove RECEIPT)\n";
   return out;
 }
@@ -94,7 +94,7 @@ std::string formatResponseJson(const Response& response) {
   json["receipt"] = {{"log_id", response.receipt.logId},
                      {"leaf_index", response.receipt.leafIndex},
                      {"leaf_hash", crypto::hex(response.receipt.leafHash)},
-                     {"text", formatReceipt(response.receipt)}};
+                     {"text", client::formatReceipt(response.receipt)}};
   return json.dump();
 }
 

@@ -1,13 +1,21 @@
 #include "node/audit_command.h"
 
 #include "crypto/digest.h"
-#include "node/audit_verify.h"
 #include "node/cli_args.h"
-#include "node/config.h"
-#include "node/query_client.h"
+#include "node/client/audit_verify.h"
+#include "node/client/query_client.h"
 
 namespace liaison::node {
 namespace {
+
+using client::AuditVerifyOptions;
+using client::fetchLatestTreeHead;
+using client::loadClientConfig;
+using client::parseReceipt;
+using client::proveReceipt;
+using client::QueryClient;
+using client::ReceiptCheck;
+using client::verifyAuditLog;
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;

@@ -5,11 +5,15 @@
 
 #include "node/answer_format.h"
 #include "node/cli_args.h"
+#include "node/client/query_client.h"
 #include "node/node.h"
-#include "node/query_client.h"
 
 namespace liaison::node {
 namespace {
+
+using client::loadClientConfig;
+using client::QueryClient;
+using client::QueryOptions;
 
 constexpr int kExitAnswered = 0;
 constexpr int kExitFailure = 1;

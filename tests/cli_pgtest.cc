@@ -20,9 +20,9 @@
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
-#include "node/audit_verify.h"
+#include "node/client/audit_verify.h"
+#include "node/client/tree_heads.h"
 #include "node/net/tls_identity.h"
-#include "node/tree_heads.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
 #include "tests/node_harness.h"
@@ -46,7 +46,7 @@ constexpr int kExitFork = 5;
 std::optional<AuditReceipt> printedReceipt(const std::string& out) {
   std::smatch match;
   if (!std::regex_search(out, match, std::regex("audit receipt: (\\S+)"))) return std::nullopt;
-  auto receipt = node::parseReceipt(match[1].str());
+  auto receipt = client::parseReceipt(match[1].str());
   if (!receipt) return std::nullopt;
   return *receipt;
 }
@@ -55,8 +55,8 @@ class CliQuery : public NodeTest {
  protected:
   // The client configuration of `identity`, keeping the tree heads it is given in a state folder
   // of its own (never the user's ~/.local/state).
-  node::ClientConfig cliConfig(const std::string& identity) const {
-    node::ClientConfig config = clientConfig(identity);
+  client::ClientConfig cliConfig(const std::string& identity) const {
+    client::ClientConfig config = clientConfig(identity);
     config.stateDir = stateDir(identity);
     return config;
   }
@@ -64,7 +64,7 @@ class CliQuery : public NodeTest {
   CommandResult query(const std::string& identity, const std::vector<std::string>& args) {
     return queryAs(cliConfig(identity), identity, args);
   }
-  CommandResult queryAs(const node::ClientConfig& config, const std::string& identity,
+  CommandResult queryAs(const client::ClientConfig& config, const std::string& identity,
                         const std::vector<std::string>& args, const std::string& nodeUrl = "") {
     std::vector<std::string> words{"query", "--as", writeClientConfigFile(config, dir_ / (identity + ".toml")).string(),
                                    "--node", nodeUrl.empty() ? url() : nodeUrl};
@@ -129,7 +129,7 @@ TEST_F(CliQuery, ANodeThatRolledItsAuditLogBackExitsFiveAndLeavesEvidence) {
   auto nodeKey = crypto::loadSecretKey(dir_ / "node.key").value();
   auto nodePublicKey = crypto::loadPublicKey(dir_ / "node.pub").value();
   auto verifier = client(kPartnerBorder);
-  node::TreeHeadStore heads(node::TreeHeadStore::folderFor(stateDir(kPartnerBorder), nodePublicKey.id().hex()),
+  client::TreeHeadStore heads(client::TreeHeadStore::folderFor(stateDir(kPartnerBorder), nodePublicKey.id().hex()),
                             [&](std::span<const uint8_t> envelope) { return verifier->openTreeHead(envelope); });
   ASSERT_TRUE(heads.latest().has_value()) << "the first query kept no head in " << heads.folder();
   ASSERT_TRUE(heads.record({longer, crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(longer), nodeKey)}).ok());
@@ -166,7 +166,7 @@ TEST_F(CliQuery, AnUnreachableNodeOrOneWithAnotherCertificateExitsOneAndPrintsNo
 
   // The node's certificate is not the pinned one (a machine in the middle): nothing is sent.
   const uint64_t audited = auditCount();
-  node::ClientConfig misPinned = cliConfig(kBorderOfficer);
+  client::ClientConfig misPinned = cliConfig(kBorderOfficer);
   auto otherPin = net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir_ / (std::string(kPartnerBorder) + "-tls")));
   ASSERT_TRUE(otherPin.ok()) << otherPin.error().message;
   misPinned.nodePin = *otherPin;
@@ -199,7 +199,7 @@ TEST_F(NodeProcessStop, SigtermAnswersAndAuditsEveryRequestInFlightAndSignsAFina
   std::optional<pqxx::work> appendsHeld(std::in_place, *blocker);
   appendsHeld->exec("LOCK TABLE audit.entries IN SHARE ROW EXCLUSIVE MODE");
 
-  std::vector<std::optional<Result<node::QueryAnswer>>> answers(kInFlight);
+  std::vector<std::optional<Result<client::QueryAnswer>>> answers(kInFlight);
   std::atomic<size_t> answered{0};
   {
     std::vector<std::jthread> officers;

@@ -34,8 +34,8 @@
 
 #include "node/net/https_client.h"
 #include "node/net/https_server.h"
-#include "node/tls_command.h"
 #include "node/net/tls_identity.h"
+#include "node/tls_command.h"
 #include "tests/loopback.h"
 
 namespace liaison::net {

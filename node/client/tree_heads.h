@@ -14,7 +14,7 @@
 #include "schema/model.h"
 #include "schema/status.h"
 
-namespace liaison::node {
+namespace liaison::client {
 
 /// A tree head as received: decoded, and the encoded envelope that signs it.
 struct ReceivedTreeHead {
@@ -88,4 +88,4 @@ std::vector<ReceivedTreeHead> readTreeHeads(const std::filesystem::path& folder,
 std::optional<std::string> contradiction(const ReceivedTreeHead& earlier, const ReceivedTreeHead& later,
                                          std::span<const Digest> proof);
 
-}  // namespace liaison::node
+}  // namespace liaison::client

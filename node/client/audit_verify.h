@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "node/query_client.h"
-#include "node/tree_heads.h"
+#include "node/client/query_client.h"
+#include "node/client/tree_heads.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
-namespace liaison::node {
+namespace liaison::client {
 
 struct AuditVerifyOptions {
   /// Further folders of signed heads of the same node, e.g. collected from partners' clients.
@@ -62,4 +62,4 @@ Result<ReceiptCheck> proveReceipt(QueryClient& client, const AuditReceipt& recei
 /// head the kept ones do not extend is ErrorKind::conflict, a fork, with the evidence saved.
 Result<ReceivedTreeHead> fetchLatestTreeHead(QueryClient& client);
 
-}  // namespace liaison::node
+}  // namespace liaison::client

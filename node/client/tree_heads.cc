@@ -1,4 +1,4 @@
-#include "node/tree_heads.h"
+#include "node/client/tree_heads.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +10,7 @@
 #include "crypto/digest.h"
 #include "crypto/merkle.h"
 
-namespace liaison::node {
+namespace liaison::client {
 namespace {
 
 // A head file holds one envelope; anything larger is not one.
@@ -196,4 +196,4 @@ std::optional<std::string> contradiction(const ReceivedTreeHead& earlier, const 
   return std::nullopt;
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::client

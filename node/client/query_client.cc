@@ -1,15 +1,15 @@
-#include "node/query_client.h"
+#include "node/client/query_client.h"
 
 #include <sodium.h>
 
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
+#include "node/client/tree_heads.h"
 #include "node/net/https_client.h"
-#include "node/tree_heads.h"
 #include "schema/codec.h"
 
-namespace liaison::node {
+namespace liaison::client {
 
 struct QueryClient::Impl {
   ClientConfig config;
@@ -138,4 +138,4 @@ Result<std::pair<unsigned, std::string>> QueryClient::get(const std::string& pat
   return std::pair<unsigned, std::string>{reply->status, std::string(reply->body.begin(), reply->body.end())};
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::client

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "node/config.h"
+#include "node/client/client_config.h"
 #include "node/net/http_message.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
-namespace liaison::node {
+namespace liaison::client {
 
 class TreeHeadStore;
 
@@ -81,4 +81,4 @@ class QueryClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace liaison::node
+}  // namespace liaison::client

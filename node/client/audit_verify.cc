@@ -1,4 +1,4 @@
-#include "node/audit_verify.h"
+#include "node/client/audit_verify.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,10 +10,10 @@
 #include "crypto/digest.h"
 #include "crypto/merkle.h"
 #include "crypto/merkle_tree.h"
-#include "node/audit_api.h"
+#include "node/client/audit_framing.h"
 #include "schema/codec.h"
 
-namespace liaison::node {
+namespace liaison::client {
 namespace {
 
 using Json = nlohmann::json;
@@ -327,4 +327,4 @@ Result<ReceiptCheck> proveReceipt(QueryClient& client, const AuditReceipt& recei
   return check;
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::client
