@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/mrz_command.h"
+#include "node/cli/mrz_command.h"
 
 namespace liaison::mrz {
 namespace {
@@ -711,7 +711,7 @@ struct CommandRun {
 CommandRun runMrz(const std::vector<std::string>& args) {
   std::ostringstream out;
   std::ostringstream err;
-  int status = node::runMrzCommand(args, out, err);
+  int status = cli::runMrzCommand(args, out, err);
   return {status, out.str(), err.str()};
 }
 

@@ -12,7 +12,7 @@
 
 #include "adapters/interpol_notices.h"
 #include "adapters/store.h"
-#include "node/notices_command.h"
+#include "node/cli/notices_command.h"
 #include "tests/pg_fixture.h"
 
 namespace liaison {
@@ -223,13 +223,13 @@ TEST_F(NoticeImport, TheCommandImportsEachFileAndReportsItsCounts) {
   const std::string un = writeFile("un.json", kUnDetail);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({red, un}, commandOptions(), kOrigin, out, err), 0) << err.str();
+  EXPECT_EQ(cli::runImportNoticesCommand({red, un}, commandOptions(), kOrigin, out, err), 0) << err.str();
   EXPECT_EQ(out.str(), red + ": 3 notices read, 3 new, 0 already present\n" + un +
                            ": 1 notices read, 1 new, 0 already present\n");
   EXPECT_EQ(stored("DE-BKA").size(), 4u);
 
   std::ostringstream again;
-  EXPECT_EQ(node::runImportNoticesCommand({red}, commandOptions(), kOrigin, again, err), 0) << err.str();
+  EXPECT_EQ(cli::runImportNoticesCommand({red}, commandOptions(), kOrigin, again, err), 0) << err.str();
   EXPECT_EQ(again.str(), red + ": 3 notices read, 0 new, 3 already present\n");
 }
 
@@ -240,7 +240,7 @@ TEST_F(NoticeImport, TheCommandImportsNothingWhenOneFileHasOneBadNotice) {
   const std::string broken = writeFile("broken.json", bad);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({good, broken}, commandOptions(), kOrigin, out, err), 1);
+  EXPECT_EQ(cli::runImportNoticesCommand({good, broken}, commandOptions(), kOrigin, out, err), 1);
   EXPECT_EQ(out.str(), "");
   EXPECT_NE(
       err.str().find(broken + ": _embedded.notices[2].date_of_birth: expected YYYY/MM/DD, YYYY/MM or YYYY, "
@@ -256,7 +256,7 @@ TEST_F(NoticeImport, TheCommandRefusesUsageMistakes) {
   auto run = [&](const std::vector<std::string>& files, std::map<std::string, std::string> options) {
     std::ostringstream out;
     std::ostringstream err;
-    return node::runImportNoticesCommand(files, options, kOrigin, out, err);
+    return cli::runImportNoticesCommand(files, options, kOrigin, out, err);
   };
   auto with = [&](const std::string& key, const std::string& value) {
     auto options = commandOptions();

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/paxlst_command.h"
+#include "node/cli/paxlst_command.h"
 
 namespace liaison::paxlst {
 namespace {
@@ -632,7 +632,7 @@ struct CommandRun {
 CommandRun runCommand(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   CommandRun run;
-  run.exit = node::runPaxlstCommand(args, out, err);
+  run.exit = cli::runPaxlstCommand(args, out, err);
   run.out = out.str();
   run.err = err.str();
   return run;

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-namespace liaison {
+namespace liaison::cli {
 
 /// Runs `liaison policy ARGS...` (`args` excludes "liaison policy"). Writes results to `out` and problems
 /// to `err`. Returns 0 when the check passed or the question is permitted (for at least one
 /// compartment), 1 when the policy has errors or the question is refused, 2 on a usage error.
 int runPolicyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-}  // namespace liaison
+}  // namespace liaison::cli

@@ -1,4 +1,4 @@
-#include "node/answer_format.h"
+#include "node/cli/answer_format.h"
 
 #include <nlohmann/json.hpp>
 
@@ -6,7 +6,7 @@
 #include "node/client/audit_verify.h"
 #include "schema/record_fields.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 // Collects a record's fields as text, in field-list order, skipping empty values.
@@ -98,4 +98,4 @@ std::string formatResponseJson(const Response& response) {
   return json.dump();
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

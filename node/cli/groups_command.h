@@ -6,9 +6,9 @@
 
 #include <ostream>
 
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// Prints every membership added (`+ GROUP MEMBER`) and removed (`- GROUP MEMBER`) and a summary.
 /// With --dry-run nothing changes. Exit 0, 1 when the policy is invalid or the database refused.
@@ -17,4 +17,4 @@ namespace liaison::node {
 int runGroupsCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
                      std::ostream& err);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -1,16 +1,16 @@
-#include "node/notices_command.h"
+#include "node/cli/notices_command.h"
 
 #include <chrono>
 #include <fstream>
 #include <optional>
 
 #include "adapters/interpol_notices.h"
-#include "node/cli_args.h"
-#include "node/import_command.h"
+#include "node/cli/cli_args.h"
+#include "node/cli/import_command.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -108,4 +108,4 @@ int runImportNoticesCommand(const std::vector<std::string>& files,
   return kExitOk;
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

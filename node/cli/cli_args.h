@@ -10,7 +10,7 @@
 #include "adapters/database.h"
 #include "schema/model.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// A usage mistake; main prints it with the usage text and exits 2.
 struct UsageError {
@@ -47,4 +47,4 @@ std::vector<std::string> splitCommaList(const std::string& text);
 /// Today's date (UTC).
 Date today();
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

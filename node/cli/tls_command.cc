@@ -1,4 +1,4 @@
-#include "node/tls_command.h"
+#include "node/cli/tls_command.h"
 
 #include <charconv>
 #include <map>
@@ -7,7 +7,7 @@
 #include "node/net/tls_identity.h"
 #include "schema/status.h"
 
-namespace liaison::net {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -48,8 +48,8 @@ std::string requireOption(const std::map<std::string, std::string>& options, con
 int parseDays(const std::string& text) {
   int days = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
-  if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > kMaxValidDays) {
-    throw UsageError{"--days must be a whole number from 1 to " + std::to_string(kMaxValidDays)};
+  if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > net::kMaxValidDays) {
+    throw UsageError{"--days must be a whole number from 1 to " + std::to_string(net::kMaxValidDays)};
   }
   return days;
 }
@@ -60,16 +60,16 @@ int tlsCert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::string name = requireOption(options, "name");
   int days = options.count("days") ? parseDays(options.at("days")) : kDefaultValidDays;
 
-  if (Status written = writeTlsIdentity(prefix, name, days); !written) {
+  if (Status written = net::writeTlsIdentity(prefix, name, days); !written) {
     err << "liaison: " << written.error().message << "\n";
     return kExitFailure;
   }
-  Result<std::string> pin = spkiPinOfCertificateFile(tlsCertificatePath(prefix));
+  Result<std::string> pin = net::spkiPinOfCertificateFile(net::tlsCertificatePath(prefix));
   if (!pin) {
     err << "liaison: " << pin.error().message << "\n";
     return kExitFailure;
   }
-  out << "wrote " << tlsCertificatePath(prefix).string() << " and " << tlsKeyPath(prefix).string()
+  out << "wrote " << net::tlsCertificatePath(prefix).string() << " and " << net::tlsKeyPath(prefix).string()
       << " (0600), valid " << days << " days\n"
       << "pin " << *pin << "\n";
   return kExitOk;
@@ -77,7 +77,7 @@ int tlsCert(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 int tlsPin(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.size() != 2 || args[1].rfind("--", 0) == 0) throw UsageError{"usage: liaison tls-pin FILE.crt"};
-  Result<std::string> pin = spkiPinOfCertificateFile(args[1]);
+  Result<std::string> pin = net::spkiPinOfCertificateFile(args[1]);
   if (!pin) {
     err << "liaison: " << pin.error().message << "\n";
     return kExitFailure;
@@ -99,4 +99,4 @@ int runTlsCommand(const std::vector<std::string>& args, std::ostream& out, std::
   }
 }
 
-}  // namespace liaison::net
+}  // namespace liaison::cli

@@ -1,4 +1,4 @@
-#include "node/command_audit.h"
+#include "node/cli/command_audit.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include "crypto/digest.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 // The name of the effective user, or its number when it has none.
@@ -70,4 +70,4 @@ Status auditCommandLine(const store::DatabaseTarget& target, const store::Comman
   return {};
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

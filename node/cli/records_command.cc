@@ -1,12 +1,12 @@
-#include "node/records_command.h"
+#include "node/cli/records_command.h"
 
 #include <sstream>
 
 #include "adapters/store.h"
-#include "node/command_audit.h"
+#include "node/cli/command_audit.h"
 #include "schema/limits.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -111,4 +111,4 @@ int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& ori
   return kExitOk;
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

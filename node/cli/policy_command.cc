@@ -1,4 +1,4 @@
-#include "node/policy_command.h"
+#include "node/cli/policy_command.h"
 
 #include <algorithm>
 #include <map>
@@ -8,7 +8,7 @@
 #include "policy/policy.h"
 #include "policy/query_scope.h"
 
-namespace liaison {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -161,4 +161,4 @@ int runPolicyCommand(const std::vector<std::string>& args, std::ostream& out, st
   }
 }
 
-}  // namespace liaison
+}  // namespace liaison::cli

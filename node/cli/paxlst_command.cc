@@ -1,4 +1,4 @@
-#include "node/paxlst_command.h"
+#include "node/cli/paxlst_command.h"
 
 #include <chrono>
 #include <cstdio>
@@ -10,9 +10,9 @@
 #include <system_error>
 
 #include "adapters/paxlst.h"
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -196,4 +196,4 @@ int runPaxlstCommand(const std::vector<std::string>& args, std::ostream& out, st
   }
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -1,4 +1,4 @@
-#include "node/import_command.h"
+#include "node/cli/import_command.h"
 
 #include <unistd.h>
 
@@ -8,10 +8,9 @@
 #include <fstream>
 
 #include "adapters/csv_import.h"
-#include "adapters/purge.h"
-#include "node/command_audit.h"
+#include "node/cli/command_audit.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -156,25 +155,4 @@ int runImportCommand(const Arguments& args, const store::CommandLineOrigin& orig
   return kExitOk;
 }
 
-int runPurgeCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
-                    std::ostream& err) {
-  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "member", "today"});
-  const std::string member = args.require("member");
-  Date day = today();
-  if (auto given = args.option("today")) {
-    auto parsed = parseDate(*given);
-    if (!parsed) throw UsageError{"--today: " + parsed.error().message};
-    day = *parsed;
-  }
-  auto report = store::purgeExpired(databaseTarget(args), member, day, origin);
-  if (!report) {
-    err << "liaison: " << report.error().message << "\n";
-    return kExitFailure;
-  }
-  for (const auto& [kind, count] : report->purged) out << name(kind) << ": " << count << " purged\n";
-  out << "purged " << report->total() << " records of " << member << " retained until before " << formatDate(day)
-      << "; audited as " << report->auditEntries << " entries\n";
-  return kExitOk;
-}
-
-}  // namespace liaison::node
+}  // namespace liaison::cli

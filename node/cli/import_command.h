@@ -1,13 +1,13 @@
-// `liaison import KIND FILE...` and `liaison purge`: bulk loads with progress, and retention.
+// `liaison import KIND FILE...`: bulk loads with progress, audited before they commit.
 #pragma once
 
 #include <ostream>
 
 #include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// The owner, visibility, handling and retention that `--owner`, `--visible-to`, `--handling` and
 /// `--retention-years` (default 10) ask for. Throws UsageError.
@@ -19,11 +19,6 @@ importers::ImportOptions importOptionsFrom(const Arguments& args);
 int runImportCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
                      std::ostream& err);
 
-/// `liaison purge --member M [--today YYYY-MM-DD]`: deletes M's records past their retention date
-/// in every compartment, each deletion audited. Exit 0, 1 on failure.
-int runPurgeCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
-                    std::ostream& err);
-
 /// The ImportControl::beforeCommit that audits an import of `what` (a kind and its source file) by
 /// `owner`: nothing commits that the log does not hold.
 std::function<Status(const importers::ImportReport&)> auditImportBeforeCommit(const store::DatabaseTarget& target,
@@ -31,4 +26,4 @@ std::function<Status(const importers::ImportReport&)> auditImportBeforeCommit(co
                                                                                const std::string& owner,
                                                                                const std::string& what);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

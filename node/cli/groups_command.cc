@@ -1,9 +1,9 @@
-#include "node/groups_command.h"
+#include "node/cli/groups_command.h"
 
 #include "adapters/group_sync.h"
 #include "policy/policy.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -45,4 +45,4 @@ int runGroupsCommand(const Arguments& args, const store::CommandLineOrigin& orig
   return kExitOk;
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

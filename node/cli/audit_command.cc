@@ -1,11 +1,11 @@
-#include "node/audit_command.h"
+#include "node/cli/audit_command.h"
 
 #include "crypto/digest.h"
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 #include "node/client/audit_verify.h"
 #include "node/client/query_client.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 using client::AuditVerifyOptions;
@@ -127,4 +127,4 @@ int runAuditCommand(const std::vector<std::string>& words, std::ostream& out, st
   throw UsageError{"usage: liaison audit verify|prove RECEIPT|sth|search [QUERY] --node URL --as AUDITOR.toml"};
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

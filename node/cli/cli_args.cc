@@ -1,9 +1,9 @@
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 
 #include <chrono>
 #include <cstdlib>
 
-namespace liaison::node {
+namespace liaison::cli {
 
 Arguments Arguments::parse(const std::vector<std::string>& args, const std::set<std::string>& flagNames) {
   Arguments parsed;
@@ -83,4 +83,4 @@ std::vector<std::string> splitCommaList(const std::string& text) {
 
 Date today() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -1,14 +1,11 @@
-#include "node/query_command.h"
+#include "node/cli/query_command.h"
 
-#include <csignal>
-#include <iostream>
 
-#include "node/answer_format.h"
-#include "node/cli_args.h"
+#include "node/cli/answer_format.h"
+#include "node/cli/cli_args.h"
 #include "node/client/query_client.h"
-#include "node/node.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 using client::loadClientConfig;
@@ -75,16 +72,6 @@ Query buildQuery(const Arguments& args) {
   throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
 }
 
-// SIGTERM and SIGINT are blocked in every thread and taken by sigwait on the main thread, so the
-// shutdown runs as ordinary code rather than inside a signal handler.
-sigset_t shutdownSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-
 }  // namespace
 
 int runQueryCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
@@ -120,30 +107,4 @@ int runQueryCommand(const std::vector<std::string>& words, std::ostream& out, st
   return kExitFailure;
 }
 
-int runNodeCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  Arguments args = Arguments::parse(words);
-  args.allowOnly({"config"});
-  auto config = loadNodeConfig(args.require("config"));
-  if (!config) {
-    err << "liaison: " << config.error().message << "\n";
-    return kExitFailure;
-  }
-  if (config->database.empty()) {
-    if (const char* env = std::getenv("LIAISON_DB")) config->database = env;
-  }
-  sigset_t signals = shutdownSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit it
-  auto node = Node::start(*config, NodeOptions{{}, &err});
-  if (!node) {
-    err << "liaison: " << node.error().message << "\n";
-    return kExitFailure;
-  }
-  out << "liaison node " << config->member << " listening on " << config->listenAddress << ":" << (*node)->port()
-      << std::endl;
-  int received = 0;
-  sigwait(&signals, &received);
-  (*node)->stop();
-  return 0;
-}
-
-}  // namespace liaison::node
+}  // namespace liaison::cli

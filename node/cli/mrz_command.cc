@@ -1,4 +1,4 @@
-#include "node/mrz_command.h"
+#include "node/cli/mrz_command.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "adapters/mrz.h"
-#include "node/cli_args.h"
+#include "node/cli/cli_args.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 namespace {
 
 constexpr int kExitOk = 0;
@@ -87,4 +87,4 @@ int runMrzCommand(const std::vector<std::string>& args, std::ostream& out, std::
   }
 }
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -5,7 +5,7 @@
 
 #include "schema/model.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// A readable multi-line rendering: status, each hit with the fields it carries, what was
 /// withheld, and the audit receipt.
@@ -14,4 +14,4 @@ std::string formatResponseText(const Response& response);
 /// The same as a JSON object (one line).
 std::string formatResponseJson(const Response& response);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -13,7 +13,7 @@
 #include "schema/model.h"
 #include "schema/status.h"
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// The longest command text an entry keeps; the rest is cut, marked with "...".
 inline constexpr size_t kMaxAuditedCommandBytes = 1024;
@@ -36,4 +36,4 @@ struct CommandLineAccess {
 Status auditCommandLine(const store::DatabaseTarget& target, const store::CommandLineOrigin& origin,
                         const CommandLineAccess& access);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

@@ -1,28 +1,25 @@
 // The `liaison` command: wires the modules together and nothing else.
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "adapters/migrate.h"
-#include "adapters/store.h"
-#include "crypto/keys.h"
 #include "crypto/secret_memory.h"
-#include "node/audit_command.h"
-#include "node/cli_args.h"
-#include "node/command_audit.h"
-#include "node/groups_command.h"
-#include "node/import_command.h"
-#include "node/mrz_command.h"
-#include "node/notices_command.h"
-#include "node/paxlst_command.h"
-#include "node/policy_command.h"
-#include "node/query_command.h"
-#include "node/records_command.h"
-#include "node/tls_command.h"
+#include "node/cli/audit_command.h"
+#include "node/cli/cli_args.h"
+#include "node/cli/command_audit.h"
+#include "node/cli/groups_command.h"
+#include "node/cli/import_command.h"
+#include "node/cli/keygen_command.h"
+#include "node/cli/migrate_command.h"
+#include "node/cli/mrz_command.h"
+#include "node/cli/node_command.h"
+#include "node/cli/notices_command.h"
+#include "node/cli/paxlst_command.h"
+#include "node/cli/policy_command.h"
+#include "node/cli/purge_command.h"
+#include "node/cli/query_command.h"
+#include "node/cli/records_command.h"
+#include "node/cli/tls_command.h"
 #include "schema/migrations.h"
 
 namespace liaison {
@@ -95,44 +92,12 @@ record kinds: notice, travel-document, movement, refusal, overstay, visa-decisio
               watchlist-person, watchlist-document, health-record, justice-record
 )";
 
-using node::Arguments;
-using node::UsageError;
-
-using node::databaseTarget;
+using cli::Arguments;
+using cli::UsageError;
 
 int report(const Error& error) {
   std::cerr << "liaison: " << error.message << "\n";
   return kExitFailure;
-}
-
-// --- commands ----------------------------------------------------------------------------------
-
-int keygen(const Arguments& args) {
-  args.allowOnly({"out"});
-  std::string out = args.require("out");
-  auto pair = crypto::generateKeyPair();
-  if (auto status = crypto::writeKeyFiles(out, pair); !status) return report(status.error());
-  std::cout << "wrote " << out << ".key (0600) and " << out << ".pub\n"
-            << "key id " << pair.publicKey.id().hex() << "\n";
-  return kExitOk;
-}
-
-int migrateCommand(const Arguments& args) {
-  args.allowOnly({"db", "db-admin", "health-db", "justice-db"});
-  auto result = store::migrate(databaseTarget(args));
-  if (!result) return report(result.error());
-  for (const store::DatabaseMigration& db : result->databases) {
-    std::cout << name(db.database) << " database " << db.name << (db.created ? " (created)" : "") << ": ";
-    if (db.applied.empty()) {
-      std::cout << "schema is up to date at version " << db.versionAfter << "\n";
-      continue;
-    }
-    std::cout << "migrated schema from version " << db.versionBefore << " to " << db.versionAfter << ":";
-    for (const auto& applied : db.applied) std::cout << " " << applied;
-    std::cout << "\n";
-  }
-  for (const std::string& note : result->notes) std::cout << note << "\n";
-  return kExitOk;
 }
 
 // The commands that load or make a secret key (the node's, an officer's, a TLS private key).
@@ -151,29 +116,29 @@ int run(int argc, char** argv) {
     }
   }
   // Commands that read or write records audit who ran them and how.
-  const store::CommandLineOrigin origin = node::commandLineOrigin({argv, argv + argc});
+  const store::CommandLineOrigin origin = cli::commandLineOrigin({argv, argv + argc});
   const std::string& command = words[0];
   const std::vector<std::string> rest(words.begin() + 1, words.end());
   // Commands that parse their own arguments.
-  if (command == "policy") return runPolicyCommand(rest, std::cout, std::cerr);
-  if (command == "tls-cert" || command == "tls-pin") return net::runTlsCommand(words, std::cout, std::cerr);
-  if (command == "node") return node::runNodeCommand(rest, std::cout, std::cerr);
-  if (command == "query") return node::runQueryCommand(rest, std::cout, std::cerr);
-  if (command == "audit") return node::runAuditCommand(rest, std::cout, std::cerr);
-  if (command == "mrz") return node::runMrzCommand(rest, std::cout, std::cerr);
-  if (command == "paxlst") return node::runPaxlstCommand(rest, std::cout, std::cerr);
+  if (command == "policy") return cli::runPolicyCommand(rest, std::cout, std::cerr);
+  if (command == "tls-cert" || command == "tls-pin") return cli::runTlsCommand(words, std::cout, std::cerr);
+  if (command == "node") return cli::runNodeCommand(rest, std::cout, std::cerr);
+  if (command == "query") return cli::runQueryCommand(rest, std::cout, std::cerr);
+  if (command == "audit") return cli::runAuditCommand(rest, std::cout, std::cerr);
+  if (command == "mrz") return cli::runMrzCommand(rest, std::cout, std::cerr);
+  if (command == "paxlst") return cli::runPaxlstCommand(rest, std::cout, std::cerr);
   if (command == "groups")
-    return node::runGroupsCommand(Arguments::parse(words, {"dry-run"}), origin, std::cout, std::cerr);
+    return cli::runGroupsCommand(Arguments::parse(words, {"dry-run"}), origin, std::cout, std::cerr);
   Arguments args = Arguments::parse(words);
-  if (command == "keygen") return keygen(args);
-  if (command == "migrate") return migrateCommand(args);
+  if (command == "keygen") return cli::runKeygenCommand(args, std::cout, std::cerr);
+  if (command == "migrate") return cli::runMigrateCommand(args, std::cout, std::cerr);
   if (command == "import" && args.positional.size() >= 2 && args.positional[1] == "notices") {
-    return node::runImportNoticesCommand({args.positional.begin() + 2, args.positional.end()}, args.options, origin,
+    return cli::runImportNoticesCommand({args.positional.begin() + 2, args.positional.end()}, args.options, origin,
                                          std::cout, std::cerr);
   }
-  if (command == "import") return node::runImportCommand(args, origin, std::cout, std::cerr);
-  if (command == "purge") return node::runPurgeCommand(args, origin, std::cout, std::cerr);
-  if (command == "records") return node::runRecordsCommand(args, origin, std::cout, std::cerr);
+  if (command == "import") return cli::runImportCommand(args, origin, std::cout, std::cerr);
+  if (command == "purge") return cli::runPurgeCommand(args, origin, std::cout, std::cerr);
+  if (command == "records") return cli::runRecordsCommand(args, origin, std::cout, std::cerr);
   if (command == "version") {
     std::cout << "liaison 0.1.0, schema version " << embeddedMigrations().back().version << "\n";
     return kExitOk;
@@ -191,7 +156,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return liaison::run(argc, argv);
-  } catch (const liaison::UsageError& e) {
+  } catch (const liaison::cli::UsageError& e) {
     std::cerr << "liaison: " << e.message << "\n\n" << liaison::kUsage;
     return liaison::kExitUsage;
   }

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace liaison::net {
+namespace liaison::cli {
 
 /// The two commands' lines for `liaison --help`.
 inline constexpr std::string_view kTlsCommandUsage =
@@ -21,4 +21,4 @@ inline constexpr std::string_view kTlsCommandUsage =
 /// Writes results to `out` and problems to `err`; returns 0, 1 (failed) or 2 (usage error).
 int runTlsCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-}  // namespace liaison::net
+}  // namespace liaison::cli

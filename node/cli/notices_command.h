@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// Imports the notices of `files`. `options` holds option values by name without dashes (owner,
 /// visible-to, handling, retention-years, colour, db, db-admin); without `db` the database is
@@ -24,4 +24,4 @@ int runImportNoticesCommand(const std::vector<std::string>& files,
                             const std::map<std::string, std::string>& options,
                             const store::CommandLineOrigin& origin, std::ostream& out, std::ostream& err);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli

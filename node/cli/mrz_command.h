@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace liaison::node {
+namespace liaison::cli {
 
 /// Runs `liaison mrz ARGS...` (`args` excludes "liaison mrz"). Prints the decoded fields to `out`, one
 /// `field: value` per line or, with --json, as one JSON object; problems go to `err`. The century of
@@ -14,4 +14,4 @@ namespace liaison::node {
 /// invalid one, 2 on a usage error.
 int runMrzCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-}  // namespace liaison::node
+}  // namespace liaison::cli
