@@ -20,6 +20,7 @@
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
+#include "node/cli/exit_codes.h"
 #include "node/client/audit_verify.h"
 #include "node/client/tree_heads.h"
 #include "node/net/tls_identity.h"
@@ -36,11 +37,11 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-constexpr int kExitAnswered = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitRefused = 3;
-constexpr int kExitInvalid = 4;
-constexpr int kExitFork = 5;
+using cli::kExitFailure;
+using cli::kExitFork;
+using cli::kExitInvalid;
+using cli::kExitOk;
+using cli::kExitRefused;
 
 // The receipt `liaison query` printed ("audit receipt: LOG:INDEX:LEAFHASH").
 std::optional<AuditReceipt> printedReceipt(const std::string& out) {
@@ -90,7 +91,7 @@ class CliQuery : public NodeTest {
 
 TEST_F(CliQuery, AnAnsweredQueryExitsZeroAndPrintsTheReceiptOfItsAuditEntry) {
   const CommandResult result = query(kBorderOfficer, checkStolenPassport_);
-  ASSERT_EQ(result.exitCode, kExitAnswered) << result.out << result.err;
+  ASSERT_EQ(result.exitCode, kExitOk) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr(stolenPassportRef_));
   auto receipt = printedReceipt(result.out);
   ASSERT_TRUE(receipt.has_value()) << result.out;
@@ -122,7 +123,7 @@ TEST_F(CliQuery, AQueryTheNodeCannotReadExitsFour) {
 }
 
 TEST_F(CliQuery, ANodeThatRolledItsAuditLogBackExitsFiveAndLeavesEvidence) {
-  ASSERT_EQ(query(kPartnerBorder, checkStolenPassport_).exitCode, kExitAnswered);
+  ASSERT_EQ(query(kPartnerBorder, checkStolenPassport_).exitCode, kExitOk);
   // What the client holds if the node once showed it a longer log than it shows now: a head of
   // 1000 entries, signed with the node's key.
   TreeHead longer{"XA-POLICE", 1000, crypto::sha256(std::vector<uint8_t>{1}), Timestamp{} + std::chrono::hours(1)};

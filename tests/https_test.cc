@@ -35,7 +35,7 @@
 #include "node/net/https_client.h"
 #include "node/net/https_server.h"
 #include "node/net/tls_identity.h"
-#include "node/cli/tls_command.h"
+#include "node/cli/command_line.h"
 #include "tests/loopback.h"
 
 namespace liaison::net {
@@ -310,10 +310,15 @@ TEST_F(TlsIdentityFiles, KeyReadableByGroupOrOthersIsRefused) {
 
 using TlsCommand = HttpsFixture;
 
+// `liaison ARGS...` run in-process (no process protection), as `liaison tls-cert|tls-pin`.
+int runTls(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return cli::runCommandLine(args, cli::CommandContext{.out = out, .err = err, .origin = {}});
+}
+
 TEST_F(TlsCommand, CertWritesTheIdentityAndPrintsItsPin) {
   std::ostringstream out, err;
   const fs::path prefix = dir / "node-c";
-  int exit = cli::runTlsCommand(
+  int exit = runTls(
       {"tls-cert", "--out", prefix.string(), "--name", "node-c.liaison.test", "--days", "90"}, out, err);
   ASSERT_EQ(exit, 0) << err.str();
   EXPECT_EQ(modeOf(tlsKeyPath(prefix)), 0600u);
@@ -326,7 +331,7 @@ TEST_F(TlsCommand, CertWritesTheIdentityAndPrintsItsPin) {
 
 TEST_F(TlsCommand, PinPrintsThePinOfACertificate) {
   std::ostringstream out, err;
-  ASSERT_EQ(cli::runTlsCommand({"tls-pin", serverIdentity.certificate.string()}, out, err), 0) << err.str();
+  ASSERT_EQ(runTls({"tls-pin", serverIdentity.certificate.string()}, out, err), 0) << err.str();
   EXPECT_EQ(out.str(), serverIdentity.pin + "\n");
 }
 
@@ -344,7 +349,7 @@ TEST_F(TlsCommand, UsageErrorsExitTwo) {
   };
   for (const auto& args : misuses) {
     std::ostringstream out, err;
-    EXPECT_EQ(cli::runTlsCommand(args, out, err), 2) << args.size() << " " << args.back();
+    EXPECT_EQ(runTls(args, out, err), 2) << args.size() << " " << args.back();
     EXPECT_TRUE(contains(err.str(), "usage")) << err.str();
   }
   EXPECT_FALSE(fs::exists(dir / "x.tlskey"));
@@ -352,15 +357,15 @@ TEST_F(TlsCommand, UsageErrorsExitTwo) {
 
 TEST_F(TlsCommand, FailuresExitOneAndSayWhy) {
   std::ostringstream out, err;
-  EXPECT_EQ(cli::runTlsCommand({"tls-cert", "--out", (dir / "server").string(), "--name", "x.test"}, out, err), 1);
+  EXPECT_EQ(runTls({"tls-cert", "--out", (dir / "server").string(), "--name", "x.test"}, out, err), 1);
   EXPECT_TRUE(contains(err.str(), "already exists")) << err.str();
 
   std::ostringstream out2, err2;
-  EXPECT_EQ(cli::runTlsCommand({"tls-pin", (dir / "missing.crt").string()}, out2, err2), 1);
+  EXPECT_EQ(runTls({"tls-pin", (dir / "missing.crt").string()}, out2, err2), 1);
   EXPECT_TRUE(contains(err2.str(), (dir / "missing.crt").string())) << err2.str();
 
   std::ostringstream out3, err3;
-  EXPECT_EQ(cli::runTlsCommand({"tls-pin", serverIdentity.key.string()}, out3, err3), 1);
+  EXPECT_EQ(runTls({"tls-pin", serverIdentity.key.string()}, out3, err3), 1);
   EXPECT_TRUE(contains(err3.str(), "not a PEM certificate")) << err3.str();
 }
 

@@ -12,8 +12,7 @@
 #include "adapters/store.h"
 #include "crypto/digest.h"
 #include "node/cli/command_audit.h"
-#include "node/cli/import_command.h"
-#include "node/cli/records_command.h"
+#include "node/cli/command_line.h"
 #include "tests/pg_fixture.h"
 #include "tests/sample_records.h"
 
@@ -38,7 +37,7 @@ class RecordsCommand : public testing::PgTest {
     words.push_back(target().conninfo);
     std::ostringstream out, err;
     Run run;
-    run.status = cli::runRecordsCommand(cli::Arguments::parse(words), kOperator, out, err);
+    run.status = cli::runCommandLine(words, cli::CommandContext{.out = out, .err = err, .origin = kOperator});
     run.out = out.str();
     run.err = err.str();
     return run;
@@ -128,9 +127,10 @@ TEST_F(RecordsCommand, AnImportIsAuditedBeforeItCommitsAndNothingLandsWhenTheLog
   std::ofstream(file) << "family_name,facility,record_kind,recorded_on\nNgozi,clinic,consultation,2026-01-02\n";
   auto import = [&] {
     std::ostringstream out, err;
-    cli::Arguments args = cli::Arguments::parse(
-        {"import", "health-records", file, "--owner", "XA-POLICE", "--db", target().conninfo});
-    return cli::runImportCommand(args, store::CommandLineOrigin{"bob", "liaison import health-records"}, out, err);
+    return cli::runCommandLine({"import", "health-records", file, "--owner", "XA-POLICE", "--db", target().conninfo},
+                               cli::CommandContext{.out = out,
+                                                   .err = err,
+                                                   .origin = {"bob", "liaison import health-records"}});
   };
   auditLogRefuses(true);
   EXPECT_EQ(import(), 1);

@@ -1,7 +1,7 @@
-#include "node/cli/audit_command.h"
-
+// `liaison audit verify|prove|sth|search`: the auditor's tools against a running node.
 #include "crypto/digest.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 #include "node/client/audit_verify.h"
 #include "node/client/query_client.h"
 
@@ -17,11 +17,6 @@ using client::QueryClient;
 using client::ReceiptCheck;
 using client::verifyAuditLog;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitNotYet = 3;
-constexpr int kExitFork = 5;
-
 int failed(const Error& error, std::ostream& err) {
   err << "liaison: " << error.message << "\n";
   return error.kind == ErrorKind::conflict ? kExitFork : kExitFailure;
@@ -34,8 +29,9 @@ Result<std::unique_ptr<QueryClient>> auditorClient(const Arguments& args) {
   return QueryClient::create(*config, args.require("node"));
 }
 
-int verify(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"as", "node", "heads", "state"});
+int verify(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
   auto client = auditorClient(args);
   if (!client) return failed(client.error(), err);
   AuditVerifyOptions options;
@@ -64,10 +60,10 @@ int verify(const Arguments& args, std::ostream& out, std::ostream& err) {
   return kExitFailure;
 }
 
-int prove(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"as", "node", "state"});
-  if (args.positional.size() != 2) throw UsageError{"usage: liaison audit prove RECEIPT --node URL --as AUDITOR.toml"};
-  auto receipt = parseReceipt(args.positional[1]);
+int prove(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  auto receipt = parseReceipt(args.positional("RECEIPT"));
   if (!receipt) throw UsageError{receipt.error().message};
   auto client = auditorClient(args);
   if (!client) return failed(client.error(), err);
@@ -86,8 +82,9 @@ int prove(const Arguments& args, std::ostream& out, std::ostream& err) {
   return kExitFailure;
 }
 
-int treeHead(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"as", "node", "state"});
+int treeHead(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
   auto client = auditorClient(args);
   if (!client) return failed(client.error(), err);
   auto head = fetchLatestTreeHead(**client);
@@ -98,10 +95,10 @@ int treeHead(const Arguments& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
-int search(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"as", "node", "state"});
-  if (args.positional.size() > 2) throw UsageError{"usage: liaison audit search [QUERY] --node URL --as AUDITOR.toml"};
-  const std::string query = args.positional.size() == 2 ? args.positional[1] : std::string();
+int search(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string query = args.positional("QUERY");
   auto client = auditorClient(args);
   if (!client) return failed(client.error(), err);
   auto reply = (*client)->getSigned("/v1/audit/search" + (query.empty() ? std::string() : "?" + query));
@@ -115,16 +112,65 @@ int search(const Arguments& args, std::ostream& out, std::ostream& err) {
   return kExitOk;
 }
 
+// --as, --node and --state, which every audit command takes.
+std::vector<OptionSpec> auditorOptions() {
+  return {
+      {"node", "URL", "the node, https://HOST:PORT", true},
+      {"as", "AUDITOR.toml", "the client configuration of one of the node's auditors", true},
+      {"state", "DIR", "where the node's signed tree heads are kept (default: the configuration's state_dir)"},
+  };
+}
+
+Command auditSubcommand(Command command) {
+  std::vector<OptionSpec> options = auditorOptions();
+  options.insert(options.end(), command.options.begin(), command.options.end());
+  command.options = std::move(options);
+  command.loadsSecretKeys = true;
+  return command;
+}
+
 }  // namespace
 
-int runAuditCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  Arguments args = Arguments::parse(words);
-  const std::string action = args.positional.empty() ? std::string() : args.positional[0];
-  if (action == "verify") return verify(args, out, err);
-  if (action == "prove") return prove(args, out, err);
-  if (action == "sth") return treeHead(args, out, err);
-  if (action == "search") return search(args, out, err);
-  throw UsageError{"usage: liaison audit verify|prove RECEIPT|sth|search [QUERY] --node URL --as AUDITOR.toml"};
+Command auditCommand() {
+  return Command{
+      .name = "audit",
+      .summary = "the auditor's tools: verify the node's audit log, prove a receipt, show the tree head, search",
+      .subcommands =
+          {
+              auditSubcommand({
+                  .name = "verify",
+                  .summary = "download the node's audit log, rehash every entry, check the signed root and every "
+                             "tree head seen",
+                  .details = "Heads are those kept in the state folder, and those collected in --heads.\n"
+                             "exit status: 0 verified, 1 a problem (naming the first bad index) or the check "
+                             "failed, 2 usage error, 5 fork\n",
+                  .options = {{"heads", "DIR,DIR", "further folders of the node's signed heads, e.g. partners'"}},
+                  .run = verify,
+              }),
+              auditSubcommand({
+                  .name = "prove",
+                  .summary = "check that a receipt is included under the latest signed head",
+                  .details = "exit status: 0 included, 1 not included or the check failed, 2 usage error, 3 not "
+                             "yet under a signed head, 5 fork\n",
+                  .positionals = {{"RECEIPT", "as `liaison query` prints it: LOG:INDEX:LEAFHASH"}},
+                  .run = prove,
+              }),
+              auditSubcommand({
+                  .name = "sth",
+                  .summary = "print the latest signed tree head",
+                  .details = "exit status: 0 printed, 1 failed, 2 usage error, 5 fork\n",
+                  .run = treeHead,
+              }),
+              auditSubcommand({
+                  .name = "search",
+                  .summary = "search and export the log",
+                  .details = "QUERY is the auditor API's search, e.g. 'member=XB-BORDER&decision=refused&format=csv' "
+                             "(see README, Auditor API).\nexit status: 0 printed, 1 failed, 2 usage error, 5 fork\n",
+                  .positionals = {{"QUERY", "filters and format", false}},
+                  .run = search,
+              }),
+          },
+  };
 }
 
 }  // namespace liaison::cli

@@ -1,3 +1,5 @@
+// `liaison import KIND FILE`: loads a CSV file in one transaction, with progress, audited before it
+// commits.
 #include "node/cli/import_command.h"
 
 #include <unistd.h>
@@ -7,14 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/csv_import.h"
 #include "node/cli/command_audit.h"
+#include "node/cli/commands.h"
+#include "node/cli/database_options.h"
+#include "node/cli/exit_codes.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
 
 struct CsvKind {
   const char* command;
@@ -69,7 +70,75 @@ class ProgressDisplay {
   Clock::time_point lastLine_;
 };
 
+// The kinds as `liaison import` names them.
+std::string csvKindNames() {
+  std::string names;
+  for (const CsvKind& kind : kCsvKinds) names += (names.empty() ? "" : ", ") + std::string(kind.command);
+  return names;
+}
+
+int importCsv(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string kindName = args.positional("KIND");
+  const CsvKind* csvKind = nullptr;
+  for (const auto& k : kCsvKinds) {
+    if (kindName == k.command) csvKind = &k;
+  }
+  if (csvKind == nullptr) throw UsageError{"cannot import '" + kindName + "'"};
+  importers::ImportOptions options = importOptionsFrom(args);
+
+  const std::string path = args.positional("FILE");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    err << "liaison: " << path << ": cannot open the file\n";
+    return kExitFailure;
+  }
+  std::error_code sizeError;
+  const auto size = std::filesystem::file_size(path, sizeError);
+  ProgressDisplay progress(err, sizeError ? 0 : size);
+  importers::ImportControl control;
+  control.progress = [&](uint64_t rows, uint64_t bytes) { progress.update(rows, bytes); };
+  std::ofstream rejects;
+  if (auto rejectsPath = args.option("rejects")) {
+    rejects.open(*rejectsPath, std::ios::trunc);
+    if (!rejects) {
+      err << "liaison: " << *rejectsPath << ": cannot write the rejects file\n";
+      return kExitFailure;
+    }
+    control.rejects = &rejects;
+  }
+  const store::DatabaseTarget target = databaseTarget(args);
+  control.beforeCommit = auditImportBeforeCommit(target, context.origin, options.owner,
+                                                 std::string(name(csvKind->kind)) + " from " + path.substr(0, 256));
+  const auto started = std::chrono::steady_clock::now();
+  auto result = importers::importCsv(target, csvKind->kind, file, path, options, control);
+  progress.finish();
+  if (!result) {
+    err << "liaison: " << result.error().message << "\n";
+    return kExitFailure;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out << path << ": " << result->rowsRead << " rows read, " << result->rowsInserted << " new, "
+      << (result->rowsRead - result->rowsInserted - result->rowsRejected) << " already present";
+  if (control.rejects != nullptr) out << ", " << result->rowsRejected << " rejected (see " << *args.option("rejects") << ")";
+  char timing[64];
+  std::snprintf(timing, sizeof timing, " in %.1f s\n", seconds);
+  out << timing;
+  return kExitOk;
+}
+
+
 }  // namespace
+
+std::vector<OptionSpec> importOptions() {
+  return {
+      {"owner", "MEMBER", "the member whose records these are", true},
+      {"visible-to", "M1,G2", "members and groups that may see them (default: the compartment's)"},
+      {"handling", "h0|h1|h2|h3", "handling code of every record (h2: not to be disseminated\nwithout the owner's permission)"},
+      {"retention-years", "N", "kept N years from today, then purged (default 10, at most 100)"},
+  };
+}
 
 importers::ImportOptions importOptionsFrom(const Arguments& args) {
   importers::ImportOptions options;
@@ -103,56 +172,22 @@ std::function<Status(const importers::ImportReport&)> auditImportBeforeCommit(co
   };
 }
 
-int runImportCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
-                     std::ostream& err) {
-  if (args.positional.size() != 3) throw UsageError{"usage: liaison import KIND FILE --owner MEMBER"};
-  const std::string& kindName = args.positional[1];
-  const CsvKind* csvKind = nullptr;
-  for (const auto& k : kCsvKinds) {
-    if (kindName == k.command) csvKind = &k;
-  }
-  if (csvKind == nullptr) throw UsageError{"cannot import '" + kindName + "'"};
-  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "owner", "visible-to", "handling", "retention-years", "rejects"});
-  importers::ImportOptions options = importOptionsFrom(args);
-
-  const std::string& path = args.positional[2];
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    err << "liaison: " << path << ": cannot open the file\n";
-    return kExitFailure;
-  }
-  std::error_code sizeError;
-  const auto size = std::filesystem::file_size(path, sizeError);
-  ProgressDisplay progress(err, sizeError ? 0 : size);
-  importers::ImportControl control;
-  control.progress = [&](uint64_t rows, uint64_t bytes) { progress.update(rows, bytes); };
-  std::ofstream rejects;
-  if (auto rejectsPath = args.option("rejects")) {
-    rejects.open(*rejectsPath, std::ios::trunc);
-    if (!rejects) {
-      err << "liaison: " << *rejectsPath << ": cannot write the rejects file\n";
-      return kExitFailure;
-    }
-    control.rejects = &rejects;
-  }
-  const store::DatabaseTarget target = databaseTarget(args);
-  control.beforeCommit = auditImportBeforeCommit(target, origin, options.owner,
-                                                 std::string(name(csvKind->kind)) + " from " + path.substr(0, 256));
-  const auto started = std::chrono::steady_clock::now();
-  auto result = importers::importCsv(target, csvKind->kind, file, path, options, control);
-  progress.finish();
-  if (!result) {
-    err << "liaison: " << result.error().message << "\n";
-    return kExitFailure;
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << path << ": " << result->rowsRead << " rows read, " << result->rowsInserted << " new, "
-      << (result->rowsRead - result->rowsInserted - result->rowsRejected) << " already present";
-  if (control.rejects != nullptr) out << ", " << result->rowsRejected << " rejected (see " << *args.option("rejects") << ")";
-  char timing[64];
-  std::snprintf(timing, sizeof timing, " in %.1f s\n", seconds);
-  out << timing;
-  return kExitOk;
+Command importCommand() {
+  Command command{
+      .name = "import",
+      .summary = "load a file of records in one transaction, audited before it commits",
+      .details = "KIND is one of " + csvKindNames() + "; the layouts are in docs/formats.md. One bad row "
+                 "and nothing is written (its line and column named); with --rejects the good rows land and the "
+                 "bad ones go to that file. Re-importing changes nothing. Progress shows on a terminal.\n"
+                 "exit status: 0 imported, 1 failed, 2 usage error\n",
+      .positionals = {{"KIND", "what the file holds (see below)"}, {"FILE", "the CSV file"}},
+      .options = importOptions(),
+      .run = importCsv,
+      .subcommands = {importNoticesCommand()},
+  };
+  command.options.push_back({"rejects", "FILE", "write rejected rows here and import the good ones"});
+  for (const OptionSpec& option : databaseOptions()) command.options.push_back(option);
+  return command;
 }
 
 }  // namespace liaison::cli

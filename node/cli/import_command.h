@@ -1,23 +1,25 @@
-// `liaison import KIND FILE...`: bulk loads with progress, audited before they commit.
+// What `liaison import KIND FILE` (import_command.cc) and `liaison import notices FILE...`
+// (notices_command.cc) share: the options that say whose records they are and how they may be
+// shared, and the audit entry written before an import commits.
 #pragma once
 
-#include <ostream>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/command.h"
 
 namespace liaison::cli {
 
-/// The owner, visibility, handling and retention that `--owner`, `--visible-to`, `--handling` and
-/// `--retention-years` (default 10) ask for. Throws UsageError.
-importers::ImportOptions importOptionsFrom(const Arguments& args);
+/// `--owner MEMBER` (required), `--visible-to M1,G2`, `--handling h0..h3` and
+/// `--retention-years N`.
+std::vector<OptionSpec> importOptions();
 
-/// `liaison import KIND FILE --owner M [...]` for the CSV kinds (docs/formats.md). Shows a progress
-/// bar with rows/s and an ETA on a terminal, plain lines otherwise. Exit 0, 1 on failure.
-/// The import is audited, naming `origin`, before it commits.
-int runImportCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
-                     std::ostream& err);
+/// The owner, visibility, handling and retention that importOptions() asked for (retention:
+/// default 10 years, at most 100). Throws UsageError.
+importers::ImportOptions importOptionsFrom(const Arguments& args);
 
 /// The ImportControl::beforeCommit that audits an import of `what` (a kind and its source file) by
 /// `owner`: nothing commits that the log does not hold.

@@ -1,29 +1,16 @@
-#include "node/cli/mrz_command.h"
-
-#include <chrono>
+// `liaison mrz parse [--json] LINE...`: checks and decodes the machine-readable zone of a travel
+// document as an officer or a script types or scans it.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "adapters/mrz.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-constexpr const char* kMrzUsage = R"(usage: liaison mrz parse [--json] LINE...
-
-parse   check every check digit, code and date of a machine-readable zone given as its 2 lines (TD2,
-        TD3 passport, MRV-A or MRV-B visa) or 3 lines (TD1), and print its fields. Quote each line:
-        the shell reads < as a redirection.
---json  print one JSON object instead of one `field: value` per line
-exit status: 0 valid, 1 invalid zone (the error names line, columns and field), 2 usage error
-)";
 
 // The fields in print order, under the same names in text and JSON; a blank expiry date or an
 // unknown date of birth is null, a partly known one YYYY or YYYY-MM.
@@ -46,19 +33,16 @@ std::vector<std::pair<std::string_view, nlohmann::ordered_json>> fieldsOf(const 
   };
 }
 
-Date todayUtc() { return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())}; }
-
-int parseCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  Arguments parsed = Arguments::parse(std::vector<std::string>(args.begin() + 1, args.end()), {"json"});
-  parsed.allowOnly({"json"});
-  if (parsed.positional.empty()) throw UsageError{"mrz parse needs the lines of the zone"};
-  auto document = mrz::parseMrz(parsed.positional, todayUtc());
+// The century of two-digit years is inferred against today's date (UTC).
+int parse(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  auto document = mrz::parseMrz(args.positionals("LINE"), today());
   if (!document) {
-    err << "liaison: invalid MRZ: " << document.error().message << "\n";
+    context.err << "liaison: invalid MRZ: " << document.error().message << "\n";
     return kExitFailure;
   }
   auto fields = fieldsOf(*document);
-  if (parsed.flag("json")) {
+  if (args.flag("json")) {
     nlohmann::ordered_json json = nlohmann::ordered_json::object();
     for (auto& [key, value] : fields) json[std::string(key)] = std::move(value);
     out << json.dump() << "\n";
@@ -72,19 +56,22 @@ int parseCommand(const std::vector<std::string>& args, std::ostream& out, std::o
 
 }  // namespace
 
-int runMrzCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  try {
-    if (args.empty()) throw UsageError{"mrz needs a subcommand: parse"};
-    if (args[0] == "parse") return parseCommand(args, out, err);
-    if (args[0] == "help") {
-      out << kMrzUsage;
-      return kExitOk;
-    }
-    throw UsageError{"unknown mrz subcommand '" + args[0] + "'"};
-  } catch (const UsageError& e) {
-    err << "liaison: " << e.message << "\n\n" << kMrzUsage;
-    return kExitUsage;
-  }
+Command mrzCommand() {
+  return Command{
+      .name = "mrz",
+      .summary = "check and decode an ICAO 9303 machine-readable zone",
+      .subcommands = {Command{
+          .name = "parse",
+          .summary = "check every check digit, code and date of a machine-readable zone and print its fields",
+          .details = "The zone is given as its 2 lines (TD2, TD3 passport, MRV-A or MRV-B visa) or 3 lines (TD1). "
+                     "Quote each line: the shell reads < as a redirection.\n"
+                     "exit status: 0 valid, 1 invalid zone (the error names line, columns, field and the expected "
+                     "check digit), 2 usage error\n",
+          .positionals = {{"LINE", "the lines of the zone", true, true}},
+          .options = {{"json", "", "print one JSON object instead of one `field: value` per line"}},
+          .run = parse,
+      }},
+  };
 }
 
 }  // namespace liaison::cli

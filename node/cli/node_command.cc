@@ -1,19 +1,16 @@
-#include "node/cli/node_command.h"
-
+// `liaison node`: runs the serving node from the command line.
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <ostream>
 
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 #include "node/node.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
 
 // SIGTERM and SIGINT are blocked in every thread and taken by sigwait on the main thread, so the
 // shutdown runs as ordinary code rather than inside a signal handler.
@@ -25,11 +22,10 @@ sigset_t shutdownSignals() {
   return set;
 }
 
-}  // namespace
-
-int runNodeCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  Arguments args = Arguments::parse(words);
-  args.allowOnly({"config"});
+// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+int serve(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
   auto config = node::loadNodeConfig(args.require("config"));
   if (!config) {
     err << "liaison: " << config.error().message << "\n";
@@ -51,6 +47,21 @@ int runNodeCommand(const std::vector<std::string>& words, std::ostream& out, std
   sigwait(&signals, &received);
   (*node)->stop();
   return kExitOk;
+}
+
+}  // namespace
+
+Command nodeCommand() {
+  return Command{
+      .name = "node",
+      .summary = "serve signed queries over TLS 1.3 until SIGTERM",
+      .details = "On SIGTERM or SIGINT it stops accepting, finishes the requests in flight and flushes the audit "
+                 "log. The database is the configuration's `database`, else $LIAISON_DB.\n"
+                 "exit status: 0 stopped, 1 could not start\n",
+      .options = {{"config", "NODE.toml", "the node configuration (see examples/node/node.toml)", true}},
+      .run = serve,
+      .loadsSecretKeys = true,
+  };
 }
 
 }  // namespace liaison::cli

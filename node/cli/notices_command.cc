@@ -1,26 +1,19 @@
-#include "node/cli/notices_command.h"
-
+// `liaison import notices FILE...`: loads responses of INTERPOL's public notices web API
+// (adapters/interpol_notices.h).
 #include <chrono>
 #include <fstream>
 #include <optional>
 
 #include "adapters/interpol_notices.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/database_options.h"
+#include "node/cli/exit_codes.h"
 #include "node/cli/import_command.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-constexpr const char* kNoticesUsage =
-    "usage: liaison import notices FILE.json... --owner MEMBER [--visible-to M1,G2] [--handling "
-    "h0|h1|h2|h3]\n"
-    "                              [--retention-years N] [--colour red|yellow|un-special] [--db CONNINFO]\n";
 
 // The API publishes red, yellow and UN special notices only. Throws UsageError.
 std::optional<NoticeColour> colourOf(const Arguments& args) {
@@ -51,24 +44,14 @@ Result<std::string> readResponseFile(const std::string& path) {
   return bytes;
 }
 
-}  // namespace
-
-int runImportNoticesCommand(const std::vector<std::string>& files,
-                            const std::map<std::string, std::string>& options,
-                            const store::CommandLineOrigin& origin, std::ostream& out, std::ostream& err) {
-  Arguments args;
-  args.options = options;
-  importers::ImportOptions importOptions;
-  std::optional<NoticeColour> colour;
-  try {
-    if (files.empty()) throw UsageError{"import notices needs at least one FILE.json"};
-    args.allowOnly({"owner", "visible-to", "handling", "retention-years", "colour", "db", "db-admin", "health-db", "justice-db"});
-    importOptions = importOptionsFrom(args);
-    colour = colourOf(args);
-  } catch (const UsageError& e) {
-    err << "liaison: " << e.message << "\n\n" << kNoticesUsage;
-    return kExitUsage;
-  }
+// Every file is read and parsed first, and if any fails nothing is imported; then each file is
+// imported in its own transaction, audited naming the operator before it commits.
+int importNotices(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::vector<std::string> files = args.positionals("FILE.json");
+  const importers::ImportOptions importOptions = importOptionsFrom(args);
+  const std::optional<NoticeColour> colour = colourOf(args);
 
   // Parse everything before writing anything, and report every bad file, not just the first.
   std::vector<std::vector<Notice>> parsed;
@@ -94,7 +77,7 @@ int runImportNoticesCommand(const std::vector<std::string>& files,
   const store::DatabaseTarget target = databaseTarget(args);
   for (size_t i = 0; i < files.size(); ++i) {
     importers::ImportControl control;
-    control.beforeCommit = auditImportBeforeCommit(target, origin, importOptions.owner,
+    control.beforeCommit = auditImportBeforeCommit(target, context.origin, importOptions.owner,
                                                    "notices from " + files[i].substr(0, 256));
     auto report = importers::importNotices(target, parsed[i], importOptions, control);
     if (!report) {
@@ -106,6 +89,24 @@ int runImportNoticesCommand(const std::vector<std::string>& files,
         << (report->rowsRead - report->rowsInserted) << " already present\n";
   }
   return kExitOk;
+}
+
+}  // namespace
+
+Command importNoticesCommand() {
+  Command command{
+      .name = "notices",
+      .summary = "load INTERPOL public-notice API responses (list or detail JSON)",
+      .details = "Every file is parsed before anything is written; each is then imported in its own transaction,\n"
+                 "so running the command again after a failure is safe.\n"
+                 "exit status: 0 imported, 1 a file or the database failed, 2 usage error\n",
+      .positionals = {{"FILE.json", "responses of the notices API", true, true}},
+      .options = importOptions(),
+      .run = importNotices,
+  };
+  command.options.push_back({"colour", "red|yellow|un-special", "the notices' colour (default: from each notice's link; a link\nnaming another colour is then an error)"});
+  for (const OptionSpec& option : databaseOptions()) command.options.push_back(option);
+  return command;
 }
 
 }  // namespace liaison::cli

@@ -1,5 +1,5 @@
-#include "node/cli/paxlst_command.h"
-
+// `liaison paxlst parse [--json] FILE`: reads a UN/EDIFACT PAXLST interchange (advance passenger
+// information) and prints each message's flight and its travellers, or the error that stops it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,22 +10,11 @@
 #include <system_error>
 
 #include "adapters/paxlst.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-constexpr const char* kPaxlstUsage = R"(usage: liaison paxlst parse [--json] FILE
-
-parse   read a UN/EDIFACT PAXLST interchange (API passenger or crew lists) and print one line per
-        message with its flight, then one line per traveller; --json prints the interchange as JSON.
-        Flight times are the airports' local times, as PAXLST gives them.
-exit status: 0 parsed, 1 the file cannot be read or is not a valid PAXLST interchange, 2 usage error
-)";
 
 // Keeps the fields in the order written here rather than sorted.
 using Json = nlohmann::ordered_json;
@@ -152,10 +141,10 @@ Result<std::string> readInput(const std::string& path) {
   return text;
 }
 
-int parseCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
-  args.allowOnly({"json"});
-  if (args.positional.size() != 2) throw UsageError{"paxlst parse takes exactly one FILE"};
-  const std::string& path = args.positional[1];
+int parse(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string path = args.positional("FILE");
   auto text = readInput(path);
   if (!text) {
     err << "liaison: " << text.error().message << "\n";
@@ -179,21 +168,23 @@ int parseCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int runPaxlstCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  try {
-    Arguments parsed = Arguments::parse(args, {"json"});
-    if (parsed.positional.empty()) throw UsageError{"paxlst needs a subcommand: parse"};
-    const std::string& subcommand = parsed.positional[0];
-    if (subcommand == "parse") return parseCommand(parsed, out, err);
-    if (subcommand == "help") {
-      out << kPaxlstUsage;
-      return kExitOk;
-    }
-    throw UsageError{"unknown paxlst subcommand '" + subcommand + "'"};
-  } catch (const UsageError& e) {
-    err << "liaison: " << e.message << "\n\n" << kPaxlstUsage;
-    return kExitUsage;
-  }
+Command paxlstCommand() {
+  return Command{
+      .name = "paxlst",
+      .summary = "read UN/EDIFACT PAXLST (advance passenger information) interchanges",
+      .subcommands = {Command{
+          .name = "parse",
+          .summary = "print the flight and travellers of a UN/EDIFACT PAXLST interchange",
+          .details = "Reads passenger or crew lists (several messages, UNA delimiters, count and reference checks) "
+                     "and prints one line per message with its flight, then one line per traveller. Flight times "
+                     "are the airports' local times, as PAXLST gives them.\n"
+                     "exit status: 0 parsed, 1 the file cannot be read or is not a valid PAXLST interchange, "
+                     "2 usage error\n",
+          .positionals = {{"FILE", "the interchange"}},
+          .options = {{"json", "", "print the interchange as JSON"}},
+          .run = parse,
+      }},
+  };
 }
 
 }  // namespace liaison::cli

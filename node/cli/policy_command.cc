@@ -1,33 +1,15 @@
-#include "node/cli/policy_command.h"
-
-#include <algorithm>
-#include <map>
+// `liaison policy check FILE` and `liaison policy explain FILE ...`: static checks of a policy file
+// and the decision it takes for one question, with the rules or firewalls behind it.
 #include <optional>
 
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 #include "policy/decide.h"
 #include "policy/policy.h"
 #include "policy/query_scope.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-constexpr const char* kPolicyUsage = R"(usage: liaison policy check FILE
-       liaison policy explain FILE --member M --role R --purpose P --query Q [--compartment C] [--case REF]
-
-check     load FILE and run every static check; print a summary, or every problem as FILE:LINE: ...
-explain   decide one question against FILE and print the rules or firewalls behind the decision; without
-          --compartment, decide for every compartment the query kind may read. --case REF says the
-          request carries a case reference.
-exit status: 0 valid / permitted (for at least one compartment), 1 invalid / refused, 2 usage error
-)";
-
-struct UsageError {
-  std::string message;
-};
 
 std::string listed(const std::vector<std::string>& items) {
   std::string text;
@@ -49,9 +31,10 @@ std::optional<policy::Policy> load(const std::string& file, std::ostream& err) {
   return std::nullopt;
 }
 
-int check(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() != 2) throw UsageError{"policy check takes exactly one FILE"};
-  const std::string& file = args[1];
+int check(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string file = args.positional("FILE");
   auto loaded = load(file, err);
   if (!loaded) {
     err << file << ": the policy cannot be used until the problems above are fixed\n";
@@ -83,52 +66,31 @@ int check(const std::vector<std::string>& args, std::ostream& out, std::ostream&
   return kExitOk;
 }
 
-// `--name value` options after the file; each may be given once.
-std::map<std::string, std::string> explainOptions(const std::vector<std::string>& args) {
-  static const std::vector<std::string> kKnown = {"member", "role",        "purpose",
-                                                  "query",  "compartment", "case"};
-  std::map<std::string, std::string> options;
-  for (size_t i = 2; i < args.size(); i += 2) {
-    const std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) throw UsageError{"unexpected argument '" + arg + "'"};
-    std::string key = arg.substr(2);
-    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end())
-      throw UsageError{"unknown option " + arg};
-    if (i + 1 >= args.size()) throw UsageError{"option " + arg + " needs a value"};
-    if (!options.emplace(key, args[i + 1]).second) throw UsageError{"option " + arg + " given twice"};
-  }
-  for (const char* required : {"member", "role", "purpose", "query"}) {
-    if (options.count(required) == 0) throw UsageError{std::string("missing --") + required};
-  }
-  return options;
-}
-
 template <typename E>
-E parsedOption(const std::map<std::string, std::string>& options, const std::string& key,
-               std::optional<E> (*parse)(std::string_view), E last) {
-  if (auto value = parse(options.at(key))) return *value;
-  std::vector<std::string> names;
-  for (int i = 0; i <= static_cast<int>(last); ++i) names.emplace_back(name(static_cast<E>(i)));
-  throw UsageError{"unknown --" + key + " '" + options.at(key) + "'; use one of " + listed(names)};
+E parsedOption(const Arguments& args, const std::string& key, std::optional<E> (*parse)(std::string_view), E last) {
+  const std::string text = args.option(key).value_or("");
+  if (auto value = parse(text)) return *value;
+  throw UsageError{"unknown --" + key + " '" + text + "'; use one of " + namesUpTo(last)};
 }
 
-int explainCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.size() < 2) throw UsageError{"policy explain needs a FILE"};
-  auto options = explainOptions(args);
+int explain(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string file = args.positional("FILE");
   policy::Question question;
-  question.member = options.at("member");
-  question.role = parsedOption(options, "role", &parseRole, Role::auditor);
-  question.purpose = options.at("purpose");
-  question.query = parsedOption(options, "query", &parseQueryKind, QueryKind::aggregateStatistics);
-  question.hasCaseReference = options.count("case") != 0 && !options.at("case").empty();
+  question.member = args.require("member");
+  question.role = parsedOption(args, "role", &parseRole, Role::auditor);
+  question.purpose = args.require("purpose");
+  question.query = parsedOption(args, "query", &parseQueryKind, QueryKind::aggregateStatistics);
+  question.hasCaseReference = !args.option("case").value_or("").empty();
   std::vector<Compartment> compartments = policy::compartmentsTouched(question.query);
-  if (options.count("compartment") != 0) {
-    compartments = {parsedOption(options, "compartment", &parseCompartment, Compartment::justice)};
+  if (args.option("compartment")) {
+    compartments = {parsedOption(args, "compartment", &parseCompartment, Compartment::justice)};
   }
 
-  auto loaded = load(args[1], err);
+  auto loaded = load(file, err);
   if (!loaded) {
-    err << args[1] << ": the policy cannot be used until the problems above are fixed\n";
+    err << file << ": the policy cannot be used until the problems above are fixed\n";
     return kExitFailure;
   }
   bool anyPermitted = false;
@@ -145,20 +107,41 @@ int explainCommand(const std::vector<std::string>& args, std::ostream& out, std:
 
 }  // namespace
 
-int runPolicyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  try {
-    if (args.empty()) throw UsageError{"policy needs a subcommand: check or explain"};
-    if (args[0] == "check") return check(args, out, err);
-    if (args[0] == "explain") return explainCommand(args, out, err);
-    if (args[0] == "help") {
-      out << kPolicyUsage;
-      return kExitOk;
-    }
-    throw UsageError{"unknown policy subcommand '" + args[0] + "'"};
-  } catch (const UsageError& e) {
-    err << "liaison: " << e.message << "\n\n" << kPolicyUsage;
-    return kExitUsage;
-  }
+Command policyCommand() {
+  const PositionalSpec file{"FILE", "the policy file"};
+  return Command{
+      .name = "policy",
+      .summary = "check a policy file, or explain the decision it takes for one question",
+      .subcommands =
+          {
+              Command{
+                  .name = "check",
+                  .summary = "load FILE and run every static check",
+                  .details = "Prints a summary of a valid policy, or every problem as FILE:LINE: ...\n"
+                             "exit status: 0 valid, 1 invalid, 2 usage error\n",
+                  .positionals = {file},
+                  .run = check,
+              },
+              Command{
+                  .name = "explain",
+                  .summary = "decide one question against FILE and print the rules or firewalls behind the decision",
+                  .details = "Without --compartment, decides for every compartment the query kind may read.\n"
+                             "exit status: 0 permitted (for at least one compartment), 1 refused or the policy is "
+                             "invalid, 2 usage error\n",
+                  .positionals = {file},
+                  .options =
+                      {
+                          {"member", "M", "the requesting member", true},
+                          {"role", "R", "the officer's role: " + namesUpTo(Role::auditor), true},
+                          {"purpose", "P", "the declared purpose", true},
+                          {"query", "Q", "the query kind: " + namesUpTo(QueryKind::aggregateStatistics), true},
+                          {"compartment", "C", "decide for this compartment only: " + namesUpTo(Compartment::justice)},
+                          {"case", "REF", "the request carries this case reference"},
+                      },
+                  .run = explain,
+              },
+          },
+  };
 }
 
 }  // namespace liaison::cli

@@ -1,8 +1,7 @@
-#include "node/cli/query_command.h"
-
-
+// `liaison query`: an officer's (or a partner's) signed query from the command line.
 #include "node/cli/answer_format.h"
-#include "node/cli/cli_args.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
 #include "node/client/query_client.h"
 
 namespace liaison::cli {
@@ -12,15 +11,9 @@ using client::loadClientConfig;
 using client::QueryClient;
 using client::QueryOptions;
 
-constexpr int kExitAnswered = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitRefused = 3;
-constexpr int kExitInvalid = 4;
-constexpr int kExitFork = 5;  // the node's audit tree head contradicts one it gave before
-
-// The query named by the positional words after the kind.
+// The query named by the positional words: the kind and its arguments.
 Query buildQuery(const Arguments& args) {
-  const auto& words = args.positional;
+  const std::vector<std::string> words = args.positionals("KIND ARGS");
   if (words.empty()) throw UsageError{"name a query kind: check-document, get-record, list-movements, health-record, justice-record"};
   auto kind = parseQueryKind(words[0]);
   if (!kind) throw UsageError{"unknown query kind '" + words[0] + "'"};
@@ -72,11 +65,11 @@ Query buildQuery(const Arguments& args) {
   throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
 }
 
-}  // namespace
-
-int runQueryCommand(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-  Arguments args = Arguments::parse(words, {"json"});
-  args.allowOnly({"as", "node", "purpose", "case", "json", "document", "family-name", "date-of-birth"});
+// Signs the query, sends it, verifies the answer (signature, request digest, the node's tree head
+// against those kept) and prints it.
+int query(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
   auto config = loadClientConfig(args.require("as"));
   if (!config) {
     err << "liaison: " << config.error().message << "\n";
@@ -99,12 +92,44 @@ int runQueryCommand(const std::vector<std::string>& words, std::ostream& out, st
   const Response& response = answer->response;
   out << (args.flag("json") ? formatResponseJson(response) + "\n" : formatResponseText(response));
   switch (response.status) {
-    case ResponseStatus::ok: return kExitAnswered;
+    case ResponseStatus::ok: return kExitOk;
     case ResponseStatus::refused: return kExitRefused;
     case ResponseStatus::invalid: return kExitInvalid;
     case ResponseStatus::error: return kExitFailure;
   }
   return kExitFailure;
+}
+
+}  // namespace
+
+Command queryCommand() {
+  return Command{
+      .name = "query",
+      .summary = "sign a query, send it, verify and print the answer and its audit receipt",
+      .details = "KIND ARGS is one of\n"
+                 "  check-document NUMBER ISSUING_STATE [TYPE]\n"
+                 "  get-record RECORD_KIND REF\n"
+                 "  list-movements --document NUMBER | --family-name NAME --date-of-birth YYYY[-MM[-DD]]\n"
+                 "  health-record REF | justice-record REF\n"
+                 "The answer's signature, its request digest and the node's audit tree head (against the heads "
+                 "kept in the state folder) are verified before anything is printed.\n"
+                 "exit status: 0 answered, 1 failed, 2 usage error, 3 refused, 4 invalid, 5 fork in the node's "
+                 "audit log (the evidence is kept)\n",
+      .positionals = {{"KIND ARGS", "the query kind and its arguments (see below)", true, true}},
+      .options =
+          {
+              {"as", "CLIENT.toml", "who signs: the officer's (or partner's) client configuration", true},
+              {"node", "URL", "the node, https://HOST:PORT", true},
+              {"purpose", "P", "the declared purpose (default: the configuration's)"},
+              {"case", "REF", "the case reference (needed for details: get-record)"},
+              {"json", "", "print the answer as one JSON object"},
+              {"document", "NUMBER", "list-movements: by travel document"},
+              {"family-name", "NAME", "list-movements: by person, with --date-of-birth"},
+              {"date-of-birth", "YYYY[-MM[-DD]]", "list-movements: by person, with --family-name"},
+          },
+      .run = query,
+      .loadsSecretKeys = true,
+  };
 }
 
 }  // namespace liaison::cli

@@ -1,16 +1,16 @@
-#include "node/cli/records_command.h"
-
+// `liaison records list|count KIND --member M [--role R]`: records as a member sees them, read from
+// the command line. Each run is audited (node/cli/command_audit.h) before anything is shown.
 #include <sstream>
 
 #include "adapters/store.h"
 #include "node/cli/command_audit.h"
+#include "node/cli/commands.h"
+#include "node/cli/database_options.h"
+#include "node/cli/exit_codes.h"
 #include "schema/limits.h"
 
 namespace liaison::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
 
 // The serving database roles an operator may read as.
 std::optional<store::DbRole> readingRole(const std::string& text) {
@@ -31,17 +31,17 @@ void printRecord(std::ostream& out, const Record& record) {
       << "  retained until " << formatDate(meta.retentionUntil) << "\n";
 }
 
-}  // namespace
-
-int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& origin, std::ostream& out,
-                      std::ostream& err) {
-  if (args.positional.size() != 3 || (args.positional[1] != "list" && args.positional[1] != "count")) {
-    throw UsageError{"usage: liaison records list|count KIND --member MEMBER [--role enforcement|health|justice]"};
-  }
-  args.allowOnly({"db", "db-admin", "health-db", "justice-db", "member", "role", "limit", "offset"});
-  const bool list = args.positional[1] == "list";
-  auto kind = parseRecordKind(args.positional[2]);
-  if (!kind) throw UsageError{"unknown record kind '" + args.positional[2] + "'"};
+// Reads as the database role `--role` names: `enforcement` (the default, for the enforcement
+// compartments), `health` or `justice`. Health and justice records are read only with an explicit
+// `--role health` or `--role justice`; asking without it, or with a role that cannot reach the
+// kind, is refused and audited.
+int showRecords(bool list, const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string action = list ? "list" : "count";
+  const std::string kindName = args.positional("KIND");
+  auto kind = parseRecordKind(kindName);
+  if (!kind) throw UsageError{"unknown record kind '" + kindName + "'"};
   const std::string member = args.require("member");
   std::optional<store::DbRole> role = store::DbRole::enforcement;
   if (auto given = args.option("role")) {
@@ -53,7 +53,7 @@ int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& ori
   const size_t offset = args.number("offset", 0, 1u << 31);
   const store::DatabaseTarget target = databaseTarget(args);
   const Compartment compartment = compartmentOf(*kind);
-  const std::string what = args.positional[1] + " " + std::string(name(*kind)) + " as " + member.substr(0, 64);
+  const std::string what = action + " " + std::string(name(*kind)) + " as " + member.substr(0, 64);
 
   CommandLineAccess access;
   access.member = member;
@@ -69,7 +69,7 @@ int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& ori
   if (!refusal.empty()) {
     access.decision = Decision::refused;
     access.reason = what + ": refused: " + refusal;
-    if (Status audited = auditCommandLine(target, origin, access); !audited) {
+    if (Status audited = auditCommandLine(target, context.origin, access); !audited) {
       err << "liaison: " << audited.error().message << "\n";
       return kExitFailure;
     }
@@ -103,12 +103,60 @@ int runRecordsCommand(const Arguments& args, const store::CommandLineOrigin& ori
   const std::string text = shown.str();
   access.output = {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
   // Nothing is shown unless the log holds the access first.
-  if (Status audited = auditCommandLine(target, origin, access); !audited) {
+  if (Status audited = auditCommandLine(target, context.origin, access); !audited) {
     err << "liaison: " << audited.error().message << "; nothing is shown\n";
     return kExitFailure;
   }
   out << text;
   return kExitOk;
+}
+
+std::vector<OptionSpec> recordsOptions(bool list) {
+  std::vector<OptionSpec> options{
+      {"member", "MEMBER", "whose view of the records (row-level security decides)", true},
+      {"role", "enforcement|health|justice",
+       "the database role to read as (default enforcement); health and\njustice records need --role health / "
+       "--role justice"},
+  };
+  if (list) {
+    options.push_back({"limit", "N", "show at most N records (default 20)"});
+    options.push_back({"offset", "N", "skip the first N records (default 0)"});
+  }
+  for (const OptionSpec& option : databaseOptions()) options.push_back(option);
+  return options;
+}
+
+}  // namespace
+
+Command recordsCommand() {
+  const std::string details =
+      "KIND is one of " + namesUpTo(RecordKind::justiceRecord) + ".\nEvery run, refused or not, is "
+      "audited (operating-system user, command, records shown, digest of the output) before anything is\n"
+      "printed.\nexit status: 0 shown, 1 refused or failed, 2 usage error\n";
+  const PositionalSpec kind{"KIND", "the kind of record"};
+  return Command{
+      .name = "records",
+      .summary = "show the records a member may see, audited",
+      .subcommands =
+          {
+              Command{.name = "list",
+                      .summary = "list records of KIND that MEMBER may see, read as a database role",
+                      .details = details,
+                      .positionals = {kind},
+                      .options = recordsOptions(true),
+                      .run = [](const Arguments& args, const CommandContext& context) {
+                        return showRecords(true, args, context);
+                      }},
+              Command{.name = "count",
+                      .summary = "count records of KIND that MEMBER may see, read as a database role",
+                      .details = details,
+                      .positionals = {kind},
+                      .options = recordsOptions(false),
+                      .run = [](const Arguments& args, const CommandContext& context) {
+                        return showRecords(false, args, context);
+                      }},
+          },
+  };
 }
 
 }  // namespace liaison::cli
