@@ -4,13 +4,13 @@
 //   2. node start over the N entries (node::Node::start rebuilds the RFC 6962 tree from every stored
 //      entry), against the bound measured in the same run: a bare `SELECT entry FROM audit.entries`
 //      plus crypto::leafHash of every entry;
-//   3. `audit verify` of the log (node::verifyAuditLog as an auditor, over TLS), against the same
+//   3. `audit verify` of the log (client::verifyAuditLog as an auditor, over TLS), against the same
 //      bound (goal: under 10 s at 1,000,000);
 //   4. inclusion proofs at the full size from crypto::MerkleTree built from the same leaves (the
 //      node's TransparencyLog is that tree behind a lock; goal: under 1 ms), against verifying the
 //      proof; and the end-to-end GET /v1/audit/proof/inclusion (signing, TLS, audit append) against
 //      one Ed25519 sign+verify;
-//   5. `audit prove` (node::proveReceipt) of receipts for stored entries, against the same.
+//   5. `audit prove` (client::proveReceipt) of receipts for stored entries, against the same.
 // Every figure is checked before it is printed: the log verifies, every proof verifies against the
 // root of the loaded entries, every receipt is included. Run through scripts/bench, which starts
 // PostgreSQL.
@@ -34,18 +34,18 @@
 #include <vector>
 
 #include "adapters/audit_search.h"
-#include "bench/bench_support.h"
 #include "adapters/database.h"
 #include "adapters/migrate.h"
+#include "bench/bench_support.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "crypto/merkle_tree.h"
 #include "crypto/signing.h"
-#include "node/audit_verify.h"
+#include "node/client/audit_verify.h"
+#include "node/client/query_client.h"
+#include "node/net/tls_identity.h"
 #include "node/node.h"
-#include "node/query_client.h"
-#include "node/tls_identity.h"
 #include "schema/codec.h"
 
 #pragma GCC diagnostic push
@@ -419,7 +419,7 @@ BoundRead readAndHashEveryEntry(const store::DatabaseTarget& target) {
 
 struct NodeFiles {
   node::NodeConfig config;
-  node::ClientConfig auditor;
+  client::ClientConfig auditor;
 };
 
 // Keys, TLS identity, policy and configuration of a node with one registered auditor, in `dir`.
@@ -431,7 +431,7 @@ NodeFiles writeNodeFiles(const std::filesystem::path& dir, const store::Database
   config.officers.push_back(
       node::OfficerConfig{kAuditorOfficer, dir / "auditor.pub", Role::auditor, {"oversight"}});
 
-  node::ClientConfig& auditor = files.auditor;
+  client::ClientConfig& auditor = files.auditor;
   auditor.member = kMember;
   auditor.pseudonym = kAuditorOfficer;
   auditor.role = Role::auditor;
@@ -527,11 +527,11 @@ int run(uint64_t count) {
   std::printf("node start over %llu entries: %.2f s; %.2f x the bound\n",
               static_cast<unsigned long long>(count), startSeconds, startSeconds / bound.seconds);
   const std::string url = "https://127.0.0.1:" + std::to_string(runningNode->port());
-  auto auditor = must(node::QueryClient::create(files.auditor, url), "auditor client");
+  auto auditor = must(client::QueryClient::create(files.auditor, url), "auditor client");
 
   // 3. audit verify.
   started = Clock::now();
-  const auto report = must(node::verifyAuditLog(*auditor, {}), "audit verify");
+  const auto report = must(client::verifyAuditLog(*auditor, {}), "audit verify");
   const double verifySeconds = secondsSince(started);
   if (!report.verified) die("audit verify found problems: " + report.problems.front());
   if (report.entries != report.head.treeSize || report.head.treeSize < count) {
@@ -613,9 +613,9 @@ int run(uint64_t count) {
     const uint64_t index = random() % count;
     const AuditReceipt receipt{kMember, index, loaded.leaves[index]};
     const auto t = Clock::now();
-    const auto check = must(node::proveReceipt(*auditor, receipt), "audit prove");
+    const auto check = must(client::proveReceipt(*auditor, receipt), "audit prove");
     proveMicros.push_back(microsSince(t));
-    if (check.verdict != node::ReceiptCheck::Verdict::included) die("audit prove: " + check.detail);
+    if (check.verdict != client::ReceiptCheck::Verdict::included) die("audit prove: " + check.detail);
   }
   const Timings prove = summarise(proveMicros);
   std::printf(

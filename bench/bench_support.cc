@@ -9,7 +9,7 @@
 
 #include "adapters/migrate.h"
 #include "crypto/keys.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 
 namespace liaison::bench {
 namespace {

@@ -40,19 +40,19 @@
 #include "adapters/replay_guard.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
+#include "bench/bench_support.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/signing.h"
-#include "node/https_client.h"
+#include "node/client/query_client.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
+#include "node/net/https_client.h"
+#include "node/net/tls_identity.h"
 #include "node/node.h"
 #include "node/pipeline.h"
 #include "policy/policy.h"
-#include "node/query_client.h"
-#include "node/tls_identity.h"
-#include "bench/bench_support.h"
 #include "schema/codec.h"
 
 namespace liaison::bench {
@@ -366,7 +366,7 @@ int run(const Options& options) {
   const std::string nodePin = must(net::spkiPinOfCertificateFile(config.tlsCertificate), "pin");
 
   // The partner signs the requests, the way federation traffic arrives (hit/no-hit answers).
-  node::ClientConfig partner;
+  client::ClientConfig partner;
   partner.member = "XB-BORDER";
   partner.pseudonym = "xb-officer";
   partner.role = Role::border;
@@ -409,7 +409,7 @@ int run(const Options& options) {
     std::vector<std::thread> signers;
     for (unsigned t = 0; t < cores; ++t) {
       signers.emplace_back([&, t] {
-        auto signer = must(node::QueryClient::create(partner, "https://127.0.0.1:1"), "client");
+        auto signer = must(client::QueryClient::create(partner, "https://127.0.0.1:1"), "client");
         std::mt19937_64 random(42 + t);
         for (size_t r = 0, l = 0; r < runs.size(); ++r) {
           const size_t perConnection =

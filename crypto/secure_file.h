@@ -1,6 +1,6 @@
 // Files that hold keys and identities: a bounded read that refuses a secret file others could see,
 // a create-only write with an exact mode, and the errors both report. The Ed25519 key files
-// (crypto/keys.h) and the TLS identity files (node/tls_identity.h) are read and written through it.
+// (crypto/keys.h) and the TLS identity files (node/net/tls_identity.h) are read and written through it.
 #pragma once
 
 #include <sys/types.h>

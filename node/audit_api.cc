@@ -67,16 +67,6 @@ Json hexList(const std::vector<Digest>& digests) {
   return list;
 }
 
-void putBigEndian(std::vector<uint8_t>& out, uint64_t value, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
-}
-
-uint64_t getBigEndian(std::span<const uint8_t> bytes) {
-  uint64_t value = 0;
-  for (uint8_t b : bytes) value = value << 8 | b;
-  return value;
-}
-
 // The export of `page`, or of as many of its first rows as fit in kMaxAuditPageBytes (always one),
 // with the page then naming where the next one starts: an old node's oversized entries must not
 // make a search page that no client can take.
@@ -158,7 +148,7 @@ AuditReadAnswer AuditApi::entries(const std::string& query) {
     return badRequest("'start' (" + std::to_string(*start) + ") is beyond the log's " + std::to_string(size) + " entries");
   }
   // Like RFC 6962 get-entries, a page may hold fewer entries than asked for; ask again from there.
-  const uint64_t pageMax = format == "json" ? kMaxJsonEntriesPerPage : kMaxBinaryEntriesPerPage;
+  const uint64_t pageMax = format == "json" ? kMaxJsonEntriesPerPage : client::kMaxBinaryEntriesPerPage;
   const uint64_t end = std::min({*last + 1, size, *start + pageMax});
   auto leaves = log_.leaves(*start, end);
   if (!leaves) return unavailable(leaves.error());
@@ -177,13 +167,13 @@ AuditReadAnswer AuditApi::entries(const std::string& query) {
     return true;
   };
   if (format == "binary") {
-    std::vector<FramedEntry> framed;
+    std::vector<client::FramedEntry> framed;
     framed.reserve(rows->size());
     for (auto& row : *rows) {
-      if (!fits(kFrameOverheadBytes + row.bytes.size(), framed.empty())) break;
-      framed.push_back(FramedEntry{row.seq, std::move(row.bytes), (*leaves)[row.seq - *start]});
+      if (!fits(client::kFrameOverheadBytes + row.bytes.size(), framed.empty())) break;
+      framed.push_back(client::FramedEntry{row.seq, std::move(row.bytes), (*leaves)[row.seq - *start]});
     }
-    return AuditReadAnswer{200, "application/octet-stream", frameEntries(framed), {}};
+    return AuditReadAnswer{200, "application/octet-stream", client::frameEntries(framed), {}};
   }
   // Written as Json::dump writes {"entries":[...]}, item by item, to measure as it goes.
   std::string text = "{\"entries\":[";
@@ -261,40 +251,6 @@ AuditReadAnswer AuditApi::search(const std::string& query) {
   }
   const std::string json = withinPageBytes(*page, store::auditRowsToJson) + "\n";
   return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(json.begin(), json.end()), {}};
-}
-
-std::vector<uint8_t> frameEntries(const std::vector<FramedEntry>& entries) {
-  std::vector<uint8_t> out;
-  for (const FramedEntry& e : entries) {
-    putBigEndian(out, e.index, 8);
-    putBigEndian(out, e.entry.size(), 4);
-    out.insert(out.end(), e.entry.begin(), e.entry.end());
-    out.insert(out.end(), e.treeLeaf.begin(), e.treeLeaf.end());
-  }
-  return out;
-}
-
-Result<std::vector<FramedEntry>> parseFramedEntries(std::span<const uint8_t> bytes) {
-  std::vector<FramedEntry> out;
-  size_t at = 0;
-  while (at < bytes.size()) {
-    if (bytes.size() - at < 12) {
-      return fail(ErrorKind::invalidInput, "entry framing: record at byte " + std::to_string(at) + " is truncated");
-    }
-    FramedEntry e;
-    e.index = getBigEndian(bytes.subspan(at, 8));
-    const uint64_t length = getBigEndian(bytes.subspan(at + 8, 4));
-    at += 12;
-    if (bytes.size() - at < length + 32) {
-      return fail(ErrorKind::invalidInput, "entry framing: entry " + std::to_string(e.index) + " is truncated");
-    }
-    e.entry.assign(bytes.begin() + static_cast<std::ptrdiff_t>(at), bytes.begin() + static_cast<std::ptrdiff_t>(at + length));
-    at += length;
-    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), 32, e.treeLeaf.begin());
-    at += 32;
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 }  // namespace liaison::node

@@ -14,11 +14,11 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "adapters/database.h"
+#include "node/client/audit_framing.h"
 #include "node/pipeline.h"
 
 namespace liaison::store {
@@ -30,8 +30,6 @@ namespace liaison::node {
 
 /// Most entries one JSON page of /v1/audit/entries carries; a client asks again for the rest.
 inline constexpr uint64_t kMaxJsonEntriesPerPage = 1'000;
-/// Most entries one binary page carries.
-inline constexpr uint64_t kMaxBinaryEntriesPerPage = 10'000;
 /// Most bytes one page of /v1/audit/entries (JSON or binary) or /v1/audit/search (JSON or CSV)
 /// carries: a page stops before the entry that would take it past this, and the client asks
 /// again from where it stopped (as RFC 6962 get-entries allows). A page always holds its first
@@ -65,19 +63,5 @@ class AuditApi {
   std::mutex readersMutex_;
   std::vector<std::unique_ptr<store::AuditReader>> readers_;
 };
-
-/// The binary framing of /v1/audit/entries?format=binary, one record per entry, in index order:
-/// 8-byte big-endian leaf index, 4-byte big-endian length L, L bytes of the stored entry, then the
-/// 32-byte leaf hash the node's tree holds for that index. Entries missing from the store are
-/// absent (their index is skipped). Parsing is strict: a truncated record is an error.
-struct FramedEntry {
-  uint64_t index = 0;
-  std::vector<uint8_t> entry;
-  Digest treeLeaf{};
-};
-/// Bytes the framing adds to each entry: index, length and leaf hash.
-inline constexpr size_t kFrameOverheadBytes = 8 + 4 + 32;
-std::vector<uint8_t> frameEntries(const std::vector<FramedEntry>& entries);
-Result<std::vector<FramedEntry>> parseFramedEntries(std::span<const uint8_t> bytes);
 
 }  // namespace liaison::node

@@ -1,202 +1,16 @@
 #include "node/config.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <map>
-#include <set>
-#include <sstream>
 
-#include <toml++/toml.h>
-
-#include "node/tls_identity.h"
+#include "node/client/config_file.h"
 #include "policy/policy.h"
 
 namespace liaison::node {
 namespace {
 
-constexpr size_t kMaxConfigBytes = 1 << 20;
-
-std::filesystem::path relativeTo(const std::filesystem::path& file, const std::string& path) {
-  std::filesystem::path p(path);
-  return p.is_absolute() ? p : file.parent_path() / p;
-}
-
-// Reads one TOML table, remembering which keys were used so that unknown keys (usually typos)
-// can be refused with their line instead of being silently ignored.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string file, std::vector<std::string>& errors)
-      : table_(table), file_(std::move(file)), errors_(errors) {}
-
-  std::string where(const toml::node* node) const {
-    const auto line = node != nullptr ? node->source().begin.line : table_.source().begin.line;
-    return file_ + ":" + std::to_string(line);
-  }
-
-  void error(const toml::node* node, const std::string& message) { errors_.push_back(where(node) + ": " + message); }
-
-  const toml::node* at(const char* key) const { return table_.get(key); }
-
-  std::optional<std::string> text(const char* key, bool required) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) {
-      if (required) error(nullptr, "missing key '" + std::string(key) + "'");
-      return std::nullopt;
-    }
-    if (!node->is_string()) {
-      error(node, "'" + std::string(key) + "' must be a string");
-      return std::nullopt;
-    }
-    return node->value<std::string>();
-  }
-
-  std::optional<int64_t> integer(const char* key, int64_t min, int64_t max) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return std::nullopt;
-    auto value = node->value<int64_t>();
-    if (!node->is_integer() || !value || *value < min || *value > max) {
-      error(node, "'" + std::string(key) + "' must be a whole number from " + std::to_string(min) + " to " +
-                      std::to_string(max));
-      return std::nullopt;
-    }
-    return value;
-  }
-
-  std::optional<bool> boolean(const char* key) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (!node->is_boolean()) {
-      error(node, "'" + std::string(key) + "' must be true or false");
-      return std::nullopt;
-    }
-    return node->value<bool>();
-  }
-
-  // `smaller` must not exceed `larger`; both keys given or defaulted. Names both lines.
-  void notAbove(const char* smaller, int64_t smallValue, const char* larger, int64_t largeValue) {
-    if (smallValue <= largeValue) return;
-    const toml::node* small = table_.get(smaller);
-    const toml::node* large = table_.get(larger);
-    error(small, "'" + std::string(smaller) + "' (" + std::to_string(smallValue) + ") exceeds '" + larger + "' (" +
-                     std::to_string(largeValue) + (large != nullptr ? ", " + where(large) : ", its default") + ")");
-  }
-
-  std::vector<std::string> texts(const char* key, bool required) {
-    used_.insert(key);
-    std::vector<std::string> out;
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) {
-      if (required) error(nullptr, "missing key '" + std::string(key) + "'");
-      return out;
-    }
-    const toml::array* array = node->as_array();
-    if (array == nullptr) {
-      error(node, "'" + std::string(key) + "' must be an array of strings");
-      return out;
-    }
-    for (const auto& item : *array) {
-      if (!item.is_string()) {
-        error(&item, "'" + std::string(key) + "' must contain only strings");
-        continue;
-      }
-      out.push_back(*item.value<std::string>());
-    }
-    return out;
-  }
-
-  bool has(const char* key) const { return table_.get(key) != nullptr; }
-
-  /// The line the table starts on.
-  int line() const { return static_cast<int>(table_.source().begin.line); }
-
-  // An array of role names.
-  std::vector<Role> roles(const char* key) {
-    std::vector<Role> out;
-    for (const std::string& roleName : texts(key, false)) {
-      if (auto parsed = parseRole(roleName)) out.push_back(*parsed);
-      else error(table_.get(key), "unknown role '" + roleName + "'");
-    }
-    return out;
-  }
-
-  std::optional<Role> role(const char* key) {
-    auto name = text(key, true);
-    if (!name) return std::nullopt;
-    auto role = parseRole(*name);
-    if (!role) error(table_.get(key), "unknown role '" + *name + "'");
-    return role;
-  }
-
-  // Arrays of tables like [[peer]]: each element gets its own reader.
-  const toml::array* tables(const char* key) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return nullptr;
-    const toml::array* array = node->as_array();
-    if (array == nullptr || !array->is_array_of_tables()) {
-      error(node, "'" + std::string(key) + "' must be written as [[" + std::string(key) + "]] tables");
-      return nullptr;
-    }
-    return array;
-  }
-
-  // A TLS pin given directly (`pinKey = "sha256:..."`) or as the certificate it pins (`certKey`).
-  std::string pin(const char* pinKey, const char* certKey, const std::filesystem::path& file) {
-    auto pin = text(pinKey, false);
-    auto certificate = text(certKey, false);
-    if (pin.has_value() == certificate.has_value()) {
-      error(nullptr, "give exactly one of '" + std::string(pinKey) + "' and '" + std::string(certKey) + "'");
-      return {};
-    }
-    if (certificate) {
-      auto computed = net::spkiPinOfCertificateFile(relativeTo(file, *certificate));
-      if (!computed) error(table_.get(certKey), computed.error().message);
-      return computed ? *computed : std::string();
-    }
-    if (pin->size() != net::kPinLength || pin->rfind(net::kPinPrefix, 0) != 0) {
-      error(table_.get(pinKey), "'" + std::string(pinKey) + "' must look like sha256:<44 characters of base64>");
-    }
-    return *pin;
-  }
-
-  void refuseUnknownKeys() {
-    for (const auto& [key, node] : table_) {
-      if (used_.count(std::string(key.str())) == 0) error(&node, "unknown key '" + std::string(key.str()) + "'");
-    }
-  }
-
- private:
-  const toml::table& table_;
-  std::string file_;
-  std::vector<std::string>& errors_;
-  std::set<std::string> used_;
-};
-
-Result<toml::table> parseFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(ErrorKind::invalidInput, file.string() + ": cannot open the file");
-  std::string text(kMaxConfigBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes) return fail(ErrorKind::invalidInput, file.string() + ": larger than 1 MiB");
-  try {
-    return toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    return fail(ErrorKind::invalidInput, file.string() + ":" + std::to_string(e.source().begin.line) + ":" +
-                                             std::to_string(e.source().begin.column) + ": " +
-                                             std::string(e.description()));
-  }
-}
-
-Error collected(const std::vector<std::string>& errors) {
-  std::string message;
-  for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e;
-  return fail(ErrorKind::invalidInput, message);
-}
+using client::relativeTo;
+using client::TableReader;
 
 // Splits `host:port` (an IPv6 host in brackets, returned without them); the port must be 0..65535.
 bool splitListen(const std::string& listen, std::string& host, uint16_t& port) {
@@ -285,7 +99,7 @@ void readLimits(TableReader& top, NodeConfig& config) {
 }  // namespace
 
 Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
-  auto parsed = parseFile(file);
+  auto parsed = client::parseConfigFile(file);
   if (!parsed) return parsed.error();
   std::vector<std::string> errors;
   TableReader top(*parsed, file.string(), errors);
@@ -351,39 +165,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   }
   top.refuseUnknownKeys();
   if (errors.empty()) refuseConflicts(config, errors);
-  if (!errors.empty()) return collected(errors);
-  return config;
-}
-
-Result<ClientConfig> loadClientConfig(const std::filesystem::path& file) {
-  auto parsed = parseFile(file);
-  if (!parsed) return parsed.error();
-  std::vector<std::string> errors;
-  TableReader top(*parsed, file.string(), errors);
-  ClientConfig config;
-  config.file = file;
-  config.member = top.text("member", true).value_or("");
-  config.pseudonym = top.text("pseudonym", true).value_or("");
-  config.role = top.role("role").value_or(Role::border);
-  config.purpose = top.text("purpose", false).value_or("");
-  config.legalBasis = top.text("legal_basis", false).value_or("");
-  config.signingKey = relativeTo(file, top.text("signing_key", true).value_or(""));
-  config.nodePin = top.pin("node_pin", "node_certificate", file);
-  config.nodePublicKey = relativeTo(file, top.text("node_public_key", true).value_or(""));
-  if (auto cert = top.text("tls_certificate", false)) config.tlsCertificate = relativeTo(file, *cert);
-  if (auto key = top.text("tls_key", false)) config.tlsKey = relativeTo(file, *key);
-  if (auto dir = top.text("state_dir", false)) {
-    config.stateDir = relativeTo(file, *dir);
-  } else if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/') {
-    config.stateDir = std::filesystem::path(xdg) / "liaison";
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
-    config.stateDir = std::filesystem::path(home) / ".local/state/liaison";
-  }
-  if (config.tlsCertificate.has_value() != config.tlsKey.has_value()) {
-    top.error(nullptr, "'tls_certificate' and 'tls_key' go together");
-  }
-  top.refuseUnknownKeys();
-  if (!errors.empty()) return collected(errors);
+  if (!errors.empty()) return client::configErrors(errors);
   return config;
 }
 

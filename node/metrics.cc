@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "node/net/https_server.h"
+
 namespace liaison::node {
 
 void Metrics::recordRequest(std::string_view kind, std::string_view decision, std::chrono::microseconds latency,

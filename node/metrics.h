@@ -1,5 +1,5 @@
 // Request counters and a latency histogram, exposed as Prometheus text at GET /metrics of the
-// metrics listener (node/metrics_server.h), never on the federation port.
+// metrics listener (node/net/metrics_server.h), never on the federation port.
 #pragma once
 
 #include <array>
@@ -11,7 +11,9 @@
 #include <string_view>
 #include <utility>
 
-#include "node/https_server.h"
+namespace liaison::net {
+struct ConnectionStats;
+}
 
 namespace liaison::node {
 

@@ -7,7 +7,7 @@
 #include <ostream>
 
 #include "node/config.h"
-#include "node/https_server.h"
+#include "node/net/https_server.h"
 #include "node/pipeline.h"
 #include "schema/status.h"
 

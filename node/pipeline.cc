@@ -14,7 +14,7 @@
 #include "node/admission_control.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "policy/decide.h"
 #include "policy/field_mask.h"
 #include "policy/query_scope.h"

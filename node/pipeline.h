@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "node/config.h"
-#include "node/https_server.h"
+#include "node/net/http_message.h"
 #include "schema/model.h"
 #include "schema/status.h"
 

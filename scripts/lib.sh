@@ -10,7 +10,7 @@ LIAISON_PGBIN=/usr/lib/postgresql/15/bin
 LIAISON_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   capnproto libcapnp-dev libsodium-dev libpqxx-dev libssl-dev libboost-dev
-  libgtest-dev libgmock-dev libtomlplusplus-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   clang libclang-rt-14-dev
   llvm  # llvm-symbolizer: sanitizer reports name functions, files and lines
   postgresql-15 postgresql-client-15

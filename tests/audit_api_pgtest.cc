@@ -21,7 +21,7 @@
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
 #include "node/audit_api.h"
-#include "node/https_client.h"
+#include "node/net/https_client.h"
 #include "schema/codec.h"
 #include "tests/node_harness.h"
 
@@ -134,7 +134,7 @@ class AuditApiFixture : public NodeTest {
   AuditApiFixture() { config_.treeHeadInterval = std::chrono::milliseconds(100); }
 
   // A signed GET of the auditor API as the client's identity, whatever the answer's status.
-  net::HttpResponse read(node::QueryClient& as, const std::string& target) {
+  net::HttpResponse read(client::QueryClient& as, const std::string& target) {
     auto reply = as.getSigned(target);
     if (!reply) {
       ADD_FAILURE() << "GET " << target << ": " << reply.error().message;
@@ -144,7 +144,7 @@ class AuditApiFixture : public NodeTest {
   }
 
   // A signed GET that must be served as JSON.
-  Json readJson(node::QueryClient& as, const std::string& target) {
+  Json readJson(client::QueryClient& as, const std::string& target) {
     net::HttpResponse reply = read(as, target);
     EXPECT_EQ(reply.status, 200u) << target << ": " << text(reply.body);
     EXPECT_EQ(reply.contentType, "application/json") << target;
@@ -156,7 +156,7 @@ class AuditApiFixture : public NodeTest {
   // the TLS identity of `identity`: what a misbehaving client sends.
   net::HttpResponse rawGet(const std::string& identity, const std::string& target,
                            const std::optional<std::string>& signedRequest) {
-    const node::ClientConfig cfg = clientConfig(identity);
+    const client::ClientConfig cfg = clientConfig(identity);
     net::ClientOptions options;
     options.host = "127.0.0.1";
     options.port = config_.listenPort;
@@ -191,7 +191,7 @@ class AuditApiFixture : public NodeTest {
   }
 
   // The latest head from /v1/audit/sth, opened with the node's key; its JSON must say the same.
-  std::optional<TreeHead> signedTreeHead(node::QueryClient& auditor) {
+  std::optional<TreeHead> signedTreeHead(client::QueryClient& auditor) {
     const Json sth = readJson(auditor, "/v1/audit/sth");
     if (!sth.contains("signed_tree_head")) return std::nullopt;
     auto envelope = crypto::fromBase64(sth["signed_tree_head"].get<std::string>(), crypto::kMaxEnvelopeBytes);
@@ -208,7 +208,7 @@ class AuditApiFixture : public NodeTest {
   }
 
   // Polls /v1/audit/sth until the node has signed a head of at least `size` entries.
-  TreeHead waitForHead(node::QueryClient& auditor, uint64_t size) {
+  TreeHead waitForHead(client::QueryClient& auditor, uint64_t size) {
     const auto deadline = std::chrono::steady_clock::now() + kHeadDeadline;
     std::optional<TreeHead> head;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -222,7 +222,7 @@ class AuditApiFixture : public NodeTest {
   }
 
   // Every entry of the first `size`, as JSON pages of /v1/audit/entries (a page may stop early).
-  std::vector<Json> allEntries(node::QueryClient& auditor, uint64_t size) {
+  std::vector<Json> allEntries(client::QueryClient& auditor, uint64_t size) {
     std::vector<Json> out;
     while (out.size() < size) {
       const Json page =
@@ -241,7 +241,7 @@ class AuditApiFixture : public NodeTest {
   // that chooses the size builds and signs the request itself.
   std::vector<uint8_t> sealKnowingTreeSize(const std::string& identity, uint64_t knownTreeSize) const {
     crypto::initialise();
-    const node::ClientConfig cfg = clientConfig(identity);
+    const client::ClientConfig cfg = clientConfig(identity);
     auto key = crypto::loadSecretKey(cfg.signingKey);
     if (!key) throw std::runtime_error(key.error().message);
     Request request;
@@ -257,7 +257,7 @@ class AuditApiFixture : public NodeTest {
   }
 
   // A check-document query that must be answered; returns the verified response.
-  Response checkAs(node::QueryClient& as) {
+  Response checkAs(client::QueryClient& as) {
     auto answer = as.send(checkPassport(), {});
     if (!answer) {
       ADD_FAILURE() << answer.error().message;
@@ -313,7 +313,7 @@ TEST_F(AuditApiRefusals, NoOneButThisNodesAuditorsReadsTheLogAndEveryRefusalIsAu
   for (const char* identity : {kBorderOfficer, kImmigrationOfficer, kEnforcementOfficer, kHealthWorker,
                                kJusticeClerk, kPartnerBorder, kPartnerImmigration}) {
     auto reader = client(identity);
-    const node::ClientConfig cfg = clientConfig(identity);
+    const client::ClientConfig cfg = clientConfig(identity);
     for (const std::string& target : kEveryEndpoint) {
       SCOPED_TRACE(std::string(identity) + " GET " + target);
       const uint64_t before = auditCount();
@@ -448,11 +448,11 @@ TEST_F(AuditApi, TheSignedRootIsRecomputedFromTheEntriesAndEveryReceiptAndHeadIs
       read(*auditor, "/v1/audit/entries?start=0&end=" + str(head.treeSize - 1) + "&format=binary");
   ASSERT_EQ(binary.status, 200u) << text(binary.body);
   EXPECT_EQ(binary.contentType, "application/octet-stream");
-  auto framed = node::parseFramedEntries(binary.body);
+  auto framed = client::parseFramedEntries(binary.body);
   ASSERT_TRUE(framed.ok()) << framed.error().message;
   ASSERT_EQ(framed->size(), head.treeSize);
   for (size_t i = 0; i < framed->size(); ++i) {
-    const node::FramedEntry& e = (*framed)[i];
+    const client::FramedEntry& e = (*framed)[i];
     EXPECT_EQ(e.index, i);
     EXPECT_EQ(e.entry, entryBytes[i]) << "entry " << i;
     EXPECT_EQ(crypto::hex(e.treeLeaf), crypto::hex(leaves[i])) << "entry " << i;
@@ -529,9 +529,9 @@ TEST_F(AuditApi, ALogOfMoreThanOnePageIsReadInPagesAndEntriesAppendedByOthersAre
   const net::HttpResponse binary =
       read(*auditor, "/v1/audit/entries?start=0&end=" + str(head.treeSize - 1) + "&format=binary");
   ASSERT_EQ(binary.status, 200u) << text(binary.body);
-  auto framed = node::parseFramedEntries(binary.body);
+  auto framed = client::parseFramedEntries(binary.body);
   ASSERT_TRUE(framed.ok()) << framed.error().message;
-  ASSERT_EQ(framed->size(), head.treeSize) << "a binary page holds up to " << node::kMaxBinaryEntriesPerPage;
+  ASSERT_EQ(framed->size(), head.treeSize) << "a binary page holds up to " << client::kMaxBinaryEntriesPerPage;
   for (size_t i = 0; i < framed->size(); ++i) {
     EXPECT_EQ(crypto::hex(crypto::leafHash((*framed)[i].entry)), crypto::hex(leaves[i])) << "entry " << i;
   }
@@ -699,7 +699,7 @@ TEST_F(AuditApiSearch, FiltersByOfficerAndDecisionAndExportsCsvOneRowPerEntry) {
   ASSERT_EQ(health.status, ResponseStatus::refused);
   refusedSeqs.insert(health.receipt.leafIndex);
   auto partner = client(kPartnerImmigration);
-  node::QueryOptions withCase;
+  client::QueryOptions withCase;
   withCase.caseReference = "XC-CASE-1";
   auto partnerAnswer =
       partner->send(GetRecordQuery{stolenPassportRef_, RecordKind::travelDocument}, withCase);

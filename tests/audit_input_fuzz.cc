@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "adapters/audit_search.h"
-#include "node/audit_api.h"
-#include "node/audit_verify.h"
+#include "node/client/audit_framing.h"
+#include "node/client/audit_verify.h"
 #include "schema/codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -24,16 +24,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 1: {
-      auto framed = liaison::node::parseFramedEntries(rest);
+      auto framed = liaison::client::parseFramedEntries(rest);
       // What parses must frame back to the same bytes: the framing has one form.
-      if (framed && liaison::node::frameEntries(*framed) != std::vector<uint8_t>(rest.begin(), rest.end())) std::abort();
+      if (framed && liaison::client::frameEntries(*framed) != std::vector<uint8_t>(rest.begin(), rest.end())) std::abort();
       break;
     }
     case 2: {
-      auto receipt = liaison::node::parseReceipt(text);
-      if (receipt && liaison::node::formatReceipt(*receipt) != text) {
+      auto receipt = liaison::client::parseReceipt(text);
+      if (receipt && liaison::client::formatReceipt(*receipt) != text) {
         // Only a leaf hash in upper case may differ from the printed form.
-        auto again = liaison::node::parseReceipt(liaison::node::formatReceipt(*receipt));
+        auto again = liaison::client::parseReceipt(liaison::client::formatReceipt(*receipt));
         if (!again || !(*again == *receipt)) std::abort();
       }
       break;

@@ -16,8 +16,8 @@
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
-#include "node/audit_verify.h"
-#include "node/tree_heads.h"
+#include "node/client/audit_verify.h"
+#include "node/client/tree_heads.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
 #include "tests/node_harness.h"
@@ -32,10 +32,10 @@ using namespace std::chrono_literals;
 class AuditVerify : public NodeTest {
  protected:
   // The auditor's client, keeping its heads and verified leaves in a folder of this test.
-  std::unique_ptr<node::QueryClient> auditor() const {
-    node::ClientConfig config = clientConfig(kAuditorOfficer);
+  std::unique_ptr<client::QueryClient> auditor() const {
+    client::ClientConfig config = clientConfig(kAuditorOfficer);
     config.stateDir = dir_ / "auditor-state";
-    auto client = node::QueryClient::create(config, url());
+    auto client = client::QueryClient::create(config, url());
     if (!client) throw std::runtime_error(client.error().message);
     return std::move(client).value();
   }
@@ -60,7 +60,7 @@ class AuditVerify : public NodeTest {
     // The node signs a head on stop and checks the log against it on start.
     stopNode();
     startNode();
-    auto report = node::verifyAuditLog(*auditor(), {});
+    auto report = client::verifyAuditLog(*auditor(), {});
     ASSERT_TRUE(report.ok()) << report.error().message;
     ASSERT_TRUE(report->verified) << (report->problems.empty() ? "" : report->problems.front());
     ASSERT_GE(report->head.treeSize, static_cast<uint64_t>(count));
@@ -84,13 +84,13 @@ class AuditVerify : public NodeTest {
     return node.error();
   }
 
-  node::AuditVerifyReport verifyAgain() {
-    auto report = node::verifyAuditLog(*auditor(), {});
+  client::AuditVerifyReport verifyAgain() {
+    auto report = client::verifyAuditLog(*auditor(), {});
     if (!report) throw std::runtime_error(report.error().message);
     return *report;
   }
 
-  std::string problems(const node::AuditVerifyReport& report) {
+  std::string problems(const client::AuditVerifyReport& report) {
     std::string all;
     for (const auto& p : report.problems) all += p + "\n";
     return all;
@@ -102,23 +102,23 @@ TEST_F(AuditVerify, AnUntouchedLogVerifiesAndEveryReceiptIsIncluded) {
   stopNode();
   startNode();
   auto auditorClient = auditor();
-  auto report = node::verifyAuditLog(*auditorClient, {});
+  auto report = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->verified) << problems(*report);
   EXPECT_EQ(report->entries, report->head.treeSize);
   for (const auto& receipt : receipts) {
-    auto check = node::proveReceipt(*auditorClient, receipt);
+    auto check = client::proveReceipt(*auditorClient, receipt);
     ASSERT_TRUE(check.ok()) << check.error().message;
-    EXPECT_EQ(check->verdict, node::ReceiptCheck::Verdict::included) << check->detail;
+    EXPECT_EQ(check->verdict, client::ReceiptCheck::Verdict::included) << check->detail;
   }
   // A receipt whose leaf hash is not the entry's is not included.
   AuditReceipt forged = receipts[2];
   forged.leafHash[0] ^= 1;
-  auto check = node::proveReceipt(*auditorClient, forged);
+  auto check = client::proveReceipt(*auditorClient, forged);
   ASSERT_TRUE(check.ok()) << check.error().message;
-  EXPECT_EQ(check->verdict, node::ReceiptCheck::Verdict::notIncluded);
+  EXPECT_EQ(check->verdict, client::ReceiptCheck::Verdict::notIncluded);
   // A second run compares with what the first one verified, and still agrees.
-  auto again = node::verifyAuditLog(*auditorClient, {});
+  auto again = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->verified) << problems(*again);
   EXPECT_GE(again->previouslyVerified, report->head.treeSize);
@@ -276,9 +276,9 @@ TEST_F(UnsignedTreeHeads, ANodeStillRefusesToStartOverEntriesAlteredBehindTheLat
 // history would: the partner's next answer is refused as a fork, with the evidence kept.
 TEST_F(AuditVerify, APartnerClientReportsAForkAndKeepsTheEvidence) {
   ask(3);
-  node::ClientConfig config = clientConfig(kPartnerBorder);
+  client::ClientConfig config = clientConfig(kPartnerBorder);
   config.stateDir = dir_ / "partner-state";
-  auto partner = node::QueryClient::create(config, url()).value();
+  auto partner = client::QueryClient::create(config, url()).value();
   const Query query = CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport};
   auto first = partner->send(query, {});
   ASSERT_TRUE(first.ok()) << first.error().message;
@@ -297,7 +297,7 @@ TEST_F(AuditVerify, APartnerClientReportsAForkAndKeepsTheEvidence) {
   forged.rootHash[0] ^= 0xff;
   auto nodeKey = crypto::loadSecretKey(dir_ / "node.key").value();
   auto envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(forged), nodeKey);
-  ASSERT_TRUE(partner->treeHeads().record(node::ReceivedTreeHead{forged, envelope}).ok());
+  ASSERT_TRUE(partner->treeHeads().record(client::ReceivedTreeHead{forged, envelope}).ok());
 
   auto third = partner->send(query, {});
   ASSERT_FALSE(third.ok());
@@ -310,7 +310,7 @@ TEST_F(AuditVerify, APartnerClientReportsAForkAndKeepsTheEvidence) {
   EXPECT_TRUE(evidence) << "no fork evidence in " << partner->treeHeads().folder();
 
   // The auditor given the partner's heads sees the same contradiction.
-  auto report = node::verifyAuditLog(*auditor(), {.headFolders = {partner->treeHeads().folder()}});
+  auto report = client::verifyAuditLog(*auditor(), {.headFolders = {partner->treeHeads().folder()}});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_FALSE(report->verified);
   EXPECT_THAT(problems(*report), HasSubstr("do not hash to the root of the head of " +
@@ -320,14 +320,14 @@ TEST_F(AuditVerify, APartnerClientReportsAForkAndKeepsTheEvidence) {
 TEST_F(AuditVerify, AHeadFileNotSignedByTheNodeIsRefused) {
   ask(1);
   auto auditorClient = auditor();
-  ASSERT_TRUE(node::verifyAuditLog(*auditorClient, {}).ok());
+  ASSERT_TRUE(client::verifyAuditLog(*auditorClient, {}).ok());
   // The same head re-signed by a key that is not the node's.
   auto latest = auditorClient->treeHeads().latest().value();
   auto otherKey = crypto::generateKeyPair();
   auto envelope = crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(latest.head), otherKey.secretKey);
   std::ofstream(auditorClient->treeHeads().folder() / "999-planted.sth", std::ios::binary)
       .write(reinterpret_cast<const char*>(envelope.data()), static_cast<std::streamsize>(envelope.size()));
-  auto report = node::verifyAuditLog(*auditorClient, {});
+  auto report = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_FALSE(report->verified);
   EXPECT_THAT(problems(*report), HasSubstr("999-planted.sth"));
@@ -335,14 +335,14 @@ TEST_F(AuditVerify, AHeadFileNotSignedByTheNodeIsRefused) {
 
 TEST(AuditReceiptText, RoundTripsAndRefusesOtherShapes) {
   AuditReceipt receipt{"XA-POLICE", 1234, crypto::sha256(std::vector<uint8_t>{1, 2, 3})};
-  const std::string text = node::formatReceipt(receipt);
+  const std::string text = client::formatReceipt(receipt);
   EXPECT_EQ(text, "XA-POLICE:1234:" + crypto::hex(receipt.leafHash));
-  auto parsed = node::parseReceipt(text);
+  auto parsed = client::parseReceipt(text);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(*parsed, receipt);
   for (const char* bad : {"", "XA-POLICE", "XA-POLICE:12", "XA-POLICE:x:00", ":1:00",
                           "XA-POLICE:1:0123", "XA-POLICE:-1:0000000000000000000000000000000000000000000000000000000000000000"}) {
-    EXPECT_FALSE(node::parseReceipt(bad).ok()) << bad;
+    EXPECT_FALSE(client::parseReceipt(bad).ok()) << bad;
   }
 }
 
@@ -412,11 +412,11 @@ TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
   startNode();  // restart over the same database and keys
   auto auditorClient = auditor();
   for (const auto& receipt : receipts) {
-    auto check = node::proveReceipt(*auditorClient, receipt);
+    auto check = client::proveReceipt(*auditorClient, receipt);
     ASSERT_TRUE(check.ok()) << check.error().message;
-    ASSERT_EQ(check->verdict, node::ReceiptCheck::Verdict::included) << check->detail;
+    ASSERT_EQ(check->verdict, client::ReceiptCheck::Verdict::included) << check->detail;
   }
-  auto report = node::verifyAuditLog(*auditorClient, {});
+  auto report = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->verified) << problems(*report);
   EXPECT_GE(report->head.treeSize, receipts.size());

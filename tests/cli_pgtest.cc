@@ -20,9 +20,10 @@
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
 #include "crypto/merkle.h"
-#include "node/audit_verify.h"
-#include "node/tls_identity.h"
-#include "node/tree_heads.h"
+#include "node/cli/exit_codes.h"
+#include "node/client/audit_verify.h"
+#include "node/client/tree_heads.h"
+#include "node/net/tls_identity.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
 #include "tests/node_harness.h"
@@ -36,17 +37,17 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-constexpr int kExitAnswered = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitRefused = 3;
-constexpr int kExitInvalid = 4;
-constexpr int kExitFork = 5;
+using cli::kExitFailure;
+using cli::kExitFork;
+using cli::kExitInvalid;
+using cli::kExitOk;
+using cli::kExitRefused;
 
 // The receipt `liaison query` printed ("audit receipt: LOG:INDEX:LEAFHASH").
 std::optional<AuditReceipt> printedReceipt(const std::string& out) {
   std::smatch match;
   if (!std::regex_search(out, match, std::regex("audit receipt: (\\S+)"))) return std::nullopt;
-  auto receipt = node::parseReceipt(match[1].str());
+  auto receipt = client::parseReceipt(match[1].str());
   if (!receipt) return std::nullopt;
   return *receipt;
 }
@@ -55,8 +56,8 @@ class CliQuery : public NodeTest {
  protected:
   // The client configuration of `identity`, keeping the tree heads it is given in a state folder
   // of its own (never the user's ~/.local/state).
-  node::ClientConfig cliConfig(const std::string& identity) const {
-    node::ClientConfig config = clientConfig(identity);
+  client::ClientConfig cliConfig(const std::string& identity) const {
+    client::ClientConfig config = clientConfig(identity);
     config.stateDir = stateDir(identity);
     return config;
   }
@@ -64,7 +65,7 @@ class CliQuery : public NodeTest {
   CommandResult query(const std::string& identity, const std::vector<std::string>& args) {
     return queryAs(cliConfig(identity), identity, args);
   }
-  CommandResult queryAs(const node::ClientConfig& config, const std::string& identity,
+  CommandResult queryAs(const client::ClientConfig& config, const std::string& identity,
                         const std::vector<std::string>& args, const std::string& nodeUrl = "") {
     std::vector<std::string> words{"query", "--as", writeClientConfigFile(config, dir_ / (identity + ".toml")).string(),
                                    "--node", nodeUrl.empty() ? url() : nodeUrl};
@@ -90,7 +91,7 @@ class CliQuery : public NodeTest {
 
 TEST_F(CliQuery, AnAnsweredQueryExitsZeroAndPrintsTheReceiptOfItsAuditEntry) {
   const CommandResult result = query(kBorderOfficer, checkStolenPassport_);
-  ASSERT_EQ(result.exitCode, kExitAnswered) << result.out << result.err;
+  ASSERT_EQ(result.exitCode, kExitOk) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr(stolenPassportRef_));
   auto receipt = printedReceipt(result.out);
   ASSERT_TRUE(receipt.has_value()) << result.out;
@@ -122,14 +123,14 @@ TEST_F(CliQuery, AQueryTheNodeCannotReadExitsFour) {
 }
 
 TEST_F(CliQuery, ANodeThatRolledItsAuditLogBackExitsFiveAndLeavesEvidence) {
-  ASSERT_EQ(query(kPartnerBorder, checkStolenPassport_).exitCode, kExitAnswered);
+  ASSERT_EQ(query(kPartnerBorder, checkStolenPassport_).exitCode, kExitOk);
   // What the client holds if the node once showed it a longer log than it shows now: a head of
   // 1000 entries, signed with the node's key.
   TreeHead longer{"XA-POLICE", 1000, crypto::sha256(std::vector<uint8_t>{1}), Timestamp{} + std::chrono::hours(1)};
   auto nodeKey = crypto::loadSecretKey(dir_ / "node.key").value();
   auto nodePublicKey = crypto::loadPublicKey(dir_ / "node.pub").value();
   auto verifier = client(kPartnerBorder);
-  node::TreeHeadStore heads(node::TreeHeadStore::folderFor(stateDir(kPartnerBorder), nodePublicKey.id().hex()),
+  client::TreeHeadStore heads(client::TreeHeadStore::folderFor(stateDir(kPartnerBorder), nodePublicKey.id().hex()),
                             [&](std::span<const uint8_t> envelope) { return verifier->openTreeHead(envelope); });
   ASSERT_TRUE(heads.latest().has_value()) << "the first query kept no head in " << heads.folder();
   ASSERT_TRUE(heads.record({longer, crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(longer), nodeKey)}).ok());
@@ -166,7 +167,7 @@ TEST_F(CliQuery, AnUnreachableNodeOrOneWithAnotherCertificateExitsOneAndPrintsNo
 
   // The node's certificate is not the pinned one (a machine in the middle): nothing is sent.
   const uint64_t audited = auditCount();
-  node::ClientConfig misPinned = cliConfig(kBorderOfficer);
+  client::ClientConfig misPinned = cliConfig(kBorderOfficer);
   auto otherPin = net::spkiPinOfCertificateFile(net::tlsCertificatePath(dir_ / (std::string(kPartnerBorder) + "-tls")));
   ASSERT_TRUE(otherPin.ok()) << otherPin.error().message;
   misPinned.nodePin = *otherPin;
@@ -199,7 +200,7 @@ TEST_F(NodeProcessStop, SigtermAnswersAndAuditsEveryRequestInFlightAndSignsAFina
   std::optional<pqxx::work> appendsHeld(std::in_place, *blocker);
   appendsHeld->exec("LOCK TABLE audit.entries IN SHARE ROW EXCLUSIVE MODE");
 
-  std::vector<std::optional<Result<node::QueryAnswer>>> answers(kInFlight);
+  std::vector<std::optional<Result<client::QueryAnswer>>> answers(kInFlight);
   std::atomic<size_t> answered{0};
   {
     std::vector<std::jthread> officers;

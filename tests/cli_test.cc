@@ -1,17 +1,21 @@
-// The `liaison` binary itself, run as a child process: `keygen` and the exit codes of usage errors.
-// The commands that need a database or a node are in cli_pgtest.cc.
+// The `liaison` binary itself, run as a child process: `keygen`, every command's usage, and the exit
+// codes of usage errors. The commands that need a database or a node are in cli_pgtest.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "crypto/keys.h"
 #include "crypto/signing.h"
+#include "node/cli/exit_codes.h"
 #include "tests/liaison_process.h"
 
 namespace liaison::testing {
@@ -21,8 +25,9 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitUsage;
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -125,6 +130,170 @@ TEST_F(Cli, UsageErrorsExitWithTwoAndSayWhatWasWrong) {
   }
   // Nothing was written by the refused keygen.
   EXPECT_FALSE(fs::exists(dir_ / "a.key"));
+}
+
+// Every command and subcommand of `liaison`, with the options its usage must name: value options
+// first, then flags. A command missing here fails CommandsListedInTheUsageAreExactlyTheseCommands.
+struct CommandUsage {
+  std::vector<std::string> command;
+  std::vector<std::string> options;
+  std::vector<std::string> flags = {};
+};
+const std::vector<std::string> kDatabaseOptions = {"--db", "--health-db", "--justice-db", "--db-admin"};
+std::vector<std::string> withDatabaseOptions(std::vector<std::string> options) {
+  options.insert(options.end(), kDatabaseOptions.begin(), kDatabaseOptions.end());
+  return options;
+}
+const std::vector<std::string> kImportOptions = {"--owner", "--visible-to", "--handling", "--retention-years"};
+std::vector<std::string> with(std::vector<std::string> options, const std::vector<std::string>& more) {
+  options.insert(options.end(), more.begin(), more.end());
+  return options;
+}
+const std::vector<std::string> kAuditorOptions = {"--node", "--as", "--state"};
+const std::vector<CommandUsage> kCommands = {
+    {{}, {}},
+    {{"keygen"}, {"--out"}},
+    {{"migrate"}, kDatabaseOptions},
+    {{"import"}, withDatabaseOptions(with(kImportOptions, {"--rejects"}))},
+    {{"import", "notices"}, withDatabaseOptions(with(kImportOptions, {"--colour"}))},
+    {{"purge"}, withDatabaseOptions({"--member", "--today"})},
+    {{"groups"}, {}},
+    {{"groups", "sync"}, withDatabaseOptions({"--policy"}), {"--dry-run"}},
+    {{"paxlst"}, {}},
+    {{"paxlst", "parse"}, {}, {"--json"}},
+    {{"mrz"}, {}},
+    {{"mrz", "parse"}, {}, {"--json"}},
+    {{"records"}, {}},
+    {{"records", "list"}, withDatabaseOptions({"--member", "--role", "--limit", "--offset"})},
+    {{"records", "count"}, withDatabaseOptions({"--member", "--role"})},
+    {{"tls-cert"}, {"--out", "--name", "--days"}},
+    {{"tls-pin"}, {}},
+    {{"node"}, {"--config"}},
+    {{"query"}, {"--as", "--node", "--purpose", "--case", "--document", "--family-name", "--date-of-birth"}, {"--json"}},
+    {{"audit"}, {}},
+    {{"audit", "verify"}, with(kAuditorOptions, {"--heads"})},
+    {{"audit", "prove"}, kAuditorOptions},
+    {{"audit", "sth"}, kAuditorOptions},
+    {{"audit", "search"}, kAuditorOptions},
+    {{"policy"}, {}},
+    {{"policy", "check"}, {}},
+    {{"policy", "explain"}, {"--member", "--role", "--purpose", "--query", "--compartment", "--case"}},
+    {{"version"}, {}},
+};
+
+std::vector<std::string> plus(std::vector<std::string> words, const std::vector<std::string>& more) {
+  words.insert(words.end(), more.begin(), more.end());
+  return words;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text = "liaison";
+  for (const auto& word : words) text += " " + word;
+  return text;
+}
+
+// The names listed under "commands:" in a usage text.
+std::set<std::string> listedCommands(const std::string& usage) {
+  std::set<std::string> names;
+  std::istringstream lines(usage);
+  std::string line;
+  bool inList = false;
+  while (std::getline(lines, line)) {
+    if (line == "commands:") {
+      inList = true;
+    } else if (line.empty()) {
+      inList = false;
+    } else if (inList && line.rfind("  ", 0) == 0 && line[2] != ' ') {
+      names.insert(line.substr(2, line.find(' ', 2) - 2));
+    }
+  }
+  return names;
+}
+
+TEST(CliUsage, EveryCommandAndSubcommandAnswersHelpWithItsOwnUsage) {
+  for (const CommandUsage& c : kCommands) {
+    for (const char* help : {"--help", "-h"}) {
+      const CommandResult result = runLiaison(plus(c.command, {help}));
+      const std::string line = joined(c.command) + " " + help;
+      EXPECT_EQ(result.exitCode, kExitOk) << line << "\n" << result.err;
+      EXPECT_EQ(result.err, "") << line;
+      // The usage names the command (a command with subcommands: through the usage of each).
+      const std::string usage = "usage: " + joined(c.command);
+      EXPECT_EQ(result.out.rfind(usage, 0), 0u) << line << "\n" << result.out;
+      EXPECT_TRUE(result.out.size() > usage.size() && (result.out[usage.size()] == ' ' || result.out[usage.size()] == '\n'))
+          << line << "\n" << result.out;
+      for (const std::string& option : plus(c.options, c.flags)) {
+        EXPECT_THAT(result.out, HasSubstr(" " + option + " ")) << line << " does not name " << option;
+      }
+    }
+  }
+}
+
+TEST(CliUsage, HelpAfterACommandWithSubcommandsPrintsItsUsage) {
+  for (const CommandUsage& c : kCommands) {
+    const CommandResult usage = runLiaison(plus(c.command, {"--help"}));
+    if (listedCommands(usage.out).empty()) continue;
+    const CommandResult help = runLiaison(plus(c.command, {"help"}));
+    EXPECT_EQ(help.exitCode, kExitOk) << joined(c.command) << " help\n" << help.err;
+    EXPECT_EQ(help.out, usage.out) << joined(c.command) << " help";
+  }
+}
+
+TEST(CliUsage, CommandsListedInTheUsageAreExactlyTheseCommands) {
+  for (const CommandUsage& c : kCommands) {
+    std::set<std::string> expected;
+    for (const CommandUsage& sub : kCommands) {
+      if (sub.command.size() == c.command.size() + 1 && std::equal(c.command.begin(), c.command.end(), sub.command.begin())) {
+        expected.insert(sub.command.back());
+      }
+    }
+    EXPECT_EQ(listedCommands(runLiaison(plus(c.command, {"--help"})).out), expected) << joined(c.command) << " --help";
+  }
+}
+
+TEST(CliUsage, AnUnknownOptionOrAMissingValueExitsTwoNamingTheOptionAndRunsNothing) {
+  for (const CommandUsage& c : kCommands) {
+    if (c.command.empty()) continue;
+    const CommandResult unknown = runLiaison(plus(c.command, {"--frobnicate", "x"}));
+    EXPECT_EQ(unknown.exitCode, kExitUsage) << joined(c.command) << " --frobnicate x\n" << unknown.err;
+    EXPECT_THAT(unknown.err, HasSubstr("liaison: unknown option --frobnicate\n")) << joined(c.command);
+    EXPECT_THAT(unknown.err, HasSubstr("usage: " + joined(c.command))) << joined(c.command);
+    EXPECT_EQ(unknown.out, "") << joined(c.command);
+    for (const std::string& option : c.options) {
+      const CommandResult missing = runLiaison(plus(c.command, {option}));
+      EXPECT_EQ(missing.exitCode, kExitUsage) << joined(c.command) << " " << option << "\n" << missing.err;
+      EXPECT_THAT(missing.err, HasSubstr("liaison: option " + option + " needs a value\n")) << joined(c.command);
+      EXPECT_EQ(missing.out, "") << joined(c.command);
+    }
+  }
+}
+
+TEST_F(Cli, AValueGivenTwiceIsRefusedRatherThanOneOfThemWinning) {
+  const CommandResult result =
+      runLiaison({"keygen", "--out", (dir_ / "a").string(), "--out", (dir_ / "b").string()});
+  EXPECT_EQ(result.exitCode, kExitUsage) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("option --out given twice"));
+  EXPECT_FALSE(fs::exists(dir_ / "a.key"));
+  EXPECT_FALSE(fs::exists(dir_ / "b.key"));
+}
+
+TEST_F(Cli, AFlagGivenAValueIsRefusedRatherThanReadAsSet) {
+  const CommandResult result = runLiaison({"mrz", "parse", "--json=no", "LINE"});
+  EXPECT_EQ(result.exitCode, kExitUsage) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("option --json takes no value"));
+}
+
+TEST_F(Cli, AnOptionGivenBeforeASubcommandIsRefusedRatherThanIgnored) {
+  const CommandResult result = runLiaison({"import", "--owner", "XA-POLICE", "notices", "notices.json"});
+  EXPECT_EQ(result.exitCode, kExitUsage) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("option --owner goes after 'notices'"));
+}
+
+TEST_F(Cli, AWordThatIsACommandNameIsAnArgumentAfterTheCommand) {
+  // A zone line that reads like a command stays a line of the zone, not a second command.
+  const CommandResult result = runLiaison({"mrz", "parse", "keygen", "--json"});
+  EXPECT_EQ(result.exitCode, kExitFailure) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("invalid MRZ"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "node/client/client_config.h"
 #include "node/config.h"
 
 namespace liaison {
@@ -189,7 +190,7 @@ TEST_F(ConfigFile, ATomlSyntaxErrorNamesLineAndColumn) {
 }
 
 TEST_F(ConfigFile, AClientNeedsEitherAPinOrTheNodeCertificate) {
-  auto config = node::loadClientConfig(write("client.toml", R"(member = "XA-POLICE"
+  auto config = client::loadClientConfig(write("client.toml", R"(member = "XA-POLICE"
 pseudonym = "border-1"
 role = "border"
 signing_key = "border-1.key"

@@ -1,9 +1,9 @@
 // Which connections the server keeps when it is full: pure bookkeeping, no sockets.
-#include "node/connection_table.h"
+#include "node/net/connection_table.h"
 
 #include <gtest/gtest.h>
 
-#include "node/https_server.h"
+#include "node/net/https_server.h"
 
 namespace liaison::net {
 namespace {

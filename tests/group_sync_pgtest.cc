@@ -14,7 +14,7 @@
 #include "adapters/group_sync.h"
 #include "adapters/pg_session.h"
 #include "adapters/store.h"
-#include "node/groups_command.h"
+#include "node/cli/command_line.h"
 #include "tests/pg_fixture.h"
 #include "tests/sample_records.h"
 
@@ -77,8 +77,8 @@ class GroupSync : public testing::PgTest {
     args.push_back("--db");
     args.push_back(target().conninfo);
     std::ostringstream o, e;
-    int status = node::runGroupsCommand(node::Arguments::parse(args, {"dry-run"}),
-                                        store::CommandLineOrigin{"tester", "liaison groups"}, o, e);
+    int status = cli::runCommandLine(
+        args, cli::CommandContext{.out = o, .err = e, .origin = store::CommandLineOrigin{"tester", "liaison groups"}});
     out = o.str();
     err = e.str();
     return status;

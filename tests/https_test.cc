@@ -32,10 +32,10 @@
 #include <thread>
 #include <vector>
 
-#include "node/https_client.h"
-#include "node/https_server.h"
-#include "node/tls_command.h"
-#include "node/tls_identity.h"
+#include "node/net/https_client.h"
+#include "node/net/https_server.h"
+#include "node/net/tls_identity.h"
+#include "node/cli/command_line.h"
 #include "tests/loopback.h"
 #include "tests/wait.h"
 
@@ -301,10 +301,15 @@ TEST_F(TlsIdentityFiles, KeyReadableByGroupOrOthersIsRefused) {
 
 using TlsCommand = HttpsFixture;
 
+// `liaison ARGS...` run in-process (no process protection), as `liaison tls-cert|tls-pin`.
+int runTls(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return cli::runCommandLine(args, cli::CommandContext{.out = out, .err = err, .origin = {}});
+}
+
 TEST_F(TlsCommand, CertWritesTheIdentityAndPrintsItsPin) {
   std::ostringstream out, err;
   const fs::path prefix = dir / "node-c";
-  int exit = runTlsCommand(
+  int exit = runTls(
       {"tls-cert", "--out", prefix.string(), "--name", "node-c.liaison.test", "--days", "90"}, out, err);
   ASSERT_EQ(exit, 0) << err.str();
   EXPECT_EQ(modeOf(tlsKeyPath(prefix)), 0600u);
@@ -317,7 +322,7 @@ TEST_F(TlsCommand, CertWritesTheIdentityAndPrintsItsPin) {
 
 TEST_F(TlsCommand, PinPrintsThePinOfACertificate) {
   std::ostringstream out, err;
-  ASSERT_EQ(runTlsCommand({"tls-pin", serverIdentity.certificate.string()}, out, err), 0) << err.str();
+  ASSERT_EQ(runTls({"tls-pin", serverIdentity.certificate.string()}, out, err), 0) << err.str();
   EXPECT_EQ(out.str(), serverIdentity.pin + "\n");
 }
 
@@ -335,7 +340,7 @@ TEST_F(TlsCommand, UsageErrorsExitTwo) {
   };
   for (const auto& args : misuses) {
     std::ostringstream out, err;
-    EXPECT_EQ(runTlsCommand(args, out, err), 2) << args.size() << " " << args.back();
+    EXPECT_EQ(runTls(args, out, err), 2) << args.size() << " " << args.back();
     EXPECT_TRUE(contains(err.str(), "usage")) << err.str();
   }
   EXPECT_FALSE(fs::exists(dir / "x.tlskey"));
@@ -343,15 +348,15 @@ TEST_F(TlsCommand, UsageErrorsExitTwo) {
 
 TEST_F(TlsCommand, FailuresExitOneAndSayWhy) {
   std::ostringstream out, err;
-  EXPECT_EQ(runTlsCommand({"tls-cert", "--out", (dir / "server").string(), "--name", "x.test"}, out, err), 1);
+  EXPECT_EQ(runTls({"tls-cert", "--out", (dir / "server").string(), "--name", "x.test"}, out, err), 1);
   EXPECT_TRUE(contains(err.str(), "already exists")) << err.str();
 
   std::ostringstream out2, err2;
-  EXPECT_EQ(runTlsCommand({"tls-pin", (dir / "missing.crt").string()}, out2, err2), 1);
+  EXPECT_EQ(runTls({"tls-pin", (dir / "missing.crt").string()}, out2, err2), 1);
   EXPECT_TRUE(contains(err2.str(), (dir / "missing.crt").string())) << err2.str();
 
   std::ostringstream out3, err3;
-  EXPECT_EQ(runTlsCommand({"tls-pin", serverIdentity.key.string()}, out3, err3), 1);
+  EXPECT_EQ(runTls({"tls-pin", serverIdentity.key.string()}, out3, err3), 1);
   EXPECT_TRUE(contains(err3.str(), "not a PEM certificate")) << err3.str();
 }
 

@@ -148,7 +148,7 @@ std::filesystem::path writeNodeConfigFile(const node::NodeConfig& config, const 
   return file;
 }
 
-std::filesystem::path writeClientConfigFile(const node::ClientConfig& config, const std::filesystem::path& file) {
+std::filesystem::path writeClientConfigFile(const client::ClientConfig& config, const std::filesystem::path& file) {
   std::ofstream out(file);
   out << "member = " << quoted(config.member) << "\n"
       << "pseudonym = " << quoted(config.pseudonym) << "\n"

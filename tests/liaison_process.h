@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "node/client/client_config.h"
 #include "node/config.h"
 
 namespace liaison::testing {
@@ -29,7 +30,7 @@ CommandResult runLiaison(const std::vector<std::string>& args, std::chrono::seco
 std::filesystem::path writeNodeConfigFile(const node::NodeConfig& config, const std::filesystem::path& file);
 
 /// Writes `config` as the TOML file that `liaison query --as FILE` reads, and returns `file`.
-std::filesystem::path writeClientConfigFile(const node::ClientConfig& config, const std::filesystem::path& file);
+std::filesystem::path writeClientConfigFile(const client::ClientConfig& config, const std::filesystem::path& file);
 
 /// A running `liaison node --config FILE`: its JSON log lines (stderr) go to `logFile`. The
 /// destructor kills a node still running, so no test leaves one behind.

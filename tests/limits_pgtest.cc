@@ -16,7 +16,7 @@
 #include "crypto/digest.h"
 #include "crypto/merkle.h"
 #include "node/audit_api.h"
-#include "node/audit_verify.h"
+#include "node/client/audit_verify.h"
 #include "schema/codec.h"
 #include "schema/limits.h"
 #include "tests/node_harness.h"
@@ -32,11 +32,11 @@ constexpr size_t kHugeCaseReference = 1'000'000;
 class Limits : public NodeTest {
  protected:
   // The auditor's client, keeping its heads in a folder of this test.
-  std::unique_ptr<node::QueryClient> auditor(
-      size_t maxResponseBytes = node::QueryClient::kDefaultMaxResponseBytes) const {
-    node::ClientConfig config = clientConfig(kAuditorOfficer);
+  std::unique_ptr<client::QueryClient> auditor(
+      size_t maxResponseBytes = client::QueryClient::kDefaultMaxResponseBytes) const {
+    client::ClientConfig config = clientConfig(kAuditorOfficer);
     config.stateDir = dir_ / "auditor-state";
-    auto client = node::QueryClient::create(config, url(), maxResponseBytes);
+    auto client = client::QueryClient::create(config, url(), maxResponseBytes);
     if (!client) throw std::runtime_error(client.error().message);
     return std::move(client).value();
   }
@@ -75,7 +75,7 @@ class Limits : public NodeTest {
   // Pages through /v1/audit/entries (JSON or binary) from 0 to `size` as RFC 6962 get-entries
   // allows: ask for everything left, continue after the last entry served. Returns the indices
   // served, in order, and checks every page against the byte budget.
-  std::vector<uint64_t> readAllEntries(node::QueryClient& client, uint64_t size, bool binary, size_t& pages) {
+  std::vector<uint64_t> readAllEntries(client::QueryClient& client, uint64_t size, bool binary, size_t& pages) {
     std::vector<uint64_t> served;
     uint64_t next = 0;
     pages = 0;
@@ -88,9 +88,9 @@ class Limits : public NodeTest {
       std::vector<uint64_t> page;
       size_t firstEntryBytes = 0;
       if (binary) {
-        auto framed = node::parseFramedEntries(reply->body).value();
+        auto framed = client::parseFramedEntries(reply->body).value();
         for (const auto& e : framed) page.push_back(e.index);
-        if (!framed.empty()) firstEntryBytes = node::kFrameOverheadBytes + framed.front().entry.size();
+        if (!framed.empty()) firstEntryBytes = client::kFrameOverheadBytes + framed.front().entry.size();
       } else {
         const Json json = Json::parse(std::string(reply->body.begin(), reply->body.end()));
         for (const auto& item : json["entries"]) page.push_back(item["leaf_index"].get<uint64_t>());
@@ -115,7 +115,7 @@ class Limits : public NodeTest {
 
 TEST_F(Limits, AMillionCharacterCaseReferenceIsRefusedAsInvalidAndAuditedWithABoundedEntry) {
   auto partner = client(kPartnerBorder);
-  node::QueryOptions options;
+  client::QueryOptions options;
   options.caseReference = std::string(kHugeCaseReference, 'X');
   const std::string refusal = "request: officer case reference is 1000000 bytes, more than the 128 allowed";
   for (int i = 0; i < 20; ++i) {
@@ -142,7 +142,7 @@ TEST_F(Limits, AMillionCharacterCaseReferenceIsRefusedAsInvalidAndAuditedWithABo
   stopNode();  // signs a head over every entry
   startNode();
   auto auditorClient = auditor();
-  auto report = node::verifyAuditLog(*auditorClient, {});
+  auto report = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->verified) << (report->problems.empty() ? "" : report->problems.front());
   EXPECT_EQ(report->entriesOverLimits, 0u);
@@ -155,9 +155,9 @@ TEST_F(Limits, AMillionCharacterCaseReferenceIsRefusedAsInvalidAndAuditedWithABo
 }
 
 TEST_F(Limits, AnOfficersOwnRequestWithAnOverlongLegalBasisIsRefusedToo) {
-  node::ClientConfig config = clientConfig(kBorderOfficer);
+  client::ClientConfig config = clientConfig(kBorderOfficer);
   config.legalBasis = std::string(limits::kLegalBasisBytes + 1, 'L');
-  auto officer = node::QueryClient::create(config, url()).value();
+  auto officer = client::QueryClient::create(config, url()).value();
   auto answer = officer->send(passportCheck(), {});
   ASSERT_TRUE(answer.ok()) << answer.error().message;
   EXPECT_EQ(answer->httpStatus, 400u);
@@ -198,13 +198,13 @@ TEST_F(Limits, ALogAnOlderNodeFilledWithHugeEntriesStaysReadableAndVerifiable) {
   startNode();
 
   auto auditorClient = auditor();
-  auto report = node::verifyAuditLog(*auditorClient, {});
+  auto report = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->verified) << (report->problems.empty() ? "" : report->problems.front());
   EXPECT_EQ(report->entries, report->head.treeSize);
   EXPECT_EQ(report->entriesOverLimits, 12u);
   // And again: a second run compares with what the first verified.
-  auto again = node::verifyAuditLog(*auditorClient, {});
+  auto again = client::verifyAuditLog(*auditorClient, {});
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_TRUE(again->verified);
 
@@ -240,7 +240,7 @@ TEST_F(Limits, AuditVerifyFallsBackToSmallerPagesWhenAPageIsTooLargeForTheClient
   startNode();
   // The node's pages of up to 4 MiB are more than this client takes; one such entry is not.
   auto smallClient = auditor(size_t{3} << 19);
-  auto report = node::verifyAuditLog(*smallClient, {});
+  auto report = client::verifyAuditLog(*smallClient, {});
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(report->verified) << (report->problems.empty() ? "" : report->problems.front());
   EXPECT_EQ(report->entries, report->head.treeSize);

@@ -1,5 +1,5 @@
 // The plain-HTTP metrics listener on loopback: GET /metrics and nothing else, within its limits.
-#include "node/metrics_server.h"
+#include "node/net/metrics_server.h"
 
 #include <gtest/gtest.h>
 

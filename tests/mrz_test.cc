@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/mrz_command.h"
+#include "node/cli/command_line.h"
 
 namespace liaison::mrz {
 namespace {
@@ -711,7 +711,9 @@ struct CommandRun {
 CommandRun runMrz(const std::vector<std::string>& args) {
   std::ostringstream out;
   std::ostringstream err;
-  int status = node::runMrzCommand(args, out, err);
+  std::vector<std::string> words{"mrz"};
+  words.insert(words.end(), args.begin(), args.end());
+  int status = cli::runCommandLine(words, cli::CommandContext{.out = out, .err = err, .origin = {}});
   return {status, out.str(), err.str()};
 }
 

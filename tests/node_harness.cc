@@ -10,7 +10,7 @@
 #include "adapters/audit_search.h"
 #include "adapters/store.h"
 #include "crypto/keys.h"
-#include "node/tls_identity.h"
+#include "node/net/tls_identity.h"
 #include "tests/loopback.h"
 #include "tests/sample_records.h"
 
@@ -289,9 +289,9 @@ std::pair<pid_t, uint16_t> NodeTest::spawnNode(const std::filesystem::path& conf
   return {pid, static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)))};
 }
 
-node::ClientConfig NodeTest::clientConfig(const std::string& name) const {
+client::ClientConfig NodeTest::clientConfig(const std::string& name) const {
   const Identity& id = identity(name);
-  node::ClientConfig client;
+  client::ClientConfig client;
   client.member = id.member;
   client.pseudonym = id.name;
   client.role = id.role;
@@ -306,8 +306,8 @@ node::ClientConfig NodeTest::clientConfig(const std::string& name) const {
   return client;
 }
 
-std::unique_ptr<node::QueryClient> NodeTest::client(const std::string& name) const {
-  auto client = node::QueryClient::create(clientConfig(name), url());
+std::unique_ptr<client::QueryClient> NodeTest::client(const std::string& name) const {
+  auto client = client::QueryClient::create(clientConfig(name), url());
   if (!client) throw std::runtime_error(client.error().message);
   return std::move(client).value();
 }

@@ -12,9 +12,9 @@
 #include <string>
 #include <utility>
 
+#include "node/client/query_client.h"
 #include "node/config.h"
 #include "node/node.h"
-#include "node/query_client.h"
 #include "tests/pg_fixture.h"
 
 namespace liaison::testing {
@@ -54,9 +54,9 @@ class NodeTest : public PgTest {
   std::pair<pid_t, uint16_t> spawnNode(const std::filesystem::path& configFile) const;
 
   /// The client configuration of one of the identities above.
-  node::ClientConfig clientConfig(const std::string& identity) const;
+  client::ClientConfig clientConfig(const std::string& identity) const;
   /// A connected client for `identity`.
-  std::unique_ptr<node::QueryClient> client(const std::string& identity) const;
+  std::unique_ptr<client::QueryClient> client(const std::string& identity) const;
   /// https://127.0.0.1:PORT of the running node.
   std::string url() const;
   /// The port of the running node's metrics listener.

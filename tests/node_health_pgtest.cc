@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 class NodeHealth : public NodeTest {
  protected:
   // Polls `path` until it answers `status`, for at most `deadline`; returns the last answer.
-  std::pair<unsigned, std::string> waitForStatus(node::QueryClient& c, const std::string& path, unsigned status,
+  std::pair<unsigned, std::string> waitForStatus(client::QueryClient& c, const std::string& path, unsigned status,
                                                  std::chrono::seconds deadline) {
     const auto until = std::chrono::steady_clock::now() + deadline;
     std::pair<unsigned, std::string> last{0, ""};

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "adapters/audit_search.h"
-#include "node/https_client.h"
-#include "node/metrics_server.h"
+#include "node/net/https_client.h"
+#include "node/net/metrics_server.h"
 #include "tests/loopback.h"
 #include "tests/node_harness.h"
 #include "tests/wait.h"

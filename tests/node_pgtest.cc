@@ -6,8 +6,8 @@
 
 #include "adapters/group_sync.h"
 #include "crypto/keys.h"
-#include "node/https_client.h"
-#include "node/tls_identity.h"
+#include "node/net/https_client.h"
+#include "node/net/tls_identity.h"
 #include "schema/codec.h"
 #include "schema/migrations.h"
 #include "tests/node_harness.h"
@@ -17,8 +17,8 @@ namespace {
 
 using namespace liaison::testing;
 
-node::QueryOptions withCase(std::string caseReference) {
-  node::QueryOptions options;
+client::QueryOptions withCase(std::string caseReference) {
+  client::QueryOptions options;
   options.caseReference = std::move(caseReference);
   return options;
 }
@@ -224,7 +224,7 @@ class NodeRefusals : public NodeTest {
     net::ClientOptions options;
     options.host = "127.0.0.1";
     options.port = config_.listenPort;
-    node::ClientConfig cfg = clientConfig(identity);
+    client::ClientConfig cfg = clientConfig(identity);
     options.serverPin = cfg.nodePin;
     options.certificateFile = cfg.tlsCertificate;
     options.keyFile = cfg.tlsKey;
@@ -244,9 +244,9 @@ class NodeRefusals : public NodeTest {
 
   // A valid sealed request of `identity`, signed with another identity's key if `signer` is set.
   std::vector<uint8_t> sealAs(const std::string& identity, Timestamp issuedAt, const std::string& signer = {}) {
-    node::ClientConfig cfg = clientConfig(identity);
+    client::ClientConfig cfg = clientConfig(identity);
     if (!signer.empty()) cfg.signingKey = clientConfig(signer).signingKey;
-    auto c = node::QueryClient::create(cfg, url()).value();
+    auto c = client::QueryClient::create(cfg, url()).value();
     return c->seal(checkPassport(), {}, issuedAt);
   }
 
@@ -362,10 +362,10 @@ TEST_F(NodeRefusals, APartnerMayClaimOnlyTheRolesAndPurposesAgreedWithIt) {
        "member XC-IMMIGRATION may not send requests for purpose 'criminal-investigation'"},
   };
   for (const Case& c : cases) {
-    node::ClientConfig cfg = clientConfig(c.partner);
+    client::ClientConfig cfg = clientConfig(c.partner);
     cfg.role = c.role;
     cfg.purpose = c.purpose;
-    auto sealed = node::QueryClient::create(cfg, url()).value()->seal(c.query, {}, now());
+    auto sealed = client::QueryClient::create(cfg, url()).value()->seal(c.query, {}, now());
     const uint64_t before = auditCount();
     RawOutcome outcome = postRaw(c.partner, sealed);
     EXPECT_EQ(outcome.httpStatus, 403u) << c.reason;
@@ -377,8 +377,8 @@ TEST_F(NodeRefusals, APartnerMayClaimOnlyTheRolesAndPurposesAgreedWithIt) {
     EXPECT_TRUE(entry.recordRefs.empty());
   }
   // What was agreed still works.
-  node::ClientConfig agreed = clientConfig(kPartnerImmigration);
-  auto answer = node::QueryClient::create(agreed, url()).value()->send(checkPassport(), {});
+  client::ClientConfig agreed = clientConfig(kPartnerImmigration);
+  auto answer = client::QueryClient::create(agreed, url()).value()->send(checkPassport(), {});
   ASSERT_TRUE(answer.ok()) << answer.error().message;
   EXPECT_EQ(answer->response.status, ResponseStatus::ok);
 }

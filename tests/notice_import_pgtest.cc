@@ -12,7 +12,7 @@
 
 #include "adapters/interpol_notices.h"
 #include "adapters/store.h"
-#include "node/notices_command.h"
+#include "node/cli/command_line.h"
 #include "tests/pg_fixture.h"
 
 namespace liaison {
@@ -132,6 +132,18 @@ class NoticeImport : public testing::PgTest {
     return {{"owner", kOwner}, {"visible-to", "DE-BKA"}, {"handling", "h1"}, {"db", target().conninfo}};
   }
 
+  // `liaison import notices FILES... --KEY VALUE...` run in-process as the operator kOrigin.
+  static int importNotices(const std::vector<std::string>& files, const std::map<std::string, std::string>& options,
+                           std::ostream& out, std::ostream& err) {
+    std::vector<std::string> words{"import", "notices"};
+    words.insert(words.end(), files.begin(), files.end());
+    for (const auto& [key, value] : options) {
+      words.push_back("--" + key);
+      words.push_back(value);
+    }
+    return cli::runCommandLine(words, cli::CommandContext{.out = out, .err = err, .origin = kOrigin});
+  }
+
  private:
   std::filesystem::path directory_;
 };
@@ -223,13 +235,13 @@ TEST_F(NoticeImport, TheCommandImportsEachFileAndReportsItsCounts) {
   const std::string un = writeFile("un.json", kUnDetail);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({red, un}, commandOptions(), kOrigin, out, err), 0) << err.str();
+  EXPECT_EQ(importNotices({red, un}, commandOptions(), out, err), 0) << err.str();
   EXPECT_EQ(out.str(), red + ": 3 notices read, 3 new, 0 already present\n" + un +
                            ": 1 notices read, 1 new, 0 already present\n");
   EXPECT_EQ(stored("DE-BKA").size(), 4u);
 
   std::ostringstream again;
-  EXPECT_EQ(node::runImportNoticesCommand({red}, commandOptions(), kOrigin, again, err), 0) << err.str();
+  EXPECT_EQ(importNotices({red}, commandOptions(), again, err), 0) << err.str();
   EXPECT_EQ(again.str(), red + ": 3 notices read, 0 new, 3 already present\n");
 }
 
@@ -240,7 +252,7 @@ TEST_F(NoticeImport, TheCommandImportsNothingWhenOneFileHasOneBadNotice) {
   const std::string broken = writeFile("broken.json", bad);
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(node::runImportNoticesCommand({good, broken}, commandOptions(), kOrigin, out, err), 1);
+  EXPECT_EQ(importNotices({good, broken}, commandOptions(), out, err), 1);
   EXPECT_EQ(out.str(), "");
   EXPECT_NE(
       err.str().find(broken + ": _embedded.notices[2].date_of_birth: expected YYYY/MM/DD, YYYY/MM or YYYY, "
@@ -256,7 +268,7 @@ TEST_F(NoticeImport, TheCommandRefusesUsageMistakes) {
   auto run = [&](const std::vector<std::string>& files, std::map<std::string, std::string> options) {
     std::ostringstream out;
     std::ostringstream err;
-    return node::runImportNoticesCommand(files, options, kOrigin, out, err);
+    return importNotices(files, options, out, err);
   };
   auto with = [&](const std::string& key, const std::string& value) {
     auto options = commandOptions();

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "node/paxlst_command.h"
+#include "node/cli/command_line.h"
 
 namespace liaison::paxlst {
 namespace {
@@ -632,7 +632,9 @@ struct CommandRun {
 CommandRun runCommand(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   CommandRun run;
-  run.exit = node::runPaxlstCommand(args, out, err);
+  std::vector<std::string> words{"paxlst"};
+  words.insert(words.end(), args.begin(), args.end());
+  run.exit = cli::runCommandLine(words, cli::CommandContext{.out = out, .err = err, .origin = {}});
   run.out = out.str();
   run.err = err.str();
   return run;

@@ -42,7 +42,7 @@ std::vector<Query> queriesFor(Compartment compartment, const std::string& ref) {
 
 // One answer and the audit entry the node wrote for it.
 struct Observed {
-  node::QueryAnswer answer;
+  client::QueryAnswer answer;
   AuditEntry entry;
 };
 
@@ -71,8 +71,8 @@ class RecordExistence : public NodeTest {
   }
 
   // Sends `query` with a case reference and reads the audit entry of its answer.
-  Observed ask(node::QueryClient& client, const Query& query) {
-    node::QueryOptions options;
+  Observed ask(client::QueryClient& client, const Query& query) {
+    client::QueryOptions options;
     options.caseReference = "CASE-2024-17";  // a case, so that no refusal is only about a missing one
     auto answer = client.send(query, options);
     if (!answer) throw std::runtime_error(answer.error().message);

@@ -11,9 +11,8 @@
 #include "adapters/purge.h"
 #include "adapters/store.h"
 #include "crypto/digest.h"
-#include "node/command_audit.h"
-#include "node/import_command.h"
-#include "node/records_command.h"
+#include "node/cli/command_audit.h"
+#include "node/cli/command_line.h"
 #include "tests/pg_fixture.h"
 #include "tests/sample_records.h"
 
@@ -38,7 +37,7 @@ class RecordsCommand : public testing::PgTest {
     words.push_back(target().conninfo);
     std::ostringstream out, err;
     Run run;
-    run.status = node::runRecordsCommand(node::Arguments::parse(words), kOperator, out, err);
+    run.status = cli::runCommandLine(words, cli::CommandContext{.out = out, .err = err, .origin = kOperator});
     run.out = out.str();
     run.err = err.str();
     return run;
@@ -128,9 +127,10 @@ TEST_F(RecordsCommand, AnImportIsAuditedBeforeItCommitsAndNothingLandsWhenTheLog
   std::ofstream(file) << "family_name,facility,record_kind,recorded_on\nNgozi,clinic,consultation,2026-01-02\n";
   auto import = [&] {
     std::ostringstream out, err;
-    node::Arguments args = node::Arguments::parse(
-        {"import", "health-records", file, "--owner", "XA-POLICE", "--db", target().conninfo});
-    return node::runImportCommand(args, store::CommandLineOrigin{"bob", "liaison import health-records"}, out, err);
+    return cli::runCommandLine({"import", "health-records", file, "--owner", "XA-POLICE", "--db", target().conninfo},
+                               cli::CommandContext{.out = out,
+                                                   .err = err,
+                                                   .origin = {"bob", "liaison import health-records"}});
   };
   auditLogRefuses(true);
   EXPECT_EQ(import(), 1);
@@ -164,11 +164,11 @@ TEST_F(RecordsCommand, APurgeNamesItsOperator) {
 }
 
 TEST(CommandLineOrigin, NamesTheUserAndQuotesTheCommandAndCutsItShort) {
-  auto origin = node::commandLineOrigin({"liaison", "records", "list", "health-record", "--member", "it's me"});
+  auto origin = cli::commandLineOrigin({"liaison", "records", "list", "health-record", "--member", "it's me"});
   EXPECT_FALSE(origin.localUser.empty());
   EXPECT_EQ(origin.command, "liaison records list health-record --member 'it'\\''s me'");
-  auto longOne = node::commandLineOrigin({"liaison", std::string(5000, 'x')});
-  EXPECT_EQ(longOne.command.size(), node::kMaxAuditedCommandBytes);
+  auto longOne = cli::commandLineOrigin({"liaison", std::string(5000, 'x')});
+  EXPECT_EQ(longOne.command.size(), cli::kMaxAuditedCommandBytes);
   EXPECT_TRUE(longOne.command.ends_with("..."));
 }
 

@@ -273,8 +273,8 @@ TEST_F(OneWriterNode, ANodeWhoseLeaseAnotherNodeTookAnswers503AndSaysSo) {
   EXPECT_EQ(officer->get("/v1/health/live")->first, 200u);
 
   // The node that holds the lease serves.
-  node::ClientConfig toSecond = clientConfig(kBorderOfficer);
-  auto secondClient = node::QueryClient::create(toSecond, "https://127.0.0.1:" + std::to_string((*second)->port()));
+  client::ClientConfig toSecond = clientConfig(kBorderOfficer);
+  auto secondClient = client::QueryClient::create(toSecond, "https://127.0.0.1:" + std::to_string((*second)->port()));
   ASSERT_TRUE(secondClient.ok());
   auto served = (*secondClient)->send(healthRecord(), {});
   ASSERT_TRUE(served.ok()) << served.error().message;

@@ -1,0 +1,101 @@
+#include "node/cli/answer_format.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/digest.h"
+#include "node/client/audit_verify.h"
+#include "schema/record_fields.h"
+
+namespace liaison::cli {
+namespace {
+
+// Collects a record's fields as text, in field-list order, skipping empty values.
+struct FieldCollector {
+  std::vector<std::pair<std::string, nlohmann::json>> fields;
+
+  void ref(std::string&) {}  // the hit carries the reference already
+  void put(const char* name, nlohmann::json value) { fields.emplace_back(name, std::move(value)); }
+  void field(const char* name, std::string& v) {
+    if (!v.empty()) put(name, v);
+  }
+  void field(const char* name, Date& v) {
+    if (v.ok()) put(name, formatDate(v));
+  }
+  void field(const char* name, std::optional<Date>& v) {
+    if (v) put(name, formatDate(*v));
+  }
+  void field(const char* name, Timestamp& v) { put(name, formatTimestamp(v)); }
+  void field(const char* name, PartialDate& v) {
+    if (v.known()) put(name, formatPartialDate(v));
+  }
+  void field(const char* name, DocumentNumber& v) { put(name, v.str()); }
+  void field(const char* name, std::vector<std::string>& v) {
+    if (!v.empty()) put(name, v);
+  }
+  template <typename E>
+    requires std::is_enum_v<E>
+  void field(const char* name, E& v) { put(name, std::string(liaison::name(v))); }
+};
+
+std::vector<std::pair<std::string, nlohmann::json>> fieldsOf(Record record) {
+  FieldCollector collector;
+  visitFields(collector, record);
+  return std::move(collector.fields);
+}
+
+}  // namespace
+
+std::string formatResponseText(const Response& response) {
+  std::string out;
+  if (response.status != ResponseStatus::ok) {
+    out += std::string(name(response.status)) + ": " + response.reason + "\n";
+  } else {
+    out += response.hits.empty() ? "no hit\n" : "HIT: " + std::to_string(response.hits.size()) + " record(s)\n";
+  }
+  for (const Hit& hit : response.hits) {
+    out += "  " + std::string(name(hit.kind)) + " " + hit.recordRef + "\n";
+    if (hit.details) {
+      for (const auto& [key, value] : fieldsOf(*hit.details)) {
+        out += "    " + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
+      }
+    }
+    if (!hit.withheldFields.empty()) {
+      out += "    withheld:";
+      for (const auto& f : hit.withheldFields) out += " " + f;
+      out += "\n";
+    }
+  }
+  for (const auto& w : response.withheld) out += "  withheld: " + w + "\n";
+  out += "answered by " + response.responder + "\naudit receipt: " + client::formatReceipt(response.receipt) +
+         "   (check it: liaison audit prove RECEIPT)\n";
+  return out;
+}
+
+std::string formatResponseJson(const Response& response) {
+  nlohmann::json json;
+  json["status"] = std::string(name(response.status));
+  json["reason"] = response.reason;
+  json["responder"] = response.responder;
+  json["request_digest"] = crypto::hex(response.requestDigest);
+  json["hits"] = nlohmann::json::array();
+  for (const Hit& hit : response.hits) {
+    nlohmann::json h;
+    h["ref"] = hit.recordRef;
+    h["kind"] = std::string(name(hit.kind));
+    if (hit.details) {
+      nlohmann::json details = nlohmann::json::object();
+      for (auto& [key, value] : fieldsOf(*hit.details)) details[key] = std::move(value);
+      h["details"] = std::move(details);
+    }
+    h["withheld_fields"] = hit.withheldFields;
+    json["hits"].push_back(std::move(h));
+  }
+  json["withheld"] = response.withheld;
+  json["receipt"] = {{"log_id", response.receipt.logId},
+                     {"leaf_index", response.receipt.leafIndex},
+                     {"leaf_hash", crypto::hex(response.receipt.leafHash)},
+                     {"text", client::formatReceipt(response.receipt)}};
+  return json.dump();
+}
+
+}  // namespace liaison::cli

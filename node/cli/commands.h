@@ -1,0 +1,25 @@
+// Every command of `liaison`, one file each (node/cli/*_command.cc); command_line.cc lists them.
+#pragma once
+
+#include "node/cli/command.h"
+
+namespace liaison::cli {
+
+Command keygenCommand();   ///< keygen_command.cc
+Command migrateCommand();  ///< migrate_command.cc
+Command importCommand();   ///< import_command.cc, with `import notices` from notices_command.cc
+Command importNoticesCommand();  ///< notices_command.cc
+Command purgeCommand();    ///< purge_command.cc
+Command groupsCommand();   ///< groups_command.cc
+Command paxlstCommand();   ///< paxlst_command.cc
+Command mrzCommand();      ///< mrz_command.cc
+Command recordsCommand();  ///< records_command.cc
+Command tlsCertCommand();  ///< tls_command.cc
+Command tlsPinCommand();   ///< tls_command.cc
+Command policyCommand();   ///< policy_command.cc
+Command nodeCommand();     ///< node_command.cc
+Command queryCommand();    ///< query_command.cc
+Command auditCommand();    ///< audit_command.cc
+Command versionCommand();  ///< version_command.cc
+
+}  // namespace liaison::cli

@@ -1,0 +1,147 @@
+// `liaison policy check FILE` and `liaison policy explain FILE ...`: static checks of a policy file
+// and the decision it takes for one question, with the rules or firewalls behind it.
+#include <optional>
+
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
+#include "policy/decide.h"
+#include "policy/policy.h"
+#include "policy/query_scope.h"
+
+namespace liaison::cli {
+namespace {
+
+std::string listed(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+template <typename T>
+std::string namesOf(const std::vector<T>& values) {
+  std::vector<std::string> names;
+  for (const T& value : values) names.emplace_back(name(value));
+  return listed(names);
+}
+
+std::optional<policy::Policy> load(const std::string& file, std::ostream& err) {
+  auto policy = policy::loadPolicy(file);
+  if (policy) return std::move(policy).value();
+  err << policy.error().message << "\n";
+  return std::nullopt;
+}
+
+int check(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string file = args.positional("FILE");
+  auto loaded = load(file, err);
+  if (!loaded) {
+    err << file << ": the policy cannot be used until the problems above are fixed\n";
+    return kExitFailure;
+  }
+  const policy::Policy& policy = *loaded;
+  std::vector<std::string> members{policy.self + " (self)"};
+  members.insert(members.end(), policy.members.begin(), policy.members.end());
+  out << file << ": valid policy of member " << policy.self << "\n"
+      << "members:   " << listed(members) << "\n";
+  out << "groups:    ";
+  if (policy.groups.empty()) out << "none";
+  const char* separator = "";
+  for (const auto& [id, ids] : policy.groups) {
+    out << separator << id << " (" << listed(ids) << ")";
+    separator = "; ";
+  }
+  out << "\npurposes:  " << listed(policy.purposes) << "\n"
+      << "firewalls: " << policy.firewalls.size() << "\n";
+  for (const policy::Firewall& firewall : policy.firewalls) {
+    out << "  " << firewall.name << " (line " << firewall.line << "): " << name(firewall.compartment)
+        << " forbidden to " << namesOf(firewall.roles) << "\n";
+  }
+  out << "rules:     " << policy.rules.size() << "\n";
+  for (const policy::Rule& rule : policy.rules) {
+    out << "  " << rule.name << " (line " << rule.line << "): " << name(rule.mode) << " to "
+        << listed(rule.members) << " as " << namesOf(rule.roles) << "\n";
+  }
+  return kExitOk;
+}
+
+template <typename E>
+E parsedOption(const Arguments& args, const std::string& key, std::optional<E> (*parse)(std::string_view), E last) {
+  const std::string text = args.option(key).value_or("");
+  if (auto value = parse(text)) return *value;
+  throw UsageError{"unknown --" + key + " '" + text + "'; use one of " + namesUpTo(last)};
+}
+
+int explain(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string file = args.positional("FILE");
+  policy::Question question;
+  question.member = args.require("member");
+  question.role = parsedOption(args, "role", &parseRole, Role::auditor);
+  question.purpose = args.require("purpose");
+  question.query = parsedOption(args, "query", &parseQueryKind, QueryKind::aggregateStatistics);
+  question.hasCaseReference = !args.option("case").value_or("").empty();
+  std::vector<Compartment> compartments = policy::compartmentsTouched(question.query);
+  if (args.option("compartment")) {
+    compartments = {parsedOption(args, "compartment", &parseCompartment, Compartment::justice)};
+  }
+
+  auto loaded = load(file, err);
+  if (!loaded) {
+    err << file << ": the policy cannot be used until the problems above are fixed\n";
+    return kExitFailure;
+  }
+  bool anyPermitted = false;
+  const char* separator = "";
+  for (Compartment compartment : compartments) {
+    question.compartment = compartment;
+    policy::Decision decision = policy::decide(question, *loaded);
+    anyPermitted = anyPermitted || decision.permitted;
+    out << separator << policy::explain(question, decision);
+    separator = "\n";
+  }
+  return anyPermitted ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+Command policyCommand() {
+  const PositionalSpec file{"FILE", "the policy file"};
+  return Command{
+      .name = "policy",
+      .summary = "check a policy file, or explain the decision it takes for one question",
+      .subcommands =
+          {
+              Command{
+                  .name = "check",
+                  .summary = "load FILE and run every static check",
+                  .details = "Prints a summary of a valid policy, or every problem as FILE:LINE: ...\n"
+                             "exit status: 0 valid, 1 invalid, 2 usage error\n",
+                  .positionals = {file},
+                  .run = check,
+              },
+              Command{
+                  .name = "explain",
+                  .summary = "decide one question against FILE and print the rules or firewalls behind the decision",
+                  .details = "Without --compartment, decides for every compartment the query kind may read.\n"
+                             "exit status: 0 permitted (for at least one compartment), 1 refused or the policy is "
+                             "invalid, 2 usage error\n",
+                  .positionals = {file},
+                  .options =
+                      {
+                          {"member", "M", "the requesting member", true},
+                          {"role", "R", "the officer's role: " + namesUpTo(Role::auditor), true},
+                          {"purpose", "P", "the declared purpose", true},
+                          {"query", "Q", "the query kind: " + namesUpTo(QueryKind::aggregateStatistics), true},
+                          {"compartment", "C", "decide for this compartment only: " + namesUpTo(Compartment::justice)},
+                          {"case", "REF", "the request carries this case reference"},
+                      },
+                  .run = explain,
+              },
+          },
+  };
+}
+
+}  // namespace liaison::cli

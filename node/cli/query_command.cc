@@ -1,0 +1,135 @@
+// `liaison query`: an officer's (or a partner's) signed query from the command line.
+#include "node/cli/answer_format.h"
+#include "node/cli/commands.h"
+#include "node/cli/exit_codes.h"
+#include "node/client/query_client.h"
+
+namespace liaison::cli {
+namespace {
+
+using client::loadClientConfig;
+using client::QueryClient;
+using client::QueryOptions;
+
+// The query named by the positional words: the kind and its arguments.
+Query buildQuery(const Arguments& args) {
+  const std::vector<std::string> words = args.positionals("KIND ARGS");
+  if (words.empty()) throw UsageError{"name a query kind: check-document, get-record, list-movements, health-record, justice-record"};
+  auto kind = parseQueryKind(words[0]);
+  if (!kind) throw UsageError{"unknown query kind '" + words[0] + "'"};
+  auto expect = [&](size_t min, size_t max, const char* shape) {
+    if (words.size() < min || words.size() > max) throw UsageError{std::string("usage: liaison query ... ") + shape};
+  };
+  switch (*kind) {
+    case QueryKind::checkDocument: {
+      expect(3, 4, "check-document NUMBER ISSUING_STATE [TYPE]");
+      auto number = DocumentNumber::parse(words[1]);
+      if (!number) throw UsageError{"document number: " + number.error().message};
+      if (!isIcaoStateCode(words[2])) throw UsageError{"issuing state '" + words[2] + "' is not a three-letter ICAO code"};
+      auto type = parseDocumentType(words.size() == 4 ? words[3] : "passport");
+      if (!type) throw UsageError{"unknown document type '" + words[3] + "'"};
+      return CheckDocumentQuery{*number, words[2], *type};
+    }
+    case QueryKind::getRecord: {
+      expect(3, 3, "get-record RECORD_KIND REF");
+      auto recordKind = parseRecordKind(words[1]);
+      if (!recordKind) throw UsageError{"unknown record kind '" + words[1] + "'"};
+      return GetRecordQuery{words[2], *recordKind};
+    }
+    case QueryKind::listMovements: {
+      expect(1, 1, "list-movements --document NUMBER | --family-name NAME --date-of-birth YYYY[-MM[-DD]]");
+      ListMovementsQuery q;
+      if (auto document = args.option("document")) {
+        auto number = DocumentNumber::parse(*document);
+        if (!number) throw UsageError{"--document: " + number.error().message};
+        q.documentNumber = number->str();
+      } else {
+        q.person.familyName = args.require("family-name");
+        auto dob = parsePartialDate(args.option("date-of-birth").value_or(""));
+        if (!dob) throw UsageError{"--date-of-birth: " + dob.error().message};
+        q.person.dateOfBirth = *dob;
+      }
+      return q;
+    }
+    case QueryKind::healthRecord:
+      expect(2, 2, "health-record REF");
+      return HealthRecordQuery{words[1]};
+    case QueryKind::justiceRecord:
+      expect(2, 2, "justice-record REF");
+      return JusticeRecordQuery{words[1]};
+    case QueryKind::screenPerson:
+    case QueryKind::screenManifest:
+    case QueryKind::aggregateStatistics:
+    case QueryKind::auditRead: break;
+  }
+  throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
+}
+
+// Signs the query, sends it, verifies the answer (signature, request digest, the node's tree head
+// against those kept) and prints it.
+int query(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  auto config = loadClientConfig(args.require("as"));
+  if (!config) {
+    err << "liaison: " << config.error().message << "\n";
+    return kExitFailure;
+  }
+  Query query = buildQuery(args);
+  auto client = QueryClient::create(*config, args.require("node"));
+  if (!client) {
+    err << "liaison: " << client.error().message << "\n";
+    return kExitFailure;
+  }
+  QueryOptions options;
+  options.purpose = args.option("purpose").value_or("");
+  options.caseReference = args.option("case").value_or("");
+  auto answer = (*client)->send(query, options);
+  if (!answer) {
+    err << "liaison: " << answer.error().message << "\n";
+    return answer.error().kind == ErrorKind::conflict ? kExitFork : kExitFailure;
+  }
+  const Response& response = answer->response;
+  out << (args.flag("json") ? formatResponseJson(response) + "\n" : formatResponseText(response));
+  switch (response.status) {
+    case ResponseStatus::ok: return kExitOk;
+    case ResponseStatus::refused: return kExitRefused;
+    case ResponseStatus::invalid: return kExitInvalid;
+    case ResponseStatus::error: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+}  // namespace
+
+Command queryCommand() {
+  return Command{
+      .name = "query",
+      .summary = "sign a query, send it, verify and print the answer and its audit receipt",
+      .details = "KIND ARGS is one of\n"
+                 "  check-document NUMBER ISSUING_STATE [TYPE]\n"
+                 "  get-record RECORD_KIND REF\n"
+                 "  list-movements --document NUMBER | --family-name NAME --date-of-birth YYYY[-MM[-DD]]\n"
+                 "  health-record REF | justice-record REF\n"
+                 "The answer's signature, its request digest and the node's audit tree head (against the heads "
+                 "kept in the state folder) are verified before anything is printed.\n"
+                 "exit status: 0 answered, 1 failed, 2 usage error, 3 refused, 4 invalid, 5 fork in the node's "
+                 "audit log (the evidence is kept)\n",
+      .positionals = {{"KIND ARGS", "the query kind and its arguments (see below)", true, true}},
+      .options =
+          {
+              {"as", "CLIENT.toml", "who signs: the officer's (or partner's) client configuration", true},
+              {"node", "URL", "the node, https://HOST:PORT", true},
+              {"purpose", "P", "the declared purpose (default: the configuration's)"},
+              {"case", "REF", "the case reference (needed for details: get-record)"},
+              {"json", "", "print the answer as one JSON object"},
+              {"document", "NUMBER", "list-movements: by travel document"},
+              {"family-name", "NAME", "list-movements: by person, with --date-of-birth"},
+              {"date-of-birth", "YYYY[-MM[-DD]]", "list-movements: by person, with --family-name"},
+          },
+      .run = query,
+      .loadsSecretKeys = true,
+  };
+}
+
+}  // namespace liaison::cli

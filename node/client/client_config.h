@@ -1,0 +1,36 @@
+// The client configuration file (TOML): who a client speaks as and which node it trusts. Paths
+// inside a file are relative to that file.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "schema/model.h"
+#include "schema/status.h"
+
+namespace liaison::client {
+
+/// Who a client speaks as: an officer of a member, or a partner node acting for its officer.
+struct ClientConfig {
+  std::filesystem::path file;
+  std::string member;
+  std::string pseudonym;
+  Role role = Role::border;
+  std::string purpose;  ///< default purpose; `--purpose` overrides
+  std::string legalBasis;
+  std::filesystem::path signingKey;
+  std::string nodePin;  ///< SPKI pin of the node's TLS certificate: `node_pin`, or computed from `node_certificate`
+  std::filesystem::path nodePublicKey;      ///< the node's Ed25519 `.pub`, to verify responses
+  std::optional<std::filesystem::path> tlsCertificate;  ///< for mutual TLS (partner nodes)
+  std::optional<std::filesystem::path> tlsKey;
+  /// Where the client keeps the signed tree heads nodes gave it (one folder per log) and any fork
+  /// evidence: `state_dir`, by default $XDG_STATE_HOME/liaison or ~/.local/state/liaison. Empty:
+  /// heads are checked within one run only.
+  std::filesystem::path stateDir;
+};
+
+/// Reads a client configuration; errors name the file, the line and the key.
+Result<ClientConfig> loadClientConfig(const std::filesystem::path& file);
+
+}  // namespace liaison::client
