@@ -354,17 +354,17 @@ class AuditCrash : public AuditVerify {};
 
 TEST_F(AuditCrash, ARunningNodeProcessKeepsASecondNodeOutAndItsSigkillDoesNotBlockARestart) {
   stopNode();
-  const auto [pid, port] = spawnNode(writeNodeConfig());
+  config_.listenPort = 0;
+  NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
   std::ostringstream log;
   auto second = node::Node::start(config_, node::NodeOptions{{}, &log});
   ASSERT_FALSE(second.ok()) << "a second node started on the database of a running one";
   EXPECT_EQ(second.error().kind, ErrorKind::conflict);
-  EXPECT_THAT(second.error().message, HasSubstr("pid " + std::to_string(pid) + ", since "));
+  EXPECT_THAT(second.error().message, HasSubstr("pid " + std::to_string(node.pid()) + ", since "));
 
-  ASSERT_EQ(kill(pid, SIGKILL), 0);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  config_.listenPort = port;
+  node.signal(SIGKILL);
+  ASSERT_TRUE(node.waitForExit(10s).has_value());
+  config_.listenPort = node.port();
   startNode();  // at once: the dead process's database session ends with it
   auto answer = client(kBorderOfficer)->send(
       CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport}, {});

@@ -128,6 +128,9 @@ std::filesystem::path writeNodeConfigFile(const node::NodeConfig& config, const 
       << "tls_certificate = " << quoted(config.tlsCertificate) << "\n"
       << "tls_key = " << quoted(config.tlsKey) << "\n"
       << "policy = " << quoted(config.policy) << "\n"
+      << "metrics_listen = "
+      << quoted(config.metricsEnabled ? config.metricsAddress + ":" + std::to_string(config.metricsPort) : "off")
+      << "\n"
       << "database = " << quoted(config.database) << "\n"
       << "validity_window_seconds = " << config.validityWindow.count() << "\n"
       << "request_deadline_ms = " << config.requestDeadline.count() << "\n"
@@ -136,7 +139,14 @@ std::filesystem::path writeNodeConfigFile(const node::NodeConfig& config, const 
       << "audit_batch_wait_us = " << config.auditBatchWait.count() << "\n";
   for (const auto& peer : config.peers) {
     out << "[[peer]]\nmember = " << quoted(peer.member) << "\nsigning_public_key = " << quoted(peer.signingPublicKey)
-        << "\ntls_pin = " << quoted(peer.tlsPin) << "\n";
+        << "\ntls_pin = " << quoted(peer.tlsPin) << "\nroles = [";
+    for (size_t i = 0; i < peer.roles.size(); ++i) out << (i == 0 ? "" : ", ") << quoted(std::string(name(peer.roles[i])));
+    out << "]\n";
+    if (peer.purposes) {
+      out << "purposes = [";
+      for (size_t i = 0; i < peer.purposes->size(); ++i) out << (i == 0 ? "" : ", ") << quoted((*peer.purposes)[i]);
+      out << "]\n";
+    }
   }
   for (const auto& officer : config.officers) {
     out << "[[officer]]\npseudonym = " << quoted(officer.pseudonym) << "\npublic_key = " << quoted(officer.publicKey)

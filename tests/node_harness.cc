@@ -1,10 +1,7 @@
 #include "tests/node_harness.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "adapters/audit_search.h"
@@ -237,56 +234,6 @@ void NodeTest::startNode() {
 void NodeTest::stopNode() {
   if (node_) node_->stop();
   node_.reset();
-}
-
-std::filesystem::path NodeTest::writeNodeConfig() const {
-  const auto file = dir_ / "node-process.toml";
-  std::ofstream out(file);
-  auto quoted = [](const std::filesystem::path& p) { return "\"" + p.string() + "\""; };
-  out << "member = \"" << config_.member << "\"\n"
-      << "listen = \"127.0.0.1:0\"\n"
-      << "metrics_listen = \"127.0.0.1:0\"\n"
-      << "signing_key = " << quoted(config_.signingKey) << "\n"
-      << "tls_certificate = " << quoted(config_.tlsCertificate) << "\n"
-      << "tls_key = " << quoted(config_.tlsKey) << "\n"
-      << "policy = " << quoted(config_.policy) << "\n"
-      << "database = \"" << config_.database << "\"\n"
-      << "tree_head_interval_ms = 200\n";
-  for (const auto& peer : config_.peers) {
-    out << "[[peer]]\nmember = \"" << peer.member
-        << "\"\nsigning_public_key = " << quoted(peer.signingPublicKey) << "\ntls_pin = \"" << peer.tlsPin
-        << "\"\n";
-  }
-  for (const auto& officer : config_.officers) {
-    out << "[[officer]]\npseudonym = \"" << officer.pseudonym
-        << "\"\npublic_key = " << quoted(officer.publicKey) << "\nrole = \"" << name(officer.role)
-        << "\"\npurposes = [\"" << officer.purposes.front() << "\"]\n";
-  }
-  return file;
-}
-
-std::pair<pid_t, uint16_t> NodeTest::spawnNode(const std::filesystem::path& configFile) const {
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDERR_FILENO);
-    close(out[0]);
-    execl(LIAISON_BINARY, LIAISON_BINARY, "node", "--config", configFile.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(out[1]);
-  FILE* stream = fdopen(out[0], "r");
-  char line[512] = {};
-  if (fgets(line, sizeof line, stream) == nullptr) {
-    throw std::runtime_error("the node process printed nothing");
-  }
-  fclose(stream);
-  const std::string text = line;  // "liaison node XA-POLICE listening on 127.0.0.1:PORT"
-  return {pid, static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)))};
 }
 
 client::ClientConfig NodeTest::clientConfig(const std::string& name) const {

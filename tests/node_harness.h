@@ -3,8 +3,6 @@
 // server listening on loopback with real TLS.
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -46,12 +44,6 @@ class NodeTest : public PgTest {
   void startNode();
   /// Graceful stop, as on SIGTERM.
   void stopNode();
-
-  /// This node's configuration as a file `liaison node` reads, with tree heads every 200 ms.
-  std::filesystem::path writeNodeConfig() const;
-  /// Starts the real binary as `liaison node --config FILE` (stderr discarded) and returns its pid
-  /// and the port it announced once it listens. The caller stops and reaps the process.
-  std::pair<pid_t, uint16_t> spawnNode(const std::filesystem::path& configFile) const;
 
   /// The client configuration of one of the identities above.
   client::ClientConfig clientConfig(const std::string& identity) const;

@@ -4,14 +4,19 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "tests/liaison_process.h"
 #include "tests/node_harness.h"
 
 namespace liaison::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 // The soft and hard core file size limits of process `pid` as /proc shows them ("0", "unlimited").
 std::pair<std::string, std::string> coreLimitsOf(pid_t pid) {
@@ -27,9 +32,9 @@ std::pair<std::string, std::string> coreLimitsOf(pid_t pid) {
   throw std::runtime_error("no core file size in /proc/" + std::to_string(pid) + "/limits");
 }
 
-class NodeProcess : public NodeTest {};
+class ProtectedNodeProcess : public NodeTest {};
 
-TEST_F(NodeProcess, ANodeStartedWithCoreDumpsAllowedRunsWithACoreLimitOfZero) {
+TEST_F(ProtectedNodeProcess, ANodeStartedWithCoreDumpsAllowedRunsWithACoreLimitOfZero) {
   stopNode();  // the process below takes over the database
   // Started the way a careless operator might: with core dumps allowed. Only root may raise a hard
   // limit of 0; elsewhere the node inherits the 0 it would set.
@@ -39,14 +44,16 @@ TEST_F(NodeProcess, ANodeStartedWithCoreDumpsAllowedRunsWithACoreLimitOfZero) {
   if (allowed.rlim_max == 0) allowed.rlim_max = RLIM_INFINITY;
   allowed.rlim_cur = allowed.rlim_max;
   (void)setrlimit(RLIMIT_CORE, &allowed);
-  const pid_t pid = spawnNode(writeNodeConfig()).first;
+  config_.listenPort = 0;
+  NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
   (void)setrlimit(RLIMIT_CORE, &original);
 
   // The node printed its port, so it has loaded its keys.
-  const auto [soft, hard] = coreLimitsOf(pid);
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const auto [soft, hard] = coreLimitsOf(node.pid());
+  node.signal(SIGTERM);
+  const std::optional<int> exited = node.waitForExit(30s);
+  ASSERT_TRUE(exited.has_value()) << "the node is still running after SIGTERM\n" << node.log();
+  const int status = *exited;
   EXPECT_EQ(soft, "0");
   EXPECT_EQ(hard, "0") << "a hard limit above 0 lets the process raise its own limit again";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the node did not stop cleanly on SIGTERM";
