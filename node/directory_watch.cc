@@ -63,6 +63,8 @@ Result<std::unique_ptr<DirectoryWatch>> DirectoryWatch::start(const NodeConfig& 
   if (!anchors) return fail(anchors.error().kind, config.file.string() + ": directory_anchors: " + anchors.error().message);
   std::unique_ptr<DirectoryWatch> watch(new DirectoryWatch(config, std::move(services), std::move(anchors).value()));
   const std::string file = config.directory.string();
+  // Stamped before it is read: a file replaced in between is read again at the first check.
+  watch->state_->lastStamp = stampOf(config.directory);
   auto bytes = client::readSignedDirectoryFile(config.directory);
   if (auto* refusal = std::get_if<client::DirectoryRefusal>(&bytes)) {
     return fail(ErrorKind::invalidInput, "federation directory " + file + " refused (" +
@@ -81,7 +83,6 @@ Result<std::unique_ptr<DirectoryWatch>> DirectoryWatch::start(const NodeConfig& 
   if (Status audited = watch->audit(Decision::permitted, trusted->serial, watch->inForceText(trusted, 0)); !audited) {
     return fail(audited.error().kind, "federation directory " + file + ": cannot audit it: " + audited.error().message);
   }
-  watch->state_->lastStamp = stampOf(config.directory);
   watch->state_->inForceFile = crypto::sha256(content);
   watch->logInForce(trusted, 0);
   watch->state_->inForce = std::move(trusted);
@@ -208,7 +209,9 @@ void DirectoryWatch::readReplacement(Timestamp now) {
 }
 
 void DirectoryWatch::refuse(const Refusal& refusal, std::optional<Digest> file, bool retry) {
-  const std::string key = (file ? crypto::hex(*file) : std::string()) + refusal.kind + refusal.message;
+  // A file is refused once for each reason, whatever the message says at this check (a directory
+  // not valid yet is "issued ... 5 minutes from now", then 4).
+  const std::string key = file ? crypto::hex(*file) + refusal.kind : refusal.kind + refusal.message;
   uint64_t inForce = 0;
   {
     std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 // Time moves by the node's injected clock, and the requests are signed at the node's time.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -310,6 +311,32 @@ TEST_F(FederationDirectory, ABadReplacementIsRefusedOnceAndTheDirectoryInForceKe
     ++refusals;
   }
   EXPECT_EQ(refusals, 7u) << log;
+}
+
+TEST_F(FederationDirectory, ADirectoryIssuedAheadOfTheClockIsPutInForceWhenItsTimeComes) {
+  Directory early = directory(2, {entry("XB-BORDER", kPartnerBorder), entry("XC-IMMIGRATION", kPartnerImmigration)});
+  config_.peers.clear();
+  startNode();
+  early.issuedAt = now() + 1h;
+  publish(early);
+  ASSERT_TRUE(audited("refused (not-yet-valid)"));
+  EXPECT_TRUE(unknown(kPartnerImmigration));
+  moveClock(70min);  // the same file, now valid
+  ASSERT_TRUE(serialInForce(2));
+  EXPECT_TRUE(served(kPartnerImmigration));
+  // Refused once, though it was read at every check until then.
+  const std::string log = logText();
+  EXPECT_EQ(log.find("\"event\":\"directory-refused\""), log.rfind("\"event\":\"directory-refused\"")) << log;
+}
+
+TEST_F(FederationDirectory, AFifoPlantedAtThePathIsRefusedWithoutStallingTheNode) {
+  const auto fifo = dir_ / "planted";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  std::filesystem::rename(fifo, config_.directory);
+  ASSERT_TRUE(audited("not a regular file"));
+  EXPECT_TRUE(served(kPartnerBorder));
+  publish(directory(2, {entry("XB-BORDER", kPartnerBorder)}));
+  EXPECT_TRUE(serialInForce(2)) << "the watch still runs";
 }
 
 TEST_F(FederationDirectory, ARotatedKeyIsAcceptedInsideTheOverlapAndRefusedAfterIt) {
