@@ -63,19 +63,17 @@ Result<std::unique_ptr<DirectoryWatch>> DirectoryWatch::start(const NodeConfig& 
   if (!anchors) return fail(anchors.error().kind, config.file.string() + ": directory_anchors: " + anchors.error().message);
   std::unique_ptr<DirectoryWatch> watch(new DirectoryWatch(config, std::move(services), std::move(anchors).value()));
   const std::string file = config.directory.string();
+  auto refused = [&](const client::DirectoryRefusal& refusal) {
+    return fail(ErrorKind::invalidInput, "federation directory " + file + " refused (" +
+                                             std::string(client::name(refusal.problem)) + "): " + refusal.message);
+  };
   // Stamped before it is read: a file replaced in between is read again at the first check.
   watch->state_->lastStamp = stampOf(config.directory);
   auto bytes = client::readSignedDirectoryFile(config.directory);
-  if (auto* refusal = std::get_if<client::DirectoryRefusal>(&bytes)) {
-    return fail(ErrorKind::invalidInput, "federation directory " + file + " refused (" +
-                                             std::string(client::name(refusal->problem)) + "): " + refusal->message);
-  }
+  if (auto* refusal = std::get_if<client::DirectoryRefusal>(&bytes)) return refused(*refusal);
   const auto& content = std::get<std::vector<uint8_t>>(bytes);
   auto opened = client::openDirectory(content, watch->anchors_, watch->services_.clock());
-  if (auto* refusal = std::get_if<client::DirectoryRefusal>(&opened)) {
-    return fail(ErrorKind::invalidInput, "federation directory " + file + " refused (" +
-                                             std::string(client::name(refusal->problem)) + "): " + refusal->message);
-  }
+  if (auto* refusal = std::get_if<client::DirectoryRefusal>(&opened)) return refused(*refusal);
   auto& trusted = std::get<client::TrustedDirectory>(opened);
   if (Status used = watch->services_.use(trusted); !used) {
     return fail(used.error().kind, "federation directory " + file + ": " + used.error().message);
