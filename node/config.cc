@@ -96,6 +96,23 @@ void readLimits(TableReader& top, NodeConfig& config) {
   if (auto v = top.boolean("metrics_firewalled_kinds")) config.metricsFirewalledKinds = *v;
 }
 
+// The federation directory and the anchors that sign it: both or neither.
+void readDirectory(TableReader& top, NodeConfig& config) {
+  if (auto directory = top.text("directory", false)) config.directory = relativeTo(config.file, *directory);
+  for (const std::string& anchor : top.texts("directory_anchors", false)) {
+    config.directoryAnchors.push_back(relativeTo(config.file, anchor));
+  }
+  if (!config.directory.empty() && config.directoryAnchors.empty()) {
+    top.error(top.at("directory"), "'directory' needs 'directory_anchors': the .pub files of the keys that may sign it");
+  }
+  if (config.directory.empty() && top.has("directory_anchors")) {
+    top.error(top.at("directory_anchors"), "'directory_anchors' without 'directory': name the signed directory file");
+  }
+  if (auto v = top.integer("directory_check_interval_ms", 100, 3'600'000)) {
+    config.directoryCheckInterval = std::chrono::milliseconds(*v);
+  }
+}
+
 }  // namespace
 
 Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
@@ -128,6 +145,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
   if (auto v = top.integer("audit_batch_wait_us", 0, 100'000))
     config.auditBatchWait = std::chrono::microseconds(*v);
   readLimits(top, config);
+  readDirectory(top, config);
   if (const toml::array* peers = top.tables("peer")) {
     for (const auto& node : *peers) {
       TableReader peer(*node.as_table(), file.string(), errors);

@@ -89,6 +89,13 @@ struct NodeConfig {
   bool metricsFirewalledKinds = false;
   std::vector<PeerConfig> peers;
   std::vector<OfficerConfig> officers;
+  /// The signed federation directory (`directory`): its members are partners as [[peer]] entries
+  /// are (node/directory_watch.h). Empty: none.
+  std::filesystem::path directory;
+  /// The directory keys' `.pub` files (`directory_anchors`); several let the federation rotate it.
+  std::vector<std::filesystem::path> directoryAnchors;
+  /// How often the directory file is checked for a replacement (`directory_check_interval_ms`).
+  std::chrono::milliseconds directoryCheckInterval{5'000};
 };
 
 /// Reads a node configuration; errors name the file, the line and the key. Conflicts are refused

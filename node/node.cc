@@ -18,6 +18,7 @@
 #include "adapters/writer_lease.h"
 #include "crypto/keys.h"
 #include "node/audit_api.h"
+#include "node/directory_watch.h"
 #include "node/net/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
@@ -59,6 +60,7 @@ struct Node::Impl {
   std::unique_ptr<store::DatabaseProbe> probe;
   std::unique_ptr<Readiness> readiness;
   std::unique_ptr<QueryPipeline> pipeline;
+  std::unique_ptr<DirectoryWatch> directory;  // the federation directory's partners, put in force in the pipeline
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<net::MetricsServer> metricsServer;  // after the server whose counters it shows
   std::atomic<bool> stopped{false};
@@ -82,6 +84,9 @@ struct Node::Impl {
     if (target == "/v1/health/live") return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
     if (target != "/v1/health/ready" && target != "/v1/health") return std::nullopt;
     ReadinessAnswer answer = readiness->check();
+    if (answer.ready && directory) {
+      if (auto reason = directory->notReadyReason()) answer = ReadinessAnswer{false, *reason};
+    }
     if (answer.ready) return textResponse(200, "application/json", "{\"status\":\"ok\",\"member\":" + member + "}\n");
     return textResponse(503, "application/json", "{\"status\":\"unavailable\",\"member\":" + member +
                                                      ",\"reason\":" + jsonString(answer.reason) + "}\n");
@@ -274,6 +279,13 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
                        clock});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
+  if (!config.directory.empty()) {
+    auto directory = DirectoryWatch::start(
+        node.config, DirectoryWatch::Services{[&node](const client::TrustedDirectory& d) { return node.pipeline->useDirectory(d); },
+                                              *node.audit, node.log, clock});
+    if (!directory) return directory.error();
+    node.directory = std::move(directory).value();
+  }
 
   net::ServerOptions server = serverOptionsOf(config);
   server.onRejected = [&node](const net::RejectedRequest& rejected) { node.pipeline->auditRejected(rejected); };
@@ -282,7 +294,10 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
   if (config.metricsEnabled) {
     node.metricsServer = std::make_unique<net::MetricsServer>(
         net::MetricsServerOptions{config.metricsAddress, config.metricsPort},
-        [&node] { return node.metrics.prometheusText() + connectionMetricsText(node.server->connectionStats()); });
+        [&node] {
+          return node.metrics.prometheusText() + connectionMetricsText(node.server->connectionStats()) +
+                 (node.directory ? node.directory->metricsText() : std::string());
+        });
     if (auto started = node.metricsServer->start(); !started) return started.error();
   }
   if (auto started = node.server->start(); !started) return started.error();
@@ -310,6 +325,7 @@ void Node::stop() {
   }
   impl_->housekeepingWake.notify_all();
   if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
+  if (impl_->directory) impl_->directory->stop();
   // Failures still being counted per source get their entries: nothing counted is lost.
   impl_->pipeline->writeFoldedFailures(true);
   impl_->audit->flushAndStop();

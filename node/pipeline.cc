@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "adapters/audit_log.h"
@@ -12,6 +13,7 @@
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "node/admission_control.h"
+#include "node/client/directory.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
 #include "node/net/tls_identity.h"
@@ -27,7 +29,22 @@ namespace {
 // How far a requester's clock may run ahead of ours before a request counts as future-dated.
 constexpr std::chrono::seconds kClockSkew{30};
 
-// Who signed a request, as configured.
+// When a partner's credential holds: always for a [[peer]] entry's, within the period the
+// federation directory gives it for a directory member's.
+struct Period {
+  Timestamp notBefore = Timestamp::min();
+  Timestamp notAfter = Timestamp::max();
+  bool holds(Timestamp t) const { return notBefore <= t && t <= notAfter; }
+  std::string text() const { return formatTimestamp(notBefore) + " to " + formatTimestamp(notAfter); }
+};
+
+// A TLS certificate that identifies a partner, by its pin.
+struct PinnedCertificate {
+  std::string pin;
+  Period period;
+};
+
+// Who signed a request, as configured or as the federation directory lists it.
 struct Signer {
   enum class Kind { officer, peer } kind;
   std::string member;     // for an officer: this node's member
@@ -35,7 +52,27 @@ struct Signer {
   Role role = Role::border;                    // officers: the registered role
   std::vector<Role> roles;                    // peers: the roles their officers may claim
   std::optional<std::vector<std::string>> purposes;  // the purposes allowed; for a peer, none: any
-  std::string tlsPin;  // peers only
+  std::vector<PinnedCertificate> tlsPins;  // peers only
+  // Directory members only: where they are listed, when each key (by id) signs for them, and
+  // when the directory itself expires.
+  std::string listedIn{};
+  std::map<std::string, Period> keyPeriods{};
+  Timestamp listedUntil = Timestamp::max();
+};
+
+// Whether the connection came with a certificate pinned for `signer`, whatever its period.
+bool presentsCertificateOf(const net::HttpRequest& http, const Signer& signer) {
+  if (!http.peerPin) return false;
+  return std::any_of(signer.tlsPins.begin(), signer.tlsPins.end(),
+                     [&](const PinnedCertificate& c) { return net::pinsEqual(*http.peerPin, c.pin); });
+}
+
+// Who may sign requests: the officers and [[peer]] partners of the configuration, and the members
+// of the federation directory in force. Replaced whole when the directory changes; each request
+// keeps the one it started with.
+struct Trust {
+  crypto::KeyRing keys;
+  std::map<std::string, Signer> signers;  // by key ring owner label
 };
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
@@ -123,9 +160,15 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 struct QueryPipeline::Impl {
   const NodeConfig& config;
   PipelineServices services;
-  crypto::KeyRing keys;
-  std::map<std::string, Signer> signers;  // by key ring owner label
+  Trust configured{};  // the officers and [[peer]] partners of the configuration
   AdmissionControl admission{config.admission};
+  mutable std::mutex trustMutex{};
+  std::shared_ptr<const Trust> trust{};  // configured, and the directory's members; guarded by trustMutex
+
+  std::shared_ptr<const Trust> currentTrust() const {
+    std::lock_guard lock(trustMutex);
+    return trust;
+  }
 
   // The store pool for an officer role: the database role never exceeds what the officer's role
   // may reach, so a policy mistake cannot open health or justice to enforcement.
@@ -143,6 +186,7 @@ struct QueryPipeline::Impl {
   }
 
   struct Admission {
+    std::shared_ptr<const Trust> trust;  // the signers as the request found them; owns *signer
     Digest digest{};                 // of the signed body, or of the bytes when they do not open
     std::optional<Request> request;  // once decoded, admitted or not
     const Signer* signer = nullptr;  // whose key verified the signature; null when none did
@@ -202,10 +246,10 @@ struct QueryPipeline::Impl {
     return o;
   }
 
-  Outcome authenticate(const crypto::Verified<SignedEnvelope>& envelope, const Request& request,
+  Outcome authenticate(const Trust& trust, const crypto::Verified<SignedEnvelope>& envelope, const Request& request,
                        const net::HttpRequest& http) {
-    auto it = signers.find(envelope.owner());
-    if (it == signers.end()) return refused("unknown signing key");  // a key ring entry without a signer: a bug
+    auto it = trust.signers.find(envelope.owner());
+    if (it == trust.signers.end()) return refused("unknown signing key");  // a key ring entry without a signer: a bug
     const Signer& signer = it->second;
     if (signer.kind == Signer::Kind::officer) {
       if (request.requester != config.member) {
@@ -229,8 +273,11 @@ struct QueryPipeline::Impl {
       return refused("request names member '" + request.requester.substr(0, 64) + "' but is signed by member " +
                      signer.member);
     }
-    if (!http.peerPin || !net::pinsEqual(*http.peerPin, signer.tlsPin)) {
+    if (!presentsCertificateOf(http, signer)) {
       return refused("client certificate does not belong to member " + signer.member);
+    }
+    if (Outcome held = credentialsHold(signer, envelope.signer(), *http.peerPin); held.status != ResponseStatus::ok) {
+      return held;
     }
     // What a partner's officers may claim is agreed with the partner, not left to its requests:
     // refused here, before the policy is asked, so the policy and the database role chosen from
@@ -244,6 +291,34 @@ struct QueryPipeline::Impl {
                      request.officer.purpose.substr(0, 64) + "'");
     }
     return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+  }
+
+  // A directory member's signing key and certificate each within its period, and the directory
+  // that lists it not expired: fail closed, whatever the directory watch has noticed yet.
+  Outcome credentialsHold(const Signer& signer, const crypto::PublicKey& key, const std::string& peerPin) {
+    if (signer.listedIn.empty()) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    const Timestamp now = services.clock();
+    const std::string whose = "member " + signer.member;
+    if (now > signer.listedUntil) {
+      return refused(whose + " is listed only in a federation directory that has expired",
+                     whose + " is listed only in " + signer.listedIn + ", which expired at " +
+                         formatTimestamp(signer.listedUntil));
+    }
+    auto period = signer.keyPeriods.find(key.id().hex());
+    if (period == signer.keyPeriods.end() || !period->second.holds(now)) {
+      const std::string valid = period == signer.keyPeriods.end() ? "never" : period->second.text();
+      return refused("signing key " + key.id().hex() + " of " + whose + " is not valid now (valid " + valid + ")",
+                     "signing key " + key.id().hex() + " of " + whose + " is valid " + valid + " (" +
+                         signer.listedIn + "), not at " + formatTimestamp(now));
+    }
+    for (const PinnedCertificate& certificate : signer.tlsPins) {
+      if (net::pinsEqual(peerPin, certificate.pin) && certificate.period.holds(now)) {
+        return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+      }
+    }
+    return refused("client certificate of " + whose + " is not valid now",
+                   "client certificate " + peerPin + " of " + whose + " is outside the period " + signer.listedIn +
+                       " gives it, at " + formatTimestamp(now));
   }
 
   Outcome checkFreshness(const Request& request, Timestamp now) {
@@ -520,7 +595,7 @@ QueryPipeline::QueryPipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 QueryPipeline::~QueryPipeline() = default;
 
 Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& config, PipelineServices services) {
-  auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(services), {}, {}});
+  auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(services)});
   // One key signs for one identity: a key under two names would sign as either.
   std::map<std::string, std::string> registeredBy;  // key id -> "officer 'x' (line N)"
   auto registerKey = [&](const std::filesystem::path& path, const std::string& label, const std::string& whose,
@@ -533,7 +608,7 @@ Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& c
       return fail(ErrorKind::invalidInput, where + ": its signing key " + path.string() + " is also the key of " +
                                                it->second + "; one key signs for one identity only");
     }
-    if (auto added = impl->keys.add(*key, label); !added) return fail(added.error().kind, where + ": " + added.error().message);
+    if (auto added = impl->configured.keys.add(*key, label); !added) return fail(added.error().kind, where + ": " + added.error().message);
     return {};
   };
   for (const OfficerConfig& officer : config.officers) {
@@ -541,18 +616,64 @@ Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& c
     if (Status ok = registerKey(officer.publicKey, label, "officer '" + officer.pseudonym + "'", officer.line); !ok) {
       return ok.error();
     }
-    impl->signers.emplace(label, Signer{Signer::Kind::officer, config.member, officer.pseudonym, officer.role, {},
-                                        officer.purposes, {}});
+    impl->configured.signers.emplace(label, Signer{Signer::Kind::officer, config.member, officer.pseudonym,
+                                                   officer.role, {}, officer.purposes, {}});
   }
   for (const PeerConfig& peer : config.peers) {
     std::string label = "member:" + peer.member;
     if (Status ok = registerKey(peer.signingPublicKey, label, "partner '" + peer.member + "'", peer.line); !ok) {
       return ok.error();
     }
-    impl->signers.emplace(label,
-                          Signer{Signer::Kind::peer, peer.member, {}, Role::border, peer.roles, peer.purposes, peer.tlsPin});
+    impl->configured.signers.emplace(label, Signer{Signer::Kind::peer, peer.member, {}, Role::border, peer.roles,
+                                                   peer.purposes, {PinnedCertificate{peer.tlsPin, {}}}});
   }
+  impl->trust = std::make_shared<const Trust>(impl->configured);
   return std::unique_ptr<QueryPipeline>(new QueryPipeline(std::move(impl)));
+}
+
+Status QueryPipeline::useDirectory(const client::TrustedDirectory& directory) {
+  const NodeConfig& config = impl_->config;
+  auto next = std::make_shared<Trust>(impl_->configured);
+  const std::string listedIn = "directory serial " + std::to_string(directory->serial);
+  auto at = [&](int line) { return config.file.string() + ":" + std::to_string(line); };
+  for (const DirectoryMember& member : directory->members) {
+    if (member.member == config.member) continue;  // this node itself: a node does not peer with itself
+    const std::string whose = listedIn + " lists member " + member.member;
+    for (const PeerConfig& peer : config.peers) {
+      if (peer.member == member.member) {
+        return fail(ErrorKind::conflict, whose + ", which " + at(peer.line) +
+                                             " pins as a [[peer]]: a partner is pinned by hand or listed in the "
+                                             "directory, not both; remove one of the two");
+      }
+      for (const DirectoryPin& pin : member.tlsPins) {
+        if (net::pinsEqual(pin.pin, peer.tlsPin)) {
+          return fail(ErrorKind::conflict, whose + " with TLS pin " + pin.pin + ", which " + at(peer.line) +
+                                               " pins for partner '" + peer.member +
+                                               "': one certificate identifies one partner only");
+        }
+      }
+    }
+    const std::string label = "member:" + member.member;
+    Signer signer{Signer::Kind::peer, member.member, {}, Role::border, member.roles, member.purposes, {}};
+    signer.listedIn = listedIn;
+    signer.listedUntil = directory->expiresAt;
+    for (const DirectoryKey& listed : member.signingKeys) {
+      auto key = crypto::PublicKey::fromBytes(listed.publicKey);
+      if (!key) return fail(ErrorKind::invalidInput, whose + " with an invalid signing key");  // the rules refuse it
+      if (Status added = next->keys.add(*key, label); !added) {
+        return fail(ErrorKind::conflict, whose + " with signing key " + key->id().hex() + ", which this node already trusts: " +
+                                             added.error().message + "; one key signs for one identity only");
+      }
+      signer.keyPeriods.emplace(key->id().hex(), Period{listed.notBefore, listed.notAfter});
+    }
+    for (const DirectoryPin& pin : member.tlsPins) {
+      signer.tlsPins.push_back(PinnedCertificate{pin.pin, Period{pin.notBefore, pin.notAfter}});
+    }
+    next->signers.emplace(label, std::move(signer));
+  }
+  std::lock_guard lock(impl_->trustMutex);
+  impl_->trust = std::move(next);
+  return {};
 }
 
 // Steps 1 and 2 for any signed request: the signature over the exact bytes before they are
@@ -561,13 +682,14 @@ Result<std::unique_ptr<QueryPipeline>> QueryPipeline::create(const NodeConfig& c
 QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_t> bytes, const net::HttpRequest& http,
                                                           const std::function<Outcome(const Signer&, const Request&)>& check) {
   Admission a;
+  a.trust = currentTrust();
   a.digest = crypto::sha256(bytes);
   if (bytes.empty()) {
     a.outcome = invalid("empty body");
     a.unvouched = FailureKind::malformed;
     return a;
   }
-  auto envelope = crypto::openEnvelope(bytes, MessageType::request, keys);
+  auto envelope = crypto::openEnvelope(bytes, MessageType::request, a.trust->keys);
   if (!envelope) {
     const Error& e = envelope.error();
     a.kindLabel = "unauthenticated";
@@ -587,7 +709,7 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
     return a;
   }
   a.digest = crypto::sha256(envelope->value().body);
-  if (auto it = signers.find(envelope->owner()); it != signers.end()) a.signer = &it->second;
+  if (auto it = a.trust->signers.find(envelope->owner()); it != a.trust->signers.end()) a.signer = &it->second;
   auto request = decodeRequest(envelope->value().body);
   if (!request) {
     a.outcome = invalid(request.error().message);
@@ -595,18 +717,17 @@ QueryPipeline::Impl::Admission QueryPipeline::Impl::admit(std::span<const uint8_
   }
   a.request = std::move(*request);
   a.kindLabel = std::string(name(kindOf(a.request->query)));
-  a.outcome = authenticate(*envelope, *a.request, http);
+  a.outcome = authenticate(*a.trust, *envelope, *a.request, http);
   if (a.outcome.status != ResponseStatus::ok) {
     // A partner's signature over a connection without its certificate: someone else's replay.
-    if (a.signer == nullptr || (a.signer->kind == Signer::Kind::peer &&
-                                (!http.peerPin || !net::pinsEqual(*http.peerPin, a.signer->tlsPin)))) {
+    if (a.signer == nullptr || (a.signer->kind == Signer::Kind::peer && !presentsCertificateOf(http, *a.signer))) {
       a.unvouched = FailureKind::notAuthenticated;
     }
     return a;
   }
   a.authenticated = true;
   if (check) {
-    a.outcome = check(signers.at(envelope->owner()), *a.request);
+    a.outcome = check(*a.signer, *a.request);
     if (a.outcome.status != ResponseStatus::ok) return a;
   }
   a.outcome = checkFreshness(*a.request, services.clock());

@@ -13,6 +13,9 @@
 #include "schema/model.h"
 #include "schema/status.h"
 
+namespace liaison::client {
+class TrustedDirectory;
+}
 namespace liaison::crypto {
 class SecretKey;
 }
@@ -80,6 +83,13 @@ class QueryPipeline {
   /// read, served or refused, is audited before the answer leaves, and the answer carries the
   /// entry's receipt in a `Liaison-Audit-Receipt` header, `LOG:INDEX:LEAFHASH`.
   net::HttpResponse handleAuditRead(const net::HttpRequest& request, const AuditReadServer& serve);
+
+  /// Makes the members of `directory` partners from the next request on, in place of those of the
+  /// directory before (if any), each with its roles and purposes as a [[peer]] entry has them and its
+  /// keys and certificates only within their periods; this node's own member is passed over. Refuses
+  /// (conflict), leaving the partners as they were, a directory that lists a [[peer]] partner, a
+  /// [[peer]]'s certificate, or a key this node already trusts, naming both.
+  Status useDirectory(const client::TrustedDirectory& directory);
 
   /// Audits a request the transport refused before it reached the pipeline (e.g. 413): nothing
   /// about it is trusted, so the entry records only the refusal, its reason and its source; past

@@ -14,6 +14,7 @@
 
 #include "schema/audit.capnp.h"
 #include "schema/common.capnp.h"
+#include "schema/directory.capnp.h"
 #include "schema/limits.h"
 #include "schema/messages.capnp.h"
 #include "schema/records.capnp.h"
@@ -108,7 +109,7 @@ struct Mirror<wire::HandlingCode> : MirrorOf<HandlingCode::h3, wire::HandlingCod
 template <>
 struct Mirror<wire::RecordKind> : MirrorOf<RecordKind::justiceRecord, wire::RecordKind::JUSTICE_RECORD> {};
 template <>
-struct Mirror<wire::MessageType> : MirrorOf<MessageType::treeHead, wire::MessageType::TREE_HEAD> {};
+struct Mirror<wire::MessageType> : MirrorOf<MessageType::directory, wire::MessageType::DIRECTORY> {};
 template <>
 struct Mirror<wire::QueryKind>
     : MirrorOf<QueryKind::auditRead, wire::QueryKind::AUDIT_READ> {};
@@ -1000,6 +1001,113 @@ AuditEntry read(wire::AuditEntry::Reader r, const Path& at, FieldLimits fieldLim
 }
 
 // ---------------------------------------------------------------------------------------------
+// The federation directory
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::DirectoryKey::Builder b, const DirectoryKey& key);
+DirectoryKey read(wire::DirectoryKey::Reader r, const Path& at);
+void write(wire::DirectoryPin::Builder b, const DirectoryPin& pin);
+DirectoryPin read(wire::DirectoryPin::Reader r, const Path& at);
+void write(wire::DirectoryMember::Builder b, const DirectoryMember& member);
+DirectoryMember read(wire::DirectoryMember::Reader r, const Path& at);
+
+/// Writes each item of `items` into the list `list` with the item's own write.
+template <typename ListBuilder, typename T>
+void writeEach(ListBuilder list, const std::vector<T>& items) {
+  for (size_t i = 0; i < items.size(); ++i) write(list[static_cast<unsigned>(i)], items[i]);
+}
+
+/// Reads each item of a list of structs with the item's own read, at most `maxItems` of them.
+template <typename T, typename ListReader>
+std::vector<T> readEach(ListReader list, const Path& at, size_t maxItems) {
+  if (list.size() > maxItems) reject(at, limits::itemsOverLimit(list.size(), maxItems));
+  std::vector<T> items;
+  items.reserve(list.size());
+  for (unsigned i = 0; i < list.size(); ++i) items.push_back(read(list[i], at.element(i)));
+  return items;
+}
+
+void write(wire::DirectoryKey::Builder b, const DirectoryKey& key) {
+  b.setPublicKey(bytesOf(key.publicKey));
+  b.setNotBefore(epochSeconds(key.notBefore));
+  b.setNotAfter(epochSeconds(key.notAfter));
+}
+
+DirectoryKey read(wire::DirectoryKey::Reader r, const Path& at) {
+  DirectoryKey key;
+  key.publicKey = readBytes<32>(r.getPublicKey(), at.field("public key"));
+  key.notBefore = readTimestamp(r.getNotBefore(), at.field("not before"));
+  key.notAfter = readTimestamp(r.getNotAfter(), at.field("not after"));
+  return key;
+}
+
+void write(wire::DirectoryPin::Builder b, const DirectoryPin& pin) {
+  b.setPin(textOf(pin.pin));
+  b.setNotBefore(epochSeconds(pin.notBefore));
+  b.setNotAfter(epochSeconds(pin.notAfter));
+}
+
+DirectoryPin read(wire::DirectoryPin::Reader r, const Path& at) {
+  DirectoryPin pin;
+  pin.pin = readText(r.getPin(), at.field("pin"), limits::kPinBytes);
+  pin.notBefore = readTimestamp(r.getNotBefore(), at.field("not before"));
+  pin.notAfter = readTimestamp(r.getNotAfter(), at.field("not after"));
+  return pin;
+}
+
+void write(wire::DirectoryMember::Builder b, const DirectoryMember& member) {
+  b.setMember(textOf(member.member));
+  b.setEndpoint(textOf(member.endpoint));
+  writeEach(b.initSigningKeys(static_cast<unsigned>(member.signingKeys.size())), member.signingKeys);
+  writeEach(b.initTlsPins(static_cast<unsigned>(member.tlsPins.size())), member.tlsPins);
+  auto roles = b.initRoles(static_cast<unsigned>(member.roles.size()));
+  for (size_t i = 0; i < member.roles.size(); ++i) roles.set(static_cast<unsigned>(i), toWire<wire::Role>(member.roles[i]));
+  if (member.purposes) {
+    writeTexts(b.getPurposes().initSome(static_cast<unsigned>(member.purposes->size())), *member.purposes);
+  } else {
+    b.getPurposes().setNone();
+  }
+}
+
+DirectoryMember read(wire::DirectoryMember::Reader r, const Path& at) {
+  DirectoryMember member;
+  member.member = readText(r.getMember(), at.field("member"), limits::kMemberIdBytes);
+  member.endpoint = readText(r.getEndpoint(), at.field("endpoint"), limits::kEndpointBytes);
+  member.signingKeys = readEach<DirectoryKey>(r.getSigningKeys(), at.field("signing keys"), limits::kMaxMemberKeys);
+  member.tlsPins = readEach<DirectoryPin>(r.getTlsPins(), at.field("tls pins"), limits::kMaxMemberPins);
+  auto roles = r.getRoles();
+  Path rolesAt = at.field("roles");
+  if (roles.size() > limits::kMaxMemberRoles) reject(rolesAt, limits::itemsOverLimit(roles.size(), limits::kMaxMemberRoles));
+  for (unsigned i = 0; i < roles.size(); ++i) member.roles.push_back(fromWire(roles[i], rolesAt.element(i)));
+  auto purposes = r.getPurposes();
+  if (purposes.isSome()) {
+    member.purposes = readTexts(purposes.getSome(), at.field("purposes"),
+                                {limits::kMaxMemberPurposes, limits::kPurposeBytes});
+  } else if (!purposes.isNone()) {
+    reject(at.field("purposes"), "has unknown alternative " + std::to_string(static_cast<unsigned>(purposes.which())));
+  }
+  return member;
+}
+
+void write(wire::Directory::Builder b, const Directory& directory) {
+  b.setFederation(textOf(directory.federation));
+  b.setSerial(directory.serial);
+  b.setIssuedAt(epochSeconds(directory.issuedAt));
+  b.setExpiresAt(epochSeconds(directory.expiresAt));
+  writeEach(b.initMembers(static_cast<unsigned>(directory.members.size())), directory.members);
+}
+
+Directory read(wire::Directory::Reader r, const Path& at) {
+  Directory directory;
+  directory.federation = readText(r.getFederation(), at.field("federation"), limits::kFederationNameBytes);
+  directory.serial = r.getSerial();
+  directory.issuedAt = readTimestamp(r.getIssuedAt(), at.field("issued at"));
+  directory.expiresAt = readTimestamp(r.getExpiresAt(), at.field("expires at"));
+  directory.members = readEach<DirectoryMember>(r.getMembers(), at.field("members"), limits::kMaxDirectoryMembers);
+  return directory;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Whole messages
 // ---------------------------------------------------------------------------------------------
 
@@ -1087,6 +1195,13 @@ Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes, FieldLimits 
 std::vector<uint8_t> encodeTreeHead(const TreeHead& head) { return encodeMessage<wire::TreeHead>(head); }
 Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::TreeHead, TreeHead>(bytes, "tree head");
+}
+
+std::vector<uint8_t> encodeDirectory(const Directory& directory) {
+  return encodeMessage<wire::Directory>(directory);
+}
+Result<Directory> decodeDirectory(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::Directory, Directory>(bytes, "directory");
 }
 
 }  // namespace liaison

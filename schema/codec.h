@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "schema/directory.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -68,5 +69,11 @@ Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes,
 std::vector<uint8_t> encodeTreeHead(const TreeHead& head);
 /// Decodes and validates a tree head produced by encodeTreeHead.
 Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes);
+
+/// Canonical encoding of a federation directory, the body of a directory envelope.
+std::vector<uint8_t> encodeDirectory(const Directory& directory);
+/// Decodes a directory produced by encodeDirectory. Checks its shape and limits only: whether it is
+/// valid, and valid now, is checked where it is opened (node/client/directory.h).
+Result<Directory> decodeDirectory(std::span<const uint8_t> bytes);
 
 }  // namespace liaison

@@ -113,6 +113,7 @@ enum MessageType {
   request @0;
   response @1;
   treeHead @2;
+  directory @3;  # a federation directory (directory.capnp), signed by a directory key
 }
 
 # Same order as the union of Query in messages.capnp.

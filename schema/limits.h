@@ -92,6 +92,22 @@ inline constexpr size_t kMaxWithheld = 64;
 /// Record references one audit entry names (a purge writes one entry per this many records).
 inline constexpr size_t kMaxAuditRecordRefs = 1'000;
 
+// --- the federation directory (schema/directory.h) -------------------------------------------
+/// A federation's name.
+inline constexpr size_t kFederationNameBytes = 64;
+/// A member node's endpoint, `https://host:port`.
+inline constexpr size_t kEndpointBytes = 512;
+/// Members one directory lists.
+inline constexpr size_t kMaxDirectoryMembers = 1'000;
+/// Signing keys listed for one member: the one in use and those it rotates from or to.
+inline constexpr size_t kMaxMemberKeys = 8;
+/// TLS certificate pins listed for one member, likewise.
+inline constexpr size_t kMaxMemberPins = 8;
+/// Roles listed for one member: each role at most once.
+inline constexpr size_t kMaxMemberRoles = static_cast<size_t>(Role::auditor) + 1;
+/// Purposes listed for one member.
+inline constexpr size_t kMaxMemberPurposes = 64;
+
 /// The limits of one record field: bytes per text (per item of a list), and items of a list.
 struct FieldLimit {
   size_t bytes = 0;

@@ -27,7 +27,7 @@ constexpr std::array kHandlingCodeNames = {"h0", "h1", "h2", "h3"};
 constexpr std::array kRecordKindNames = {"notice",          "travel-document",    "movement",      "refusal",
                                          "overstay",        "visa-decision",      "watchlist-person",
                                          "watchlist-document", "health-record",   "justice-record"};
-constexpr std::array kMessageTypeNames = {"request", "response", "tree-head"};
+constexpr std::array kMessageTypeNames = {"request", "response", "tree-head", "directory"};
 constexpr std::array kQueryKindNames = {"check-document", "screen-person",  "screen-manifest", "get-record",
                                         "list-movements", "health-record",  "justice-record",
                                         "aggregate-statistics", "audit-read"};

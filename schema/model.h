@@ -65,7 +65,7 @@ enum class RecordKind : uint8_t {
 
 /// Which signed message an envelope carries. Its name is part of the signature's domain-separation
 /// prefix (`liaison/v1/<name>\0`), so names must never change.
-enum class MessageType : uint8_t { request, response, treeHead };
+enum class MessageType : uint8_t { request, response, treeHead, directory };
 
 /// Query kinds of the wire protocol (closed set).
 enum class QueryKind : uint8_t {

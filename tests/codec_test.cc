@@ -735,8 +735,8 @@ TEST(EnvelopeCodec, RejectsCanonicalBytesThatEncodeWouldNotWrite) {
 
 TEST(EnvelopeCodec, RejectsUnknownMessageType) {
   SignedEnvelope envelope = sampleEnvelope();
-  envelope.type = static_cast<MessageType>(3);
-  EXPECT_TRUE(rejectedWith(decodeEnvelope(encodeEnvelope(envelope)), "envelope: type has unknown value 3"));
+  envelope.type = static_cast<MessageType>(static_cast<int>(MessageType::directory) + 1);
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(encodeEnvelope(envelope)), "envelope: type has unknown value 4"));
 }
 
 TEST(AuditEntryCodec, RejectsUnknownQueryKind) {

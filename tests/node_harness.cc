@@ -224,7 +224,7 @@ void NodeTest::TearDown() {
 
 void NodeTest::startNode() {
   stopNode();
-  auto node = node::Node::start(config_, node::NodeOptions{{}, &log_});
+  auto node = node::Node::start(config_, node::NodeOptions{clock_, &log_});
   ASSERT_TRUE(node.ok()) << node.error().message;
   node_ = std::move(node).value();
   // Later starts reuse the same port, so clients made before a restart still reach the node.

@@ -64,6 +64,8 @@ class NodeTest : public PgTest {
   std::string logText() const { return log_.str(); }
 
   node::NodeConfig config_;
+  /// The node's clock from the next startNode(); empty: the system clock.
+  node::Clock clock_;
   std::filesystem::path dir_;
   // Seeded record references.
   std::string stolenPassportRef_;   // travel document L898902C3/UTO, visible to both partners

@@ -22,7 +22,8 @@ Command liaisonCommand() {
                kRootDetails};
   root.subcommands = {keygenCommand(),  migrateCommand(), importCommand(), purgeCommand(),   groupsCommand(),
                       paxlstCommand(),  mrzCommand(),     recordsCommand(), tlsCertCommand(), tlsPinCommand(),
-                      nodeCommand(),    queryCommand(),   auditCommand(),  policyCommand(),  versionCommand()};
+                      directoryCommand(), nodeCommand(),  queryCommand(),   auditCommand(),  policyCommand(),
+                      versionCommand()};
   return root;
 }
 

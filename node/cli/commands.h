@@ -16,6 +16,7 @@ Command mrzCommand();      ///< mrz_command.cc
 Command recordsCommand();  ///< records_command.cc
 Command tlsCertCommand();  ///< tls_command.cc
 Command tlsPinCommand();   ///< tls_command.cc
+Command directoryCommand();  ///< directory_command.cc
 Command policyCommand();   ///< policy_command.cc
 Command nodeCommand();     ///< node_command.cc
 Command queryCommand();    ///< query_command.cc

@@ -1,4 +1,4 @@
-// `liaison keygen`: makes an Ed25519 key pair for a node or an officer.
+// `liaison keygen`: makes an Ed25519 key pair for a node, an officer or a federation's directory key.
 #include "crypto/keys.h"
 #include "node/cli/commands.h"
 #include "node/cli/exit_codes.h"
@@ -24,7 +24,8 @@ Command keygenCommand() {
   return Command{
       .name = "keygen",
       .summary = "write an Ed25519 key pair: NAME.key (mode 0600) and NAME.pub",
-      .details = "Never writes over an existing key or public key. Prints the key id partners pin.\n"
+      .details = "For a node, an officer, or a federation's directory key (`liaison directory sign`). Never writes "
+                 "over an existing key or public key. Prints the key id partners pin.\n"
                  "exit status: 0 written, 1 failed, 2 usage error\n",
       .options = {{"out", "DIR/NAME", "where to write the pair: DIR/NAME.key and DIR/NAME.pub", true}},
       .run = keygen,
