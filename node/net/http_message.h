@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,13 @@ std::string addressOf(std::string_view remote);
 /// IPv4-mapped), an IPv6 address as its /64 prefix (`2001:db8:1:2::/64`), since one host commonly
 /// holds a whole /64. Text that is not an IP address comes back unchanged.
 std::string sourceOf(std::string_view address);
+
+/// Sends one piece of a streamed response (HttpResponse::stream) as one HTTP chunk and returns once it
+/// has been written: true; false once the connection is closed, a write failed or timed out, or the
+/// server is stopping, and from then on at once. An empty chunk sends nothing (it would end the
+/// body) and returns whether the stream is still open. Safe to call from any thread, and after the
+/// server is gone (false): it holds nothing of the server's.
+using ChunkSink = std::function<bool(std::vector<uint8_t> chunk)>;
 
 /// One request, complete and within the server's limits.
 struct HttpRequest {
@@ -50,6 +58,16 @@ struct HttpResponse {
   /// room when the server is full. Connections that never carried an authenticated request are
   /// closed first, when idle, to make room for newcomers (ServerOptions::maxConnections).
   bool authenticated = false;
+  /// When set, the response is streamed: the server sends the status line and headers with
+  /// `Transfer-Encoding: chunked` (`body` is ignored), then calls `stream` once, on the handler's
+  /// worker thread, with a sink that sends each chunk as it is given; when `stream` returns, the
+  /// body ends and the connection is kept alive as for any response. An exception from `stream`,
+  /// or a sink that returned false, closes the connection: the client sees a cut-off body, never a
+  /// complete-looking one. `stream` is called even when nothing can be sent (a response with a bad
+  /// status or header is answered 500; stop() began): its sink then returns false at once. On
+  /// stop(), sinks return false; `stream` should then return, since stop() waits for it as for a
+  /// handler.
+  std::function<void(const ChunkSink&)> stream{};
 };
 
 /// A request refused by the transport before it reached the handler (413 body too large, 431

@@ -8,6 +8,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -76,11 +77,17 @@ std::string bracketedHost(const std::string& host) {
 }  // namespace
 
 struct HttpsClient::Impl {
+  using BodyConsumer = std::function<bool(std::span<const uint8_t>)>;
+
   explicit Impl(ClientOptions clientOptions);
 
+  // With `onBody`, the body goes there as it arrives (see postStreaming) instead of into the result.
   Result<HttpResponse> request(http::verb method, const std::string& target, const std::string* contentType,
                                std::span<const uint8_t> body,
-                               const std::vector<std::pair<std::string, std::string>>& headers = {});
+                               const std::vector<std::pair<std::string, std::string>>& headers = {},
+                               const BodyConsumer* onBody = nullptr);
+
+  std::atomic<uint64_t> handshakes{0};
 
  private:
   Status checkOptions() const;
@@ -90,6 +97,7 @@ struct HttpsClient::Impl {
   beast::error_code complete(Initiate&& initiate);
   Error pinMismatch() const;
   Error transportError(std::string_view during, const beast::error_code& ec) const;
+  Error abortedByCaller(const std::string& target) const;
   void disconnect();
 
   const ClientOptions options;
@@ -229,6 +237,7 @@ Status HttpsClient::Impl::connect(std::chrono::steady_clock::time_point deadline
     disconnect();
     return pinMismatch();
   }
+  ++handshakes;
   return {};
 }
 
@@ -246,6 +255,10 @@ Error HttpsClient::Impl::transportError(std::string_view during, const beast::er
   return fail(ErrorKind::unavailable, origin + ": " + std::string(during) + " failed: " + ec.message());
 }
 
+Error HttpsClient::Impl::abortedByCaller(const std::string& target) const {
+  return fail(ErrorKind::unavailable, origin + target + ": response aborted by the caller; connection closed");
+}
+
 void HttpsClient::Impl::disconnect() {
   stream.reset();
   buffer.clear();
@@ -254,7 +267,8 @@ void HttpsClient::Impl::disconnect() {
 Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::string& target,
                                                 const std::string* contentType,
                                                 std::span<const uint8_t> body,
-                                                const std::vector<std::pair<std::string, std::string>>& headers) {
+                                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                                const BodyConsumer* onBody) {
   if (setupError) return *setupError;
   if (target.empty() || target[0] != '/' || !isPrintableToken(target)) {
     return fail(ErrorKind::invalidInput, origin +
@@ -290,7 +304,19 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
 
     std::string_view during = "sending the request";
     bool answered = false;  // whether any byte of a response arrived
-    std::optional<ResponseParser> parser;
+    bool aborted = false;   // onBody said stop
+    // A chunk's body may arrive in pieces; it goes to onBody whole, as the server framed it.
+    std::vector<uint8_t> chunk;
+    auto onChunk = [&](uint64_t remain, beast::string_view piece, beast::error_code& chunkError) -> size_t {
+      chunk.insert(chunk.end(), piece.begin(), piece.end());
+      if (remain == piece.size()) {
+        aborted = !(*onBody)(chunk);
+        chunk.clear();
+        if (aborted) chunkError = asio::error::operation_aborted;
+      }
+      return piece.size();
+    };
+    std::optional<ResponseParser> parser;  // after onChunk, which it refers to
     beast::error_code ec =
         complete([&](auto handler) { http::async_write(*stream, message, std::move(handler)); });
     // A server may answer before the request is complete (413 for a body it will not read) and then
@@ -300,6 +326,7 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
       parser.emplace();
       parser->header_limit(kMaxResponseHeaderBytes);
       parser->body_limit(options.maxResponseBytes);
+      if (onBody) parser->on_chunk_body(onChunk);
       beast::error_code readError =
           complete([&](auto handler) { http::async_read(*stream, buffer, *parser, std::move(handler)); });
       answered = parser->got_some();
@@ -312,17 +339,24 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
       auto& response = parser->get();
       HttpResponse result{response.result_int(), std::string(response[http::field::content_type]),
                           std::move(response.body()), {}};
+      if (onBody) {
+        // A chunked body went to onBody chunk by chunk already; any other came whole.
+        aborted = !result.body.empty() && !(*onBody)(result.body);
+        result.body.clear();
+      }
       for (const auto& field : response) {
         if (beast::iequals(field.name_string().substr(0, 8), "liaison-") ||
             field.name() == http::field::retry_after) {
           result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         }
       }
-      if (!response.keep_alive()) disconnect();
+      if (!response.keep_alive() || aborted) disconnect();
+      if (aborted) return abortedByCaller(target);
       return result;
     }
 
     disconnect();
+    if (aborted) return abortedByCaller(target);
     // A kept-alive connection that the server closed while it sat idle (its idle timeout) fails
     // like this before any answer; a request the server had taken up would have been answered.
     if (reused && attempt == 1 && !answered && connectionWasClosed(ec)) continue;
@@ -348,6 +382,14 @@ Result<HttpResponse> HttpsClient::get(const std::string& target,
                                       const std::vector<std::pair<std::string, std::string>>& headers) {
   return impl_->request(http::verb::get, target, nullptr, {}, headers);
 }
+
+Result<HttpResponse> HttpsClient::postStreaming(const std::string& target, const std::string& contentType,
+                                                std::span<const uint8_t> body,
+                                                const std::function<bool(std::span<const uint8_t>)>& onBody) {
+  return impl_->request(http::verb::post, target, &contentType, body, {}, &onBody);
+}
+
+uint64_t HttpsClient::handshakes() const { return impl_ ? impl_->handshakes.load() : 0; }
 
 Result<std::tuple<std::string, uint16_t, std::string>> parseHttpsUrl(std::string_view url) {
   auto refuse = [&](std::string_view problem) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,6 +57,20 @@ class HttpsClient {
   /// server's `Liaison-*` and `Retry-After` headers in HttpResponse::headers (also for post()).
   Result<HttpResponse> get(const std::string& target,
                            const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  /// Sends a POST and hands the response body to `onBody` as it arrives: one call per chunk of a
+  /// chunked response, as the server sent it; the whole body in one call otherwise (none when
+  /// empty). Returns the status and headers with an empty body. `onBody` returning false aborts:
+  /// the connection is closed and the result is an unavailable error. ClientOptions::timeout bounds
+  /// the whole exchange, stream included; maxResponseBytes bounds the body's total. Reconnects as
+  /// post() does, only when nothing of the response had arrived (so `onBody` never sees a second
+  /// answer).
+  Result<HttpResponse> postStreaming(const std::string& target, const std::string& contentType,
+                                     std::span<const uint8_t> body,
+                                     const std::function<bool(std::span<const uint8_t>)>& onBody);
+
+  /// TLS handshakes this client completed: one per connection it made. Safe to read from any thread.
+  uint64_t handshakes() const;
 
  private:
   struct Impl;

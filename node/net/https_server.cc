@@ -1,6 +1,8 @@
 // One Session per connection, after Boost.Beast's advanced server: it owns its TLS stream and read
 // buffer and runs handshake → (wait → read → handle → write)* on its strand. The handler runs on a
-// worker pool; its response comes back to the session's strand to be written.
+// worker pool; its response comes back to the session's strand to be written. A streamed response
+// stays on the worker: each chunk the producer gives is written on the strand while the worker waits
+// for it (StreamChannel), so a slow connection holds back the producer rather than filling memory.
 #include "node/net/https_server.h"
 
 #include <openssl/ssl.h>
@@ -18,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -55,6 +58,7 @@ constexpr std::chrono::milliseconds kForcedCloseGrace{1000};
 
 using RequestParser = http::request_parser<http::vector_body<uint8_t>>;
 using Response = http::response<http::vector_body<uint8_t>>;
+using StreamHead = http::response<http::empty_body>;
 
 std::vector<uint8_t> bytesOf(std::string_view text) { return {text.begin(), text.end()}; }
 
@@ -71,6 +75,26 @@ bool isHeaderName(std::string_view name) {
 
 bool isSafeHeaderValue(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// Whether the head of `response` can be sent as the handler gave it; if not, a 500 goes instead.
+bool isSendable(const HttpResponse& response) {
+  const bool safeHeaders = std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+    return isHeaderName(header.first) && isSafeHeaderValue(header.second);
+  });
+  return response.status >= 200 && response.status <= 599 && isSafeHeaderValue(response.contentType) &&
+         safeHeaders;
+}
+
+// The head of every response: status, `Server`, content type, the handler's headers, keep-alive.
+template <typename Message>
+void setHead(Message& message, const HttpResponse& response, bool keepAlive) {
+  message.version(11);
+  message.result(response.status);
+  message.set(http::field::server, kServerName);
+  message.set(http::field::content_type, response.contentType);
+  for (const auto& [headerName, value] : response.headers) message.set(headerName, value);
+  message.keep_alive(keepAlive);
 }
 
 std::string describeEndpoint(const tcp::endpoint& endpoint) {
@@ -116,6 +140,7 @@ std::string sourceOf(std::string_view address) {
 
 struct HttpsServer::Impl {
   class Session;
+  class StreamChannel;
 
   Impl(ServerOptions serverOptions, Handler requestHandler)
       : options(std::move(serverOptions)), handler(std::move(requestHandler)) {}
@@ -168,6 +193,63 @@ struct HttpsServer::Impl {
   std::vector<std::thread> ioThreads;
 };
 
+// What a streamed response's sink shares with its session: one write at a time, each waited for;
+// closed for good once the connection is gone, a write failed, the server is stopping or the stream
+// has ended. It holds the session only weakly, and strongly only while handing a write to the
+// strand under its mutex, which stop() also takes to close it: a sink kept past stop() finds it
+// closed and touches nothing of the server's.
+class HttpsServer::Impl::StreamChannel : public std::enable_shared_from_this<StreamChannel> {
+ public:
+  /// Reports on the strand whether a write succeeded.
+  using Completion = std::function<void(bool written)>;
+  /// Starts one write on the session's strand and calls the completion when it is done.
+  using Write = std::function<void(Session&, Completion)>;
+
+  explicit StreamChannel(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+
+  // Waits for any other write, hands `start` to the session's strand and waits for it to complete;
+  // false at once when closed, or when it closes meanwhile.
+  bool write(Write start);
+
+  // Lets everything that waits go with false, and every later write fail at once.
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+  bool open() {
+    std::lock_guard lock(mutex_);
+    return !closed_;
+  }
+
+  // Ends the stream: true if it is still open (then the body may be ended cleanly), after waiting for
+  // a write still in progress; closed either way.
+  bool finish() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !busy_ || closed_; });
+    const bool wasOpen = !closed_;
+    closed_ = true;
+    changed_.notify_all();
+    return wasOpen;
+  }
+
+ private:
+  void completed(bool written) {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    if (!written) closed_ = true;
+    changed_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  const std::weak_ptr<Session> session_;
+  bool closed_ = false;  // guarded by mutex_, as are the two below
+  bool busy_ = false;    // a write was handed to the strand and is awaited
+  bool done_ = false;    // the awaited write completed
+};
+
 class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Impl& server, uint64_t id, tcp::socket&& socket, std::string remote)
@@ -188,9 +270,13 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
-  // For stop(): closes the connection unless a request is being read, handled or answered.
+  // For stop(): closes the connection unless a request is being read, handled or answered. A stream
+  // is closed too: it has no end that stop() could wait for.
   void closeIfIdle() {
-    if (phase_ == Phase::handshake || phase_ == Phase::awaitingRequest || phase_ == Phase::lingering) close();
+    if (phase_ == Phase::handshake || phase_ == Phase::awaitingRequest || phase_ == Phase::lingering ||
+        phase_ == Phase::streaming) {
+      close();
+    }
   }
 
   // Closes the connection now; every pending operation completes with an error and ends here.
@@ -198,10 +284,51 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     phase_ = Phase::closed;
     lingerTimer_.cancel();
     beast::get_lowest_layer(stream_).close();
+    cancelStream();
+  }
+
+  // Makes the sink of a stream in progress return false. Any thread.
+  void cancelStream() {
+    std::shared_ptr<StreamChannel> channel;
+    {
+      std::lock_guard lock(server_.sessionsMutex);
+      channel = channel_;
+    }
+    if (channel) channel->close();
+  }
+
+  // The strand's part of a stream's writes (see StreamChannel::write): the head, then each chunk.
+  void writeStreamHead(const HttpResponse& response, bool keepAlive, const StreamChannel::Completion& done) {
+    if (phase_ == Phase::closed) return done(false);
+    phase_ = Phase::streaming;
+    StreamHead& head = streamHead_.emplace();
+    setHead(head, response, keepAlive && !server_.stopping);
+    head.chunked(true);
+    streamSerializer_.emplace(head);
+    tcp().expires_after(server_.options.requestDeadline);
+    http::async_write_header(stream_, *streamSerializer_,
+                             [self = shared_from_this(), done](beast::error_code ec, size_t) {
+                               self->onStreamWritten(ec, done);
+                             });
+  }
+
+  void writeChunk(std::vector<uint8_t> chunk, const StreamChannel::Completion& done) {
+    if (phase_ != Phase::streaming) return done(false);
+    chunk_ = std::move(chunk);
+    tcp().expires_after(server_.options.requestDeadline);  // per chunk: a producer may take its time
+    asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)),
+                      [self = shared_from_this(), done](beast::error_code ec, size_t) {
+                        self->onStreamWritten(ec, done);
+                      });
   }
 
  private:
-  enum class Phase { handshake, awaitingRequest, readingRequest, handling, writing, lingering, closed };
+  enum class Phase { handshake, awaitingRequest, readingRequest, handling, writing, streaming, lingering, closed };
+
+  void onStreamWritten(beast::error_code ec, const StreamChannel::Completion& done) {
+    if (ec && phase_ != Phase::closed) close();
+    done(!ec && phase_ == Phase::streaming);
+  }
 
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
@@ -309,6 +436,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
         *server_.workers, [self = shared_from_this(), request = std::move(request), keepAlive]() mutable {
           HttpResponse response = self->server_.runHandler(request);
           if (response.authenticated) self->authenticated_ = true;
+          if (response.stream) return self->streamResponse(std::move(response), keepAlive);
           asio::any_io_executor strand = self->executor();
           asio::post(strand, [self = std::move(self), response = std::move(response), keepAlive]() mutable {
             self->writeResponse(std::move(response), keepAlive);
@@ -316,14 +444,71 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
         });
   }
 
+  // On the handler's worker: sends the head, runs the producer, then ends the body on the strand.
+  void streamResponse(HttpResponse response, bool keepAlive) {
+    std::function<void(const ChunkSink&)> produce = std::move(response.stream);
+    auto channel = std::make_shared<StreamChannel>(weak_from_this());
+    // 204 and 304 have no body to stream.
+    const bool sendable = isSendable(response) && response.status != 204 && response.status != 304;
+    if (!sendable) {
+      channel->close();
+      asio::post(executor(), [self = shared_from_this(), keepAlive] {
+        self->writeResponse(plainResponse(500, "internal error\n"), keepAlive);
+      });
+    } else if (!beginStream(channel)) {
+      channel->close();
+      asio::post(executor(), [self = shared_from_this()] { self->close(); });
+    } else {
+      response.body.clear();
+      channel->write([response = std::move(response), keepAlive](Session& session, StreamChannel::Completion done) {
+        session.writeStreamHead(response, keepAlive, done);
+      });
+    }
+
+    const ChunkSink sink = [channel](std::vector<uint8_t> chunk) {
+      if (chunk.empty()) return channel->open();
+      return channel->write([chunk = std::move(chunk)](Session& session, StreamChannel::Completion done) mutable {
+        session.writeChunk(std::move(chunk), done);
+      });
+    };
+    bool threw = false;
+    try {
+      produce(sink);
+    } catch (...) {
+      threw = true;  // the head is gone: all that is left to say is a cut-off body
+    }
+    if (!sendable) return;  // the 500 is on its way
+    if (threw) channel->close();
+    const bool ended = channel->finish();
+    asio::post(executor(), [self = shared_from_this(), ended] { ended ? self->endStream() : self->close(); });
+  }
+
+  // Registers the channel for stop() to close; false when stop() has begun.
+  bool beginStream(std::shared_ptr<StreamChannel> channel) {
+    std::lock_guard lock(server_.sessionsMutex);
+    if (server_.stopping) return false;
+    channel_ = std::move(channel);
+    return true;
+  }
+
+  void endStream() {
+    if (phase_ != Phase::streaming) return;
+    tcp().expires_after(server_.options.requestDeadline);
+    asio::async_write(stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->phase_ == Phase::closed) return;
+      if (ec) return self->close();
+      const bool keepAlive = self->streamHead_->keep_alive();
+      self->streamSerializer_.reset();
+      self->streamHead_.reset();
+      self->chunk_ = {};
+      if (!keepAlive) return self->close();
+      self->awaitRequest();
+    });
+  }
+
   void writeResponse(HttpResponse response, bool keepAlive) {
     if (phase_ == Phase::closed) return;  // cut off by stop() while the handler ran
-    const bool safeHeaders = std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
-      return isHeaderName(header.first) && isSafeHeaderValue(header.second);
-    });
-    if (response.status < 200 || response.status > 599 || !isSafeHeaderValue(response.contentType) || !safeHeaders) {
-      response = plainResponse(500, "internal error\n");
-    }
+    if (!isSendable(response)) response = plainResponse(500, "internal error\n");
     if (response.status == 204 || response.status == 304) response.body.clear();  // must not have one
     send(std::move(response), keepAlive && !server_.stopping);
   }
@@ -331,13 +516,8 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   void send(HttpResponse response, bool keepAlive) {
     phase_ = Phase::writing;
     Response& message = response_.emplace();
-    message.version(11);
-    message.result(response.status);
-    message.set(http::field::server, kServerName);
-    message.set(http::field::content_type, response.contentType);
-    for (const auto& [headerName, value] : response.headers) message.set(headerName, value);
+    setHead(message, response, keepAlive);
     message.body() = std::move(response.body);
-    message.keep_alive(keepAlive);
     message.prepare_payload();
     tcp().expires_after(server_.options.requestDeadline);
     http::async_write(stream_, message, beast::bind_front_handler(&Session::onWritten, shared_from_this()));
@@ -394,6 +574,11 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::optional<Response> response_;
+  // A streamed response: its head and the serializer that wrote it, and the chunk being written.
+  std::optional<StreamHead> streamHead_;
+  std::optional<http::response_serializer<http::empty_body>> streamSerializer_;
+  std::vector<uint8_t> chunk_;
+  std::shared_ptr<StreamChannel> channel_;  // the latest stream's; guarded by server_.sessionsMutex
   asio::steady_timer lingerTimer_;
   std::optional<std::string> peerPin_;
   const std::string remote_;
@@ -403,6 +588,31 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   // Set by a worker before it posts the response to the strand, read on the strand after that.
   std::atomic<bool> authenticated_{false};
 };
+
+bool HttpsServer::Impl::StreamChannel::write(Write start) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return !busy_ || closed_; });
+  if (closed_) return false;
+  {
+    std::shared_ptr<Session> session = session_.lock();
+    if (!session) {
+      closed_ = true;
+      changed_.notify_all();
+      return false;
+    }
+    busy_ = true;
+    done_ = false;
+    // Still under the mutex: once stop() has closed this channel, nothing is posted to its strand.
+    // The posted handler holds the session, so this reference is never the last.
+    asio::post(session->executor(), [session, self = shared_from_this(), start = std::move(start)] {
+      start(*session, [self](bool written) { self->completed(written); });
+    });
+  }
+  changed_.wait(lock, [this] { return done_ || closed_; });
+  busy_ = false;
+  changed_.notify_all();
+  return !closed_;
+}
 
 Status HttpsServer::Impl::configureTls() {
   SSL_CTX* context = tls.native_handle();
@@ -596,6 +806,8 @@ void HttpsServer::stop() {
     std::lock_guard lock(s.sessionsMutex);
     s.stopping = true;
   }
+  // Streams have no end to wait for: their sinks return false from now on (see beginStream).
+  for (auto& session : s.liveSessions()) session->cancelStream();
 
   // No new connections; idle ones go now. Sessions that become idle later see `stopping` themselves.
   asio::post(s.acceptor->get_executor(), [&s] {

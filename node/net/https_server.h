@@ -88,8 +88,10 @@ class HttpsServer {
   /// Graceful stop: closes the listening socket, closes idle connections, lets requests in flight
   /// finish and their responses be written (with `Connection: close`) for up to one request
   /// deadline, then closes whatever is left and joins all threads. A handler that is still running
-  /// cannot be interrupted, so stop() also waits for it (its response is dropped). Idempotent and
-  /// safe to call from any thread except a handler's.
+  /// cannot be interrupted, so stop() also waits for it (its response is dropped). A streamed
+  /// response is cut off at once: its sink returns false and its connection closes, and stop() waits
+  /// for `stream` to return as for a handler. Idempotent and safe to call from any thread except a
+  /// handler's or a stream's.
   void stop();
 
   /// Connections open now, for metrics.
