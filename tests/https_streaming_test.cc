@@ -275,6 +275,54 @@ TEST_F(HttpsStreaming, AStreamedResponseOverTheResponseLimitIsRefused) {
   EXPECT_TRUE(waitUntil([&] { return sinkRefused.load(); }));
 }
 
+TEST_F(HttpsStreaming, AChunkDeclaredLargerThanTheResponseLimitIsRefusedBeforeItIsRead) {
+  HttpsServer server(serverOptions(), streaming([](const ChunkSink& sink) { sink(std::vector<uint8_t>(2000, 'x')); }));
+  ASSERT_TRUE(server.start().ok());
+  ClientOptions options = clientOptions(server);
+  options.maxResponseBytes = 1000;
+  HttpsClient client(options);
+
+  bool handedOver = false;
+  Result<HttpResponse> response =
+      client.postStreaming("/v1/queries", "text/plain", bytesOf("q"), [&](std::span<const uint8_t>) {
+        handedOver = true;
+        return true;
+      });
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().kind, ErrorKind::invalidInput);
+  EXPECT_FALSE(handedOver);
+}
+
+TEST_F(HttpsStreaming, TheClientTimeoutBoundsTheWholeStreamNotEachRead) {
+  std::atomic<bool> clientGaveUp{false};
+  HttpsServer server(serverOptions(), streaming([&](const ChunkSink& sink) {
+    // A partner that keeps trickling: each chunk comes well within any per-read timeout.
+    for (int i = 0; i < 3000 && !clientGaveUp; ++i) {
+      if (!sink(bytesOf("tick"))) return;
+      std::this_thread::sleep_for(10ms);  // paces the producer; asserts nothing
+    }
+  }));
+  ASSERT_TRUE(server.start().ok());
+  ClientOptions options = clientOptions(server);
+  options.timeout = 500ms;
+  HttpsClient client(options);
+
+  int ticks = 0;
+  const auto start = Clock::now();
+  Result<HttpResponse> response =
+      client.postStreaming("/v1/queries", "text/plain", bytesOf("q"), [&](std::span<const uint8_t>) {
+        ++ticks;
+        return true;
+      });
+  const auto took = Clock::now() - start;
+  clientGaveUp = true;
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().kind, ErrorKind::unavailable);
+  EXPECT_NE(response.error().message.find("timed out"), std::string::npos) << response.error().message;
+  EXPECT_GT(ticks, 0);
+  EXPECT_LT(took, 5s);
+}
+
 TEST_F(HttpsStreaming, OnBodyReturningFalseAbortsAndTheClientReconnectsForTheNextRequest) {
   HttpsServer server(serverOptions(), streaming([](const ChunkSink& sink) {
     for (int i = 0; i < 5 && sink(bytesOf("chunk " + std::to_string(i))); ++i) {
