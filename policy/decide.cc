@@ -47,16 +47,7 @@ Decision refuse(std::string reason, std::vector<std::string> because) {
 Decision decide(const Question& question, const Policy& policy) {
   // Firewalls come first, before anything that depends on the member, purpose or rules, so every refusal
   // of a firewalled compartment is the same refusal.
-  std::vector<std::string> firewalls;
-  for (const Firewall& firewall : policy.firewalls) {
-    if (firewall.compartment == question.compartment && contains(firewall.roles, question.role)) {
-      firewalls.push_back(cite(firewall));
-    }
-  }
-  if (firewalls.empty() && isAlwaysForbidden(question.role, question.compartment)) {
-    firewalls.push_back("built-in firewall: compartment " + std::string(name(question.compartment)) +
-                        " is never open to role " + std::string(name(question.role)));
-  }
+  std::vector<std::string> firewalls = firewallsForbidding(question.role, question.compartment, policy);
   if (!firewalls.empty()) return refuse(kNotPermitted, std::move(firewalls));
 
   if (!isKnownMember(policy, question.member)) {
