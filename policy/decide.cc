@@ -5,16 +5,13 @@
 #include <utility>
 
 #include "policy/query_scope.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
-template <typename T>
-bool contains(const std::vector<T>& list, const T& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+using words::contains;
+using words::inQuotes;
 
 // `self`, a declared partner, or a member of a group. A group id is not a member: requesters are members.
 bool isKnownMember(const Policy& policy, const std::string& member) {

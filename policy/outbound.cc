@@ -6,16 +6,13 @@
 
 #include "policy/decide.h"
 #include "policy/query_scope.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
-template <typename T>
-bool contains(const std::vector<T>& list, const T& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+using words::contains;
+using words::inQuotes;
 
 // The compartments the firewalls are checked against: those the question names, every one its kind reads
 // whatever its parameters, and, when the question names none, every one the kind could read (fail closed:

@@ -6,27 +6,19 @@
 #include "policy/field_mask.h"
 #include "policy/policy_loader.h"
 #include "policy/query_scope.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
-template <typename T>
-bool contains(const std::vector<T>& list, const T& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+using words::contains;
+using words::inQuotes;
+using words::joined;
 
 template <typename T>
 std::string namesOf(const std::vector<T>& values) {
   std::string text;
   for (const T& value : values) text += (text.empty() ? "" : ", ") + std::string(name(value));
-  return text;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
 }
 

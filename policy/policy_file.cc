@@ -8,20 +8,16 @@
 #include <set>
 
 #include "policy/policy_loader.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
+using words::inQuotes;
+using words::joined;
+
 int lineOf(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 int lineOf(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 // Member, group, rule and firewall names: the characters the store accepts in member ids, so an id in
 // the policy can be the id the store and the federation configuration use.
