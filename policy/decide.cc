@@ -5,16 +5,13 @@
 #include <utility>
 
 #include "policy/query_scope.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
-template <typename T>
-bool contains(const std::vector<T>& list, const T& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+using words::contains;
+using words::inQuotes;
 
 // `self`, a declared partner, or a member of a group. A group id is not a member: requesters are members.
 bool isKnownMember(const Policy& policy, const std::string& member) {
@@ -47,16 +44,7 @@ Decision refuse(std::string reason, std::vector<std::string> because) {
 Decision decide(const Question& question, const Policy& policy) {
   // Firewalls come first, before anything that depends on the member, purpose or rules, so every refusal
   // of a firewalled compartment is the same refusal.
-  std::vector<std::string> firewalls;
-  for (const Firewall& firewall : policy.firewalls) {
-    if (firewall.compartment == question.compartment && contains(firewall.roles, question.role)) {
-      firewalls.push_back(cite(firewall));
-    }
-  }
-  if (firewalls.empty() && isAlwaysForbidden(question.role, question.compartment)) {
-    firewalls.push_back("built-in firewall: compartment " + std::string(name(question.compartment)) +
-                        " is never open to role " + std::string(name(question.role)));
-  }
+  std::vector<std::string> firewalls = firewallsForbidding(question.role, question.compartment, policy);
   if (!firewalls.empty()) return refuse(kNotPermitted, std::move(firewalls));
 
   if (!isKnownMember(policy, question.member)) {

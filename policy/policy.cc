@@ -35,10 +35,29 @@ std::string cite(const Firewall& firewall) {
   return "firewall \"" + firewall.name + "\" (line " + std::to_string(firewall.line) + ")";
 }
 
+std::string cite(const OutboundRule& rule) {
+  return "outbound \"" + rule.name + "\" (line " + std::to_string(rule.line) + ")";
+}
+
 bool isAlwaysForbidden(Role role, Compartment compartment) {
   return isFirewalled(compartment) &&
          std::find(kEnforcementFacingRoles.begin(), kEnforcementFacingRoles.end(), role) !=
              kEnforcementFacingRoles.end();
+}
+
+std::vector<std::string> firewallsForbidding(Role role, Compartment compartment, const Policy& policy) {
+  std::vector<std::string> because;
+  for (const Firewall& firewall : policy.firewalls) {
+    if (firewall.compartment == compartment &&
+        std::find(firewall.roles.begin(), firewall.roles.end(), role) != firewall.roles.end()) {
+      because.push_back(cite(firewall));
+    }
+  }
+  if (because.empty() && isAlwaysForbidden(role, compartment)) {
+    because.push_back("built-in firewall: compartment " + std::string(name(compartment)) +
+                      " is never open to role " + std::string(name(role)));
+  }
+  return because;
 }
 
 Result<Policy> parsePolicy(std::string_view text, std::string fileName) {

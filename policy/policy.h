@@ -51,6 +51,23 @@ struct Firewall {
   int line = 0;  ///< line of the firewall's `[[firewall]]` header, for messages
 };
 
+/// An outbound permit: which partners this node's own officers may ask, through this node, in which
+/// roles, for which purposes and with which query kinds. It matches an outbound question when every one
+/// of its lists contains the question's value (policy/outbound.h decides).
+struct OutboundRule {
+  std::string name;
+  /// Member ids or group ids as written (groups are resolved when deciding, as for Rule::members), or the
+  /// single entry kOutboundAnyPartner for every partner member.
+  std::vector<std::string> partners;
+  std::vector<Role> roles;  ///< never auditor: the loader refuses it
+  std::vector<std::string> purposes;
+  std::vector<QueryKind> queries;  ///< never audit-read: the loader refuses it
+  int line = 0;  ///< line of the rule's `[[outbound]]` header, for messages
+};
+
+/// The `partners` entry of an outbound rule that names every partner member of the policy.
+inline constexpr std::string_view kOutboundAnyPartner = "*";
+
 /// A loaded policy. Every name in it is resolved: a Policy from loadPolicy has passed all static checks.
 struct Policy {
   std::string file;                                        ///< where it came from, for messages
@@ -60,6 +77,7 @@ struct Policy {
   std::vector<std::string> purposes;
   std::vector<Rule> rules;
   std::vector<Firewall> firewalls;
+  std::vector<OutboundRule> outbound;  ///< what this node's officers may ask partners; empty: nothing
 };
 
 /// Largest policy file accepted; a real policy is a few kilobytes.
@@ -76,8 +94,16 @@ std::string cite(const Rule& rule);
 /// How messages, decisions and explanations name a firewall: `firewall "NAME" (line N)`.
 std::string cite(const Firewall& firewall);
 
+/// How messages, decisions and explanations name an outbound rule: `outbound "NAME" (line N)`.
+std::string cite(const OutboundRule& rule);
+
 /// True when `compartment` is forbidden to `role` whatever a policy says (the built-in firewall).
 bool isAlwaysForbidden(Role role, Compartment compartment);
+
+/// Why `compartment` is closed to `role`: a citation of every policy firewall that forbids it, or, when
+/// none does, the built-in firewall's if isAlwaysForbidden; empty when it is open. Both decide() and
+/// decideOutbound() refuse on it, so the inbound and the outbound path share one firewall.
+std::vector<std::string> firewallsForbidding(Role role, Compartment compartment, const Policy& policy);
 
 /// Reads and checks a policy file. On failure the message holds every problem found, one per line, as
 /// `FILE:LINE: what is wrong` (`FILE:LINE:COLUMN:` for TOML syntax errors), in line order.

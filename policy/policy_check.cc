@@ -6,27 +6,19 @@
 #include "policy/field_mask.h"
 #include "policy/policy_loader.h"
 #include "policy/query_scope.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
-template <typename T>
-bool contains(const std::vector<T>& list, const T& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+using words::contains;
+using words::inQuotes;
+using words::joined;
 
 template <typename T>
 std::string namesOf(const std::vector<T>& values) {
   std::string text;
   for (const T& value : values) text += (text.empty() ? "" : ", ") + std::string(name(value));
-  return text;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
 }
 
@@ -45,6 +37,7 @@ class PolicyChecker {
     for (size_t i = 0; i < policy_.rules.size(); ++i) {
       checkRule(policy_.rules[i], !std::binary_search(incompleteRules_.begin(), incompleteRules_.end(), i));
     }
+    for (const OutboundRule& rule : policy_.outbound) checkOutbound(rule);
     checkBuiltInFirewalls();
   }
 
@@ -60,36 +53,72 @@ class PolicyChecker {
       report(rule.line, context + "unknown member or group " + inQuotes(member) +
                             "; declare it with [[member]] or [[group]], or fix the spelling");
     }
-    // Without any declared purposes the first pass has reported that; repeating it per rule adds nothing.
-    if (!policy_.purposes.empty()) {
-      for (const std::string& purpose : rule.purposes) {
-        if (purposes_.count(purpose) != 0) continue;
-        report(rule.line, context + "unknown purpose " + inQuotes(purpose) + "; the purposes are " +
-                              joined(policy_.purposes) + " (add it to purposes, or fix the spelling)");
-      }
-    }
+    checkPurposes(rule.line, context, rule.purposes);
     checkFirewalls(rule);
     if (!complete) return;
     checkReachable(rule, context);
     checkFields(rule, context);
   }
 
+  void checkPurposes(int line, const std::string& context, const std::vector<std::string>& purposes) {
+    // Without any declared purposes the first pass has reported that; repeating it per rule adds nothing.
+    if (policy_.purposes.empty()) return;
+    for (const std::string& purpose : purposes) {
+      if (purposes_.count(purpose) != 0) continue;
+      report(line, context + "unknown purpose " + inQuotes(purpose) + "; the purposes are " +
+                       joined(policy_.purposes) + " (add it to purposes, or fix the spelling)");
+    }
+  }
+
   void checkFirewalls(const Rule& rule) {
     for (Role role : rule.roles) {
       for (Compartment compartment : rule.compartments) {
-        bool forbiddenByPolicy = false;
-        for (const Firewall& firewall : policy_.firewalls) {
-          if (firewall.compartment != compartment || !contains(firewall.roles, role)) continue;
-          forbiddenByPolicy = true;
-          report(rule.line, "rule " + inQuotes(rule.name) + " permits compartment " +
-                                std::string(name(compartment)) + " to role " + std::string(name(role)) +
-                                ", which " + cite(firewall) + " forbids");
-        }
-        if (!forbiddenByPolicy && isAlwaysForbidden(role, compartment)) {
-          report(rule.line, "rule " + inQuotes(rule.name) + " permits compartment " +
-                                std::string(name(compartment)) + " to role " + std::string(name(role)) +
-                                ", which the built-in firewall forbids (health and justice are never open to "
-                                "border, immigration or enforcement)");
+        reportFirewalls(rule.line, "rule " + inQuotes(rule.name) + " permits compartment " +
+                                       std::string(name(compartment)),
+                        role, compartment);
+      }
+    }
+  }
+
+  // Reports every firewall that forbids `compartment` to `role`, which `permit` (`rule "x" permits
+  // compartment health`) opens.
+  void reportFirewalls(int line, const std::string& permit, Role role, Compartment compartment) {
+    bool forbiddenByPolicy = false;
+    for (const Firewall& firewall : policy_.firewalls) {
+      if (firewall.compartment != compartment || !contains(firewall.roles, role)) continue;
+      forbiddenByPolicy = true;
+      report(line, permit + " to role " + std::string(name(role)) + ", which " + cite(firewall) + " forbids");
+    }
+    if (!forbiddenByPolicy && isAlwaysForbidden(role, compartment)) {
+      report(line, permit + " to role " + std::string(name(role)) +
+                       ", which the built-in firewall forbids (health and justice are never open to "
+                       "border, immigration or enforcement)");
+    }
+  }
+
+  // Unknown partners and purposes, self named as a partner, and queries whose compartments a firewall
+  // closes to one of the rule's roles (decideOutbound would refuse them all: the rule says what it cannot
+  // do). get-record and aggregate-statistics read what their parameters choose, so only a request decides.
+  void checkOutbound(const OutboundRule& rule) {
+    const std::string context = "outbound " + inQuotes(rule.name) + ": ";
+    for (const std::string& partner : rule.partners) {
+      if (partner == policy_.self) {
+        report(rule.line, context + "names this node's own member " + inQuotes(partner) +
+                              " as a partner; its officers' queries are answered here, never sent out");
+      } else if (partner != kOutboundAnyPartner && members_.count(partner) == 0 &&
+                 policy_.groups.count(partner) == 0) {
+        report(rule.line, context + "unknown partner " + inQuotes(partner) +
+                              "; declare it with [[member]] or [[group]], fix the spelling, or use \"*\"");
+      }
+    }
+    checkPurposes(rule.line, context, rule.purposes);
+    for (Role role : rule.roles) {
+      for (QueryKind query : rule.queries) {
+        for (Compartment compartment : compartmentsAlwaysTouched(query)) {
+          reportFirewalls(rule.line, "outbound " + inQuotes(rule.name) + " permits query " +
+                                         std::string(name(query)) + " (compartment " +
+                                         std::string(name(compartment)) + ")",
+                          role, compartment);
         }
       }
     }

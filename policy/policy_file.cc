@@ -8,20 +8,16 @@
 #include <set>
 
 #include "policy/policy_loader.h"
+#include "policy/words.h"
 
 namespace liaison::policy {
 namespace {
 
+using words::inQuotes;
+using words::joined;
+
 int lineOf(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 int lineOf(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
-
-std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 // Member, group, rule and firewall names: the characters the store accepts in member ids, so an id in
 // the policy can be the id the store and the federation configuration use.
@@ -54,6 +50,15 @@ struct Item {
   int line = 0;
 };
 
+// The texts of a list stringList read; empty when it could not.
+std::vector<std::string> texts(const std::optional<std::vector<Item>>& items) {
+  std::vector<std::string> result;
+  if (items) {
+    for (const Item& item : *items) result.push_back(item.text);
+  }
+  return result;
+}
+
 // Reads one table at a time, reporting every problem and keeping what is usable.
 class PolicyReader {
  public:
@@ -62,13 +67,14 @@ class PolicyReader {
   PolicyDraft read(const toml::table& root) {
     PolicyDraft draft;
     Policy& policy = draft.policy;
-    rejectUnknownKeys(root, {"self", "purposes", "member", "group", "firewall", "rule"}, "");
+    rejectUnknownKeys(root, {"self", "purposes", "member", "group", "firewall", "rule", "outbound"}, "");
     readSelf(root, policy);
     readPurposes(root, policy);
     for (const toml::table* table : tables(root, "member")) readMember(*table, policy);
     for (const toml::table* table : tables(root, "group")) readGroup(*table, policy);
     for (const toml::table* table : tables(root, "firewall")) readFirewall(*table, policy);
     for (const toml::table* table : tables(root, "rule")) readRule(*table, draft);
+    for (const toml::table* table : tables(root, "outbound")) readOutbound(*table, policy);
     return draft;
   }
 
@@ -150,16 +156,29 @@ class PolicyReader {
     return items;
   }
 
-  // A list of closed-vocabulary names (roles, compartments, query kinds) parsed with `parse`.
+  // A value of a closed vocabulary that is a valid name but never allowed in this list, and why.
+  template <typename E>
+  struct Refused {
+    E value;
+    std::string_view why;  ///< completes `ROLE-OR-QUERY "x" ...`
+  };
+
+  // A list of closed-vocabulary names (roles, compartments, query kinds) parsed with `parse`; a name in
+  // `refused` is reported at its line and left out.
   template <typename E>
   std::vector<E> vocabularyList(const toml::table& table, std::string_view key, const std::string& context,
                                 std::string_view what, std::optional<E> (*parse)(std::string_view), E last,
-                                std::string_view whyNotEmpty) {
+                                std::string_view whyNotEmpty, std::initializer_list<Refused<E>> refused = {}) {
     std::vector<E> values;
     auto items = stringList(table, key, context, what, whyNotEmpty);
     if (!items) return values;
     for (const Item& item : *items) {
-      if (auto value = parse(item.text)) {
+      auto value = parse(item.text);
+      auto refusal = std::find_if(refused.begin(), refused.end(),
+                                  [&](const Refused<E>& r) { return value && r.value == *value; });
+      if (refusal != refused.end()) {
+        report(item.line, context + std::string(what) + " " + inQuotes(item.text) + " " + std::string(refusal->why));
+      } else if (value) {
         values.push_back(*value);
       } else {
         report(item.line, context + "unknown " + std::string(what) + " " + inQuotes(item.text) + "; the " +
@@ -252,7 +271,8 @@ class PolicyReader {
     policy.groups.emplace(id->text, std::move(ids));
   }
 
-  // Checks the uniqueness of a rule or firewall name; `kind` is "rule" or "firewall".
+  // Checks the uniqueness of a rule, firewall or outbound rule name; `kind` is "rule", "firewall" or
+  // "outbound".
   void claimName(const Item& name, std::string_view kind, std::map<std::string, int>& seen) {
     if (!isValidId(name.text)) {
       report(name.line,
@@ -264,6 +284,26 @@ class PolicyReader {
       report(name.line, std::string(kind) + " " + inQuotes(name.text) + " is defined twice (first at line " +
                             std::to_string(it->second) + "); " + std::string(kind) + " names must be unique");
     }
+  }
+
+  // The name of a [[rule]] or [[outbound]] table (`kind`) and the prefix of every message about it;
+  // reports unknown keys and a missing, malformed or duplicate name. The name is empty when unusable: such
+  // a table is not checked further, as every later message would have to call it something, and its
+  // other problems are reported already.
+  struct Heading {
+    std::string context;
+    std::string name;
+  };
+  Heading readHeading(const toml::table& table, std::string_view kind, std::initializer_list<std::string_view> keys,
+                      std::map<std::string, int>& seen) {
+    const std::string header = "[[" + std::string(kind) + "]]: ";
+    auto name = stringValue(table, "name", header, true);
+    Heading heading{name ? std::string(kind) + " " + inQuotes(name->text) + ": " : header, ""};
+    rejectUnknownKeys(table, keys, heading.context);
+    if (!name) return heading;
+    claimName(*name, kind, seen);
+    if (isValidId(name->text)) heading.name = name->text;
+    return heading;
   }
 
   void readFirewall(const toml::table& table, Policy& policy) {
@@ -294,30 +334,20 @@ class PolicyReader {
 
   void readRule(const toml::table& table, PolicyDraft& draft) {
     const size_t issuesBefore = issues_.size();
-    auto name = stringValue(table, "name", "[[rule]]: ", true);
-    const std::string context = name ? "rule " + inQuotes(name->text) + ": " : "[[rule]]: ";
-    rejectUnknownKeys(table,
-                      {"name", "members", "roles", "purposes", "queries", "compartments", "mode", "fields",
-                       "require_case_reference"},
-                      context);
     Rule rule;
     rule.line = lineOf(table);
-    // A rule without a usable name is not checked further: every later message would have to call it
-    // something, and its other problems are reported already.
-    const bool named = name && isValidId(name->text);
-    if (name) claimName(*name, "rule", ruleLines_);
-    if (named) rule.name = name->text;
+    const auto [context, name] = readHeading(table, "rule",
+                                             {"name", "members", "roles", "purposes", "queries", "compartments",
+                                              "mode", "fields", "require_case_reference"},
+                                             ruleLines_);
+    rule.name = name;
     constexpr const char* kNeverMatches = "so the rule can never match";
-    if (auto members = stringList(table, "members", context, "member",
-                                  std::string(kNeverMatches) + "; list member or group ids")) {
-      for (const Item& member : *members) rule.members.push_back(member.text);
-    }
+    rule.members = texts(
+        stringList(table, "members", context, "member", std::string(kNeverMatches) + "; list member or group ids"));
     rule.roles = vocabularyList(table, "roles", context, "role", &parseRole, Role::auditor,
                                 std::string(kNeverMatches) + "; list roles");
-    if (auto purposes = stringList(table, "purposes", context, "purpose",
-                                   std::string(kNeverMatches) + "; list purposes")) {
-      for (const Item& purpose : *purposes) rule.purposes.push_back(purpose.text);
-    }
+    rule.purposes =
+        texts(stringList(table, "purposes", context, "purpose", std::string(kNeverMatches) + "; list purposes"));
     rule.queries =
         vocabularyList(table, "queries", context, "query", &parseQueryKind, QueryKind::aggregateStatistics,
                        std::string(kNeverMatches) + "; list query kinds");
@@ -348,9 +378,41 @@ class PolicyReader {
         report(lineOf(*node), context + "require_case_reference must be true or false");
       }
     }
-    if (!named) return;
+    if (name.empty()) return;
     if (issues_.size() != issuesBefore) draft.incompleteRules.push_back(draft.policy.rules.size());
     draft.policy.rules.push_back(std::move(rule));
+  }
+
+  // An [[outbound]] rule. Its partners, purposes and firewall contradictions are checked in the second
+  // pass (policy_check.cc), as a [[rule]]'s members and purposes are.
+  void readOutbound(const toml::table& table, Policy& policy) {
+    OutboundRule rule;
+    rule.line = lineOf(table);
+    const auto [context, name] =
+        readHeading(table, "outbound", {"name", "partners", "roles", "purposes", "queries"}, outboundLines_);
+    rule.name = name;
+    constexpr const char* kPermitsNothing = "so the rule permits nothing";
+    if (auto partners = stringList(table, "partners", context, "partner",
+                                   std::string(kPermitsNothing) + "; list member or group ids, or \"*\"")) {
+      for (const Item& partner : *partners) {
+        if (partner.text == kOutboundAnyPartner && partners->size() > 1) {
+          report(partner.line, context + "\"*\" names every partner already; list it alone, or list member "
+                                         "and group ids without it");
+          continue;
+        }
+        rule.partners.push_back(partner.text);
+      }
+    }
+    rule.roles = vocabularyList(
+        table, "roles", context, "role", &parseRole, Role::auditor, std::string(kPermitsNothing) + "; list roles",
+        {{Role::auditor, "never asks partners: an auditor reads a node's audit log at that node"}});
+    rule.purposes =
+        texts(stringList(table, "purposes", context, "purpose", std::string(kPermitsNothing) + "; list purposes"));
+    rule.queries = vocabularyList(
+        table, "queries", context, "query", &parseQueryKind, QueryKind::aggregateStatistics,
+        std::string(kPermitsNothing) + "; list query kinds",
+        {{QueryKind::auditRead, "is never sent to partners: it is read at the node that keeps the log"}});
+    if (!name.empty()) policy.outbound.push_back(std::move(rule));
   }
 
   std::vector<PolicyIssue>& issues_;
@@ -358,6 +420,7 @@ class PolicyReader {
   std::set<std::string> memberIds_;
   std::map<std::string, int> ruleLines_;
   std::map<std::string, int> firewallLines_;
+  std::map<std::string, int> outboundLines_;
 };
 
 }  // namespace

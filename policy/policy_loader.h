@@ -33,8 +33,8 @@ struct PolicyDraft {
 std::optional<PolicyDraft> readPolicyToml(std::string_view text, const std::string& fileName,
                                           std::vector<PolicyIssue>& issues);
 
-/// Second pass: cross-checks of what the first pass read: unknown members, groups and purposes in rules,
-/// permits a firewall contradicts, rules or parts of rules that can never match, field names the rule's
+/// Second pass: cross-checks of what the first pass read: unknown members, groups and purposes in rules
+/// and outbound rules, an outbound rule naming self, permits and outbound rules a firewall contradicts, rules or parts of rules that can never match, field names the rule's
 /// compartments do not have, and the firewalls every policy must contain.
 void checkPolicy(const PolicyDraft& draft, std::vector<PolicyIssue>& issues);
 

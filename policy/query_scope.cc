@@ -34,6 +34,11 @@ std::vector<Compartment> compartmentsTouched(QueryKind kind) {
   return {};  // an out-of-range kind touches nothing, so no rule can permit it
 }
 
+std::vector<Compartment> compartmentsAlwaysTouched(QueryKind kind) {
+  if (kind == QueryKind::getRecord || kind == QueryKind::aggregateStatistics) return {};
+  return compartmentsTouched(kind);
+}
+
 bool answersOnlyWithDetails(QueryKind kind) {
   switch (kind) {
     case QueryKind::getRecord:

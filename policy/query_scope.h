@@ -16,6 +16,10 @@ std::vector<Compartment> compartmentsTouched(const Query& query);
 /// aggregate-statistics: all six). The loader uses it to find rules that can never match.
 std::vector<Compartment> compartmentsTouched(QueryKind kind);
 
+/// The compartments every query of `kind` reads whatever its parameters: compartmentsTouched(kind), except
+/// for get-record and aggregate-statistics, whose parameters choose the compartment (none is certain).
+std::vector<Compartment> compartmentsAlwaysTouched(QueryKind kind);
+
 /// True for the query kinds whose answer is record contents or counts (get-record, health-record,
 /// justice-record, aggregate-statistics): there is no hit/no-hit form, so only a details rule permits them.
 bool answersOnlyWithDetails(QueryKind kind);

@@ -182,6 +182,7 @@ const std::vector<CommandUsage> kCommands = {
     {{"policy"}, {}},
     {{"policy", "check"}, {}},
     {{"policy", "explain"}, {"--member", "--role", "--purpose", "--query", "--compartment", "--case"}},
+    {{"policy", "explain-outbound"}, {"--role", "--purpose", "--query", "--partner", "--compartment"}},
     {{"version"}, {}},
 };
 

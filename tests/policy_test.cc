@@ -8,30 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "tests/policy_texts.h"
+
 namespace liaison::policy {
 namespace {
 
 using ::testing::HasSubstr;
 
 // Lines 1..17 of every test policy; what a test appends starts at line 18.
-constexpr std::string_view kBase = R"(self = "XA-POLICE"
-purposes = ["border-check", "criminal-investigation", "medical-care"]
-[[member]]
-id = "XB-BORDER"
-[[member]]
-id = "XC-IMMIGRATION"
-[[group]]
-id = "EU-PARTNERS"
-members = ["XB-BORDER", "XC-IMMIGRATION"]
-[[firewall]]
-name = "health-firewall"
-compartment = "health"
-roles = ["enforcement", "border", "immigration", "liaison"]
-[[firewall]]
-name = "justice-firewall"
-compartment = "justice"
-roles = ["enforcement", "border", "immigration", "liaison"]
-)";
+constexpr std::string_view kBase = kTestPolicyBase;
 
 // A valid rule to append to kBase; its lines are 18 ([[rule]]) to 25 (mode).
 constexpr std::string_view kPartnersHit = R"([[rule]]
@@ -132,7 +117,7 @@ TEST(PolicyFile, UnknownTopLevelKeyIsReportedWithItsLine) {
   EXPECT_EQ(
       policy.error().message,
       "policy.toml:1: unknown top-level key \"colour\"; the keys allowed here are self, purposes, member, "
-      "group, firewall, rule");
+      "group, firewall, rule, outbound");
 }
 
 TEST(PolicyFile, UnknownKeyInRuleIsReportedWithItsLine) {

@@ -1,10 +1,13 @@
-// `liaison policy check FILE` and `liaison policy explain FILE ...`: static checks of a policy file
-// and the decision it takes for one question, with the rules or firewalls behind it.
+// `liaison policy check FILE`, `liaison policy explain FILE ...` and `liaison policy explain-outbound
+// FILE ...`: static checks of a policy file, the decision it takes for one question from a member, and
+// the decision it takes before this node sends one of its officers' queries to a partner, each with the
+// rules or firewalls behind it.
 #include <optional>
 
 #include "node/cli/commands.h"
 #include "node/cli/exit_codes.h"
 #include "policy/decide.h"
+#include "policy/outbound.h"
 #include "policy/policy.h"
 #include "policy/query_scope.h"
 
@@ -63,6 +66,12 @@ int check(const Arguments& args, const CommandContext& context) {
     out << "  " << rule.name << " (line " << rule.line << "): " << name(rule.mode) << " to "
         << listed(rule.members) << " as " << namesOf(rule.roles) << "\n";
   }
+  out << "outbound:  " << policy.outbound.size() << (policy.outbound.empty() ? " (officers ask no partner)" : "")
+      << "\n";
+  for (const policy::OutboundRule& rule : policy.outbound) {
+    out << "  " << rule.name << " (line " << rule.line << "): " << namesOf(rule.roles) << " may ask "
+        << listed(rule.partners) << " " << namesOf(rule.queries) << " for " << listed(rule.purposes) << "\n";
+  }
   return kExitOk;
 }
 
@@ -105,6 +114,48 @@ int explain(const Arguments& args, const CommandContext& context) {
   return anyPermitted ? kExitOk : kExitFailure;
 }
 
+// The partner to decide for, or every partner of the policy for "all".
+constexpr const char* kAllPartners = "all";
+
+int explainOutbound(const Arguments& args, const CommandContext& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  const std::string file = args.positional("FILE");
+  policy::OutboundQuestion question;
+  question.role = parsedOption(args, "role", &parseRole, Role::auditor);
+  question.purpose = args.require("purpose");
+  question.query = parsedOption(args, "query", &parseQueryKind, QueryKind::auditRead);
+  const std::string partner = args.require("partner");
+  for (const std::string& text : splitCommaList(args.option("compartment").value_or(""))) {
+    auto compartment = parseCompartment(text);
+    if (!compartment) {
+      throw UsageError{"unknown --compartment '" + text + "'; use one or more of " + namesUpTo(Compartment::justice)};
+    }
+    question.compartments.push_back(*compartment);
+  }
+
+  auto loaded = load(file, err);
+  if (!loaded) {
+    err << file << ": the policy cannot be used until the problems above are fixed\n";
+    return kExitFailure;
+  }
+  const policy::Policy& policy = *loaded;
+  if (partner != kAllPartners) {
+    question.partner = partner;
+    policy::OutboundDecision decision = policy::decideOutbound(question, policy);
+    out << policy::explainOutbound(question, decision);
+    return decision.permitted ? kExitOk : kExitFailure;
+  }
+  for (const std::string& member : policy.members) {
+    question.partner = member;
+    out << policy::explainOutbound(question, policy::decideOutbound(question, policy)) << "\n";
+  }
+  const std::vector<std::string> partners =
+      policy::outboundPartners(question.role, question.purpose, question.query, question.compartments, policy);
+  out << "partners asked: " << (partners.empty() ? "none" : listed(partners)) << "\n";
+  return partners.empty() ? kExitFailure : kExitOk;
+}
+
 }  // namespace
 
 Command policyCommand() {
@@ -139,6 +190,28 @@ Command policyCommand() {
                           {"case", "REF", "the request carries this case reference"},
                       },
                   .run = explain,
+              },
+              Command{
+                  .name = "explain-outbound",
+                  .summary = "decide whether FILE lets one of this node's officers have this node ask a partner, "
+                             "and print the outbound rules or firewalls behind the decision",
+                  .details = "The firewalls apply first: an enforcement-facing role never asks a partner for a "
+                             "query that reads health or justice.\n"
+                             "Without --compartment, checks every compartment the query kind may read.\n"
+                             "exit status: 0 permitted (with --partner all: for at least one partner), 1 refused "
+                             "or the policy is invalid, 2 usage error\n",
+                  .positionals = {file},
+                  .options =
+                      {
+                          {"role", "R", "the officer's role: " + namesUpTo(Role::auditor), true},
+                          {"purpose", "P", "the declared purpose", true},
+                          {"query", "Q", "the query kind: " + namesUpTo(QueryKind::auditRead), true},
+                          {"partner", "M", "the partner member to ask, or \"all\" for every partner of the policy",
+                           true},
+                          {"compartment", "C[,C]",
+                           "the compartments the query reads: " + namesUpTo(Compartment::justice)},
+                      },
+                  .run = explainOutbound,
               },
           },
   };
