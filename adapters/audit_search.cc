@@ -55,6 +55,7 @@ const std::string& searchSql() {
       " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
       " AND ($12::text IS NULL OR signer = $12)"
       " AND ($13::text IS NULL OR remote_address = $13)"
+      " AND ($16::text IS NULL OR query_digest = decode($16, 'hex') OR position(decode($16, 'hex') IN entry) > 0)"
       " ORDER BY seq LIMIT $14::bigint),"
       " within AS (SELECT seq, sum(own) OVER (ORDER BY seq) - own AS before FROM matching)"
       " SELECT " +
@@ -212,6 +213,9 @@ Result<AuditRow> readRow(const pqxx::row& row) {
   if (!canonical) {
     return fail(ErrorKind::conflict, where + "its stored bytes do not decode: " + canonical.error().message);
   }
+  // The federation's fields have no columns of their own: the bytes are all there is of them.
+  e.onBehalfOf = canonical->onBehalfOf;
+  e.partner = canonical->partner;
   if (*canonical != e) {
     return fail(ErrorKind::conflict, where + "its columns disagree with its canonical bytes in " +
                                          differingColumns(e, *canonical) + "; the log may have been altered");
@@ -335,7 +339,7 @@ Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter, size_t ma
         tx.exec_params(searchSql(), afterSeq, orNull(filter.requester), orNull(filter.officerPseudonym),
                        orNull(role), orNull(filter.purpose), orNull(filter.caseReference), orNull(queryKind),
                        orNull(filter.recordRef), orNull(decision), orNull(from), orNull(to),
-                       orNull(filter.signer), orNull(filter.remoteAddress), fetch, budget);
+                       orNull(filter.signer), orNull(filter.remoteAddress), fetch, budget, orNull(filter.digest));
     auto rows = readRows(result, filter.limit);
     if (!rows) return rows.error();
     AuditPage page;
@@ -467,9 +471,18 @@ std::optional<std::string> setTime(AuditSearchQuery& query, std::string value) {
   return std::nullopt;
 }
 
-constexpr std::array<Parameter, 15> kParameters = {{
+constexpr std::array<Parameter, 16> kParameters = {{
     {"signer", &setText<&AuditSearchFilter::signer>},
     {"source", &setText<&AuditSearchFilter::remoteAddress>},
+    {"digest",
+     [](AuditSearchQuery& q, std::string v) -> std::optional<std::string> {
+       const bool hex = v.size() == 64 && std::all_of(v.begin(), v.end(), [](char c) {
+         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+       });
+       if (!hex) return shown(v) + " is not a digest (64 lower-case hex digits)";
+       q.filter.digest = std::move(v);
+       return std::nullopt;
+     }},
     {"member", &setText<&AuditSearchFilter::requester>},
     {"officer", &setText<&AuditSearchFilter::officerPseudonym>},
     {"role",
@@ -615,6 +628,8 @@ void putEntryFields(nlohmann::ordered_json& json, const AuditEntry& e) {
   json["local_user"] = e.localUser;
   json["command"] = e.command;
   json["repeat_count"] = e.repeatCount;
+  json["on_behalf_of"] = e.onBehalfOf ? nlohmann::ordered_json(crypto::hex(*e.onBehalfOf)) : nullptr;
+  json["partner"] = e.partner;
 }
 
 // Every exported field of a row, in column order. The one field list both formats are written

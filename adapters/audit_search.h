@@ -42,6 +42,10 @@ struct AuditSearchFilter {
   std::optional<Timestamp> to;    ///< recorded before this
   std::optional<std::string> signer;         ///< whose key verified it, `officer:P` or `member:M`
   std::optional<std::string> remoteAddress;  ///< the IP address the request came from
+  /// The request's digest (64 lower-case hex digits): entries of that request, and of requests forwarded on
+  /// its behalf (the officer's node) or made on behalf of it (a partner's), so one digest follows
+  /// a federated request through both logs.
+  std::optional<std::string> digest;
   /// Keyset paging: only entries with seq > afterSeq. Pass the previous page's nextAfterSeq.
   std::optional<uint64_t> afterSeq;
   size_t limit = kDefaultAuditPageLimit;  ///< 1..kMaxAuditPageRows

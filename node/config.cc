@@ -111,6 +111,9 @@ void readDirectory(TableReader& top, NodeConfig& config) {
   if (auto v = top.integer("directory_check_interval_ms", 100, 3'600'000)) {
     config.directoryCheckInterval = std::chrono::milliseconds(*v);
   }
+  if (auto v = top.integer("federation_deadline_ms", 100, 60'000)) config.federationDeadline = std::chrono::milliseconds(*v);
+  if (auto v = top.integer("federation_threads", 1, 256)) config.federationThreads = static_cast<size_t>(*v);
+  if (auto dir = top.text("state_dir", false)) config.stateDir = relativeTo(config.file, *dir);
 }
 
 }  // namespace

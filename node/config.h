@@ -18,7 +18,9 @@ namespace liaison::node {
 /// A partner member pinned by bilateral agreement.
 struct PeerConfig {
   std::string member;
-  std::string endpoint;                   ///< https://host:port of its node (used by federated clients)
+  /// https://host:port of its node: officers' federated requests are forwarded there, over mutual
+  /// TLS to the key `tls_pin` names (a node presents one certificate as server and as client).
+  std::string endpoint;
   std::filesystem::path signingPublicKey; ///< its Ed25519 `.pub`
   std::string tlsPin;  ///< SPKI pin of its TLS certificate: `tls_pin = "sha256:<base64>"`, or computed from `tls_certificate`
   /// The roles its officers may claim: `roles = [...]`, by default the enforcement-facing ones
@@ -96,6 +98,14 @@ struct NodeConfig {
   std::vector<std::filesystem::path> directoryAnchors;
   /// How often the directory file is checked for a replacement (`directory_check_interval_ms`).
   std::chrono::milliseconds directoryCheckInterval{5'000};
+  /// Federated requests: how long the whole answer may take (`federation_deadline_ms`); partners
+  /// that have not answered by then are `timed-out`.
+  std::chrono::milliseconds federationDeadline{3'000};
+  /// Calls to partners in flight at once, over all federated requests (`federation_threads`).
+  size_t federationThreads = 32;
+  /// Where the node keeps the tree heads partners gave it and any fork evidence (`state_dir`);
+  /// empty: in memory, checked while the node runs.
+  std::filesystem::path stateDir;
 };
 
 /// Reads a node configuration; errors name the file, the line and the key. Conflicts are refused

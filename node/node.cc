@@ -19,6 +19,7 @@
 #include "crypto/keys.h"
 #include "node/audit_api.h"
 #include "node/directory_watch.h"
+#include "node/federation.h"
 #include "node/net/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
@@ -59,6 +60,7 @@ struct Node::Impl {
   std::unique_ptr<AuditApi> auditApi;
   std::unique_ptr<store::DatabaseProbe> probe;
   std::unique_ptr<Readiness> readiness;
+  std::unique_ptr<Federation> federation;  // before the pipeline and server that use it
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<DirectoryWatch> directory;  // the federation directory's partners, put in force in the pipeline
   std::unique_ptr<net::HttpsServer> server;
@@ -207,6 +209,39 @@ Status Node::Impl::checkSchemaVersions() const {
   return {};
 }
 
+// The partners officers can ask through this node: [[peer]] entries with an endpoint, and the
+// members of the directory in force. A directory member is called over the TLS key it lists as
+// valid now (the latest, during a rotation) and answers under the keys of their periods.
+Result<std::vector<client::PartnerNode>> partnerNodes(const NodeConfig& config, const client::TrustedDirectory* directory,
+                                                      Timestamp now) {
+  std::vector<client::PartnerNode> partners;
+  for (const PeerConfig& peer : config.peers) {
+    if (peer.endpoint.empty()) continue;
+    auto key = crypto::loadPublicKey(peer.signingPublicKey);
+    if (!key) return key.error();
+    partners.push_back(client::PartnerNode{peer.member, peer.endpoint, peer.tlsPin, {client::PartnerKey{*key}}});
+  }
+  if (directory == nullptr) return partners;
+  for (const DirectoryMember& member : (*directory)->members) {
+    if (member.member == config.member || member.endpoint.empty()) continue;
+    client::PartnerNode partner{member.member, member.endpoint, {}, {}};
+    Timestamp newest = Timestamp::min();
+    for (const DirectoryPin& pin : member.tlsPins) {
+      if (pin.notBefore <= now && now <= pin.notAfter && (partner.serverPin.empty() || pin.notBefore > newest)) {
+        partner.serverPin = pin.pin;
+        newest = pin.notBefore;
+      }
+    }
+    if (partner.serverPin.empty()) continue;  // no certificate valid now: it cannot be called
+    for (const DirectoryKey& listed : member.signingKeys) {
+      auto key = crypto::PublicKey::fromBytes(listed.publicKey);
+      if (key) partner.keys.push_back(client::PartnerKey{*key, listed.notBefore, listed.notAfter});
+    }
+    partners.push_back(std::move(partner));
+  }
+  return partners;
+}
+
 net::ServerOptions serverOptionsOf(const NodeConfig& config) {
   net::ServerOptions server;
   server.bindAddress = config.listenAddress;
@@ -272,16 +307,34 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
       target, std::vector{store::DbRole::enforcement, store::DbRole::health, store::DbRole::justice,
                           store::DbRole::gateway, store::DbRole::auditor, store::DbRole::auditWriter});
   node.readiness = std::make_unique<Readiness>(*node.probe, *node.lease, node.log, node.metrics);
+  FederationOptions federation;
+  federation.deadline = config.federationDeadline;
+  federation.threads = config.federationThreads;
+  federation.call = client::PartnerCallOptions{config.tlsCertificate, config.tlsKey, config.federationDeadline,
+                                               config.stateDir};
+  node.federation = std::make_unique<Federation>(config.member, node.nodeKey, federation, clock);
+  auto usePartners = [&node](const client::TrustedDirectory* directory) -> Status {
+    auto partners = partnerNodes(node.config, directory, node.clock());
+    if (!partners) return partners.error();
+    for (const std::string& problem : node.federation->usePartners(*partners)) {
+      node.log.write("error", "partner-not-callable", {{"problem", problem}});
+    }
+    return {};
+  };
+  if (Status used = usePartners(nullptr); !used) return used.error();
   auto pipeline = QueryPipeline::create(
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
                        node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics, node.log,
-                       clock});
+                       clock, node.federation.get()});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
   if (!config.directory.empty()) {
     auto directory = DirectoryWatch::start(
-        node.config, DirectoryWatch::Services{[&node](const client::TrustedDirectory& d) { return node.pipeline->useDirectory(d); },
+        node.config, DirectoryWatch::Services{[&node, usePartners](const client::TrustedDirectory& d) -> Status {
+                                                if (Status used = node.pipeline->useDirectory(d); !used) return used;
+                                                return usePartners(&d);
+                                              },
                                               *node.audit, node.log, clock});
     if (!directory) return directory.error();
     node.directory = std::move(directory).value();
@@ -296,7 +349,11 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
         net::MetricsServerOptions{config.metricsAddress, config.metricsPort},
         [&node] {
           return node.metrics.prometheusText() + connectionMetricsText(node.server->connectionStats()) +
-                 (node.directory ? node.directory->metricsText() : std::string());
+                 (node.directory ? node.directory->metricsText() : std::string()) +
+                 "# HELP liaison_federation_tls_handshakes_total TLS handshakes with partner nodes (kept-alive "
+                 "connections are reused)\n# TYPE liaison_federation_tls_handshakes_total counter\n"
+                 "liaison_federation_tls_handshakes_total " +
+                 std::to_string(node.federation->handshakes()) + "\n";
         });
     if (auto started = node.metricsServer->start(); !started) return started.error();
   }

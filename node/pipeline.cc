@@ -14,11 +14,13 @@
 #include "crypto/envelope.h"
 #include "node/admission_control.h"
 #include "node/client/directory.h"
+#include "node/federation.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
 #include "node/net/tls_identity.h"
 #include "policy/decide.h"
 #include "policy/field_mask.h"
+#include "policy/outbound.h"
 #include "policy/query_scope.h"
 #include "schema/codec.h"
 #include "schema/limits.h"
@@ -483,6 +485,7 @@ struct QueryPipeline::Impl {
       if (request != nullptr) {
         entry.officerPseudonym = request->officer.pseudonym;
         entry.role = request->officer.role;
+        entry.onBehalfOf = request->onBehalfOf;  // the partner's officer's own request
       }
     }
     if (request == nullptr) return;
@@ -555,6 +558,83 @@ struct QueryPipeline::Impl {
     if (outcome.retryAfter.count() > 0) throttled(answered, outcome.retryAfter);
     return answered;
   }
+
+  // What a node does with partners in a request beyond answering it: an officer's request may ask
+  // them through this node; a partner's may not (it would be forwarded twice).
+  Outcome checkForwarding(const Signer& signer, const Request& request) {
+    if (signer.kind == Signer::Kind::peer && asksPartners(request)) {
+      return refused("requests from partners are answered here and never forwarded to other partners");
+    }
+    if (signer.kind == Signer::Kind::officer && request.onBehalfOf) {
+      return invalid("only a partner's node sends requests on behalf of an officer");
+    }
+    if (asksPartners(request) && request.officer.role == Role::auditor) {
+      return refused(policy::kNotPermitted, "auditors read their own node's log and ask no partner");
+    }
+    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+  }
+
+  // The partners this officer may ask for this request: those named (or all) that this node can
+  // call and the outbound policy permits; the others are left out of the answer altogether and
+  // named to the auditor only, in `because`.
+  std::vector<std::string> partnersToAsk(const Request& request, std::vector<std::string>& because) {
+    if (services.federation == nullptr) {
+      because.push_back("this node asks no partner (no [[peer]] endpoint or directory)");
+      return {};
+    }
+    const std::vector<std::string> callable = services.federation->partners();
+    const std::vector<std::string> named = request.allPartners ? callable : request.partners;
+    const auto compartments = policy::compartmentsTouched(request.query);
+    std::vector<std::string> asked;
+    for (const std::string& partner : named) {
+      if (!contains(callable, partner)) {
+        because.push_back(partner.substr(0, 64) + ": not a partner this node can call");
+        continue;
+      }
+      policy::OutboundQuestion question{request.officer.role, request.officer.purpose, kindOf(request.query), partner,
+                                        compartments};
+      policy::OutboundDecision decision = policy::decideOutbound(question, services.policy);
+      because.push_back(partner + ": " + (decision.permitted ? "asked" : "not asked") + " by " +
+                        join(decision.because, ", "));
+      if (decision.permitted) asked.push_back(partner);
+    }
+    return asked;
+  }
+
+  // The forwarded request's own entry, with what the partner made of it: appended before the
+  // partner's answer leaves, as for any answer.
+  Result<AuditReceipt> auditForwarded(const Request& request, const Digest& officerDigest, const ForwardedAnswer& forwarded,
+                                      const net::HttpRequest& http) {
+    const client::PartnerReply& reply = forwarded.reply;
+    AuditEntry entry;
+    entry.recordedAt = services.clock();
+    entry.requester = config.member;
+    entry.signer = "officer:" + request.officer.pseudonym;
+    entry.officerPseudonym = request.officer.pseudonym;
+    entry.role = request.officer.role;
+    entry.purpose = request.officer.purpose;
+    entry.caseReference = request.officer.caseReference;
+    entry.queryKind = kindOf(request.query);
+    entry.queryDigest = forwarded.forwardedDigest;
+    entry.onBehalfOf = officerDigest;
+    entry.partner = forwarded.partner;
+    entry.decision = Decision::permitted;
+    entry.reason = "forwarded to " + forwarded.partner + ": " + std::string(name(reply.status));
+    if (!reply.detail.empty()) entry.reason += ": " + reply.detail.substr(0, 1024);
+    if (reply.response) {
+      const AuditReceipt& theirs = reply.response->receipt;
+      entry.reason += "; partner receipt " + theirs.logId + ":" + std::to_string(theirs.leafIndex) + ":" +
+                      crypto::hex(theirs.leafHash);
+      for (const Hit& hit : reply.response->hits) entry.recordRefs.push_back(hit.recordRef);
+    }
+    if (!reply.responseEnvelope.empty()) entry.responseDigest = crypto::sha256(reply.responseEnvelope);
+    entry.remoteAddress = net::addressOf(http.remote);
+    entry.peerPin = http.peerPin.value_or("");
+    return services.audit.append(entry);
+  }
+
+  net::HttpResponse federate(store::AuditAnnouncement announced, const Admission& admitted, const net::HttpRequest& http,
+                             std::chrono::steady_clock::time_point started);
 
   // Answers an auditor-API GET with `outcome` (a refusal, or the read served) after auditing it.
   net::HttpResponse answerAuditRead(const Outcome& outcome, const Admission& admitted, const net::HttpRequest& http,
@@ -744,8 +824,93 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   Impl::Admission a = p.admit(http.body, http, [&p](const Signer& signer, const Request&) { return p.rateLimit(signer); });
   p.countFailure(a, http.remote, http.peerPin);
   if (a.outcome.status != ResponseStatus::ok) return p.answer(std::move(announced), a.outcome, a, http, started);
+  if (Outcome forwarding = p.checkForwarding(*a.signer, *a.request); forwarding.status != ResponseStatus::ok) {
+    return p.answer(std::move(announced), forwarding, a, http, started);
+  }
+  if (asksPartners(*a.request)) return p.federate(std::move(announced), a, http, started);
   // 3-5. Decide, execute through the store, mask. 6. Audit, then answer.
   return p.answer(std::move(announced), p.execute(*a.request), a, http, started);
+}
+
+namespace {
+
+// A frame of a federated answer on the wire: its length (4 bytes, big-endian), then the frame.
+std::vector<uint8_t> framed(const FederationFrame& frame) {
+  std::vector<uint8_t> bytes = encodeFederationFrame(frame);
+  const auto size = static_cast<uint32_t>(bytes.size());
+  const std::array<uint8_t, 4> length = {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
+                                         static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
+  bytes.insert(bytes.begin(), length.begin(), length.end());
+  return bytes;
+}
+
+}  // namespace
+
+net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announced, const Admission& admitted,
+                                                const net::HttpRequest& http,
+                                                std::chrono::steady_clock::time_point started) {
+  const Request& request = *admitted.request;
+  std::vector<std::string> because;
+  std::vector<std::string> asked = partnersToAsk(request, because);
+  const std::string forwarding =
+      "forwarded to " + (asked.empty() ? std::string("no partner") : join(asked, ", ")) + " (" + join(because, "; ") + ")";
+  if (asked.empty() && !request.alsoLocal) {
+    // Nothing leaves: the same refusal whatever the reason, the reasons for the auditor.
+    return answer(std::move(announced), refused(policy::kNotPermitted, "no partner may be asked: " + join(because, "; ")),
+                  admitted, http, started);
+  }
+  // The officer's entry first, with the own node's answer when asked for; nothing is forwarded
+  // before it is in the log.
+  std::optional<std::vector<uint8_t>> local;
+  if (request.alsoLocal) {
+    Outcome outcome = execute(request);
+    outcome.auditReason = "local: " + outcome.auditReason + "; " + forwarding;
+    net::HttpResponse localAnswer = answer(std::move(announced), outcome, admitted, http, started);
+    if (localAnswer.status == 503) return localAnswer;
+    local = std::move(localAnswer.body);
+  } else {
+    Outcome outcome{ResponseStatus::ok, Decision::permitted, {}, forwarding, {}, {}};
+    auto receipt = audit(std::move(announced), outcome, admitted, http, Digest{}, forwarding);
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (!receipt) return auditFailed(admitted.kindLabel, admitted, latency);
+    logRequest(admitted.kindLabel, outcome, admitted, *receipt, latency);
+  }
+  net::HttpResponse streamed{200, "application/x-liaison-stream", {}};
+  streamed.authenticated = true;
+  streamed.stream = [this, request, digest = admitted.digest, asked = std::move(asked), local = std::move(local),
+                     http](const net::ChunkSink& sink) {
+    bool open = true;
+    auto emit = [&](FederationPart part, std::vector<uint8_t> forwardedRequest, std::vector<uint8_t> response) {
+      if (!open) return;
+      FederationFrame frame{crypto::sealEnvelope(MessageType::federationPart, encodeFederationPart(part), services.nodeKey),
+                            std::move(forwardedRequest), std::move(response)};
+      open = sink(framed(frame));
+    };
+    if (local) emit(FederationPart{digest, LocalPart{}}, {}, *local);
+    FederationSummary summary;
+    services.federation->forward(request, digest, asked, [&](ForwardedAnswer forwarded) {
+      // Every forwarded request is audited, also when the officer has gone; what could not be
+      // audited does not leave, and nothing after it does either.
+      auto receipt = auditForwarded(request, digest, forwarded, http);
+      services.log.write(receipt ? "info" : "error", "partner-answer",
+                         {{"partner", forwarded.partner},
+                          {"status", name(forwarded.reply.status)},
+                          {"audit_index", receipt ? static_cast<int64_t>(receipt->leafIndex) : int64_t{-1}}});
+      if (!receipt) {
+        open = false;
+        return;
+      }
+      summary.partners.emplace_back(forwarded.partner, forwarded.reply.status);
+      const Digest responseDigest =
+          forwarded.reply.responseEnvelope.empty() ? Digest{} : crypto::sha256(forwarded.reply.responseEnvelope);
+      PartnerAnswer part{forwarded.partner,         forwarded.reply.status, forwarded.reply.detail.substr(0, limits::kPartnerDetailBytes),
+                         forwarded.forwardedDigest, responseDigest,         *receipt};
+      emit(FederationPart{digest, std::move(part)}, std::move(forwarded.forwardedEnvelope),
+           std::move(forwarded.reply.responseEnvelope));
+    });
+    emit(FederationPart{digest, std::move(summary)}, {}, {});
+  };
+  return streamed;
 }
 
 net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, const AuditReadServer& serve) {

@@ -31,6 +31,7 @@ class ReplayGuard;
 
 namespace liaison::node {
 
+class Federation;
 class JsonLog;
 class Metrics;
 
@@ -50,6 +51,9 @@ struct PipelineServices {
   Metrics& metrics;
   JsonLog& log;
   Clock clock;
+  /// Forwards officers' requests to partners (node/federation.h); null: this node asks no partner,
+  /// and a request naming partners is refused.
+  Federation* federation = nullptr;
 };
 
 /// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.
@@ -74,6 +78,13 @@ class QueryPipeline {
   /// ok, 400 invalid, 403 refused, 429 over the requester's rate limit, 500 failed), or 503 with no
   /// response at all when the audit append failed: nothing leaves unaudited. A source past its
   /// failure budget gets a plain 429 before anything is checked (node/admission_control.h).
+  ///
+  /// An officer's request naming partners is federated: the outbound policy decides which of them
+  /// the officer may ask (the others are not mentioned), the officer's entry is appended, and the
+  /// answer is a stream (`application/x-liaison-stream`) of signed frames: the own node's answer
+  /// when asked for, then each partner's as it arrives (forwarded request and partner's signed
+  /// response verbatim, each audited before it leaves), then a summary. A partner's request
+  /// naming partners is refused: nothing is ever forwarded twice.
   net::HttpResponse handle(const net::HttpRequest& request);
 
   /// Answers a GET of the auditor API (/v1/audit/...). The signed request travels base64-encoded

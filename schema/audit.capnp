@@ -44,6 +44,12 @@ struct AuditEntry {
   localUser @21 :Text;  # command-line access: the operating-system user who ran the command
   command @22 :Text;  # command-line access: the command as run
   repeatCount @23 :UInt64;  # further refusals from the same source this entry stands for
+
+  # Federation fields, written only when set like those of version 7; not columns of their own.
+  # A request forwarded for an officer, at both ends: SHA-256 of that officer's own signed request
+  # body, i.e. the queryDigest of the officer's entry at the officer's node.
+  onBehalfOf @24 :Data;
+  partner @25 :Text;  # at the officer's node: the partner a forwarded request went to
 }
 
 # A tree head of the audit log, signed by the node's member key as an envelope of type treeHead.

@@ -109,7 +109,7 @@ struct Mirror<wire::HandlingCode> : MirrorOf<HandlingCode::h3, wire::HandlingCod
 template <>
 struct Mirror<wire::RecordKind> : MirrorOf<RecordKind::justiceRecord, wire::RecordKind::JUSTICE_RECORD> {};
 template <>
-struct Mirror<wire::MessageType> : MirrorOf<MessageType::directory, wire::MessageType::DIRECTORY> {};
+struct Mirror<wire::MessageType> : MirrorOf<MessageType::federationPart, wire::MessageType::FEDERATION_PART> {};
 template <>
 struct Mirror<wire::QueryKind>
     : MirrorOf<QueryKind::auditRead, wire::QueryKind::AUDIT_READ> {};
@@ -117,6 +117,8 @@ template <>
 struct Mirror<wire::ResponseStatus> : MirrorOf<ResponseStatus::error, wire::ResponseStatus::ERROR> {};
 template <>
 struct Mirror<wire::Decision> : MirrorOf<Decision::invalid, wire::Decision::INVALID> {};
+template <>
+struct Mirror<wire::PartnerStatus> : MirrorOf<PartnerStatus::fork, wire::PartnerStatus::FORK> {};
 
 template <typename Wire>
 Wire toWire(typename Mirror<Wire>::Model value) {
@@ -765,6 +767,13 @@ void write(wire::Request::Builder b, const Request& request) {
   write(b.initOfficer(), request.officer);
   write(b.initQuery(), request.query);
   b.setKnownTreeSize(request.knownTreeSize);
+  // The federation fields are written only when set, so other requests keep their bytes.
+  if (!request.partners.empty()) {
+    writeTexts(b.initPartners(static_cast<unsigned>(request.partners.size())), request.partners);
+  }
+  b.setAllPartners(request.allPartners);
+  b.setAlsoLocal(request.alsoLocal);
+  if (request.onBehalfOf) b.setOnBehalfOf(bytesOf(*request.onBehalfOf));
 }
 
 Request read(wire::Request::Reader r, const Path& at) {
@@ -777,6 +786,24 @@ Request read(wire::Request::Reader r, const Path& at) {
   request.officer = read(r.getOfficer(), at.field("officer"));
   request.query = read(r.getQuery(), at.field("query"));
   request.knownTreeSize = r.getKnownTreeSize();
+  request.partners = readTexts(r.getPartners(), at.field("partners"),
+                               {limits::kMaxPartnersPerRequest, limits::kMemberIdBytes});
+  for (size_t i = 0; i < request.partners.size(); ++i) {
+    if (request.partners[i].empty()) reject(at.field("partners").element(i), "is empty");
+    for (size_t j = 0; j < i; ++j) {
+      if (request.partners[j] == request.partners[i]) reject(at.field("partners").element(i), "names a partner twice");
+    }
+  }
+  request.allPartners = r.getAllPartners();
+  request.alsoLocal = r.getAlsoLocal();
+  if (r.hasOnBehalfOf()) request.onBehalfOf = readBytes<32>(r.getOnBehalfOf(), at.field("on behalf of"));
+  if (request.allPartners && !request.partners.empty()) {
+    reject(at.field("partners"), "must be empty when the request asks every partner");
+  }
+  if (request.alsoLocal && !asksPartners(request)) reject(at.field("also local"), "is set but no partner is asked");
+  if (request.onBehalfOf && asksPartners(request)) {
+    reject(at.field("partners"), "must be empty in a forwarded request: a forwarded request is never forwarded again");
+  }
   return request;
 }
 
@@ -938,6 +965,8 @@ void write(wire::AuditEntry::Builder b, const AuditEntry& entry) {
   setIfAny(entry.localUser, [&](auto t) { b.setLocalUser(t); });
   setIfAny(entry.command, [&](auto t) { b.setCommand(t); });
   b.setRepeatCount(entry.repeatCount);
+  if (entry.onBehalfOf) b.setOnBehalfOf(bytesOf(*entry.onBehalfOf));
+  setIfAny(entry.partner, [&](auto t) { b.setPartner(t); });
 }
 
 void write(wire::TreeHead::Builder b, const TreeHead& head) {
@@ -997,7 +1026,90 @@ AuditEntry read(wire::AuditEntry::Reader r, const Path& at, FieldLimits fieldLim
   entry.localUser = readText(r.getLocalUser(), at.field("local user"), limit(limits::kLocalUserBytes));
   entry.command = readText(r.getCommand(), at.field("command"), limit(limits::kAuditCommandBytes));
   entry.repeatCount = r.getRepeatCount();
+  if (r.hasOnBehalfOf()) entry.onBehalfOf = readBytes<32>(r.getOnBehalfOf(), at.field("on behalf of"));
+  entry.partner = readText(r.getPartner(), at.field("partner"), limit(limits::kMemberIdBytes));
   return entry;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Federated answers
+// ---------------------------------------------------------------------------------------------
+
+void write(wire::FederationPart::Builder b, const FederationPart& part) {
+  b.setRequestDigest(bytesOf(part.requestDigest));
+  if (const auto* answer = std::get_if<PartnerAnswer>(&part.part)) {
+    auto p = b.initPartner();
+    p.setPartner(textOf(answer->partner));
+    p.setStatus(toWire<wire::PartnerStatus>(answer->status));
+    p.setDetail(textOf(answer->detail));
+    p.setForwardedDigest(bytesOf(answer->forwardedDigest));
+    p.setResponseDigest(bytesOf(answer->responseDigest));
+    write(p.initReceipt(), answer->receipt);
+  } else if (std::holds_alternative<LocalPart>(part.part)) {
+    b.setLocal();
+  } else {
+    const auto& summary = std::get<FederationSummary>(part.part);
+    auto lines = b.initSummary().initPartners(static_cast<unsigned>(summary.partners.size()));
+    for (size_t i = 0; i < summary.partners.size(); ++i) {
+      lines[static_cast<unsigned>(i)].setPartner(textOf(summary.partners[i].first));
+      lines[static_cast<unsigned>(i)].setStatus(toWire<wire::PartnerStatus>(summary.partners[i].second));
+    }
+  }
+}
+
+FederationPart read(wire::FederationPart::Reader r, const Path& at) {
+  FederationPart part;
+  part.requestDigest = readBytes<32>(r.getRequestDigest(), at.field("request digest"));
+  switch (r.which()) {
+    case wire::FederationPart::PARTNER: {
+      auto p = r.getPartner();
+      Path here = at.field("partner");
+      PartnerAnswer answer;
+      answer.partner = readText(p.getPartner(), here.field("partner"), limits::kMemberIdBytes);
+      answer.status = fromWire(p.getStatus(), here.field("status"));
+      answer.detail = readText(p.getDetail(), here.field("detail"), limits::kPartnerDetailBytes);
+      answer.forwardedDigest = readBytes<32>(p.getForwardedDigest(), here.field("forwarded digest"));
+      answer.responseDigest = readBytes<32>(p.getResponseDigest(), here.field("response digest"));
+      answer.receipt = read(p.getReceipt(), here.field("receipt"));
+      part.part = std::move(answer);
+      break;
+    }
+    case wire::FederationPart::LOCAL: part.part = LocalPart{}; break;
+    case wire::FederationPart::SUMMARY: {
+      auto lines = r.getSummary().getPartners();
+      Path here = at.field("summary").field("partners");
+      if (lines.size() > limits::kMaxDirectoryMembers) {
+        reject(here, limits::itemsOverLimit(lines.size(), limits::kMaxDirectoryMembers));
+      }
+      FederationSummary summary;
+      for (unsigned i = 0; i < lines.size(); ++i) {
+        summary.partners.emplace_back(readText(lines[i].getPartner(), here.element(i).field("partner"), limits::kMemberIdBytes),
+                                      fromWire(lines[i].getStatus(), here.element(i).field("status")));
+      }
+      part.part = std::move(summary);
+      break;
+    }
+    default: reject(at, "has unknown alternative " + std::to_string(static_cast<unsigned>(r.which())));
+  }
+  return part;
+}
+
+void write(wire::FederationFrame::Builder b, const FederationFrame& frame) {
+  b.setPart(capnp::Data::Reader(frame.part.data(), frame.part.size()));
+  b.setForwardedRequest(capnp::Data::Reader(frame.forwardedRequest.data(), frame.forwardedRequest.size()));
+  b.setResponse(capnp::Data::Reader(frame.response.data(), frame.response.size()));
+}
+
+FederationFrame read(wire::FederationFrame::Reader r, const Path& at) {
+  FederationFrame frame;
+  auto bytes = [&](capnp::Data::Reader data, const Path& where) {
+    if (data.size() > limits::kMaxFramePieceBytes) reject(where, limits::bytesOverLimit(data.size(), limits::kMaxFramePieceBytes));
+    return std::vector<uint8_t>(data.begin(), data.end());
+  };
+  frame.part = bytes(r.getPart(), at.field("part"));
+  frame.forwardedRequest = bytes(r.getForwardedRequest(), at.field("forwarded request"));
+  frame.response = bytes(r.getResponse(), at.field("response"));
+  return frame;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1195,6 +1307,20 @@ Result<AuditEntry> decodeAuditEntry(std::span<const uint8_t> bytes, FieldLimits 
 std::vector<uint8_t> encodeTreeHead(const TreeHead& head) { return encodeMessage<wire::TreeHead>(head); }
 Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::TreeHead, TreeHead>(bytes, "tree head");
+}
+
+std::vector<uint8_t> encodeFederationPart(const FederationPart& part) {
+  return encodeMessage<wire::FederationPart>(part);
+}
+Result<FederationPart> decodeFederationPart(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::FederationPart, FederationPart>(bytes, "federation part");
+}
+
+std::vector<uint8_t> encodeFederationFrame(const FederationFrame& frame) {
+  return encodeMessage<wire::FederationFrame>(frame);
+}
+Result<FederationFrame> decodeFederationFrame(std::span<const uint8_t> bytes) {
+  return decodeMessage<wire::FederationFrame, FederationFrame>(bytes, "federation frame");
 }
 
 std::vector<uint8_t> encodeDirectory(const Directory& directory) {

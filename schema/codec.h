@@ -71,6 +71,16 @@ std::vector<uint8_t> encodeTreeHead(const TreeHead& head);
 Result<TreeHead> decodeTreeHead(std::span<const uint8_t> bytes);
 
 /// Canonical encoding of a federation directory, the body of a directory envelope.
+/// Encodes a part of a federated answer (signed by the officer's own node as type federationPart).
+std::vector<uint8_t> encodeFederationPart(const FederationPart& part);
+/// Decodes and validates a federation part produced by encodeFederationPart.
+Result<FederationPart> decodeFederationPart(std::span<const uint8_t> bytes);
+
+/// Encodes one frame of a federated answer's stream (without its 4-byte length prefix).
+std::vector<uint8_t> encodeFederationFrame(const FederationFrame& frame);
+/// Decodes a frame; each message it carries is at most limits::kMaxFramePieceBytes.
+Result<FederationFrame> decodeFederationFrame(std::span<const uint8_t> bytes);
+
 std::vector<uint8_t> encodeDirectory(const Directory& directory);
 /// Decodes a directory produced by encodeDirectory. Checks its shape and limits only: whether it is
 /// valid, and valid now, is checked where it is opened (node/client/directory.h).

@@ -114,6 +114,7 @@ enum MessageType {
   response @1;
   treeHead @2;
   directory @3;  # a federation directory (directory.capnp), signed by a directory key
+  federationPart @4;  # one part of a federated answer (messages.capnp), signed by the officer's own node
 }
 
 # Same order as the union of Query in messages.capnp.
@@ -134,6 +135,16 @@ enum ResponseStatus {
   refused @1;
   invalid @2;
   error @3;
+}
+
+# What became of one partner a federated request was forwarded to.
+enum PartnerStatus {
+  answered @0;  # a signed answer with status ok (hits or none)
+  refused @1;  # a signed answer refusing the request; its reason travels with it
+  timedOut @2;  # no answer within the federated request's deadline
+  unreachable @3;  # no connection, or the partner's node answered without a signed response
+  invalid @4;  # an answer that is not a signed response to the forwarded request
+  fork @5;  # a signed answer whose tree head contradicts the heads kept for the partner
 }
 
 # Audit decision for a request.

@@ -107,6 +107,12 @@ inline constexpr size_t kMaxMemberPins = 8;
 inline constexpr size_t kMaxMemberRoles = static_cast<size_t>(Role::auditor) + 1;
 /// Purposes listed for one member.
 inline constexpr size_t kMaxMemberPurposes = 64;
+/// Partners one federated request may name (a federation of more asks them all with allPartners).
+inline constexpr size_t kMaxPartnersPerRequest = 64;
+/// Each signed message a federated answer's frame carries (as crypto::kMaxEnvelopeBytes).
+inline constexpr size_t kMaxFramePieceBytes = size_t{1} << 20;
+/// Why a partner gave no answer, as a federated answer says it.
+inline constexpr size_t kPartnerDetailBytes = 4096;
 
 /// The limits of one record field: bytes per text (per item of a list), and items of a list.
 struct FieldLimit {

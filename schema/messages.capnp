@@ -94,6 +94,14 @@ struct Request {
   officer @5 :OfficerContext;
   query @6 :Query;
   knownTreeSize @7 :UInt64;  # size of the responder's latest tree head this requester holds; 0: none
+
+  # Federation. An officer's request to its own node may name partners for the node to ask; the
+  # node forwards it, signed with its member key, naming the officer's request in `onBehalfOf`.
+  # Each is written only when set, so a request that sets none has the bytes it had before.
+  partners @8 :List(Text);  # member ids of partners to ask; at most 64, none twice
+  allPartners @9 :Bool;  # ask every partner the node's outbound policy lets this officer ask
+  alsoLocal @10 :Bool;  # with partners: the own node answers too
+  onBehalfOf @11 :Data;  # forwarded requests only: exactly 32 bytes, SHA-256 of the officer's signed request body
 }
 
 # One hit in a response: where, and the details if the policy allowed them.
@@ -130,4 +138,45 @@ struct Response {
   # RFC 6962 consistency proof from the request's knownTreeSize to that tree head; empty when the
   # request knew no head, or the same one. Each element exactly 32 bytes.
   consistency @9 :List(Data);
+}
+
+# One partner's part of a federated answer, as the officer's own node signs it. The partner's own
+# signed response travels beside it verbatim (FederationFrame), so the officer's client checks the
+# partner's signature itself; the digests here bind those bytes to this part.
+struct PartnerAnswer {
+  partner @0 :Text;  # the partner's member id
+  status @1 :Common.PartnerStatus;
+  detail @2 :Text;  # why, for every status but `answered`; empty for it
+  forwardedDigest @3 :Data;  # exactly 32 bytes: SHA-256 of the body of the request forwarded to the partner
+  responseDigest @4 :Data;  # exactly 32 bytes: SHA-256 of the partner's response envelope as received; zeros when none came
+  receipt @5 :AuditReceipt;  # the forwarded request's entry in the own node's audit log
+}
+
+struct PartnerStatusLine {
+  partner @0 :Text;
+  status @1 :Common.PartnerStatus;
+}
+
+# The last part of a federated answer: every partner asked, with its status.
+struct FederationSummary {
+  partners @0 :List(PartnerStatusLine);
+}
+
+# The body of a signed federation part (envelope type federationPart).
+struct FederationPart {
+  requestDigest @0 :Data;  # exactly 32 bytes: SHA-256 of the officer's signed request body
+  union {
+    partner @1 :PartnerAnswer;
+    local @2 :Void;  # the own node's answer: its signed response is in FederationFrame.response
+    summary @3 :FederationSummary;
+  }
+}
+
+# One frame of a federated answer's stream (content type application/x-liaison-stream): each
+# frame is a 4-byte big-endian length and then this message. The frame itself is not signed:
+# `part` is, and binds the other two by their digests.
+struct FederationFrame {
+  part @0 :Data;  # a SignedEnvelope of type federationPart, from the officer's own node
+  forwardedRequest @1 :Data;  # partner parts: the signed request envelope sent to the partner; else empty
+  response @2 :Data;  # partner parts: the partner's response envelope as received (empty when none came); local part: the own node's signed response
 }

@@ -27,12 +27,13 @@ constexpr std::array kHandlingCodeNames = {"h0", "h1", "h2", "h3"};
 constexpr std::array kRecordKindNames = {"notice",          "travel-document",    "movement",      "refusal",
                                          "overstay",        "visa-decision",      "watchlist-person",
                                          "watchlist-document", "health-record",   "justice-record"};
-constexpr std::array kMessageTypeNames = {"request", "response", "tree-head", "directory"};
+constexpr std::array kMessageTypeNames = {"request", "response", "tree-head", "directory", "federation-part"};
 constexpr std::array kQueryKindNames = {"check-document", "screen-person",  "screen-manifest", "get-record",
                                         "list-movements", "health-record",  "justice-record",
                                         "aggregate-statistics", "audit-read"};
 constexpr std::array kResponseStatusNames = {"ok", "refused", "invalid", "error"};
 constexpr std::array kDecisionNames = {"permitted", "refused", "invalid"};
+constexpr std::array kPartnerStatusNames = {"answered", "refused", "timed-out", "unreachable", "invalid", "fork"};
 static_assert(kRecordKindNames.size() == std::variant_size_v<Record>);
 static_assert(kQueryKindNames.size() == std::variant_size_v<Query>);
 
@@ -77,6 +78,7 @@ std::string_view name(MessageType v) { return lookup(kMessageTypeNames, v); }
 std::string_view name(QueryKind v) { return lookup(kQueryKindNames, v); }
 std::string_view name(ResponseStatus v) { return lookup(kResponseStatusNames, v); }
 std::string_view name(Decision v) { return lookup(kDecisionNames, v); }
+std::string_view name(PartnerStatus v) { return lookup(kPartnerStatusNames, v); }
 
 std::optional<Compartment> parseCompartment(std::string_view t) { return reverseLookup<Compartment>(kCompartmentNames, t); }
 std::optional<Role> parseRole(std::string_view t) { return reverseLookup<Role>(kRoleNames, t); }

@@ -65,7 +65,7 @@ enum class RecordKind : uint8_t {
 
 /// Which signed message an envelope carries. Its name is part of the signature's domain-separation
 /// prefix (`liaison/v1/<name>\0`), so names must never change.
-enum class MessageType : uint8_t { request, response, treeHead, directory };
+enum class MessageType : uint8_t { request, response, treeHead, directory, federationPart };
 
 /// Query kinds of the wire protocol (closed set).
 enum class QueryKind : uint8_t {
@@ -86,6 +86,9 @@ enum class ResponseStatus : uint8_t { ok, refused, invalid, error };
 /// Audit decision for a request.
 enum class Decision : uint8_t { permitted, refused, invalid };
 
+/// What became of one partner a federated request was forwarded to (see PartnerAnswer).
+enum class PartnerStatus : uint8_t { answered, refused, timedOut, unreachable, invalid, fork };
+
 // Stable names. `parseX` returns nullopt for an unknown name; callers report where it came from.
 std::string_view name(Compartment);
 std::string_view name(Role);
@@ -101,6 +104,7 @@ std::string_view name(MessageType);
 std::string_view name(QueryKind);
 std::string_view name(ResponseStatus);
 std::string_view name(Decision);
+std::string_view name(PartnerStatus);  ///< `answered`, `refused`, `timed-out`, `unreachable`, `invalid`, `fork`
 
 std::optional<Compartment> parseCompartment(std::string_view);
 std::optional<Role> parseRole(std::string_view);
@@ -422,8 +426,19 @@ struct Request {
   OfficerContext officer;
   Query query;
   uint64_t knownTreeSize = 0;  ///< size of the responder's latest tree head we hold; 0: none
+  /// Federation: the partners an officer asks through its own node (member ids, at most
+  /// limits::kMaxPartnersPerRequest, none twice); empty with allPartners false: this node only.
+  std::vector<std::string> partners;
+  bool allPartners = false;  ///< every partner the node's outbound policy lets the officer ask
+  bool alsoLocal = false;    ///< with partners: the own node answers as well
+  /// Set by a node forwarding an officer's request to a partner: the digest of that officer's
+  /// signed request body, so both nodes' auditors can follow one request.
+  std::optional<Digest> onBehalfOf;
   friend bool operator==(const Request&, const Request&) = default;
 };
+
+/// Whether an officer's request asks its node to forward it to partners.
+inline bool asksPartners(const Request& request) { return request.allPartners || !request.partners.empty(); }
 
 /// One hit in a response: where, and the details if the policy allowed them.
 struct Hit {
@@ -465,6 +480,45 @@ struct Response {
   friend bool operator==(const Response&, const Response&) = default;
 };
 
+/// One partner's part of a federated answer, signed by the officer's own node (FederationPart).
+/// The partner's own signed response travels beside it verbatim (FederationFrame); the digests
+/// bind those bytes to this part.
+struct PartnerAnswer {
+  std::string partner;
+  PartnerStatus status = PartnerStatus::invalid;
+  std::string detail;        ///< why, for every status but answered
+  Digest forwardedDigest{};  ///< of the body of the request forwarded to the partner
+  Digest responseDigest{};   ///< of the partner's response envelope as received; zeros when none came
+  AuditReceipt receipt;      ///< the forwarded request's entry in the own node's audit log
+  friend bool operator==(const PartnerAnswer&, const PartnerAnswer&) = default;
+};
+
+/// The own node's answer to a federated request is in FederationFrame::response.
+struct LocalPart {
+  friend bool operator==(const LocalPart&, const LocalPart&) = default;
+};
+
+/// The last part: every partner asked, with what became of it.
+struct FederationSummary {
+  std::vector<std::pair<std::string, PartnerStatus>> partners;
+  friend bool operator==(const FederationSummary&, const FederationSummary&) = default;
+};
+
+/// The body of a signed federation part (an envelope of type federationPart).
+struct FederationPart {
+  Digest requestDigest{};  ///< of the officer's signed request body
+  std::variant<PartnerAnswer, LocalPart, FederationSummary> part;
+  friend bool operator==(const FederationPart&, const FederationPart&) = default;
+};
+
+/// One frame of a federated answer's stream; not signed itself (`part` is).
+struct FederationFrame {
+  std::vector<uint8_t> part;              ///< encoded SignedEnvelope of type federationPart
+  std::vector<uint8_t> forwardedRequest;  ///< partner parts: the request envelope sent
+  std::vector<uint8_t> response;          ///< partner's response envelope, or the own node's (local part)
+  friend bool operator==(const FederationFrame&, const FederationFrame&) = default;
+};
+
 /// A tree head of the audit log; signed as the body of an envelope of type treeHead.
 struct TreeHead {
   std::string logId;
@@ -501,6 +555,10 @@ struct AuditEntry {
   std::string localUser;             ///< command-line access: the operating-system user
   std::string command;               ///< command-line access: the command as run
   uint64_t repeatCount = 0;          ///< further refusals from the same source folded into this entry
+  /// A request forwarded for an officer, at both nodes: the digest of that officer's own signed
+  /// request (the queryDigest of the officer's entry at the officer's node).
+  std::optional<Digest> onBehalfOf;
+  std::string partner;  ///< at the officer's node: the partner a forwarded request went to
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 

@@ -1,4 +1,5 @@
 #include "schema/codec.h"
+#include "schema/limits.h"
 
 #include <gtest/gtest.h>
 
@@ -735,8 +736,70 @@ TEST(EnvelopeCodec, RejectsCanonicalBytesThatEncodeWouldNotWrite) {
 
 TEST(EnvelopeCodec, RejectsUnknownMessageType) {
   SignedEnvelope envelope = sampleEnvelope();
-  envelope.type = static_cast<MessageType>(static_cast<int>(MessageType::directory) + 1);
-  EXPECT_TRUE(rejectedWith(decodeEnvelope(encodeEnvelope(envelope)), "envelope: type has unknown value 4"));
+  envelope.type = static_cast<MessageType>(static_cast<int>(MessageType::federationPart) + 1);
+  EXPECT_TRUE(rejectedWith(decodeEnvelope(encodeEnvelope(envelope)), "envelope: type has unknown value 5"));
+}
+
+TEST(FederationCodec, AFederatedRequestRoundTripsAndALocalOneKeepsItsBytes) {
+  Request local = sampleRequest(everyQueryKind().front());
+  const std::vector<uint8_t> before = encodeRequest(local);
+  Request federated = local;
+  federated.partners = {"XB-BORDER", "XC-IMMIGRATION"};
+  federated.alsoLocal = true;
+  EXPECT_EQ(decodeRequest(encodeRequest(federated)).value(), federated);
+  Request all = local;
+  all.allPartners = true;
+  EXPECT_EQ(decodeRequest(encodeRequest(all)).value(), all);
+  Request forwarded = local;
+  forwarded.onBehalfOf = Digest{};
+  forwarded.onBehalfOf->fill(7);
+  EXPECT_EQ(decodeRequest(encodeRequest(forwarded)).value(), forwarded);
+  // A request that asks no partner is encoded as before the federation fields existed.
+  EXPECT_EQ(encodeRequest(local), before);
+  EXPECT_EQ(decodeRequest(before).value(), local);
+}
+
+TEST(FederationCodec, ContradictoryFederationFieldsAreRefusedNamingTheField) {
+  Request base = sampleRequest(everyQueryKind().front());
+  Request twice = base;
+  twice.partners = {"XB-BORDER", "XB-BORDER"};
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(twice)), "request: partners[1] names a partner twice"));
+  Request empty = base;
+  empty.partners = {""};
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(empty)), "request: partners[0] is empty"));
+  Request both = base;
+  both.partners = {"XB-BORDER"};
+  both.allPartners = true;
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(both)), "request: partners must be empty when the request asks every partner"));
+  Request localOnly = base;
+  localOnly.alsoLocal = true;
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(localOnly)), "request: also local is set but no partner is asked"));
+  Request transitive = base;
+  transitive.onBehalfOf = Digest{};
+  transitive.allPartners = true;
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(transitive)), "a forwarded request is never forwarded again"));
+  Request many = base;
+  for (size_t i = 0; i <= limits::kMaxPartnersPerRequest; ++i) many.partners.push_back("P" + std::to_string(i));
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(many)), "request: partners has 65 items, more than the 64 allowed"));
+}
+
+TEST(FederationCodec, PartsAndFramesRoundTripAndOversizedPiecesAreRefused) {
+  Digest digest{};
+  digest.fill(3);
+  PartnerAnswer answer{"XB-BORDER", PartnerStatus::timedOut, "no answer within 3000 ms", digest, Digest{},
+                       AuditReceipt{"XA-POLICE", 12, digest}};
+  for (const FederationPart& part : {FederationPart{digest, answer}, FederationPart{digest, LocalPart{}},
+                                     FederationPart{digest, FederationSummary{{{"XB-BORDER", PartnerStatus::fork}}}}}) {
+    EXPECT_EQ(decodeFederationPart(encodeFederationPart(part)).value(), part);
+  }
+  FederationFrame frame{{1, 2, 3}, {4, 5}, {}};
+  EXPECT_EQ(decodeFederationFrame(encodeFederationFrame(frame)).value(), frame);
+  frame.response.assign(limits::kMaxFramePieceBytes + 1, 0);
+  EXPECT_TRUE(rejectedWith(decodeFederationFrame(encodeFederationFrame(frame)), "federation frame: response "));
+  PartnerAnswer unknown = answer;
+  unknown.status = static_cast<PartnerStatus>(6);
+  EXPECT_TRUE(rejectedWith(decodeFederationPart(encodeFederationPart(FederationPart{digest, unknown})),
+                           "federation part: partner status has unknown value 6"));
 }
 
 TEST(AuditEntryCodec, RejectsUnknownQueryKind) {

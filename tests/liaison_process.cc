@@ -176,6 +176,15 @@ std::filesystem::path writeClientConfigFile(const client::ClientConfig& config, 
   if (config.tlsCertificate) out << "tls_certificate = " << quoted(*config.tlsCertificate) << "\n";
   if (config.tlsKey) out << "tls_key = " << quoted(*config.tlsKey) << "\n";
   if (!config.stateDir.empty()) out << "state_dir = " << quoted(config.stateDir) << "\n";
+  if (!config.directory.empty()) {
+    out << "directory = " << quoted(config.directory) << "\ndirectory_anchors = [";
+    for (size_t i = 0; i < config.directoryAnchors.size(); ++i) out << (i == 0 ? "" : ", ") << quoted(config.directoryAnchors[i]);
+    out << "]\n";
+  }
+  for (const auto& partner : config.partners) {
+    out << "\n[[partner]]\nmember = " << quoted(partner.member) << "\nsigning_public_key = " << quoted(partner.signingPublicKey)
+        << "\n";
+  }
   if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
   return file;
 }

@@ -83,6 +83,23 @@ compartments = ["documents"]
 mode = "details"
 fields = ["number", "issuing_state", "document_type", "fraud_type", "report_date"]
 
+# Officers asking partners through this node (federation): border and liaison officers about
+# documents and records (get-record names the record's kind, so the firewalls decide per request),
+# enforcement officers about documents.
+[[outbound]]
+name = "documents-to-partners"
+partners = ["EU-PARTNERS"]
+roles = ["border", "liaison"]
+purposes = ["border-check", "criminal-investigation"]
+queries = ["check-document", "get-record"]
+
+[[outbound]]
+name = "enforcement-documents"
+partners = ["*"]
+roles = ["enforcement"]
+purposes = ["criminal-investigation"]
+queries = ["check-document"]
+
 [[rule]]
 name = "health-care"
 members = ["XA-POLICE"]

@@ -98,41 +98,71 @@ std::string sqlstateOf(const pqxx::sql_error& error) {
   return "unknown";
 }
 
-void PgTest::SetUp() {
+namespace {
+
+// A fresh name for this process's next test database.
+std::string freshDatabaseName() {
   static std::atomic<int> counter{0};
-  database_ = "liaison_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  target_ = clusterTarget(database_);
+  return "liaison_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+// Creates the databases of `target` (named `database`): empty, or cloned from the migrated templates.
+void createDatabases(const std::string& database, const store::DatabaseTarget& target, bool migrated) {
   // A migrated test clones the template databases, which `store::migrate` made once (the tests of
   // migrating start from an empty database instead).
   static const std::string kTemplate = templateName();
   static std::once_flag templateReady;
-  if (migrated_) {
-    std::call_once(templateReady, [] { ensureTemplate(clusterTarget("postgres"), clusterTarget(kTemplate)); });
+  if (migrated) {
+    std::call_once(templateReady, [] { ensureTemplate(PgTest::clusterTarget("postgres"), PgTest::clusterTarget(kTemplate)); });
   }
-  pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
+  pqxx::connection admin(store::conninfoFor(PgTest::clusterTarget("postgres"), store::DbRole::admin));
   pqxx::nontransaction tx(admin);
   for (const char* suffix : {"", "_health", "_justice"}) {
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database_ + suffix) + " WITH (FORCE)");
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(database + suffix) + " WITH (FORCE)");
   }
-  if (!migrated_) {
-    tx.exec("CREATE DATABASE " + tx.quote_name(database_));
+  if (!migrated) {
+    tx.exec("CREATE DATABASE " + tx.quote_name(database));
     return;
   }
-  const store::DatabaseTarget source = clusterTarget(kTemplate);
-  for (Database database : kDatabases) {
-    cloneDatabase(tx, store::databaseName(source, database).value(), store::databaseName(target_, database).value());
+  const store::DatabaseTarget source = PgTest::clusterTarget(kTemplate);
+  for (Database db : kDatabases) {
+    cloneDatabase(tx, store::databaseName(source, db).value(), store::databaseName(target, db).value());
   }
 }
 
-void PgTest::TearDown() {
-  pqxx::connection admin(store::conninfoFor(clusterTarget("postgres"), store::DbRole::admin));
+void dropDatabases(const store::DatabaseTarget& target) {
+  pqxx::connection admin(store::conninfoFor(PgTest::clusterTarget("postgres"), store::DbRole::admin));
   pqxx::nontransaction tx(admin);
   // The main database and the firewalled compartments' own (adapters/database.h).
   for (Database database : kDatabases) {
-    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(store::databaseName(target_, database).value()) +
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(store::databaseName(target, database).value()) +
             " WITH (FORCE)");
   }
 }
+
+}  // namespace
+
+NodeDatabases::NodeDatabases() {
+  const std::string database = freshDatabaseName();
+  target_ = PgTest::clusterTarget(database);
+  createDatabases(database, target_, true);
+}
+
+NodeDatabases::~NodeDatabases() {
+  try {
+    dropDatabases(target_);
+  } catch (const std::exception&) {
+    // A test that failed may leave a connection open; the next run's DROP ... WITH (FORCE) clears it.
+  }
+}
+
+void PgTest::SetUp() {
+  database_ = freshDatabaseName();
+  target_ = clusterTarget(database_);
+  createDatabases(database_, target_, migrated_);
+}
+
+void PgTest::TearDown() { dropDatabases(target_); }
 
 std::unique_ptr<pqxx::connection> PgTest::connectAs(store::DbRole role) const {
   return std::make_unique<pqxx::connection>(store::conninfoFor(target_, role));

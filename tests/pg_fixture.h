@@ -15,6 +15,20 @@ namespace liaison::testing {
 /// them) but still throws the matching exception class, so the class fills the gap.
 std::string sqlstateOf(const pqxx::sql_error& error);
 
+/// One node's migrated databases (main, health and justice), cloned from the templates like
+/// PgTest's and dropped with the object: for tests that run several nodes, one set per node.
+class NodeDatabases {
+ public:
+  NodeDatabases();
+  ~NodeDatabases();
+  NodeDatabases(const NodeDatabases&) = delete;
+  NodeDatabases& operator=(const NodeDatabases&) = delete;
+  const store::DatabaseTarget& target() const { return target_; }
+
+ private:
+  store::DatabaseTarget target_;
+};
+
 /// Creates databases of its own for each test and drops them after: an empty main database, or,
 /// migrated, the main, health and justice databases cloned from templates that `store::migrate`
 /// made once per cluster and schema. The cluster's socket directory comes from LIAISON_TEST_PGHOST
@@ -36,7 +50,9 @@ class PgTest : public ::testing::Test {
   /// server refuses for want of CONNECT privilege reads as "42501", what the server says then.
   std::string sqlstateAs(store::DbRole role, Database database, const std::string& sql,
                          const std::string& member = "XA-POLICE") const;
-  /// Target of the cluster's `postgres` database, for work outside this test's databases.
+
+ public:
+  /// Target of the cluster's database named `database`, for work outside this test's databases.
   static store::DatabaseTarget clusterTarget(const std::string& database);
 
  private:

@@ -1,4 +1,4 @@
-// Policy text shared by the policy loader's tests (policy_test.cc, outbound_policy_test.cc).
+// Policy text shared by tests (policy_test.cc, outbound_policy_test.cc, federation_pgtest.cc).
 #pragma once
 
 #include <string_view>
@@ -21,6 +21,19 @@ members = ["XB-BORDER", "XC-IMMIGRATION"]
 name = "health-firewall"
 compartment = "health"
 roles = ["enforcement", "border", "immigration", "liaison"]
+[[firewall]]
+name = "justice-firewall"
+compartment = "justice"
+roles = ["enforcement", "border", "immigration", "liaison"]
+)";
+
+/// The health and justice firewalls every policy holds, as tables to append to a policy's own lines.
+inline constexpr std::string_view kTestFirewalls = R"(
+[[firewall]]
+name = "health-firewall"
+compartment = "health"
+roles = ["enforcement", "border", "immigration", "liaison"]
+
 [[firewall]]
 name = "justice-firewall"
 compartment = "justice"

@@ -43,7 +43,22 @@ std::vector<std::pair<std::string, nlohmann::json>> fieldsOf(Record record) {
   return std::move(collector.fields);
 }
 
+std::optional<HandlingCode> handlingOf(const Hit& hit) {
+  if (!hit.details) return std::nullopt;
+  return std::visit([](const auto& record) { return record.meta.handling; }, *hit.details);
+}
+
 }  // namespace
+
+std::string_view handlingMeaning(HandlingCode code) {
+  switch (code) {
+    case HandlingCode::h0: return "may be used to prevent and combat crime";
+    case HandlingCode::h1: return "not to be used as evidence in judicial proceedings without the provider's permission";
+    case HandlingCode::h2: return "not to be disseminated without the provider's permission";
+    case HandlingCode::h3: return "further restrictions of the provider apply: ask it before any use";
+  }
+  return "unknown handling code: ask the provider before any use";
+}
 
 std::string formatResponseText(const Response& response) {
   std::string out;
@@ -59,6 +74,9 @@ std::string formatResponseText(const Response& response) {
         out += "    " + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
       }
     }
+    if (auto handling = handlingOf(hit)) {
+      out += "    handling " + std::string(name(*handling)) + ": " + std::string(handlingMeaning(*handling)) + "\n";
+    }
     if (!hit.withheldFields.empty()) {
       out += "    withheld:";
       for (const auto& f : hit.withheldFields) out += " " + f;
@@ -71,7 +89,9 @@ std::string formatResponseText(const Response& response) {
   return out;
 }
 
-std::string formatResponseJson(const Response& response) {
+namespace {
+
+nlohmann::json responseJson(const Response& response) {
   nlohmann::json json;
   json["status"] = std::string(name(response.status));
   json["reason"] = response.reason;
@@ -87,6 +107,9 @@ std::string formatResponseJson(const Response& response) {
       for (auto& [key, value] : fieldsOf(*hit.details)) details[key] = std::move(value);
       h["details"] = std::move(details);
     }
+    if (auto handling = handlingOf(hit)) {
+      h["handling"] = {{"code", std::string(name(*handling))}, {"meaning", std::string(handlingMeaning(*handling))}};
+    }
     h["withheld_fields"] = hit.withheldFields;
     json["hits"].push_back(std::move(h));
   }
@@ -95,6 +118,63 @@ std::string formatResponseJson(const Response& response) {
                      {"leaf_index", response.receipt.leafIndex},
                      {"leaf_hash", crypto::hex(response.receipt.leafHash)},
                      {"text", client::formatReceipt(response.receipt)}};
+  return json;
+}
+
+std::string indented(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += "  " + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string formatResponseJson(const Response& response) { return responseJson(response).dump(); }
+
+std::string formatFederatedPartText(const client::FederatedPart& part) {
+  using Kind = client::FederatedPart::Kind;
+  if (part.kind == Kind::summary) {
+    std::string out = "== summary: " + std::to_string(part.summary.size()) + " partner(s) asked\n";
+    for (const auto& [partner, status] : part.summary) out += "  " + partner + ": " + std::string(name(status)) + "\n";
+    return out;
+  }
+  std::string out = "== " + (part.kind == Kind::local ? std::string("this node") : part.partner) + ": " +
+                    std::string(name(part.status));
+  if (!part.detail.empty() && part.status != PartnerStatus::answered) out += " (" + part.detail + ")";
+  out += "\n";
+  if (part.response) out += indented(formatResponseText(*part.response));
+  if (part.kind == Kind::partner) {
+    out += "  forwarded, audit receipt here: " + client::formatReceipt(part.receipt) + "\n";
+  }
+  return out;
+}
+
+std::string formatFederatedPartJson(const client::FederatedPart& part) {
+  using Kind = client::FederatedPart::Kind;
+  nlohmann::json json;
+  if (part.kind == Kind::summary) {
+    json["part"] = "summary";
+    json["partners"] = nlohmann::json::object();
+    for (const auto& [partner, status] : part.summary) json["partners"][partner] = std::string(name(status));
+    return json.dump();
+  }
+  json["part"] = part.kind == Kind::local ? "local" : "partner";
+  if (part.kind == Kind::partner) json["partner"] = part.partner;
+  json["status"] = std::string(name(part.status));
+  json["detail"] = part.detail;
+  json["response"] = part.response ? responseJson(*part.response) : nlohmann::json(nullptr);
+  if (part.kind == Kind::partner) {
+    json["receipt"] = {{"log_id", part.receipt.logId},
+                       {"leaf_index", part.receipt.leafIndex},
+                       {"leaf_hash", crypto::hex(part.receipt.leafHash)},
+                       {"text", client::formatReceipt(part.receipt)}};
+  }
   return json.dump();
 }
 

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "node/client/query_client.h"
 #include "schema/model.h"
 
 namespace liaison::cli {
@@ -13,5 +14,16 @@ std::string formatResponseText(const Response& response);
 
 /// The same as a JSON object (one line).
 std::string formatResponseJson(const Response& response);
+
+/// What a handling code asks of whoever receives a record (Europol's scheme), e.g. for h2 "not to
+/// be disseminated without the provider's permission".
+std::string_view handlingMeaning(HandlingCode code);
+
+/// One part of a federated answer for people: a heading naming the partner (or this node) and its
+/// status, then the answer as formatResponseText prints it; the summary as one line per partner.
+std::string formatFederatedPartText(const client::FederatedPart& part);
+
+/// The same as one JSON object (one line), for JSON lines output.
+std::string formatFederatedPartJson(const client::FederatedPart& part);
 
 }  // namespace liaison::cli

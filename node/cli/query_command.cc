@@ -3,6 +3,9 @@
 #include "node/cli/commands.h"
 #include "node/cli/exit_codes.h"
 #include "node/client/query_client.h"
+#include "schema/limits.h"
+
+#include <algorithm>
 
 namespace liaison::cli {
 namespace {
@@ -65,6 +68,58 @@ Query buildQuery(const Arguments& args) {
   throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
 }
 
+// `--partners all` or a comma-separated list of member ids.
+client::FederatedTargets targetsOf(const std::string& list, bool local) {
+  client::FederatedTargets targets;
+  targets.local = local;
+  if (list == "all") {
+    targets.all = true;
+    return targets;
+  }
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string member = list.substr(start, comma - start);
+    if (member.empty()) throw UsageError{"--partners: an empty member id in '" + list + "'"};
+    if (std::find(targets.partners.begin(), targets.partners.end(), member) != targets.partners.end()) {
+      throw UsageError{"--partners: " + member + " is named twice"};
+    }
+    targets.partners.push_back(std::move(member));
+    start = comma + 1;
+  }
+  if (targets.partners.size() > limits::kMaxPartnersPerRequest) {
+    throw UsageError{"--partners: at most " + std::to_string(limits::kMaxPartnersPerRequest) + " partners; use 'all'"};
+  }
+  return targets;
+}
+
+// Asks partners through the own node and prints each part as it arrives, checked.
+int federatedQuery(QueryClient& client, const Query& query, const QueryOptions& options, const std::string& partners,
+                   const Arguments& args, const CommandContext& context) {
+  const bool json = args.flag("json");
+  bool fork = false;
+  auto answer = client.sendFederated(query, options, targetsOf(partners, args.flag("local")),
+                                     [&](const client::FederatedPart& part) {
+                                       if (part.status == PartnerStatus::fork) fork = true;
+                                       context.out << (json ? formatFederatedPartJson(part) + "\n"
+                                                            : formatFederatedPartText(part));
+                                       context.out.flush();
+                                     });
+  if (!answer) {
+    context.err << "liaison: " << answer.error().message << "\n";
+    return answer.error().kind == ErrorKind::conflict ? kExitFork : kExitFailure;
+  }
+  if (*answer) {  // refused (or invalid) as a whole: nothing was forwarded
+    const Response& response = (*answer)->response;
+    context.out << (json ? formatResponseJson(response) + "\n" : formatResponseText(response));
+    return response.status == ResponseStatus::invalid ? kExitInvalid
+           : response.status == ResponseStatus::refused ? kExitRefused
+                                                        : kExitFailure;
+  }
+  return fork ? kExitFork : kExitOk;
+}
+
 // Signs the query, sends it, verifies the answer (signature, request digest, the node's tree head
 // against those kept) and prints it.
 int query(const Arguments& args, const CommandContext& context) {
@@ -84,6 +139,8 @@ int query(const Arguments& args, const CommandContext& context) {
   QueryOptions options;
   options.purpose = args.option("purpose").value_or("");
   options.caseReference = args.option("case").value_or("");
+  if (auto partners = args.option("partners")) return federatedQuery(**client, query, options, *partners, args, context);
+  if (args.flag("local")) throw UsageError{"--local goes with --partners: without it the query is local anyway"};
   auto answer = (*client)->send(query, options);
   if (!answer) {
     err << "liaison: " << answer.error().message << "\n";
@@ -113,6 +170,11 @@ Command queryCommand() {
                  "  health-record REF | justice-record REF\n"
                  "The answer's signature, its request digest and the node's audit tree head (against the heads "
                  "kept in the state folder) are verified before anything is printed.\n"
+                 "With --partners the own node asks partners too (those its outbound policy lets you ask; "
+                 "others are not mentioned) and each partner's answer is printed as it arrives, with its "
+                 "status (answered, refused, timed-out, unreachable, invalid, fork) and a summary at the end. "
+                 "Each partner's own signed answer is checked here with the partner's key ([[partner]] or "
+                 "directory in the client configuration).\n"
                  "exit status: 0 answered, 1 failed, 2 usage error, 3 refused, 4 invalid, 5 fork in the node's "
                  "audit log (the evidence is kept)\n",
       .positionals = {{"KIND ARGS", "the query kind and its arguments (see below)", true, true}},
@@ -122,7 +184,9 @@ Command queryCommand() {
               {"node", "URL", "the node, https://HOST:PORT", true},
               {"purpose", "P", "the declared purpose (default: the configuration's)"},
               {"case", "REF", "the case reference (needed for details: get-record)"},
-              {"json", "", "print the answer as one JSON object"},
+              {"json", "", "print the answer as one JSON object (with --partners: one per part, JSON lines)"},
+              {"partners", "all|ID,ID", "ask these partners through the own node (all: every one you may ask)"},
+              {"local", "", "with --partners: the own node answers too"},
               {"document", "NUMBER", "list-movements: by travel document"},
               {"family-name", "NAME", "list-movements: by person, with --date-of-birth"},
               {"date-of-birth", "YYYY[-MM[-DD]]", "list-movements: by person, with --family-name"},

@@ -34,6 +34,22 @@ Result<ClientConfig> loadClientConfig(const std::filesystem::path& file) {
   if (config.tlsCertificate.has_value() != config.tlsKey.has_value()) {
     top.error(nullptr, "'tls_certificate' and 'tls_key' go together");
   }
+  if (const toml::array* partners = top.tables("partner")) {
+    for (const auto& node : *partners) {
+      TableReader partner(*node.as_table(), file.string(), errors);
+      ClientConfig::PartnerKeyFile p{partner.text("member", true).value_or(""),
+                                     relativeTo(file, partner.text("signing_public_key", true).value_or(""))};
+      partner.refuseUnknownKeys();
+      config.partners.push_back(std::move(p));
+    }
+  }
+  if (auto directory = top.text("directory", false)) config.directory = relativeTo(file, *directory);
+  for (const std::string& anchor : top.texts("directory_anchors", false)) {
+    config.directoryAnchors.push_back(relativeTo(file, anchor));
+  }
+  if (config.directory.empty() != config.directoryAnchors.empty()) {
+    top.error(nullptr, "'directory' and 'directory_anchors' go together");
+  }
   top.refuseUnknownKeys();
   if (!errors.empty()) return configErrors(errors);
   return config;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "schema/model.h"
 #include "schema/status.h"
@@ -28,6 +29,16 @@ struct ClientConfig {
   /// evidence: `state_dir`, by default $XDG_STATE_HOME/liaison or ~/.local/state/liaison. Empty:
   /// heads are checked within one run only.
   std::filesystem::path stateDir;
+  /// Federated answers carry each partner's own signed response, which the client checks itself
+  /// with the partner's key: from `[[partner]]` entries (`member`, `signing_public_key`) ...
+  struct PartnerKeyFile {
+    std::string member;
+    std::filesystem::path signingPublicKey;
+  };
+  std::vector<PartnerKeyFile> partners;
+  /// ... or from the federation directory (`directory`, checked with `directory_anchors`).
+  std::filesystem::path directory;
+  std::vector<std::filesystem::path> directoryAnchors;
 };
 
 /// Reads a client configuration; errors name the file, the line and the key.

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -31,6 +33,26 @@ struct QueryAnswer {
   Response response;
 };
 
+/// Whom a federated request asks, beside or instead of the own node.
+struct FederatedTargets {
+  std::vector<std::string> partners;  ///< member ids; empty with `all` false: none (a local query)
+  bool all = false;                   ///< every partner the node's outbound policy lets this officer ask
+  bool local = false;                 ///< the own node answers as well
+};
+
+/// One part of a federated answer, checked by the client before it is handed over.
+struct FederatedPart {
+  enum class Kind { local, partner, summary } kind = Kind::partner;
+  std::string partner;  ///< partner parts: the partner's member id
+  PartnerStatus status = PartnerStatus::invalid;
+  std::string detail;  ///< why, for every status but answered
+  /// The local answer (the own node's), or the partner's own signed answer, verified by this client
+  /// with the partner's key; none when there was none or it could not be verified (see detail).
+  std::optional<Response> response;
+  AuditReceipt receipt;  ///< partner parts: the own node's entry of the forwarded request
+  std::vector<std::pair<std::string, PartnerStatus>> summary;  ///< the summary: every partner asked
+};
+
 /// Talks to one node as one identity. Not thread-safe: one client per thread.
 class QueryClient {
  public:
@@ -52,6 +74,23 @@ class QueryClient {
 
   /// A signed request envelope, not sent (load generators pre-sign, tests tamper).
   std::vector<uint8_t> seal(const Query& query, const QueryOptions& options, Timestamp issuedAt) const;
+  std::vector<uint8_t> seal(const Query& query, const QueryOptions& options, const FederatedTargets& targets,
+                            Timestamp issuedAt) const;
+
+  /// Sends `query` to the own node for it to ask `targets`, and hands each part of the streamed
+  /// answer to `onPart` as it arrives, once checked: every part signed by the node and for this
+  /// request; each forwarded request signed by the node, for this officer's request and query; each
+  /// partner's answer the bytes the node signed for, signed by the partner under a key this client
+  /// knows for it (`[[partner]]` or the directory) and answering the forwarded request. A partner's
+  /// answer that fails a check is handed over as `invalid`, without its content. When the node
+  /// refuses the request as a whole, no part comes and the refusal is returned. Fails on a stream
+  /// that breaks off or a part the node did not sign.
+  Result<std::optional<QueryAnswer>> sendFederated(const Query& query, const QueryOptions& options,
+                                                   const FederatedTargets& targets,
+                                                   const std::function<void(const FederatedPart&)>& onPart);
+  /// As sendFederated, for a sealed envelope (tests tamper).
+  Result<std::optional<QueryAnswer>> sendFederatedSealed(const std::vector<uint8_t>& envelope,
+                                                         const std::function<void(const FederatedPart&)>& onPart);
 
   /// Sends prepared envelope bytes and verifies the answer against `sent` (the envelope's body).
   Result<QueryAnswer> sendSealed(const std::vector<uint8_t>& envelope);

@@ -78,6 +78,7 @@ std::string bracketedHost(const std::string& host) {
 
 struct HttpsClient::Impl {
   using BodyConsumer = std::function<bool(std::span<const uint8_t>)>;
+  using HeadConsumer = std::function<void(unsigned status, const std::string& contentType)>;
 
   explicit Impl(ClientOptions clientOptions);
 
@@ -85,7 +86,7 @@ struct HttpsClient::Impl {
   Result<HttpResponse> request(http::verb method, const std::string& target, const std::string* contentType,
                                std::span<const uint8_t> body,
                                const std::vector<std::pair<std::string, std::string>>& headers = {},
-                               const BodyConsumer* onBody = nullptr);
+                               const BodyConsumer* onBody = nullptr, const HeadConsumer* onHead = nullptr);
 
   std::atomic<uint64_t> handshakes{0};
 
@@ -268,7 +269,7 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
                                                 const std::string* contentType,
                                                 std::span<const uint8_t> body,
                                                 const std::vector<std::pair<std::string, std::string>>& headers,
-                                                const BodyConsumer* onBody) {
+                                                const BodyConsumer* onBody, const HeadConsumer* onHead) {
   if (setupError) return *setupError;
   if (target.empty() || target[0] != '/' || !isPrintableToken(target)) {
     return fail(ErrorKind::invalidInput, origin +
@@ -307,7 +308,16 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
     bool aborted = false;   // onBody said stop
     // A chunk's body may arrive in pieces; it goes to onBody whole, as the server framed it.
     std::vector<uint8_t> chunk;
+    std::optional<ResponseParser> parser;
+    bool headGiven = false;  // onHead called (once, before the first body bytes)
+    auto giveHead = [&] {
+      if (headGiven || onHead == nullptr || !*onHead) return;
+      headGiven = true;
+      const auto& head = parser->get();
+      (*onHead)(head.result_int(), std::string(head[http::field::content_type]));
+    };
     auto onChunk = [&](uint64_t remain, beast::string_view piece, beast::error_code& chunkError) -> size_t {
+      giveHead();
       chunk.insert(chunk.end(), piece.begin(), piece.end());
       if (remain == piece.size()) {
         aborted = !(*onBody)(chunk);
@@ -316,7 +326,6 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
       }
       return piece.size();
     };
-    std::optional<ResponseParser> parser;  // after onChunk, which it refers to
     beast::error_code ec =
         complete([&](auto handler) { http::async_write(*stream, message, std::move(handler)); });
     // A server may answer before the request is complete (413 for a body it will not read) and then
@@ -341,6 +350,7 @@ Result<HttpResponse> HttpsClient::Impl::request(http::verb method, const std::st
                           std::move(response.body()), {}};
       if (onBody) {
         // A chunked body went to onBody chunk by chunk already; any other came whole.
+        giveHead();
         aborted = !result.body.empty() && !(*onBody)(result.body);
         result.body.clear();
       }
@@ -385,8 +395,9 @@ Result<HttpResponse> HttpsClient::get(const std::string& target,
 
 Result<HttpResponse> HttpsClient::postStreaming(const std::string& target, const std::string& contentType,
                                                 std::span<const uint8_t> body,
-                                                const std::function<bool(std::span<const uint8_t>)>& onBody) {
-  return impl_->request(http::verb::post, target, &contentType, body, {}, &onBody);
+                                                const std::function<bool(std::span<const uint8_t>)>& onBody,
+                                                const std::function<void(unsigned, const std::string&)>& onHead) {
+  return impl_->request(http::verb::post, target, &contentType, body, {}, &onBody, &onHead);
 }
 
 uint64_t HttpsClient::handshakes() const { return impl_ ? impl_->handshakes.load() : 0; }

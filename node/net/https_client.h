@@ -64,10 +64,12 @@ class HttpsClient {
   /// the connection is closed and the result is an unavailable error. ClientOptions::timeout bounds
   /// the whole exchange, stream included; maxResponseBytes bounds the body's total. Reconnects as
   /// post() does, only when nothing of the response had arrived (so `onBody` never sees a second
-  /// answer).
+  /// answer). `onHead`, when given, gets the status and content type once, before the first body
+  /// bytes (so a caller knows what it is reading: a stream or a plain answer).
   Result<HttpResponse> postStreaming(const std::string& target, const std::string& contentType,
                                      std::span<const uint8_t> body,
-                                     const std::function<bool(std::span<const uint8_t>)>& onBody);
+                                     const std::function<bool(std::span<const uint8_t>)>& onBody,
+                                     const std::function<void(unsigned status, const std::string& contentType)>& onHead = {});
 
   /// TLS handshakes this client completed: one per connection it made. Safe to read from any thread.
   uint64_t handshakes() const;
