@@ -832,19 +832,6 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   return p.answer(std::move(announced), p.execute(*a.request), a, http, started);
 }
 
-namespace {
-
-// A frame of a federated answer on the wire: its length (4 bytes, big-endian), then the frame.
-std::vector<uint8_t> framed(const FederationFrame& frame) {
-  std::vector<uint8_t> bytes = encodeFederationFrame(frame);
-  const auto size = static_cast<uint32_t>(bytes.size());
-  const std::array<uint8_t, 4> length = {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
-                                         static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
-  bytes.insert(bytes.begin(), length.begin(), length.end());
-  return bytes;
-}
-
-}  // namespace
 
 net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announced, const Admission& admitted,
                                                 const net::HttpRequest& http,
@@ -884,7 +871,7 @@ net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announc
       if (!open) return;
       FederationFrame frame{crypto::sealEnvelope(MessageType::federationPart, encodeFederationPart(part), services.nodeKey),
                             std::move(forwardedRequest), std::move(response)};
-      open = sink(framed(frame));
+      open = sink(encodeFramedFederationFrame(frame));
     };
     if (local) emit(FederationPart{digest, LocalPart{}}, {}, *local);
     FederationSummary summary;

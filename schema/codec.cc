@@ -5,6 +5,7 @@
 #include <kj/exception.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -1319,6 +1320,15 @@ Result<FederationPart> decodeFederationPart(std::span<const uint8_t> bytes) {
 std::vector<uint8_t> encodeFederationFrame(const FederationFrame& frame) {
   return encodeMessage<wire::FederationFrame>(frame);
 }
+std::vector<uint8_t> encodeFramedFederationFrame(const FederationFrame& frame) {
+  std::vector<uint8_t> bytes = encodeFederationFrame(frame);
+  const auto size = static_cast<uint32_t>(bytes.size());
+  const std::array<uint8_t, 4> length = {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
+                                         static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
+  bytes.insert(bytes.begin(), length.begin(), length.end());
+  return bytes;
+}
+
 Result<FederationFrame> decodeFederationFrame(std::span<const uint8_t> bytes) {
   return decodeMessage<wire::FederationFrame, FederationFrame>(bytes, "federation frame");
 }

@@ -78,6 +78,8 @@ Result<FederationPart> decodeFederationPart(std::span<const uint8_t> bytes);
 
 /// Encodes one frame of a federated answer's stream (without its 4-byte length prefix).
 std::vector<uint8_t> encodeFederationFrame(const FederationFrame& frame);
+/// A frame as the stream carries it: a 4-byte big-endian length, then encodeFederationFrame's bytes.
+std::vector<uint8_t> encodeFramedFederationFrame(const FederationFrame& frame);
 /// Decodes a frame; each message it carries is at most limits::kMaxFramePieceBytes.
 Result<FederationFrame> decodeFederationFrame(std::span<const uint8_t> bytes);
 
