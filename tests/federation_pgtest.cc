@@ -390,6 +390,49 @@ TEST_F(Federation, AnAnswerSignedWithAnotherKeyIsInvalidAndItsContentNeverShown)
   forger.stop();
 }
 
+TEST_F(Federation, APartnerShowingTwoHistoriesOfItsLogIsAForkWithTheEvidenceKept) {
+  // The partner signs a head of size 5 with one root, then one of size 5 with another: two logs.
+  std::atomic<int> calls{0};
+  FakePartner forked(dir_ / (std::string(kPartnerImmigration) + "-tls"), [&](const net::HttpRequest& request) {
+    auto key = crypto::loadSecretKey(dir_ / (std::string(kPartnerImmigration) + ".key")).value();
+    TreeHead head{"XC-IMMIGRATION", 5, Digest{}, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    head.rootHash.fill(static_cast<uint8_t>(1 + calls++));
+    auto envelope = decodeEnvelope(request.body).value();
+    Response response;
+    response.requestDigest = crypto::sha256(envelope.body);
+    response.responder = "XC-IMMIGRATION";
+    response.receipt = AuditReceipt{"XC-IMMIGRATION", 4, Digest{}};
+    response.treeHead = decodeEnvelope(crypto::sealEnvelope(MessageType::treeHead, encodeTreeHead(head), key)).value();
+    return net::HttpResponse{200, "application/x-liaison-envelope",
+                             crypto::sealEnvelope(MessageType::response, encodeResponse(response), key)};
+  });
+  config_.stateDir = dir_ / "state";
+  pointAt("XC-IMMIGRATION", forked.url());
+  auto first = askAll(kBorderOfficer);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->partner("XC-IMMIGRATION")->status, PartnerStatus::answered);
+  auto second = askAll(kBorderOfficer);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  const auto* part = second->partner("XC-IMMIGRATION");
+  ASSERT_NE(part, nullptr);
+  EXPECT_EQ(part->status, PartnerStatus::fork);
+  EXPECT_THAT(part->detail, HasSubstr("FORK DETECTED in the audit log of XC-IMMIGRATION"));
+  EXPECT_EQ(second->partner("XB-BORDER")->status, PartnerStatus::answered);
+  // Both signed heads are kept as evidence in the node's state folder, and the entry names the fork.
+  bool evidence = false;
+  for (const auto& file : std::filesystem::recursive_directory_iterator(dir_ / "state")) {
+    if (file.path().string().find("fork") != std::string::npos) evidence = true;
+  }
+  EXPECT_TRUE(evidence);
+  store::AuditSearchFilter forwarded;
+  forwarded.signer = std::string("officer:") + kBorderOfficer;
+  auto rows = store::AuditReader(target()).search(forwarded).value().rows;
+  auto last = std::find_if(rows.rbegin(), rows.rend(), [](const auto& row) { return row.entry.partner == "XC-IMMIGRATION"; });
+  ASSERT_NE(last, rows.rend());
+  EXPECT_THAT(last->entry.reason, HasSubstr("forwarded to XC-IMMIGRATION: fork: FORK DETECTED"));
+  forked.stop();
+}
+
 TEST_F(Federation, AnAnswerToAnotherRequestIsInvalid) {
   FakePartner replayer(dir_ / (std::string(kPartnerImmigration) + "-tls"), [&](const net::HttpRequest& request) {
     net::HttpRequest other = request;
