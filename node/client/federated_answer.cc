@@ -111,7 +111,8 @@ Status FederatedStreamReader::takeFrame(std::span<const uint8_t> bytes) {
     return fail(ErrorKind::invalidInput, "federated answer: the summary lists " + std::to_string(listed.size()) +
                                              " partners, " + std::to_string(partnersSeen_.size()) + " answered");
   }
-  for (const auto& [partner, status] : listed) {
+  for (const auto& line : listed) {
+    const std::string& partner = line.first;
     auto seen = std::find_if(partnersSeen_.begin(), partnersSeen_.end(), [&](const auto& s) { return s.first == partner; });
     if (seen == partnersSeen_.end()) {
       return fail(ErrorKind::invalidInput, "federated answer: the summary lists " + partner.substr(0, 64) + ", which never answered");
