@@ -14,6 +14,7 @@ LIAISON_PACKAGES=(
   clang libclang-rt-14-dev
   llvm  # llvm-symbolizer: sanitizer reports name functions, files and lines
   postgresql-15 postgresql-client-15
+  jq  # scripts/demo reads the auditors' JSON
 )
 
 # Database roles the invoking OS user may log in as (created by the migrations in schema/sql).
