@@ -14,6 +14,8 @@
 //     forwarded request and verifies the partner's answer);
 //   - the own node's TLS handshakes with partners during the measured queries (the metrics'
 //     liaison_federation_tls_handshakes_total): pooled connections make it 0 after the warm-up.
+//   - one audit entry committed on its own: the own node waits for one before it forwards and for
+//     one per partner's answer, in sequence, which is most of the gap to the slowest partner.
 // The nodes, PostgreSQL and the clients share the machine's cores.
 // Run through scripts/bench, which starts PostgreSQL.
 //
@@ -30,6 +32,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/audit_log.h"
 #include "adapters/csv_import.h"
 #include "bench/bench_support.h"
 #include "crypto/keys.h"
@@ -202,6 +205,25 @@ Measured measure(size_t clients, size_t warmup, size_t queries, const std::funct
   return measured;
 }
 
+// One audit entry appended and committed on its own, `count` times in sequence: what the officers'
+// node waits for before it forwards (the officer's entry) and again for each partner's answer.
+Timings auditCommitMicros(const store::DatabaseTarget& target, size_t count) {
+  store::AuditLogOptions oneByOne;
+  oneByOne.maxBatch = 1;
+  store::AuditLog log(target, kOfficersMember, std::move(oneByOne));
+  AuditEntry entry;
+  entry.decision = Decision::refused;
+  entry.reason = "benchmark: one commit";
+  std::vector<double> micros;
+  for (size_t i = 0; i < count; ++i) {
+    entry.recordedAt = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto started = Clock::now();
+    if (!log.append(entry)) die("audit append failed while timing one commit");
+    micros.push_back(microsSince(started));
+  }
+  return summarise(std::move(micros));
+}
+
 Query checkPassport() {
   return CheckDocumentQuery{DocumentNumber::parse(kPassport).value(), "UTO", DocumentType::passport};
 }
@@ -339,6 +361,7 @@ int run(const Options& options) {
   const double signVerify = signVerifyMicroseconds();
   officersNode->stop();
   for (auto& n : partnerNodes) n->stop();
+  const Timings commit = auditCommitMicros(store::DatabaseTarget{officers.database}, std::min<size_t>(options.queries, 500));
 
   std::printf(
       "\nfederated check-document: an officer of XA-POLICE asks XB-BORDER and XC-IMMIGRATION through "
@@ -346,6 +369,9 @@ int run(const Options& options) {
       "queries after %zu of warm-up per phase\n",
       cores, options.queries, options.warmup);
   std::printf("  bound: one Ed25519 sign + verify: %.1f us\n", signVerify);
+  std::printf("  one audit entry committed on its own (the officers' node waits for %zu in sequence: the officer's, "
+              "then one per partner's answer): p50 %.2f ms, p99 %.2f ms\n",
+              1 + kPartners.size(), commit.p50 / 1000, commit.p99 / 1000);
   for (size_t i = 0; i < clientCounts.size(); ++i) {
     const std::string clients = std::to_string(clientCounts[i]) + (clientCounts[i] == 1 ? " client" : " clients");
     print("federated, " + clients + ":", federated[i], true, options.queries);
@@ -355,6 +381,9 @@ int run(const Options& options) {
     std::printf("  %s: federated p99 - (slowest partner's p99 + %zu sign+verify) = %.2f ms - %.2f ms = %.2f ms\n",
                 clients.c_str(), kPartners.size(), federated[i].micros.p99 / 1000, floorMs,
                 federated[i].micros.p99 / 1000 - floorMs);
+    std::printf("  %s: federated p50 - slowest partner's p50 = %.2f ms, %.1f x one audit commit's p50\n",
+                clients.c_str(), (federated[i].micros.p50 - slowestDirect[i].micros.p50) / 1000,
+                (federated[i].micros.p50 - slowestDirect[i].micros.p50) / commit.p50);
     std::printf("  %s: federated / direct queries/s: %.3f; TLS handshakes per 1,000 federated queries after "
                 "warm-up: %.1f (goal 0)\n",
                 clients.c_str(), federated[i].perSecond / slowestDirect[i].perSecond,
