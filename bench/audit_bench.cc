@@ -404,7 +404,7 @@ struct NodeFiles {
 };
 
 // Keys, TLS identity, policy and configuration of a node with one registered auditor, in `dir`.
-NodeFiles writeNodeFiles(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
+NodeFiles writeAuditedNode(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
   must(crypto::writeKeyFiles(dir / "auditor", crypto::generateKeyPair()), "auditor key");
   NodeFiles files;
   files.config = writeBenchNode(dir, target);
@@ -480,7 +480,7 @@ int run(uint64_t count) {
       kBoundRuns, bound.seconds, static_cast<double>(count) / bound.seconds);
 
   const std::filesystem::path dir = scratchFolder("bench-audit");
-  const NodeFiles files = writeNodeFiles(dir, target);
+  const NodeFiles files = writeAuditedNode(dir, target);
   std::ofstream nodeLog(dir / "node.log");
   auto started = Clock::now();
   auto runningNode = must(node::Node::start(files.config, node::NodeOptions{{}, &nodeLog}), "start node");
