@@ -66,25 +66,6 @@ constexpr size_t kSignVerifyRounds = 2'000;
 constexpr int kBoundRuns = 3;
 
 
-double microsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-struct Timings {
-  double meanMicroseconds = 0;
-  double p99Microseconds = 0;
-};
-
-Timings summarise(std::vector<double> micros) {
-  Timings timings;
-  if (micros.empty()) return timings;
-  for (double m : micros) timings.meanMicroseconds += m;
-  timings.meanMicroseconds /= static_cast<double>(micros.size());
-  std::sort(micros.begin(), micros.end());
-  timings.p99Microseconds = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
-  return timings;
-}
-
 // --- synthetic entries ------------------------------------------------------------------------
 
 // Who asks, as the node's officers and its partners' nodes do: member, pseudonym pool, role, purpose.
@@ -423,7 +404,7 @@ struct NodeFiles {
 };
 
 // Keys, TLS identity, policy and configuration of a node with one registered auditor, in `dir`.
-NodeFiles writeNodeFiles(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
+NodeFiles writeAuditedNode(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
   must(crypto::writeKeyFiles(dir / "auditor", crypto::generateKeyPair()), "auditor key");
   NodeFiles files;
   files.config = writeBenchNode(dir, target);
@@ -444,26 +425,6 @@ NodeFiles writeNodeFiles(const std::filesystem::path& dir, const store::Database
 }
 
 // --- proofs ---------------------------------------------------------------------------------------
-
-// One Ed25519 sign plus one verify of a request-sized body: the cryptography a signed GET cannot
-// avoid. The best mean of a few batches, so that other work on the machine does not loosen the bound.
-double signVerifyMicroseconds() {
-  auto pair = crypto::generateKeyPair();
-  std::vector<uint8_t> body(300, 0x5a);
-  double best = 0;
-  for (int batch = 0; batch < kBoundRuns; ++batch) {
-    const auto started = Clock::now();
-    for (size_t i = 0; i < kSignVerifyRounds; ++i) {
-      auto signature = crypto::sign(MessageType::request, body, pair.secretKey);
-      if (!crypto::verify(MessageType::request, body, signature, pair.publicKey))
-        die("Ed25519 verify failed");
-      body[i % body.size()]++;
-    }
-    const double mean = microsSince(started) / static_cast<double>(kSignVerifyRounds);
-    if (batch == 0 || mean < best) best = mean;
-  }
-  return best;
-}
 
 std::vector<Digest> auditPath(const std::string& body) {
   std::vector<Digest> path;
@@ -519,7 +480,7 @@ int run(uint64_t count) {
       kBoundRuns, bound.seconds, static_cast<double>(count) / bound.seconds);
 
   const std::filesystem::path dir = scratchFolder("bench-audit");
-  const NodeFiles files = writeNodeFiles(dir, target);
+  const NodeFiles files = writeAuditedNode(dir, target);
   std::ofstream nodeLog(dir / "node.log");
   auto started = Clock::now();
   auto runningNode = must(node::Node::start(files.config, node::NodeOptions{{}, &nodeLog}), "start node");
@@ -574,15 +535,15 @@ int run(uint64_t count) {
   std::printf(
       "inclusion proof at %llu entries (crypto::MerkleTree), mean of %zu: %.2f us; %.2f x verifying it (%.2f "
       "us)\n",
-      static_cast<unsigned long long>(count), kInMemoryProofs, inMemory.meanMicroseconds,
-      inMemory.meanMicroseconds / verifyProofMicros, verifyProofMicros);
+      static_cast<unsigned long long>(count), kInMemoryProofs, inMemory.mean,
+      inMemory.mean / verifyProofMicros, verifyProofMicros);
   std::printf(
       "inclusion proof at %llu entries (crypto::MerkleTree), p99: %.2f us (goal < 1 ms); %.2f x verifying "
       "it\n",
-      static_cast<unsigned long long>(count), inMemory.p99Microseconds,
-      inMemory.p99Microseconds / verifyProofMicros);
+      static_cast<unsigned long long>(count), inMemory.p99,
+      inMemory.p99 / verifyProofMicros);
 
-  const double signVerify = signVerifyMicroseconds();
+  const double signVerify = signVerifyMicroseconds(kBoundRuns, kSignVerifyRounds);
   std::printf("bound: one Ed25519 sign + verify, best mean of %d x %zu: %.1f us\n", kBoundRuns,
               kSignVerifyRounds, signVerify);
   std::vector<double> getMicros;
@@ -604,8 +565,8 @@ int run(uint64_t count) {
   std::printf(
       "GET /v1/audit/proof/inclusion end to end, mean of %zu: %.2f ms (p99 %.2f ms); %.1f x one Ed25519 "
       "sign+verify\n",
-      kProofGets, endToEnd.meanMicroseconds / 1000, endToEnd.p99Microseconds / 1000,
-      endToEnd.meanMicroseconds / signVerify);
+      kProofGets, endToEnd.mean / 1000, endToEnd.p99 / 1000,
+      endToEnd.mean / signVerify);
 
   // 5. audit prove of receipts for stored entries.
   std::vector<double> proveMicros;
@@ -621,8 +582,8 @@ int run(uint64_t count) {
   std::printf(
       "audit prove, mean of %zu receipts: %.2f ms (p99 %.2f ms); %.1f x one Ed25519 sign+verify, %.1f x the "
       "signed GET\n",
-      kReceipts, prove.meanMicroseconds / 1000, prove.p99Microseconds / 1000,
-      prove.meanMicroseconds / signVerify, prove.meanMicroseconds / endToEnd.meanMicroseconds);
+      kReceipts, prove.mean / 1000, prove.p99 / 1000,
+      prove.mean / signVerify, prove.mean / endToEnd.mean);
 
   auditor.reset();
   runningNode->stop();
