@@ -26,7 +26,9 @@ constexpr std::chrono::seconds kForwardedValidity{120};
 struct Arrivals {
   std::mutex mutex;
   std::condition_variable arrived;
-  std::deque<ForwardedAnswer> answers;
+  std::deque<ForwardedAnswer> answers;  // settled, for the caller to hand on
+  size_t settling = 0;     // answers taken for settling (a partner's thread), whether done or not
+  bool abandoned = false;  // the deadline passed: answers not yet taken are dropped
 };
 
 }  // namespace
@@ -146,9 +148,18 @@ uint64_t Federation::handshakes() const {
 
 void Federation::forward(const Request& officerRequest, const Digest& officerDigest,
                          const std::vector<std::string>& partners,
+                         const std::function<void(ForwardedAnswer&)>& settle,
                          const std::function<void(ForwardedAnswer)>& onAnswer) {
   const auto until = std::chrono::steady_clock::now() + impl_->options.deadline;
   auto arrivals = std::make_shared<Arrivals>();
+  // The partners' threads call `settle` only once they have counted themselves in `settling`
+  // before `abandoned` was set, and forward() waits for every one of those: a late call drops its
+  // answer without touching `settle`, which may be gone by then.
+  const std::function<void(ForwardedAnswer&)>* settleOnArrival = &settle;
+  auto handOn = [&](ForwardedAnswer answer) {
+    if (settle) settle(answer);
+    onAnswer(std::move(answer));
+  };
   std::vector<ForwardedAnswer> waiting;  // what each partner gets if it does not answer in time
   for (const std::string& name : partners) {
     std::shared_ptr<client::PartnerClient> partner;
@@ -161,7 +172,7 @@ void Federation::forward(const Request& officerRequest, const Digest& officerDig
     if (!partner) {  // gone with a directory replaced since the decision
       answer.reply.status = PartnerStatus::unreachable;
       answer.reply.detail = "no longer a partner of this node";
-      onAnswer(std::move(answer));
+      handOn(std::move(answer));
       continue;
     }
     const Timestamp now = impl_->clock();
@@ -170,8 +181,14 @@ void Federation::forward(const Request& officerRequest, const Digest& officerDig
     auto sealed = decodeEnvelope(answer.forwardedEnvelope);
     answer.forwardedDigest = crypto::sha256(sealed->body);
     waiting.push_back(answer);
-    impl_->submit([partner, arrivals, answer = std::move(answer), known, clock = impl_->clock]() mutable {
+    impl_->submit([partner, arrivals, settleOnArrival, answer = std::move(answer), known, clock = impl_->clock]() mutable {
       answer.reply = partner->call(answer.forwardedEnvelope, answer.forwardedDigest, known, clock());
+      {
+        std::lock_guard lock(arrivals->mutex);
+        if (arrivals->abandoned) return;  // timed out already, and settled as such
+        ++arrivals->settling;
+      }
+      if (*settleOnArrival) (*settleOnArrival)(answer);
       {
         std::lock_guard lock(arrivals->mutex);
         arrivals->answers.push_back(std::move(answer));
@@ -179,23 +196,34 @@ void Federation::forward(const Request& officerRequest, const Digest& officerDig
       arrivals->arrived.notify_all();
     });
   }
-  size_t outstanding = waiting.size();
+  const size_t asked = waiting.size();
+  size_t handedOn = 0;
   std::unique_lock lock(arrivals->mutex);
-  while (outstanding > 0) {
-    if (!arrivals->arrived.wait_until(lock, until, [&] { return !arrivals->answers.empty(); })) break;
+  const auto ready = [&] { return !arrivals->answers.empty(); };
+  while (handedOn < asked) {
+    if (!arrivals->abandoned) {
+      if (!arrivals->arrived.wait_until(lock, until, ready)) {
+        arrivals->abandoned = true;  // from now on only the answers being settled still come
+        continue;
+      }
+    } else {
+      if (handedOn == arrivals->settling) break;  // the others are timed out below
+      arrivals->arrived.wait(lock, ready);
+    }
     ForwardedAnswer answer = std::move(arrivals->answers.front());
     arrivals->answers.pop_front();
+    ++handedOn;
     std::erase_if(waiting, [&](const ForwardedAnswer& w) { return w.partner == answer.partner; });
-    --outstanding;
     lock.unlock();
     onAnswer(std::move(answer));
     lock.lock();
   }
+  arrivals->abandoned = true;
   lock.unlock();
   for (ForwardedAnswer& late : waiting) {
     late.reply.status = PartnerStatus::timedOut;
     late.reply.detail = "no answer within " + std::to_string(impl_->options.deadline.count()) + " ms";
-    onAnswer(std::move(late));
+    handOn(std::move(late));
   }
 }
 

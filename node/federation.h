@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct ForwardedAnswer {
   std::vector<uint8_t> forwardedEnvelope;  ///< the signed request sent
   Digest forwardedDigest{};                ///< of its body: the digest the partner answers
   client::PartnerReply reply;
+  /// Set by the caller's `settle` (Federation::forward): the forwarded request's audit receipt;
+  /// nullopt after `settle` ran when the append failed.
+  std::optional<AuditReceipt> receipt;
 };
 
 struct FederationOptions {
@@ -54,10 +58,15 @@ class Federation {
   std::vector<std::string> partners() const;
 
   /// Forwards `officerRequest` (whose signed body has digest `officerDigest`) to each of `partners`
-  /// (which must be among partners()) at once. Calls `onAnswer` on the calling thread, in the order
-  /// answers come in, and returns when every partner has answered or the deadline has passed; a
-  /// partner still out then gets PartnerStatus::timedOut (its call ends in the background).
+  /// (which must be among partners()) at once. Each partner's answer goes first to `settle` (e.g.
+  /// to audit it), on the thread it arrived on, so that answers arriving together are settled
+  /// together; then to `onAnswer`, on the calling thread, in the order they were settled. Returns
+  /// when every partner has answered or the deadline has passed; a partner still out then gets
+  /// PartnerStatus::timedOut, settled on the calling thread (its call ends in the background and
+  /// is dropped). Every partner is settled exactly once, and no `settle` runs after forward()
+  /// returns, so both callbacks may refer to the caller's state.
   void forward(const Request& officerRequest, const Digest& officerDigest, const std::vector<std::string>& partners,
+               const std::function<void(ForwardedAnswer&)>& settle,
                const std::function<void(ForwardedAnswer)>& onAnswer);
 
   std::chrono::milliseconds deadline() const;

@@ -875,15 +875,19 @@ net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announc
     };
     if (local) emit(FederationPart{digest, LocalPart{}}, {}, *local);
     FederationSummary summary;
-    services.federation->forward(request, digest, asked, [&](ForwardedAnswer forwarded) {
-      // Every forwarded request is audited, also when the officer has gone; what could not be
-      // audited does not leave, and nothing after it does either.
+    // Each forwarded request's entry is appended on the thread its answer arrived on, so answers
+    // that come together share a commit; every one is audited, also when the officer has gone.
+    auto settle = [&](ForwardedAnswer& forwarded) {
       auto receipt = auditForwarded(request, digest, forwarded, http);
-      services.log.write(receipt ? "info" : "error", "partner-answer",
+      if (receipt) forwarded.receipt = *receipt;
+    };
+    services.federation->forward(request, digest, asked, settle, [&](ForwardedAnswer forwarded) {
+      // What could not be audited does not leave, and nothing after it does either.
+      services.log.write(forwarded.receipt ? "info" : "error", "partner-answer",
                          {{"partner", forwarded.partner},
                           {"status", name(forwarded.reply.status)},
-                          {"audit_index", receipt ? static_cast<int64_t>(receipt->leafIndex) : int64_t{-1}}});
-      if (!receipt) {
+                          {"audit_index", forwarded.receipt ? static_cast<int64_t>(forwarded.receipt->leafIndex) : int64_t{-1}}});
+      if (!forwarded.receipt) {
         open = false;
         return;
       }
@@ -891,7 +895,7 @@ net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announc
       const Digest responseDigest =
           forwarded.reply.responseEnvelope.empty() ? Digest{} : crypto::sha256(forwarded.reply.responseEnvelope);
       PartnerAnswer part{forwarded.partner,         forwarded.reply.status, forwarded.reply.detail.substr(0, limits::kPartnerDetailBytes),
-                         forwarded.forwardedDigest, responseDigest,         *receipt};
+                         forwarded.forwardedDigest, responseDigest,         *forwarded.receipt};
       emit(FederationPart{digest, std::move(part)}, std::move(forwarded.forwardedEnvelope),
            std::move(forwarded.reply.responseEnvelope));
     });
