@@ -216,6 +216,8 @@ Result<AuditRow> readRow(const pqxx::row& row) {
   // The federation's fields have no columns of their own: the bytes are all there is of them.
   e.onBehalfOf = canonical->onBehalfOf;
   e.partner = canonical->partner;
+  e.manifestDigest = canonical->manifestDigest;
+  e.travellers = canonical->travellers;
   if (*canonical != e) {
     return fail(ErrorKind::conflict, where + "its columns disagree with its canonical bytes in " +
                                          differingColumns(e, *canonical) + "; the log may have been altered");
@@ -630,6 +632,8 @@ void putEntryFields(nlohmann::ordered_json& json, const AuditEntry& e) {
   json["repeat_count"] = e.repeatCount;
   json["on_behalf_of"] = e.onBehalfOf ? nlohmann::ordered_json(crypto::hex(*e.onBehalfOf)) : nullptr;
   json["partner"] = e.partner;
+  json["manifest_digest"] = e.manifestDigest ? nlohmann::ordered_json(crypto::hex(*e.manifestDigest)) : nullptr;
+  json["travellers"] = e.travellers;
 }
 
 // Every exported field of a row, in column order. The one field list both formats are written

@@ -19,6 +19,7 @@ std::string_view roleName(DbRole role) {
     case DbRole::auditor: return "liaison_auditor";
     case DbRole::gateway: return "liaison_gateway";
     case DbRole::importer: return "liaison_importer";
+    case DbRole::screening: return "liaison_screening";
   }
   assert(false && "unknown database role");
   return "";

@@ -27,12 +27,13 @@ enum class DbRole : uint8_t {
   auditor,      ///< may only read the audit log
   gateway,      ///< may only claim and purge request nonces (node.nonces)
   importer,     ///< writes records for imports and retention purges; never serves a request
+  screening,    ///< reads every notice and watchlist person to build the screening index; serves nothing
 };
 
 /// Every role, for loops over them.
 inline constexpr DbRole kAllDbRoles[] = {DbRole::admin,       DbRole::enforcement, DbRole::health,
                                          DbRole::justice,     DbRole::auditWriter, DbRole::auditor,
-                                         DbRole::gateway,     DbRole::importer};
+                                         DbRole::gateway,     DbRole::importer,    DbRole::screening};
 
 /// The PostgreSQL role name, e.g. `liaison_enforcement`.
 std::string_view roleName(DbRole role);

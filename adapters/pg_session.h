@@ -39,7 +39,7 @@ class RoleConnections {
 
  private:
   DatabaseTarget target_;
-  std::array<std::array<std::unique_ptr<pqxx::connection>, 3>, 8> byRole_;  // [DbRole][Database]
+  std::array<std::array<std::unique_ptr<pqxx::connection>, 3>, std::size(kAllDbRoles)> byRole_;  // [DbRole][Database]
 };
 
 /// Sets the requesting member for row-level security for the rest of `tx` only.

@@ -151,8 +151,16 @@ Throttle AdmissionControl::admitOfficer(const std::string& pseudonym) {
   return take(officers_, pseudonym, limits_.officer);
 }
 
+Throttle AdmissionControl::admitScreening(const std::string& requester, bool partner, bool manifest,
+                                          size_t persons) {
+  const RateLimit& limit = manifest ? (partner ? limits_.partnerManifestTravellers : limits_.officerManifestTravellers)
+                                    : (partner ? limits_.partnerScreening : limits_.officerScreening);
+  const std::string key = std::string(partner ? "partner/" : "officer/") + (manifest ? "manifest/" : "person/") + requester;
+  return take(screenings_, key, limit, static_cast<double>(persons));
+}
+
 Throttle AdmissionControl::take(std::map<std::string, Bucket>& buckets, const std::string& key,
-                                const RateLimit& limit) {
+                                const RateLimit& limit, double cost) {
   const auto now = now_();
   std::lock_guard lock(mutex_);
   auto [it, fresh] = buckets.try_emplace(key, Bucket{limit.burst, now});
@@ -162,11 +170,12 @@ Throttle AdmissionControl::take(std::map<std::string, Bucket>& buckets, const st
     bucket.tokens = std::min(limit.burst, bucket.tokens + elapsed * limit.perSecond);
     bucket.refilled = now;
   }
-  if (bucket.tokens >= 1) {
-    bucket.tokens -= 1;
+  if (bucket.tokens >= cost) {
+    bucket.tokens -= cost;
     return {};
   }
-  const double wait = (1 - bucket.tokens) / limit.perSecond;
+  // More than the bucket ever holds never fits: come back when it is full, and fail again.
+  const double wait = (std::min(cost, limit.burst) - bucket.tokens) / limit.perSecond;
   return Throttle{false, ceilSeconds(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                              std::chrono::duration<double>(wait)))};
 }

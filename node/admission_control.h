@@ -40,6 +40,13 @@ struct AdmissionLimits {
   uint64_t failureBudget = 100;
   RateLimit partner{200, 1000};  ///< requests per second of each partner member
   RateLimit officer{10, 50};     ///< requests per second of each of this node's officers
+  /// Screening, counted in persons screened, apart from the request rates above: fuzzy matching
+  /// lets a prober enumerate a watchlist by trying name variants, so screen-person has a budget
+  /// of its own per partner and per officer, and manifests one in travellers.
+  RateLimit partnerScreening{600.0 / 60, 600};  ///< screen-person per partner member
+  RateLimit officerScreening{30.0 / 60, 30};    ///< screen-person per officer
+  RateLimit partnerManifestTravellers{200'000.0 / 3600, 200'000};  ///< manifest travellers per partner
+  RateLimit officerManifestTravellers{20'000.0 / 3600, 20'000};    ///< manifest travellers per officer
   /// Sources tracked at once; beyond it the longest-tracked source's counts are written early.
   size_t maxSources = 4096;
 };
@@ -112,6 +119,9 @@ class AdmissionControl {
   Throttle admitPartner(const std::string& member);
   /// Takes one request's token from the bucket of officer `pseudonym`.
   Throttle admitOfficer(const std::string& pseudonym);
+  /// Takes `persons` tokens from the screening bucket of `requester` (a partner member id, or an
+  /// officer's pseudonym with `partner` false): screen-person counts one, a manifest its travellers.
+  Throttle admitScreening(const std::string& requester, bool partner, bool manifest, size_t persons);
 
  private:
   struct Source {
@@ -124,7 +134,8 @@ class AdmissionControl {
     std::chrono::steady_clock::time_point refilled;
   };
 
-  Throttle take(std::map<std::string, Bucket>& buckets, const std::string& key, const RateLimit& limit);
+  Throttle take(std::map<std::string, Bucket>& buckets, const std::string& key, const RateLimit& limit,
+                double cost = 1);
   bool ended(const Source& source, std::chrono::steady_clock::time_point now) const;
   // Counts one failure that is not audited on its own.
   static void count(Source& source, FailureKind kind, const std::string& peerPin);
@@ -138,6 +149,7 @@ class AdmissionControl {
   std::map<std::string, Source> sources_;
   std::map<std::string, Bucket> partners_;
   std::map<std::string, Bucket> officers_;
+  std::map<std::string, Bucket> screenings_;  // keyed by kind of budget and requester
 };
 
 }  // namespace liaison::node

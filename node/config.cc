@@ -85,6 +85,17 @@ void readLimits(TableReader& top, NodeConfig& config) {
   if (auto v = top.integer("partner_request_burst", 1, 1'000'000)) limits.partner.burst = static_cast<double>(*v);
   if (auto v = top.integer("officer_requests_per_second", 1, 1'000'000)) limits.officer.perSecond = static_cast<double>(*v);
   if (auto v = top.integer("officer_request_burst", 1, 1'000'000)) limits.officer.burst = static_cast<double>(*v);
+  // Screening budgets: persons per minute (burst: as many at once), travellers per hour.
+  auto perMinute = [&](const char* key, RateLimit& limit) {
+    if (auto v = top.integer(key, 1, 1'000'000)) limit = RateLimit{static_cast<double>(*v) / 60, static_cast<double>(*v)};
+  };
+  auto perHour = [&](const char* key, RateLimit& limit) {
+    if (auto v = top.integer(key, 1, 100'000'000)) limit = RateLimit{static_cast<double>(*v) / 3600, static_cast<double>(*v)};
+  };
+  perMinute("partner_screenings_per_minute", limits.partnerScreening);
+  perMinute("officer_screenings_per_minute", limits.officerScreening);
+  perHour("partner_manifest_travellers_per_hour", limits.partnerManifestTravellers);
+  perHour("officer_manifest_travellers_per_hour", limits.officerManifestTravellers);
 
   if (auto listen = top.text("metrics_listen", false)) {
     if (*listen == "off") {

@@ -20,6 +20,7 @@
 #include "node/audit_api.h"
 #include "node/directory_watch.h"
 #include "node/federation.h"
+#include "node/screening_service.h"
 #include "node/net/https_server.h"
 #include "node/json_log.h"
 #include "node/metrics.h"
@@ -61,6 +62,7 @@ struct Node::Impl {
   std::unique_ptr<store::DatabaseProbe> probe;
   std::unique_ptr<Readiness> readiness;
   std::unique_ptr<Federation> federation;  // before the pipeline and server that use it
+  std::unique_ptr<ScreeningService> screening;  // likewise
   std::unique_ptr<QueryPipeline> pipeline;
   std::unique_ptr<DirectoryWatch> directory;  // the federation directory's partners, put in force in the pipeline
   std::unique_ptr<net::HttpsServer> server;
@@ -322,11 +324,15 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
     return {};
   };
   if (Status used = usePartners(nullptr); !used) return used.error();
+  // The screening index holds every notice and watchlist person before the first request.
+  auto screening = ScreeningService::start(target, node.log);
+  if (!screening) return screening.error();
+  node.screening = std::move(screening).value();
   auto pipeline = QueryPipeline::create(
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
                        node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics, node.log,
-                       clock, node.federation.get()});
+                       clock, node.federation.get(), node.screening.get()});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
   if (!config.directory.empty()) {
@@ -353,7 +359,10 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
                  "# HELP liaison_federation_tls_handshakes_total TLS handshakes with partner nodes (kept-alive "
                  "connections are reused)\n# TYPE liaison_federation_tls_handshakes_total counter\n"
                  "liaison_federation_tls_handshakes_total " +
-                 std::to_string(node.federation->handshakes()) + "\n";
+                 std::to_string(node.federation->handshakes()) + "\n" +
+                 "# HELP liaison_screening_identities Notices and watchlist persons in the screening index\n"
+                 "# TYPE liaison_screening_identities gauge\nliaison_screening_identities " +
+                 std::to_string(node.screening->size()) + "\n";
         });
     if (auto started = node.metricsServer->start(); !started) return started.error();
   }
@@ -368,6 +377,8 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
 }
 
 uint16_t Node::port() const { return impl_->server->port(); }
+
+Status Node::catchUpScreening() { return impl_->screening->catchUp(); }
 
 uint16_t Node::metricsPort() const { return impl_->metricsServer ? impl_->metricsServer->port() : 0; }
 

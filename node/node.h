@@ -34,6 +34,10 @@ class Node {
   /// The port of the metrics listener (useful when `metrics_listen` asked for port 0); 0 when off.
   uint16_t metricsPort() const;
 
+  /// Applies the changes to notices and watchlist persons committed so far to the screening index
+  /// now; the node does so by itself within two seconds of a change.
+  Status catchUpScreening();
+
   /// Graceful shutdown: stop accepting, finish in-flight requests, flush the audit log. Idempotent.
   void stop();
 

@@ -18,6 +18,7 @@
 #include "node/json_log.h"
 #include "node/metrics.h"
 #include "node/net/tls_identity.h"
+#include "node/screening_answer.h"
 #include "policy/decide.h"
 #include "policy/field_mask.h"
 #include "policy/outbound.h"
@@ -125,9 +126,9 @@ bool servedHere(QueryKind kind) {
     case QueryKind::getRecord:
     case QueryKind::listMovements:
     case QueryKind::healthRecord:
-    case QueryKind::justiceRecord: return true;
-    case QueryKind::screenPerson:
-    case QueryKind::screenManifest:
+    case QueryKind::justiceRecord:
+    case QueryKind::screenPerson:  // when the node has a screening index (PipelineServices::screening)
+    case QueryKind::screenManifest: return true;
     case QueryKind::aggregateStatistics:
     case QueryKind::auditRead: return false;  // audit reads come through the auditor API only
   }
@@ -248,6 +249,33 @@ struct QueryPipeline::Impl {
     return o;
   }
 
+  // Screening's own budget, in persons screened (AdmissionLimits): probing a watchlist with name
+  // variants runs into it long before the request rate. The refusal is audited like any other.
+  Outcome screeningLimit(const Signer& signer, const Request& request) {
+    const QueryKind kind = kindOf(request.query);
+    if (kind != QueryKind::screenPerson && kind != QueryKind::screenManifest) {
+      return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    }
+    const bool partner = signer.kind == Signer::Kind::peer;
+    const bool manifest = kind == QueryKind::screenManifest;
+    const size_t persons = manifest ? std::get<ScreenManifestQuery>(request.query).travellers.size() : 1;
+    const std::string& who = partner ? signer.member : signer.pseudonym;
+    const Throttle throttle = admission.admitScreening(who, partner, manifest, persons);
+    if (throttle.allowed) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    services.metrics.recordRateLimited(partner ? "partner-screening" : "officer-screening");
+    const RateLimit& limit = manifest ? (partner ? config.admission.partnerManifestTravellers
+                                                 : config.admission.officerManifestTravellers)
+                                      : (partner ? config.admission.partnerScreening : config.admission.officerScreening);
+    Outcome o = refused(
+        "screening rate limit exceeded",
+        "screening rate limit exceeded: " + (partner ? "partner " + signer.member : "officer " + signer.pseudonym) +
+            (manifest ? " screening " + std::to_string(persons) + " travellers above " +
+                            std::to_string(static_cast<int64_t>(limit.burst)) + " per hour"
+                      : " above " + std::to_string(static_cast<int64_t>(limit.burst)) + " screened persons per minute"));
+    o.retryAfter = throttle.retryAfter;
+    return o;
+  }
+
   Outcome authenticate(const Trust& trust, const crypto::Verified<SignedEnvelope>& envelope, const Request& request,
                        const net::HttpRequest& http) {
     auto it = trust.signers.find(envelope.owner());
@@ -354,6 +382,8 @@ struct QueryPipeline::Impl {
     outcome.status = ResponseStatus::ok;
     outcome.decision = Decision::permitted;
     bool anyPermitted = false;
+    const bool screening = kind == QueryKind::screenPerson || kind == QueryKind::screenManifest;
+    ScreeningPermits permits;
     for (Compartment compartment : policy::compartmentsTouched(request.query)) {
       policy::Question question{request.requester, request.officer.role, request.officer.purpose, kind, compartment,
                                 !request.officer.caseReference.empty()};
@@ -366,6 +396,12 @@ struct QueryPipeline::Impl {
       store::RecordStorePool* pool = storesFor(request.officer.role);
       if (pool == nullptr) continue;
       anyPermitted = true;
+      if (screening) {
+        (compartment == Compartment::notices     ? permits.notices
+         : compartment == Compartment::watchlist ? permits.watchlist
+                                                 : permits.documents) = std::move(decision);
+        continue;
+      }
       auto found = lookup(*pool->acquire(), request, compartment);
       if (!found) {
         if (found.error().kind == ErrorKind::notPermitted) {
@@ -396,6 +432,32 @@ struct QueryPipeline::Impl {
     }
     if (!anyPermitted) return refused(publicRefusal, join(because, "; "));
     outcome.auditReason = join(because, "; ");
+    if (screening) return screen(request, permits, std::move(outcome));
+    return outcome;
+  }
+
+  // Screening, once the policy permitted at least one compartment (node/screening_answer.h).
+  Outcome screen(const Request& request, const ScreeningPermits& permits, Outcome outcome) {
+    store::RecordStorePool* pool = storesFor(request.officer.role);
+    if (services.screening == nullptr || pool == nullptr) {
+      return invalid("query kind " + std::string(name(kindOf(request.query))) + " is not served by this node");
+    }
+    auto answered = answerScreening(request.query, request.requester, permits, *services.screening, *pool->acquire());
+    if (!answered) {
+      if (answered.error().kind == ErrorKind::invalidInput) return invalid(answered.error().message);
+      if (answered.error().kind == ErrorKind::notPermitted) {
+        services.log.write("error", "database-refused-permitted-query", {{"kind", name(kindOf(request.query))}});
+        return refused("not permitted", "database refused a screening's document check");
+      }
+      Outcome o;
+      o.status = ResponseStatus::error;
+      o.decision = Decision::permitted;
+      o.publicReason = "temporarily unavailable";
+      o.auditReason = "store failure";
+      return o;
+    }
+    outcome.hits = std::move(answered->hits);
+    outcome.withheld = std::move(answered->withheld);
     return outcome;
   }
 
@@ -447,6 +509,12 @@ struct QueryPipeline::Impl {
     entry.reason = std::move(reason);
     entry.responseDigest = responseDigest;
     for (const Hit& hit : outcome.hits) entry.recordRefs.push_back(hit.recordRef);
+    if (admitted.request) {
+      if (const auto* manifest = std::get_if<ScreenManifestQuery>(&admitted.request->query)) {
+        entry.manifestDigest = manifest->manifestDigest;
+        entry.travellers = static_cast<uint32_t>(manifest->travellers.size());
+      }
+    }
     entry.queryKind = kindWhenUnknown;
     entry.remoteAddress = net::addressOf(http.remote);
     entry.peerPin = http.peerPin.value_or("");
@@ -821,7 +889,10 @@ net::HttpResponse QueryPipeline::handle(const net::HttpRequest& http) {
   // Every request is audited, so its append is on its way from now: a busy node's writer waits
   // for it to share a transaction.
   auto announced = p.services.audit.announce();
-  Impl::Admission a = p.admit(http.body, http, [&p](const Signer& signer, const Request&) { return p.rateLimit(signer); });
+  Impl::Admission a = p.admit(http.body, http, [&p](const Signer& signer, const Request& request) {
+    Outcome limited = p.rateLimit(signer);
+    return limited.status == ResponseStatus::ok ? p.screeningLimit(signer, request) : limited;
+  });
   p.countFailure(a, http.remote, http.peerPin);
   if (a.outcome.status != ResponseStatus::ok) return p.answer(std::move(announced), a.outcome, a, http, started);
   if (Outcome forwarding = p.checkForwarding(*a.signer, *a.request); forwarding.status != ResponseStatus::ok) {

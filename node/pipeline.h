@@ -32,6 +32,7 @@ class ReplayGuard;
 namespace liaison::node {
 
 class Federation;
+class ScreeningService;
 class JsonLog;
 class Metrics;
 
@@ -54,6 +55,8 @@ struct PipelineServices {
   /// Forwards officers' requests to partners (node/federation.h); null: this node asks no partner,
   /// and a request naming partners is refused.
   Federation* federation = nullptr;
+  /// Screens persons and manifests (node/screening_service.h); null: screening is not served.
+  ScreeningService* screening = nullptr;
 };
 
 /// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.

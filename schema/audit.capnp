@@ -50,6 +50,10 @@ struct AuditEntry {
   # body, i.e. the queryDigest of the officer's entry at the officer's node.
   onBehalfOf @24 :Data;
   partner @25 :Text;  # at the officer's node: the partner a forwarded request went to
+
+  # Screening fields, written only when set like those above.
+  manifestDigest @26 :Data;  # screen-manifest: SHA-256 of the manifest file as the client read it
+  travellers @27 :UInt32;  # screen-manifest: how many travellers the manifest listed
 }
 
 # A tree head of the audit log, signed by the node's member key as an envelope of type treeHead.

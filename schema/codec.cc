@@ -120,6 +120,8 @@ template <>
 struct Mirror<wire::Decision> : MirrorOf<Decision::invalid, wire::Decision::INVALID> {};
 template <>
 struct Mirror<wire::PartnerStatus> : MirrorOf<PartnerStatus::fork, wire::PartnerStatus::FORK> {};
+template <>
+struct Mirror<wire::Evidence> : MirrorOf<Evidence::differs, wire::Evidence::DIFFERS> {};
 
 template <typename Wire>
 Wire toWire(typename Mirror<Wire>::Model value) {
@@ -639,6 +641,31 @@ Record read(wire::Record::Reader r, const Path& at) {
 // Queries and requests
 // ---------------------------------------------------------------------------------------------
 
+void write(wire::ScreenPersonQuery::Builder b, const ScreenPersonQuery& q) {
+  write(b.initPerson(), q.person);
+  writeTexts(b.initOtherNames(static_cast<unsigned>(q.otherNames.size())), q.otherNames);
+  writeTexts(b.initOtherNationalities(static_cast<unsigned>(q.otherNationalities.size())), q.otherNationalities);
+  b.setDocumentNumber(textOf(q.documentNumber ? q.documentNumber->str() : std::string()));
+  b.setDocumentState(textOf(q.documentState));
+}
+
+// Screening needs a name or a document number: never nationality or sex alone.
+ScreenPersonQuery read(wire::ScreenPersonQuery::Reader r, const Path& at) {
+  ScreenPersonQuery q;
+  q.person = read(r.getPerson(), at.field("person"));
+  q.otherNames = readTexts(r.getOtherNames(), at.field("other names"), {limits::kMaxOtherNames, limits::kPersonNameBytes});
+  q.otherNationalities = readTexts(r.getOtherNationalities(), at.field("other nationalities"),
+                                   {limits::kMaxOtherNationalities, limits::kCodeBytes});
+  if (r.getDocumentNumber().size() > 0) q.documentNumber = readDocumentNumber(r.getDocumentNumber(), at.field("document number"));
+  q.documentState = readText(r.getDocumentState(), at.field("document state"), limits::kCodeBytes);
+  if (!namesPerson(q)) {
+    reject(at, "names no person: screening needs a name or a document number, never nationality or sex alone");
+  }
+  return q;
+}
+
+// ---------------------------------------------------------------------------------------------
+
 void write(wire::Query::Builder b, const Query& query) {
   switch (kindOf(query)) {
     case QueryKind::checkDocument: {
@@ -650,11 +677,13 @@ void write(wire::Query::Builder b, const Query& query) {
       return;
     }
     case QueryKind::screenPerson:
-      return write(b.initScreenPerson().initPerson(), std::get<ScreenPersonQuery>(query).person);
+      return write(b.initScreenPerson(), std::get<ScreenPersonQuery>(query));
     case QueryKind::screenManifest: {
-      const auto& travellers = std::get<ScreenManifestQuery>(query).travellers;
-      auto list = b.initScreenManifest().initTravellers(static_cast<unsigned>(travellers.size()));
-      for (size_t i = 0; i < travellers.size(); ++i) write(list[static_cast<unsigned>(i)], travellers[i]);
+      const auto& manifest = std::get<ScreenManifestQuery>(query);
+      auto q = b.initScreenManifest();
+      auto list = q.initTravellers(static_cast<unsigned>(manifest.travellers.size()));
+      for (size_t i = 0; i < manifest.travellers.size(); ++i) write(list[static_cast<unsigned>(i)], manifest.travellers[i]);
+      q.setManifestDigest(bytesOf(manifest.manifestDigest));
       return;
     }
     case QueryKind::getRecord: {
@@ -694,8 +723,7 @@ Query read(wire::Query::Reader r, const Path& at) {
           fromWire(check.getType(), here.field("type"))};
     }
     case wire::Query::SCREEN_PERSON:
-      return ScreenPersonQuery{
-          read(r.getScreenPerson().getPerson(), at.field("screen person").field("person"))};
+      return read(r.getScreenPerson(), at.field("screen person"));
     case wire::Query::SCREEN_MANIFEST: {
       auto list = r.getScreenManifest().getTravellers();
       // Each Path must outlive the paths made from it: a named parent, not a temporary.
@@ -704,9 +732,11 @@ Query read(wire::Query::Reader r, const Path& at) {
       if (list.size() > limits::kMaxTravellers) {
         reject(travellers, limits::itemsOverLimit(list.size(), limits::kMaxTravellers));
       }
+      if (list.size() == 0) reject(travellers, "is empty: a manifest lists at least one traveller");
       ScreenManifestQuery q;
       q.travellers.reserve(list.size());
       for (unsigned i = 0; i < list.size(); ++i) q.travellers.push_back(read(list[i], travellers.element(i)));
+      q.manifestDigest = readBytes<32>(r.getScreenManifest().getManifestDigest(), manifest.field("manifest digest"));
       return q;
     }
     case wire::Query::GET_RECORD: {
@@ -819,6 +849,50 @@ SignedEnvelope read(wire::SignedEnvelope::Reader r, const Path& at);
 // No RFC 6962 consistency proof between trees of fewer than 2^64 leaves has more hashes.
 constexpr unsigned kMaxProofHashes = 128;
 
+void write(wire::ScreeningMatch::Builder b, const ScreeningMatch& match) {
+  b.setScore(match.score);
+  b.setQueryName(textOf(match.queryName));
+  b.setRecordName(textOf(match.recordName));
+  auto tokens = b.initTokens(static_cast<unsigned>(match.tokens.size()));
+  for (size_t i = 0; i < match.tokens.size(); ++i) {
+    auto t = tokens[static_cast<unsigned>(i)];
+    t.setQuery(textOf(match.tokens[i].query));
+    t.setRecord(textOf(match.tokens[i].record));
+    t.setHow(textOf(match.tokens[i].how));
+    t.setSimilarity(match.tokens[i].similarity);
+  }
+  b.setDateOfBirth(toWire<wire::Evidence>(match.dateOfBirth));
+  b.setSex(toWire<wire::Evidence>(match.sex));
+  b.setNationality(toWire<wire::Evidence>(match.nationality));
+  b.setExplanation(textOf(match.explanation));
+}
+
+ScreeningMatch read(wire::ScreeningMatch::Reader r, const Path& at) {
+  ScreeningMatch match;
+  match.score = r.getScore();
+  if (match.score > 1000) reject(at.field("score"), "is over 1000 per mille");
+  match.queryName = readText(r.getQueryName(), at.field("query name"), limits::kOriginalScriptNameBytes);
+  match.recordName = readText(r.getRecordName(), at.field("record name"), limits::kOriginalScriptNameBytes);
+  auto tokens = r.getTokens();
+  const Path tokensAt = at.field("tokens");
+  if (tokens.size() > limits::kMaxMatchTokens) reject(tokensAt, limits::itemsOverLimit(tokens.size(), limits::kMaxMatchTokens));
+  for (unsigned i = 0; i < tokens.size(); ++i) {
+    const Path here = tokensAt.element(i);
+    NameTokenMatch t;
+    t.query = readText(tokens[i].getQuery(), here.field("query"), limits::kMatchTokenBytes);
+    t.record = readText(tokens[i].getRecord(), here.field("record"), limits::kMatchTokenBytes);
+    t.how = readText(tokens[i].getHow(), here.field("how"), limits::kCodeBytes);
+    t.similarity = tokens[i].getSimilarity();
+    if (t.similarity > 1000) reject(here.field("similarity"), "is over 1000 per mille");
+    match.tokens.push_back(std::move(t));
+  }
+  match.dateOfBirth = fromWire(r.getDateOfBirth(), at.field("date of birth"));
+  match.sex = fromWire(r.getSex(), at.field("sex"));
+  match.nationality = fromWire(r.getNationality(), at.field("nationality"));
+  match.explanation = readText(r.getExplanation(), at.field("explanation"), limits::kExplanationBytes);
+  return match;
+}
+
 void write(wire::Hit::Builder b, const Hit& hit) {
   b.setRecordRef(textOf(hit.recordRef));
   b.setKind(toWire<wire::RecordKind>(hit.kind));
@@ -828,6 +902,12 @@ void write(wire::Hit::Builder b, const Hit& hit) {
     b.getDetails().setNone();
   }
   writeTexts(b.initWithheldFields(static_cast<unsigned>(hit.withheldFields.size())), hit.withheldFields);
+  b.setTraveller(hit.traveller);
+  if (hit.match) {
+    write(b.getMatch().initSome(), *hit.match);
+  } else {
+    b.getMatch().setNone();
+  }
 }
 
 Hit read(wire::Hit::Reader r, const Path& at) {
@@ -847,6 +927,14 @@ Hit read(wire::Hit::Reader r, const Path& at) {
   }
   hit.withheldFields = readTexts(r.getWithheldFields(), at.field("withheld fields"),
                                  {limits::kMaxWithheldFields, limits::kFieldNameBytes});
+  hit.traveller = r.getTraveller();
+  if (hit.traveller >= limits::kMaxTravellers) reject(at.field("traveller"), "is past the largest manifest");
+  auto match = r.getMatch();
+  if (match.isSome()) {
+    hit.match = read(match.getSome(), at.field("match"));
+  } else if (!match.isNone()) {
+    reject(at.field("match"), "has unknown alternative " + std::to_string(static_cast<unsigned>(match.which())));
+  }
   return hit;
 }
 
@@ -892,7 +980,9 @@ Response read(wire::Response::Reader r, const Path& at) {
   response.reason = readText(r.getReason(), at.field("reason"), limits::kResponseReasonBytes);
   auto hits = r.getHits();
   Path hitsAt = at.field("hits");
-  if (hits.size() > limits::kMaxHits) reject(hitsAt, limits::itemsOverLimit(hits.size(), limits::kMaxHits));
+  if (hits.size() > limits::kMaxManifestHits) {
+    reject(hitsAt, limits::itemsOverLimit(hits.size(), limits::kMaxManifestHits));
+  }
   response.hits.reserve(hits.size());
   for (unsigned i = 0; i < hits.size(); ++i) response.hits.push_back(read(hits[i], hitsAt.element(i)));
   response.withheld =
@@ -968,6 +1058,8 @@ void write(wire::AuditEntry::Builder b, const AuditEntry& entry) {
   b.setRepeatCount(entry.repeatCount);
   if (entry.onBehalfOf) b.setOnBehalfOf(bytesOf(*entry.onBehalfOf));
   setIfAny(entry.partner, [&](auto t) { b.setPartner(t); });
+  if (entry.manifestDigest) b.setManifestDigest(bytesOf(*entry.manifestDigest));
+  b.setTravellers(entry.travellers);
 }
 
 void write(wire::TreeHead::Builder b, const TreeHead& head) {
@@ -1029,6 +1121,8 @@ AuditEntry read(wire::AuditEntry::Reader r, const Path& at, FieldLimits fieldLim
   entry.repeatCount = r.getRepeatCount();
   if (r.hasOnBehalfOf()) entry.onBehalfOf = readBytes<32>(r.getOnBehalfOf(), at.field("on behalf of"));
   entry.partner = readText(r.getPartner(), at.field("partner"), limit(limits::kMemberIdBytes));
+  if (r.hasManifestDigest()) entry.manifestDigest = readBytes<32>(r.getManifestDigest(), at.field("manifest digest"));
+  entry.travellers = r.getTravellers();
   return entry;
 }
 

@@ -85,6 +85,16 @@ inline constexpr size_t kMaxGrounds = 32;
 inline constexpr size_t kMaxTravellers = 10'000;
 /// Hits one answer carries: a query is never a bulk export.
 inline constexpr size_t kMaxHits = 100;
+/// Hits a screened manifest's answer carries over all its travellers (each without details).
+inline constexpr size_t kMaxManifestHits = 1'000;
+/// Names of one screened person besides family and given names (aliases, original script).
+inline constexpr size_t kMaxOtherNames = 16;
+/// Token pairs one screening match explains (a name has at most 12 tokens after normalising).
+inline constexpr size_t kMaxMatchTokens = 32;
+/// A romanised name token in a screening match.
+inline constexpr size_t kMatchTokenBytes = 256;
+/// A screening match's explanation in words.
+inline constexpr size_t kExplanationBytes = 4096;
 /// Withheld fields named for one hit.
 inline constexpr size_t kMaxWithheldFields = 64;
 /// Statements of what an answer withheld.

@@ -33,12 +33,19 @@ struct CheckDocumentQuery {
   type @2 :Common.DocumentType;
 }
 
+# Screening a person: a name is required (person's family or given names, or another name), or a
+# document number; never nationality or sex alone.
 struct ScreenPersonQuery {
-  person @0 :Common.PersonIdentity;
+  person @0 :Common.PersonIdentity;  # the name as family/given, date of birth (may be partial), sex, a nationality
+  otherNames @1 :List(Text);  # further whole names in any script (aliases, the name in its own script)
+  otherNationalities @2 :List(Text);  # ICAO codes besides person.nationality
+  documentNumber @3 :Text;  # normalised document number; empty: none
+  documentState @4 :Text;  # ICAO code of the document's issuer; may be empty
 }
 
 struct ScreenManifestQuery {
-  travellers @0 :List(Common.PersonIdentity);
+  travellers @0 :List(ScreenPersonQuery);  # in the manifest's order; hits name them by index
+  manifestDigest @1 :Data;  # exactly 32 bytes: SHA-256 of the manifest file as the client read it
 }
 
 struct GetRecordQuery {
@@ -104,6 +111,35 @@ struct Request {
   onBehalfOf @11 :Data;  # forwarded requests only: exactly 32 bytes, SHA-256 of the officer's signed request body
 }
 
+# How one kind of evidence compares between the screened person and a record.
+enum Evidence {
+  unknown @0;  # one side does not say
+  agrees @1;
+  partial @2;  # agrees where both are known (a date of birth known to the year only)
+  near @3;  # nearly agrees (a date one digit or one year off, day and month swapped)
+  differs @4;
+}
+
+# One token of the screened name and the record's token it was matched with.
+struct NameTokenMatch {
+  query @0 :Text;  # romanised token of the screened name
+  record @1 :Text;  # romanised token of the record's name
+  how @2 :Text;  # exact, phonetic, skeleton, edit, initial, joined
+  similarity @3 :UInt16;  # per mille
+}
+
+# Why a screened person matches a record: only for officers a details rule covers.
+struct ScreeningMatch {
+  score @0 :UInt16;  # per mille; a hit is at or above the node's threshold
+  queryName @1 :Text;  # the screened name that matched best, romanised
+  recordName @2 :Text;  # the record's name it matched, romanised
+  tokens @3 :List(NameTokenMatch);
+  dateOfBirth @4 :Evidence;
+  sex @5 :Evidence;
+  nationality @6 :Evidence;
+  explanation @7 :Text;  # the same in words
+}
+
 # One hit in a response: where, and the details if the policy allowed them.
 struct Hit {
   recordRef @0 :Text;
@@ -113,6 +149,11 @@ struct Hit {
     some @3 :Records.Record;  # must be of `kind`
   }
   withheldFields @4 :List(Text);  # names of fields withheld from `details`
+  traveller @5 :UInt32;  # screen-manifest: the traveller's index in the query; else 0
+  match :union {
+    none @6 :Void;  # not a screening hit, or the requester learns hit or no hit only
+    some @7 :ScreeningMatch;
+  }
 }
 
 # Where an answered request sits in the responder's audit log.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -34,6 +35,7 @@ constexpr std::array kQueryKindNames = {"check-document", "screen-person",  "scr
 constexpr std::array kResponseStatusNames = {"ok", "refused", "invalid", "error"};
 constexpr std::array kDecisionNames = {"permitted", "refused", "invalid"};
 constexpr std::array kPartnerStatusNames = {"answered", "refused", "timed-out", "unreachable", "invalid", "fork"};
+constexpr std::array kEvidenceNames = {"unknown", "agrees", "partial", "near", "differs"};
 static_assert(kRecordKindNames.size() == std::variant_size_v<Record>);
 static_assert(kQueryKindNames.size() == std::variant_size_v<Query>);
 
@@ -79,6 +81,7 @@ std::string_view name(QueryKind v) { return lookup(kQueryKindNames, v); }
 std::string_view name(ResponseStatus v) { return lookup(kResponseStatusNames, v); }
 std::string_view name(Decision v) { return lookup(kDecisionNames, v); }
 std::string_view name(PartnerStatus v) { return lookup(kPartnerStatusNames, v); }
+std::string_view name(Evidence v) { return lookup(kEvidenceNames, v); }
 
 std::optional<Compartment> parseCompartment(std::string_view t) { return reverseLookup<Compartment>(kCompartmentNames, t); }
 std::optional<Role> parseRole(std::string_view t) { return reverseLookup<Role>(kRoleNames, t); }
@@ -270,6 +273,22 @@ RecordMeta& metaOf(Record& record) {
   return std::visit([](auto& r) -> RecordMeta& { return r.meta; }, record);
 }
 QueryKind kindOf(const Query& query) { return static_cast<QueryKind>(query.index()); }
+
+namespace {
+// A letter or digit: ASCII ones, and any character outside ASCII (a name in another script).
+bool hasNameCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u) != 0;
+  });
+}
+}  // namespace
+
+bool namesPerson(const ScreenPersonQuery& query) {
+  if (query.documentNumber) return true;
+  if (hasNameCharacter(query.person.familyName) || hasNameCharacter(query.person.givenNames)) return true;
+  return std::any_of(query.otherNames.begin(), query.otherNames.end(), hasNameCharacter);
+}
 
 const char* errorKindName(ErrorKind kind) {
   switch (kind) {

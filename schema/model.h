@@ -89,6 +89,9 @@ enum class Decision : uint8_t { permitted, refused, invalid };
 /// What became of one partner a federated request was forwarded to (see PartnerAnswer).
 enum class PartnerStatus : uint8_t { answered, refused, timedOut, unreachable, invalid, fork };
 
+/// How one kind of evidence (date of birth, sex, nationality) compares in a screening match.
+enum class Evidence : uint8_t { unknown, agrees, partial, near, differs };
+
 // Stable names. `parseX` returns nullopt for an unknown name; callers report where it came from.
 std::string_view name(Compartment);
 std::string_view name(Role);
@@ -105,6 +108,7 @@ std::string_view name(QueryKind);
 std::string_view name(ResponseStatus);
 std::string_view name(Decision);
 std::string_view name(PartnerStatus);  ///< `answered`, `refused`, `timed-out`, `unreachable`, `invalid`, `fork`
+std::string_view name(Evidence);       ///< `unknown`, `agrees`, `partial`, `near`, `differs`
 
 std::optional<Compartment> parseCompartment(std::string_view);
 std::optional<Role> parseRole(std::string_view);
@@ -372,12 +376,22 @@ struct CheckDocumentQuery {
   DocumentType type = DocumentType::passport;
   friend bool operator==(const CheckDocumentQuery&, const CheckDocumentQuery&) = default;
 };
+/// Screening one person: by name (any script) with date of birth, sex and nationalities as
+/// evidence, and optionally a document. The codec refuses one that names no person and gives no
+/// document number: screening is never a query by nationality or sex alone.
 struct ScreenPersonQuery {
-  PersonIdentity person;
+  PersonIdentity person;  ///< family and given names, date of birth (may be partial), sex, a nationality
+  std::vector<std::string> otherNames;          ///< further whole names, any script (limits::kMaxOtherNames)
+  std::vector<std::string> otherNationalities;  ///< ICAO codes besides person.nationality
+  std::optional<DocumentNumber> documentNumber;
+  std::string documentState;  ///< ICAO code of the document's issuer; may be empty
   friend bool operator==(const ScreenPersonQuery&, const ScreenPersonQuery&) = default;
 };
+/// Whether a screening names a person: a name with a letter or digit, or a document number.
+bool namesPerson(const ScreenPersonQuery& query);
 struct ScreenManifestQuery {
-  std::vector<PersonIdentity> travellers;
+  std::vector<ScreenPersonQuery> travellers;  ///< in the manifest's order; hits name them by index
+  Digest manifestDigest{};                    ///< SHA-256 of the manifest file as the client read it
   friend bool operator==(const ScreenManifestQuery&, const ScreenManifestQuery&) = default;
 };
 struct GetRecordQuery {
@@ -440,12 +454,36 @@ struct Request {
 /// Whether an officer's request asks its node to forward it to partners.
 inline bool asksPartners(const Request& request) { return request.allPartners || !request.partners.empty(); }
 
+/// One token of a screened name and the record's token it was matched with.
+struct NameTokenMatch {
+  std::string query;       ///< romanised token of the screened name
+  std::string record;      ///< romanised token of the record's name
+  std::string how;         ///< exact, phonetic, skeleton, edit, initial, joined
+  uint16_t similarity = 0; ///< per mille
+  friend bool operator==(const NameTokenMatch&, const NameTokenMatch&) = default;
+};
+
+/// Why a screened person matches a record; given only to officers a details rule covers.
+struct ScreeningMatch {
+  uint16_t score = 0;  ///< per mille
+  std::string queryName;
+  std::string recordName;
+  std::vector<NameTokenMatch> tokens;
+  Evidence dateOfBirth = Evidence::unknown;
+  Evidence sex = Evidence::unknown;
+  Evidence nationality = Evidence::unknown;
+  std::string explanation;
+  friend bool operator==(const ScreeningMatch&, const ScreeningMatch&) = default;
+};
+
 /// One hit in a response: where, and the details if the policy allowed them.
 struct Hit {
   std::string recordRef;
   RecordKind kind = RecordKind::travelDocument;
   std::optional<Record> details;
   std::vector<std::string> withheldFields;
+  uint32_t traveller = 0;               ///< screen-manifest: the traveller's index in the query
+  std::optional<ScreeningMatch> match;  ///< screening hits for a details rule: the score and why
   friend bool operator==(const Hit&, const Hit&) = default;
 };
 
@@ -559,6 +597,8 @@ struct AuditEntry {
   /// request (the queryDigest of the officer's entry at the officer's node).
   std::optional<Digest> onBehalfOf;
   std::string partner;  ///< at the officer's node: the partner a forwarded request went to
+  std::optional<Digest> manifestDigest;  ///< screen-manifest: SHA-256 of the manifest file
+  uint32_t travellers = 0;               ///< screen-manifest: travellers the manifest listed
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 

@@ -19,7 +19,7 @@ LIAISON_PACKAGES=(
 
 # Database roles the invoking OS user may log in as (created by the migrations in schema/sql).
 LIAISON_DB_ROLES=(liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer
-                  liaison_auditor liaison_gateway liaison_importer)
+                  liaison_auditor liaison_gateway liaison_importer liaison_screening)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -436,7 +436,7 @@ TEST_F(AuditSearch, CsvExportOfStoredTextQuotesAndDefusesFormulas) {
                                       "purpose", "case_reference", "query_kind", "query_digest", "decision",
                                       "reason", "record_refs", "response_digest", "signer", "claimed_requester",
                                       "claimed_officer", "claimed_role", "remote_address", "peer_pin",
-                                      "local_user", "command", "repeat_count", "on_behalf_of", "partner", "entry"}));
+                                      "local_user", "command", "repeat_count", "on_behalf_of", "partner", "manifest_digest", "travellers", "entry"}));
   const auto& row = records[1];
   ASSERT_EQ(row.size(), 25u);
   EXPECT_EQ(row[0], "0");

@@ -51,6 +51,15 @@ void checkPerson(const PersonIdentity& person) {
   within(person.nationality, limits::kCodeBytes);
 }
 
+void checkScreened(const ScreenPersonQuery& q) {
+  checkPerson(q.person);
+  require(namesPerson(q));
+  require(q.otherNames.size() <= limits::kMaxOtherNames);
+  for (const auto& n : q.otherNames) within(n, limits::kPersonNameBytes);
+  require(q.otherNationalities.size() <= limits::kMaxOtherNationalities);
+  within(q.documentState, limits::kCodeBytes);
+}
+
 void checkRequest(const Request& request) {
   within(request.requester, limits::kMemberIdBytes);
   within(request.officer.pseudonym, limits::kPseudonymBytes);
@@ -64,10 +73,10 @@ void checkRequest(const Request& request) {
           within(q.number.str(), limits::kDocumentNumberBytes);
           within(q.issuingState, limits::kCodeBytes);
         } else if constexpr (std::is_same_v<Q, ScreenPersonQuery>) {
-          checkPerson(q.person);
+          checkScreened(q);
         } else if constexpr (std::is_same_v<Q, ScreenManifestQuery>) {
           require(q.travellers.size() <= limits::kMaxTravellers);
-          for (const auto& traveller : q.travellers) checkPerson(traveller);
+          for (const auto& traveller : q.travellers) checkScreened(traveller);
         } else if constexpr (std::is_same_v<Q, GetRecordQuery>) {
           within(q.recordRef, limits::kRecordRefBytes);
         } else if constexpr (std::is_same_v<Q, ListMovementsQuery>) {
@@ -96,7 +105,7 @@ void checkResponse(const Response& response) {
   within(response.reason, limits::kResponseReasonBytes);
   within(response.withheld, limits::kMaxWithheld, limits::kResponseReasonBytes);
   within(response.receipt.logId, limits::kMemberIdBytes);
-  require(response.hits.size() <= limits::kMaxHits);
+  require(response.hits.size() <= limits::kMaxManifestHits);
   for (const Hit& hit : response.hits) {
     within(hit.recordRef, limits::kRecordRefBytes);
     within(hit.withheldFields, limits::kMaxWithheldFields, limits::kFieldNameBytes);

@@ -222,9 +222,11 @@ OfficerContext sampleOfficer() {
 /// One query of every kind, in QueryKind order.
 std::vector<Query> everyQueryKind() {
   return {CheckDocumentQuery{documentNumberOf("AB1234567"), "CYP", DocumentType::identityCard},
-          ScreenPersonQuery{arabicPerson()},
-          ScreenManifestQuery{
-              {greekPerson(), arabicPerson(), PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
+          ScreenPersonQuery{arabicPerson(), {"Jane Doe"}, {"GRC"}, documentNumberOf("X1234567"), "GRC"},
+          ScreenManifestQuery{{{greekPerson()},
+                               {arabicPerson()},
+                               {PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
+                              Digest{1, 2, 3}},
           GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::watchlistPerson},
           ListMovementsQuery{greekPerson(), "P7654321"},
           HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000009"},
@@ -632,9 +634,45 @@ TEST(RequestCodec, RejectsUnknownOfficerRole) {
 TEST(RequestCodec, RejectsABadTravellerOfAManifestNamingTheTraveller) {
   PersonIdentity bad = greekPerson();
   bad.dateOfBirth = PartialDate{1980, 13, 0};
-  Request request = sampleRequest(ScreenManifestQuery{{arabicPerson(), bad}});
+  Request request = sampleRequest(ScreenManifestQuery{{{arabicPerson()}, {bad}}, {}});
   EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(request)),
-                           "request: query screen manifest travellers[1] date of birth month 13 out of range"));
+                           "request: query screen manifest travellers[1] person date of birth month 13 out of range"));
+}
+
+// Screening is about a named person: a query by nationality, sex or date of birth alone is not one.
+TEST(RequestCodec, AScreeningWithoutANameOrADocumentNumberIsInvalid) {
+  PersonIdentity nobody{"", " - ", PartialDate{1980, 0, 0}, Sex::female, "SYR"};
+  auto refused = decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {}, {"IRQ"}, {}, ""})));
+  EXPECT_TRUE(rejectedWith(refused, "request: query screen person names no person: screening needs a name or a "
+                                    "document number, never nationality or sex alone"));
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(sampleRequest(ScreenManifestQuery{{{arabicPerson()}, {nobody}}, {}}))),
+                           "request: query screen manifest travellers[1] names no person"));
+  EXPECT_TRUE(decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {"Шевченко"}, {}, {}, ""}))).ok());
+  EXPECT_TRUE(decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {}, {}, documentNumberOf("P1"), ""}))).ok());
+}
+
+TEST(RequestCodec, AnEmptyManifestIsInvalid) {
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(sampleRequest(ScreenManifestQuery{}))),
+                           "request: query screen manifest travellers is empty"));
+}
+
+TEST(ResponseCodec, AScreeningHitsScoreAndWhyRoundTrip) {
+  Response response;
+  response.responder = "XA-POLICE";
+  Hit hit{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::notice, std::nullopt, {}, 3, ScreeningMatch{}};
+  hit.match->score = 912;
+  hit.match->queryName = "taras shevchenko";
+  hit.match->recordName = "taras shevchenko";
+  hit.match->tokens = {{"shevchenko", "shevchenko", "exact", 1000}, {"taras", "tapas", "edit", 870}};
+  hit.match->dateOfBirth = Evidence::partial;
+  hit.match->nationality = Evidence::agrees;
+  hit.match->explanation = "family name exact";
+  response.hits.push_back(hit);
+  auto decoded = decodeResponse(encodeResponse(response));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->hits, response.hits);
+  response.hits[0].match->score = 1001;
+  EXPECT_TRUE(rejectedWith(decodeResponse(encodeResponse(response)), "response: hits[0] match score is over 1000 per mille"));
 }
 
 TEST(RecordCodec, RejectsDateThatIsNotOnTheCalendar) {

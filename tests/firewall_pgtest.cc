@@ -19,7 +19,8 @@ const std::vector<std::string> kEnforcementTables = {
 };
 
 // Every role but the compartments' own and the tools' (admin, importer).
-constexpr DbRole kOutsiders[] = {DbRole::enforcement, DbRole::gateway, DbRole::auditWriter, DbRole::auditor};
+constexpr DbRole kOutsiders[] = {DbRole::enforcement, DbRole::gateway, DbRole::auditWriter, DbRole::auditor,
+                                 DbRole::screening};
 
 class DatabaseFirewall : public testing::PgTest {
  protected:

@@ -77,10 +77,12 @@ std::vector<RequestText> requestTexts() {
          person.nationality = std::move(t);
          r.query = ScreenPersonQuery{person};
        }},
-      {"request: query screen manifest travellers[1] family name", kPersonNameBytes,
+      {"request: query screen manifest travellers[1] person family name", kPersonNameBytes,
        [](Request& r, std::string t) {
-         r.query = ScreenManifestQuery{{personWithFamilyName("Doe"), personWithFamilyName(std::move(t))}};
+         r.query = ScreenManifestQuery{{{personWithFamilyName("Doe")}, {personWithFamilyName(std::move(t))}}};
        }},
+      {"request: query screen person other names[0]", kPersonNameBytes,
+       [](Request& r, std::string t) { r.query = ScreenPersonQuery{personWithFamilyName("Doe"), {std::move(t)}}; }},
       {"request: query get record record ref", kRecordRefBytes,
        [](Request& r, std::string t) {
          r.query = GetRecordQuery{std::move(t), RecordKind::travelDocument};
@@ -140,7 +142,7 @@ TEST(Limits, NamesOfRealPeopleInFourByteScriptsFit) {
 TEST(Limits, AManifestOfMoreTravellersThanTheLimitIsRefused) {
   Request request = baseRequest();
   request.query =
-      ScreenManifestQuery{std::vector<PersonIdentity>(kMaxTravellers + 1, personWithFamilyName("Doe"))};
+      ScreenManifestQuery{std::vector<ScreenPersonQuery>(kMaxTravellers + 1, {personWithFamilyName("Doe")})};
   auto refused = decodeRequest(encodeRequest(request));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message, "request: query screen manifest travellers " +
@@ -191,8 +193,8 @@ TEST(Limits, ResponsesAreHeldToTheLimitsWhereverTheirTextComesFrom) {
   expectRefused(response, "response: withheld " + itemsOverLimit(kMaxWithheld + 1, kMaxWithheld));
 
   response = baseResponse();
-  response.hits.assign(kMaxHits + 1, Hit{"ref", RecordKind::travelDocument, std::nullopt, {}});
-  expectRefused(response, "response: hits " + itemsOverLimit(kMaxHits + 1, kMaxHits));
+  response.hits.assign(kMaxManifestHits + 1, Hit{"ref", RecordKind::travelDocument, std::nullopt, {}});
+  expectRefused(response, "response: hits " + itemsOverLimit(kMaxManifestHits + 1, kMaxManifestHits));
   response.hits.pop_back();
   EXPECT_TRUE(decodeResponse(encodeResponse(response)).ok());
 

@@ -65,6 +65,33 @@ compartments = ["immigration"]
 mode = "details"
 
 [[rule]]
+name = "own-screening"
+members = ["XA-POLICE"]
+roles = ["border", "enforcement"]
+purposes = ["border-check", "criminal-investigation"]
+queries = ["screen-person"]
+compartments = ["notices", "watchlist"]
+mode = "details"
+
+[[rule]]
+name = "own-manifests"
+members = ["XA-POLICE"]
+roles = ["border"]
+purposes = ["border-check"]
+queries = ["screen-manifest"]
+compartments = ["notices", "watchlist", "documents"]
+mode = "details"
+
+[[rule]]
+name = "partner-screening-hit-no-hit"
+members = ["EU-PARTNERS"]
+roles = ["border"]
+purposes = ["border-check"]
+queries = ["screen-person", "screen-manifest"]
+compartments = ["notices", "watchlist"]
+mode = "hit"
+
+[[rule]]
 name = "partner-hit-no-hit"
 members = ["EU-PARTNERS"]
 roles = ["border", "immigration"]
@@ -219,6 +246,19 @@ void NodeTest::SetUp() {
   movement.meta.visibleTo = {};
   movementRef_ = store.insert("XA-POLICE", movement).value();
 
+  auto notice = std::get<Notice>(sampleRecord(RecordKind::notice, "XA-POLICE"));
+  notice.person = PersonIdentity{"SHEVCHENKO", "Taras", PartialDate{1961, 3, 9}, Sex::male, "UKR"};
+  notice.nameInOriginalScript = "Тарас Шевченко";
+  notice.aliases = {};
+  notice.meta.visibleTo = {"XB-BORDER"};
+  shevchenkoNoticeRef_ = store.insert("XA-POLICE", notice).value();
+
+  auto person = std::get<WatchlistPerson>(sampleRecord(RecordKind::watchlistPerson, "XA-POLICE"));
+  person.person = PersonIdentity{"AL-RASHID", "Omar Khalid", PartialDate{1980, 0, 0}, Sex::male, "SYR"};
+  person.aliases = {"عمر خالد الرشيد"};
+  person.meta.visibleTo = {};
+  rashidWatchlistRef_ = store.insert("XA-POLICE", person).value();
+
   auto health = std::get<HealthRecord>(sampleRecord(RecordKind::healthRecord, "XA-POLICE"));
   health.person.familyName = kHealthSentinel;
   health.summary = std::string(kHealthSentinel) + " diagnosis";
@@ -231,6 +271,8 @@ void NodeTest::SetUp() {
 
   startNode();
 }
+
+Status NodeTest::catchUpScreening() { return node_->catchUpScreening(); }
 
 void NodeTest::TearDown() {
   stopNode();

@@ -60,6 +60,8 @@ class NodeTest : public PgTest {
   uint64_t auditCount() const;
   /// The newest entry of the audit log, read as the auditor role.
   AuditEntry lastAuditEntry() const;
+  /// Applies the record changes committed so far to the node's screening index now.
+  Status catchUpScreening();
   /// Everything the node has logged so far.
   std::string logText() const { return log_.str(); }
 
@@ -71,6 +73,8 @@ class NodeTest : public PgTest {
   std::string stolenPassportRef_;   // travel document L898902C3/UTO, visible to both partners
   std::string watchlistedDocRef_;   // watchlist document X1234567/UTO, own only
   std::string movementRef_;         // movement of L898902C3
+  std::string shevchenkoNoticeRef_;  // notice of SHEVCHENKO, Taras (1961-03-09, UKR; Тарас Шевченко), visible to XB-BORDER
+  std::string rashidWatchlistRef_;   // watchlist person AL-RASHID, Omar Khalid (1980, SYR), own only
   std::string healthRef_;
   std::string justiceRef_;
 

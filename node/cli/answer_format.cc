@@ -50,6 +50,38 @@ std::optional<HandlingCode> handlingOf(const Hit& hit) {
 
 }  // namespace
 
+std::string formatScore(uint16_t perMille) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%.2f", perMille / 1000.0);
+  return text;
+}
+
+std::string formatMatchText(const ScreeningMatch& match, const std::string& indent) {
+  std::string out = indent + "score " + formatScore(match.score) + ": " + match.explanation + "\n";
+  for (const auto& t : match.tokens) {
+    out += indent + "  " + t.query + " ~ " + t.record + " (" + t.how + ", " + formatScore(t.similarity) + ")\n";
+  }
+  out += indent + "  date of birth " + std::string(name(match.dateOfBirth)) + ", sex " + std::string(name(match.sex)) +
+         ", nationality " + std::string(name(match.nationality)) + "\n";
+  return out;
+}
+
+nlohmann::json matchJson(const ScreeningMatch& match) {
+  nlohmann::json json;
+  json["score"] = match.score / 1000.0;
+  json["query_name"] = match.queryName;
+  json["record_name"] = match.recordName;
+  json["tokens"] = nlohmann::json::array();
+  for (const auto& t : match.tokens) {
+    json["tokens"].push_back({{"query", t.query}, {"record", t.record}, {"how", t.how}, {"similarity", t.similarity / 1000.0}});
+  }
+  json["date_of_birth"] = std::string(name(match.dateOfBirth));
+  json["sex"] = std::string(name(match.sex));
+  json["nationality"] = std::string(name(match.nationality));
+  json["explanation"] = match.explanation;
+  return json;
+}
+
 std::string_view handlingMeaning(HandlingCode code) {
   switch (code) {
     case HandlingCode::h0: return "may be used to prevent and combat crime";
@@ -69,6 +101,7 @@ std::string formatResponseText(const Response& response) {
   }
   for (const Hit& hit : response.hits) {
     out += "  " + std::string(name(hit.kind)) + " " + hit.recordRef + "\n";
+    if (hit.match) out += formatMatchText(*hit.match, "    ");
     if (hit.details) {
       for (const auto& [key, value] : fieldsOf(*hit.details)) {
         out += "    " + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
@@ -111,6 +144,8 @@ nlohmann::json responseJson(const Response& response) {
       h["handling"] = {{"code", std::string(name(*handling))}, {"meaning", std::string(handlingMeaning(*handling))}};
     }
     h["withheld_fields"] = hit.withheldFields;
+    h["traveller"] = hit.traveller;
+    if (hit.match) h["match"] = matchJson(*hit.match);
     json["hits"].push_back(std::move(h));
   }
   json["withheld"] = response.withheld;

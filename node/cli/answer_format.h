@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "node/client/query_client.h"
 #include "schema/model.h"
 
@@ -14,6 +16,16 @@ std::string formatResponseText(const Response& response);
 
 /// The same as a JSON object (one line).
 std::string formatResponseJson(const Response& response);
+
+/// A screening score per mille as a decimal, e.g. 912 -> "0.91".
+std::string formatScore(uint16_t perMille);
+
+/// A screening match for people: the score and why, then each token pair and the evidence, each
+/// line starting with `indent`.
+std::string formatMatchText(const ScreeningMatch& match, const std::string& indent);
+
+/// The same as a JSON object.
+nlohmann::json matchJson(const ScreeningMatch& match);
 
 /// What a handling code asks of whoever receives a record (Europol's scheme), e.g. for h2 "not to
 /// be disseminated without the provider's permission".

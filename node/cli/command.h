@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct CommandContext {
   /// Called before a command that loads or makes a secret key runs (`liaison` passes
   /// crypto::protectProcessSecrets); empty: nothing to do, e.g. tests running commands in-process.
   std::function<Status()> protectSecrets{};
+  /// Standard input for commands that read it (`screen compare`); null: std::cin.
+  std::istream* in = nullptr;
 };
 
 /// A `--name VALUE` option, or a `--name` flag.
@@ -42,6 +45,7 @@ struct OptionSpec {
   std::string help;   ///< one or more lines
   bool required = false;
   std::string group{};  ///< the section of the help it is listed in; empty: "options"
+  bool repeatable = false;  ///< may be given several times (Arguments::values); otherwise twice is an error
 };
 
 /// A positional argument.
@@ -71,6 +75,8 @@ class Arguments {
   std::string positional(const std::string& name) const;
   /// Every word of a positional that takes many.
   std::vector<std::string> positionals(const std::string& name) const;
+  /// Every value of a repeatable option, in the order given.
+  std::vector<std::string> values(const std::string& name) const { return positionals(name); }
 
  private:
   std::map<std::string, std::vector<std::string>> values_;

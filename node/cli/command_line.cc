@@ -22,7 +22,7 @@ Command liaisonCommand() {
                kRootDetails};
   root.subcommands = {keygenCommand(),  migrateCommand(), importCommand(), purgeCommand(),   groupsCommand(),
                       paxlstCommand(),  mrzCommand(),     recordsCommand(), tlsCertCommand(), tlsPinCommand(),
-                      directoryCommand(), nodeCommand(),  queryCommand(),   auditCommand(),  policyCommand(),
+                      directoryCommand(), nodeCommand(),  queryCommand(),   screenCommand(),   auditCommand(),  policyCommand(),
                       versionCommand()};
   return root;
 }
@@ -263,7 +263,7 @@ Arguments argumentsOf(const CommandTree::Node& node) {
   for (size_t i = 0; i < command.options.size(); ++i) {
     const OptionSpec& spec = command.options[i];
     const CLI::Option& option = *node.options[i];
-    if (!spec.value.empty() && option.count() > 1) throw UsageError{"option --" + spec.name + " given twice"};
+    if (!spec.value.empty() && !spec.repeatable && option.count() > 1) throw UsageError{"option --" + spec.name + " given twice"};
     for (const std::string& given : option.results()) {
       // CLI11 records a flag as "true", and `--json=VALUE` as VALUE.
       if (spec.value.empty() && given != "true") throw UsageError{"option --" + spec.name + " takes no value"};

@@ -1,7 +1,11 @@
 // Every command of `liaison`, one file each (node/cli/*_command.cc); command_line.cc lists them.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "node/cli/command.h"
+#include "schema/model.h"
 
 namespace liaison::cli {
 
@@ -20,7 +24,14 @@ Command directoryCommand();  ///< directory_command.cc
 Command policyCommand();   ///< policy_command.cc
 Command nodeCommand();     ///< node_command.cc
 Command queryCommand();    ///< query_command.cc
+Command screenCommand();   ///< screen_command.cc
 Command auditCommand();    ///< audit_command.cc
 Command versionCommand();  ///< version_command.cc
+
+/// Signs `query` as the client configuration `--as` says, sends it to `--node` (through the own
+/// node to `--partners` when given, printing each part as it arrives) and prints the verified answer
+/// with `format` when it is ok, as text otherwise. Returns the exit status (exit_codes.h).
+int sendQuery(const Query& query, const Arguments& args, const CommandContext& context,
+              const std::function<std::string(const Response&)>& format);
 
 }  // namespace liaison::cli

@@ -6,6 +6,7 @@
 #include "schema/limits.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace liaison::cli {
 namespace {
@@ -123,14 +124,22 @@ int federatedQuery(QueryClient& client, const Query& query, const QueryOptions& 
 // Signs the query, sends it, verifies the answer (signature, request digest, the node's tree head
 // against those kept) and prints it.
 int query(const Arguments& args, const CommandContext& context) {
-  std::ostream& out = context.out;
+  Query query = buildQuery(args);
+  return sendQuery(query, args, context, [&args](const Response& response) {
+    return args.flag("json") ? formatResponseJson(response) + "\n" : formatResponseText(response);
+  });
+}
+
+}  // namespace
+
+int sendQuery(const Query& query, const Arguments& args, const CommandContext& context,
+              const std::function<std::string(const Response&)>& format) {
   std::ostream& err = context.err;
   auto config = loadClientConfig(args.require("as"));
   if (!config) {
     err << "liaison: " << config.error().message << "\n";
     return kExitFailure;
   }
-  Query query = buildQuery(args);
   auto client = QueryClient::create(*config, args.require("node"));
   if (!client) {
     err << "liaison: " << client.error().message << "\n";
@@ -147,7 +156,7 @@ int query(const Arguments& args, const CommandContext& context) {
     return answer.error().kind == ErrorKind::conflict ? kExitFork : kExitFailure;
   }
   const Response& response = answer->response;
-  out << (args.flag("json") ? formatResponseJson(response) + "\n" : formatResponseText(response));
+  context.out << (response.status == ResponseStatus::ok ? format(response) : formatResponseText(response));
   switch (response.status) {
     case ResponseStatus::ok: return kExitOk;
     case ResponseStatus::refused: return kExitRefused;
@@ -157,7 +166,6 @@ int query(const Arguments& args, const CommandContext& context) {
   return kExitFailure;
 }
 
-}  // namespace
 
 Command queryCommand() {
   return Command{
