@@ -1,0 +1,508 @@
+#include "screening/index.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+#include <type_traits>
+#include <unordered_map>
+
+namespace liaison::screening {
+namespace {
+
+constexpr uint32_t kNameSeparator = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+// A query token whose posting lists together hold at most this many identities is rare: every
+// identity sharing it is a candidate. Identities reached only through common tokens (MHMD, ALI) must
+// share at least two query tokens, unless the query has a single token.
+constexpr size_t kRareTokenPostings = 5'000;
+// Posting entries read per search at most, rarest lists first: bounds the work of a query made of
+// very common tokens.
+constexpr size_t kMaxPostingsRead = 400'000;
+
+// Heap bytes of a string beyond the object itself (libstdc++ keeps up to 15 characters inline).
+size_t heapBytes(const std::string& text) { return text.capacity() > 15 ? text.capacity() + 1 : 0; }
+
+template <typename T>
+size_t heapBytes(const std::vector<T>& items) {
+  return items.capacity() * sizeof(T);
+}
+
+// An unordered_map's heap: buckets plus one node per element (key, value, next pointer, cached
+// hash, allocator overhead) plus the heap of string keys.
+template <typename Map>
+size_t mapBytes(const Map& map) {
+  size_t bytes = map.bucket_count() * sizeof(void*);
+  bytes += map.size() * (sizeof(typename Map::value_type) + 2 * sizeof(void*) + 16);
+  if constexpr (std::is_same_v<typename Map::key_type, std::string>) {
+    for (const auto& [key, value] : map) bytes += heapBytes(key);
+  }
+  return bytes;
+}
+
+// A distinct token (text and spelling as written) with its candidate keys, stored once.
+struct DictionaryToken {
+  Token token;
+  std::vector<uint32_t> keys;  // key ids: the text and the token's phonetic keys
+  uint32_t uses = 0;           // identities holding it; freed at 0
+};
+
+// A distinct visibility: the owner and the members or groups listed, as principal ids.
+struct Visibility {
+  uint32_t owner = 0;
+  std::vector<uint32_t> visibleTo;  // sorted
+};
+
+// One identity, compact: its names as token ids separated by kNameSeparator, the rest interned.
+struct Identity {
+  const std::string* ref = nullptr;  // the key of its refSlots entry (node keys never move)
+  std::vector<uint32_t> tokens;
+  uint32_t visibility = 0;
+  uint32_t nationalities = 0;
+  PartialDate dateOfBirth;
+  Sex sex = Sex::unspecified;
+  IdentityKind kind = IdentityKind::notice;
+  bool alive = false;
+};
+
+// The scratch of one searching thread: a mark per identity slot (one bit per query token) and the
+// slots marked, so that resetting costs what marking did.
+struct SearchScratch {
+  std::vector<uint16_t> marks;
+  std::vector<uint32_t> touched;
+};
+
+SearchScratch& scratchOfThisThread() {
+  thread_local SearchScratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+struct ScreeningIndex::State {
+  mutable std::shared_mutex mutex;
+
+  std::vector<DictionaryToken> tokens;
+  std::vector<uint32_t> freeTokens;
+  std::unordered_map<std::string, uint32_t> tokenIds;  // text '\x1f' original -> token id
+
+  std::vector<std::vector<uint32_t>> postings;  // key id -> identity slots, sorted
+  std::vector<const std::string*> keyNames;     // key id -> its keyIds entry, null when free
+  std::vector<uint32_t> freeKeys;
+  std::unordered_map<std::string, uint32_t> keyIds;
+
+  std::vector<Identity> identities;
+  std::vector<uint32_t> freeSlots;
+  std::unordered_map<std::string, uint32_t> refSlots;
+
+  std::unordered_map<std::string, uint32_t> principalIds;  // member or group -> principal id
+  std::vector<Visibility> visibilities;
+  std::unordered_map<std::string, uint32_t> visibilityIds;  // canonical form -> id
+  std::vector<std::vector<std::string>> nationalitySets;
+  std::unordered_map<std::string, uint32_t> nationalitySetIds;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> memberGroups;  // principal -> group principals
+
+  uint32_t principalOf(const std::string& name) {
+    auto [it, inserted] = principalIds.try_emplace(name, static_cast<uint32_t>(principalIds.size()));
+    return it->second;
+  }
+
+  uint32_t visibilityOf(const std::string& owner, const std::vector<std::string>& visibleTo) {
+    Visibility visibility{principalOf(owner), {}};
+    for (const auto& principal : visibleTo) visibility.visibleTo.push_back(principalOf(principal));
+    std::sort(visibility.visibleTo.begin(), visibility.visibleTo.end());
+    visibility.visibleTo.erase(std::unique(visibility.visibleTo.begin(), visibility.visibleTo.end()),
+                               visibility.visibleTo.end());
+    std::string canonical = std::to_string(visibility.owner);
+    for (uint32_t id : visibility.visibleTo) canonical += "," + std::to_string(id);
+    auto [it, inserted] = visibilityIds.try_emplace(canonical, static_cast<uint32_t>(visibilities.size()));
+    if (inserted) {
+      visibility.visibleTo.shrink_to_fit();
+      visibilities.push_back(std::move(visibility));
+    }
+    return it->second;
+  }
+
+  uint32_t nationalitiesOf(std::vector<std::string> codes) {
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    std::string canonical;
+    for (const auto& code : codes) canonical += code + ",";
+    auto [it, inserted] = nationalitySetIds.try_emplace(canonical, static_cast<uint32_t>(nationalitySets.size()));
+    if (inserted) nationalitySets.push_back(std::move(codes));
+    return it->second;
+  }
+
+  uint32_t keyOf(const std::string& key) {
+    auto it = keyIds.find(key);
+    if (it != keyIds.end()) return it->second;
+    uint32_t id;
+    if (!freeKeys.empty()) {
+      id = freeKeys.back();
+      freeKeys.pop_back();
+    } else {
+      id = static_cast<uint32_t>(postings.size());
+      postings.emplace_back();
+      keyNames.push_back(nullptr);
+    }
+    it = keyIds.emplace(key, id).first;
+    keyNames[id] = &it->first;
+    return id;
+  }
+
+  uint32_t tokenOf(const Token& token) {
+    std::string identity = token.text + '\x1f' + token.original;
+    auto it = tokenIds.find(identity);
+    if (it != tokenIds.end()) {
+      ++tokens[it->second].uses;
+      return it->second;
+    }
+    DictionaryToken entry{token, {}, 1};
+    entry.token.keys.shrink_to_fit();
+    // Initials are compared when scoring but never looked up: a key "j" would match everyone.
+    if (!token.text.empty() && !token.initial && token.text.size() > 1) {
+      entry.keys.push_back(keyOf(token.text));
+      for (const auto& key : token.keys) {
+        if (!key.empty()) entry.keys.push_back(keyOf(key));
+      }
+      std::sort(entry.keys.begin(), entry.keys.end());
+      entry.keys.erase(std::unique(entry.keys.begin(), entry.keys.end()), entry.keys.end());
+      entry.keys.shrink_to_fit();
+    }
+    uint32_t id;
+    if (!freeTokens.empty()) {
+      id = freeTokens.back();
+      freeTokens.pop_back();
+      tokens[id] = std::move(entry);
+    } else {
+      id = static_cast<uint32_t>(tokens.size());
+      tokens.push_back(std::move(entry));
+    }
+    tokenIds.emplace(std::move(identity), id);
+    return id;
+  }
+
+  void releaseToken(uint32_t id) {
+    DictionaryToken& entry = tokens[id];
+    if (--entry.uses > 0) return;
+    tokenIds.erase(entry.token.text + '\x1f' + entry.token.original);
+    entry = DictionaryToken{};
+    freeTokens.push_back(id);
+  }
+
+  // The distinct key ids of an identity's tokens.
+  std::vector<uint32_t> keysOf(const Identity& identity) const {
+    std::vector<uint32_t> keys;
+    for (uint32_t token : identity.tokens) {
+      if (token == kNameSeparator) continue;
+      keys.insert(keys.end(), tokens[token].keys.begin(), tokens[token].keys.end());
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  }
+
+  void removeSlot(uint32_t slot) {
+    Identity& identity = identities[slot];
+    for (uint32_t key : keysOf(identity)) {
+      auto& list = postings[key];
+      auto it = std::lower_bound(list.begin(), list.end(), slot);
+      if (it != list.end() && *it == slot) list.erase(it);
+      if (list.empty()) {
+        list.shrink_to_fit();
+        keyIds.erase(*keyNames[key]);
+        keyNames[key] = nullptr;
+        freeKeys.push_back(key);
+      }
+    }
+    for (uint32_t token : identity.tokens) {
+      if (token != kNameSeparator) releaseToken(token);
+    }
+    identity = Identity{};
+    freeSlots.push_back(slot);
+  }
+
+  // The principals `member` acts as: itself and its groups, sorted; empty if it is unknown.
+  std::vector<uint32_t> principalsOf(std::string_view member) const {
+    std::vector<uint32_t> principals;
+    auto it = principalIds.find(std::string(member));
+    if (it == principalIds.end()) return principals;
+    principals.push_back(it->second);
+    if (auto groups = memberGroups.find(it->second); groups != memberGroups.end()) {
+      principals.insert(principals.end(), groups->second.begin(), groups->second.end());
+    }
+    std::sort(principals.begin(), principals.end());
+    return principals;
+  }
+
+  // Row-level security: owner, listed, or in a listed group.
+  bool visibleTo(const Identity& identity, const std::vector<uint32_t>& principals) const {
+    const Visibility& visibility = visibilities[identity.visibility];
+    if (std::binary_search(principals.begin(), principals.end(), visibility.owner)) return true;
+    for (uint32_t listed : visibility.visibleTo) {
+      if (std::binary_search(principals.begin(), principals.end(), listed)) return true;
+    }
+    return false;
+  }
+};
+
+ScreeningIndex::ScreeningIndex() : state_(std::make_unique<State>()) {}
+ScreeningIndex::~ScreeningIndex() = default;
+
+void ScreeningIndex::upsert(const IndexedRecord& record) {
+  // Normalising is the expensive part and pure: done before the writer takes the lock.
+  std::vector<Name> names;
+  names.reserve(record.names.size());
+  for (const auto& written : record.names) {
+    Name name = normaliseName(written);
+    if (!name.tokens.empty()) names.push_back(std::move(name));
+  }
+
+  std::unique_lock lock(state_->mutex);
+  State& state = *state_;
+  if (auto it = state.refSlots.find(record.ref); it != state.refSlots.end()) {
+    const uint32_t old = it->second;
+    state.refSlots.erase(it);
+    state.removeSlot(old);
+  }
+  uint32_t slot;
+  if (!state.freeSlots.empty()) {
+    slot = state.freeSlots.back();
+    state.freeSlots.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(state.identities.size());
+    state.identities.emplace_back();
+  }
+  Identity identity;
+  identity.ref = &state.refSlots.emplace(record.ref, slot).first->first;
+  for (const auto& name : names) {
+    if (!identity.tokens.empty()) identity.tokens.push_back(kNameSeparator);
+    for (const auto& token : name.tokens) identity.tokens.push_back(state.tokenOf(token));
+  }
+  identity.tokens.shrink_to_fit();
+  identity.visibility = state.visibilityOf(record.owner, record.visibleTo);
+  identity.nationalities = state.nationalitiesOf(record.nationalities);
+  identity.dateOfBirth = record.dateOfBirth;
+  identity.sex = record.sex;
+  identity.kind = record.kind;
+  identity.alive = true;
+  for (uint32_t key : state.keysOf(identity)) {
+    auto& list = state.postings[key];
+    list.insert(std::lower_bound(list.begin(), list.end(), slot), slot);
+  }
+  state.identities[slot] = std::move(identity);
+}
+
+bool ScreeningIndex::remove(std::string_view ref) {
+  std::unique_lock lock(state_->mutex);
+  auto it = state_->refSlots.find(std::string(ref));
+  if (it == state_->refSlots.end()) return false;
+  const uint32_t slot = it->second;
+  state_->removeSlot(slot);
+  state_->refSlots.erase(it);
+  return true;
+}
+
+void ScreeningIndex::setGroups(const std::map<std::string, std::vector<std::string>>& memberGroups) {
+  std::unique_lock lock(state_->mutex);
+  state_->memberGroups.clear();
+  for (const auto& [member, groups] : memberGroups) {
+    auto& ids = state_->memberGroups[state_->principalOf(member)];
+    for (const auto& group : groups) ids.push_back(state_->principalOf(group));
+  }
+}
+
+size_t ScreeningIndex::size() const {
+  std::shared_lock lock(state_->mutex);
+  return state_->refSlots.size();
+}
+
+size_t ScreeningIndex::memoryBytes() const {
+  std::shared_lock lock(state_->mutex);
+  const State& state = *state_;
+  size_t bytes = sizeof(State);
+  bytes += heapBytes(state.tokens) + heapBytes(state.freeTokens) + mapBytes(state.tokenIds);
+  for (const auto& entry : state.tokens) {
+    bytes += heapBytes(entry.token.text) + heapBytes(entry.token.original) + heapBytes(entry.token.keys) +
+             heapBytes(entry.keys);
+    for (const auto& key : entry.token.keys) bytes += heapBytes(key);
+  }
+  bytes += heapBytes(state.postings) + heapBytes(state.keyNames) + heapBytes(state.freeKeys) + mapBytes(state.keyIds);
+  for (const auto& list : state.postings) bytes += heapBytes(list);
+  bytes += heapBytes(state.identities) + heapBytes(state.freeSlots) + mapBytes(state.refSlots);
+  for (const auto& identity : state.identities) bytes += heapBytes(identity.tokens);
+  bytes += mapBytes(state.principalIds) + heapBytes(state.visibilities) + mapBytes(state.visibilityIds);
+  for (const auto& visibility : state.visibilities) bytes += heapBytes(visibility.visibleTo);
+  bytes += heapBytes(state.nationalitySets) + mapBytes(state.nationalitySetIds);
+  for (const auto& codes : state.nationalitySets) {
+    bytes += heapBytes(codes);
+    for (const auto& code : codes) bytes += heapBytes(code);
+  }
+  bytes += mapBytes(state.memberGroups);
+  for (const auto& [member, groups] : state.memberGroups) bytes += heapBytes(groups);
+  return bytes;
+}
+
+namespace {
+
+// One scored candidate, before its explanation is written.
+struct Scored {
+  uint32_t slot;
+  PersonScore score;
+};
+
+}  // namespace
+
+std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::string_view member, size_t limit,
+                                                 double threshold) const {
+  limit = std::min(limit, kMaxSearchLimit);
+  std::vector<ScreeningHit> hits;
+  if (limit == 0) return hits;
+
+  // The query's tokens (at most 16 distinct, one mark bit each) and their names as sequences.
+  std::vector<std::vector<const Token*>> queryNames;
+  std::vector<const Token*> distinct;
+  for (const auto& name : query.names) {
+    std::vector<const Token*> sequence;
+    for (const auto& token : name.tokens) {
+      sequence.push_back(&token);
+      const bool seen = std::any_of(distinct.begin(), distinct.end(),
+                                    [&token](const Token* other) { return other->text == token.text; });
+      if (!seen && !token.initial && token.text.size() > 1 && distinct.size() < 16) distinct.push_back(&token);
+    }
+    if (!sequence.empty()) queryNames.push_back(std::move(sequence));
+  }
+  if (queryNames.empty()) return hits;
+
+  std::shared_lock lock(state_->mutex);
+  const State& state = *state_;
+  const std::vector<uint32_t> principals = state.principalsOf(member);
+  if (principals.empty()) return hits;
+
+  // The posting lists of every query token, rarest first.
+  struct List {
+    const std::vector<uint32_t>* slots;
+    uint16_t bit;
+  };
+  std::vector<List> lists;
+  std::vector<size_t> tokenPostings(distinct.size(), 0);
+  for (size_t t = 0; t < distinct.size(); ++t) {
+    std::vector<std::string_view> keys{distinct[t]->text};
+    for (const auto& key : distinct[t]->keys) keys.push_back(key);
+    for (std::string_view key : keys) {
+      auto it = state.keyIds.find(std::string(key));
+      if (it == state.keyIds.end()) continue;
+      const auto& slots = state.postings[it->second];
+      if (std::any_of(lists.begin(), lists.end(), [&](const List& l) { return l.slots == &slots && l.bit == (1u << t); })) {
+        continue;
+      }
+      lists.push_back({&slots, static_cast<uint16_t>(1u << t)});
+      tokenPostings[t] += slots.size();
+    }
+  }
+  std::sort(lists.begin(), lists.end(), [](const List& a, const List& b) { return a.slots->size() < b.slots->size(); });
+  uint16_t rareBits = 0;
+  for (size_t t = 0; t < distinct.size(); ++t) {
+    if (tokenPostings[t] <= kRareTokenPostings) rareBits = static_cast<uint16_t>(rareBits | (1u << t));
+  }
+
+  SearchScratch& scratch = scratchOfThisThread();
+  if (scratch.marks.size() < state.identities.size()) scratch.marks.resize(state.identities.size(), 0);
+  size_t read = 0;
+  for (const List& list : lists) {
+    if (read + list.slots->size() > kMaxPostingsRead && read > 0) break;
+    read += list.slots->size();
+    for (uint32_t slot : *list.slots) {
+      if (scratch.marks[slot] == 0) scratch.touched.push_back(slot);
+      scratch.marks[slot] = static_cast<uint16_t>(scratch.marks[slot] | list.bit);
+    }
+  }
+
+  // Candidates: visible first (an invisible identity is never scored nor counted), then sharing a
+  // rare token or at least two query tokens; those sharing more tokens are scored first.
+  const bool singleToken = distinct.size() <= 1;
+  std::array<std::vector<uint32_t>, 17> byShared;
+  for (uint32_t slot : scratch.touched) {
+    const uint16_t mark = scratch.marks[slot];
+    scratch.marks[slot] = 0;
+    const int shared = std::popcount(mark);
+    if (!singleToken && shared < 2 && (mark & rareBits) == 0) continue;
+    if (!state.visibleTo(state.identities[slot], principals)) continue;
+    byShared[static_cast<size_t>(shared)].push_back(slot);
+  }
+  scratch.touched.clear();
+
+  std::vector<Scored> scored;
+  std::vector<const Token*> recordName;
+  size_t budget = kMaxCandidatesScored;
+  for (size_t shared = byShared.size(); shared-- > 0 && budget > 0;) {
+    auto& slots = byShared[shared];
+    std::sort(slots.begin(), slots.end());
+    for (uint32_t slot : slots) {
+      if (budget == 0) break;
+      --budget;
+      const Identity& identity = state.identities[slot];
+      NameComparison best;
+      size_t bestQuery = 0;
+      size_t bestRecord = 0;
+      size_t recordIndex = 0;
+      for (size_t k = 0; k <= identity.tokens.size(); ++k) {
+        if (k < identity.tokens.size() && identity.tokens[k] != kNameSeparator) {
+          recordName.push_back(&state.tokens[identity.tokens[k]].token);
+          continue;
+        }
+        for (size_t q = 0; q < queryNames.size(); ++q) {
+          NameComparison comparison = compareNames(queryNames[q], recordName);
+          if (comparison.score > best.score) {
+            best = std::move(comparison);
+            bestQuery = q;
+            bestRecord = recordIndex;
+          }
+        }
+        recordName.clear();
+        ++recordIndex;
+      }
+      PersonScore score = combineEvidence(std::move(best), bestQuery, bestRecord,
+                                          compareDatesOfBirth(query.dateOfBirth, identity.dateOfBirth),
+                                          compareSex(query.sex, identity.sex),
+                                          compareNationalities(query.nationalities,
+                                                               state.nationalitySets[identity.nationalities]));
+      if (score.score >= threshold && score.score > 0) scored.push_back({slot, std::move(score)});
+    }
+  }
+
+  auto better = [&state](const Scored& a, const Scored& b) {
+    if (a.score.score != b.score.score) return a.score.score > b.score.score;
+    return *state.identities[a.slot].ref < *state.identities[b.slot].ref;
+  };
+  const size_t kept = std::min(limit, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept), scored.end(), better);
+  scored.resize(kept);
+
+  for (auto& [slot, score] : scored) {
+    const Identity& identity = state.identities[slot];
+    // The record name that scored, as a token sequence, for the explanation.
+    size_t recordIndex = 0;
+    for (uint32_t token : identity.tokens) {
+      if (token == kNameSeparator) {
+        ++recordIndex;
+      } else if (recordIndex == score.recordName) {
+        recordName.push_back(&state.tokens[token].token);
+      }
+    }
+    ScreeningHit hit;
+    hit.ref = *identity.ref;
+    hit.kind = identity.kind;
+    hit.explanation = explainPerson(score, queryNames[score.queryName], recordName, identity.dateOfBirth,
+                                    query.nationalities, state.nationalitySets[identity.nationalities]);
+    hit.score = std::move(score);
+    hits.push_back(std::move(hit));
+    recordName.clear();
+  }
+  return hits;
+}
+
+}  // namespace liaison::screening

@@ -1,0 +1,588 @@
+#include "screening/match.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+namespace liaison::screening {
+namespace {
+
+// Tokens longer than this are compared on their first kMaxCompared characters: names have no such
+// tokens, and the bound keeps every comparison O(1).
+constexpr size_t kMaxCompared = 48;
+
+// Similarity of an initial against a full token starting with that letter; its weight in a name's
+// average is half a token's, so "J SMITH" ~ "JOHN SMITH" is strong but not exact.
+constexpr double kInitialSimilarity = 0.90;
+constexpr double kInitialWeight = 0.5;
+// A shared phonetic key or consonant skeleton: at least this, more when the texts are also close.
+constexpr double kPhoneticFloor = 0.85;
+// Joined tokens must be this close to the single token on the other side.
+constexpr double kJoinedMinSimilarity = 0.90;
+// Per token facing a different token on the other side (a different family name), and per token
+// without any counterpart (a missing middle name): multiplied into the name score.
+constexpr double kConflictFactor = 0.60;
+constexpr double kMissingFactor = 0.90;
+// A missing token weighs more when only one token matched: "SMITH" is not "JOHN SMITH".
+constexpr double kMissingFactorSingleMatch = 0.75;
+// A name matched only through initials is never a match on its own.
+constexpr double kInitialsOnlyCap = 0.50;
+// The exact assignment explores record-token subsets; above this many record tokens it is greedy.
+constexpr size_t kMaxExactRecordTokens = 8;
+
+bool isInitial(const Token& token) { return token.initial || token.text.size() == 1; }
+
+// Damerau-Levenshtein (optimal string alignment) distance.
+size_t osaDistance(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  std::array<std::array<uint8_t, kMaxCompared + 1>, kMaxCompared + 1> d;
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<uint8_t>(i);
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<uint8_t>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      int best = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) best = std::min(best, d[i - 2][j - 2] + 1);
+      d[i][j] = static_cast<uint8_t>(best);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// Edit similarity of two texts: the mean of Jaro-Winkler (generous on shared prefixes) and the
+// normalised Damerau-Levenshtein similarity (strict on length differences), so "ivan" is not "ivanov".
+double editSimilarity(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return 0;
+  const double longest = static_cast<double>(std::min(std::max(a.size(), b.size()), kMaxCompared));
+  const double damerau = 1.0 - static_cast<double>(osaDistance(a, b)) / longest;
+  return (jaroWinkler(a, b) + damerau) / 2;
+}
+
+bool shareKey(const Token& a, const Token& b) {
+  for (const auto& key : a.keys) {
+    if (key.empty()) continue;
+    for (const auto& other : b.keys) {
+      if (key == other) return true;
+    }
+  }
+  return false;
+}
+
+// The similarity of two texts joined ("abdul" + "rahman") against one ("abdulrahman").
+double joinedSimilarity(const Token& first, const Token& second, const Token& single) {
+  if (isInitial(first) || isInitial(second) || isInitial(single)) return 0;
+  const size_t joinedSize = first.text.size() + second.text.size();
+  if (joinedSize + 2 < single.text.size() || single.text.size() + 2 < joinedSize) return 0;
+  std::string joined;
+  joined.reserve(joinedSize);
+  joined.append(first.text).append(second.text);
+  const double similarity = joined == single.text ? 1.0 : editSimilarity(joined, single.text);
+  return similarity >= kJoinedMinSimilarity ? similarity : 0;
+}
+
+// One way of covering tokens of both names, and its value in the assignment.
+struct Option {
+  TokenMatch match;
+  double weight = 1;
+  double value() const { return match.similarity * weight; }
+};
+
+double weightOf(const TokenSimilarity& similarity) {
+  return similarity.kind == MatchKind::initial ? kInitialWeight : 1.0;
+}
+
+// Every candidate pairing of the two names: single pairs and joined spans, grouped by first query token.
+std::vector<std::vector<Option>> optionsOf(TokenSequence query, TokenSequence record) {
+  std::vector<std::vector<Option>> options(query.size());
+  for (size_t i = 0; i < query.size(); ++i) {
+    for (size_t j = 0; j < record.size(); ++j) {
+      const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
+      if (similarity.similarity > 0) {
+        options[i].push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
+      }
+      if (i + 1 < query.size()) {
+        const double joined = joinedSimilarity(*query[i], *query[i + 1], *record[j]);
+        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
+      }
+      if (j + 1 < record.size()) {
+        const double joined = joinedSimilarity(*record[j], *record[j + 1], *query[i]);
+        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
+      }
+    }
+  }
+  return options;
+}
+
+uint32_t recordMaskOf(const TokenMatch& match) { return ((1u << match.recordSpan) - 1) << match.record; }
+
+// The exact best assignment: query tokens in order, each skipped or taking an option whose record
+// tokens are still free; memoised on (query position, used record tokens).
+class ExactAssignment {
+ public:
+  ExactAssignment(const std::vector<std::vector<Option>>& options, size_t recordSize)
+      : options_(options), masks_(size_t{1} << recordSize),
+        best_((options.size() + 1) * masks_, -1.0), choice_((options.size() + 1) * masks_, -1) {}
+
+  std::vector<TokenMatch> solve() {
+    std::vector<TokenMatch> matches;
+    size_t i = 0;
+    uint32_t mask = 0;
+    bestFrom(0, 0);
+    while (i < options_.size()) {
+      const int chosen = choice_[i * masks_ + mask];
+      if (chosen < 0) {
+        ++i;
+        continue;
+      }
+      const TokenMatch& match = options_[i][static_cast<size_t>(chosen)].match;
+      matches.push_back(match);
+      mask |= recordMaskOf(match);
+      i += match.querySpan;
+    }
+    return matches;
+  }
+
+ private:
+  double bestFrom(size_t i, uint32_t mask) {
+    if (i >= options_.size()) return 0;
+    double& best = best_[i * masks_ + mask];
+    if (best >= 0) return best;
+    best = bestFrom(i + 1, mask);
+    int chosen = -1;
+    for (size_t k = 0; k < options_[i].size(); ++k) {
+      const Option& option = options_[i][k];
+      const uint32_t used = recordMaskOf(option.match);
+      if ((mask & used) != 0) continue;
+      const double value = option.value() + bestFrom(i + option.match.querySpan, mask | used);
+      if (value > best) {
+        best = value;
+        chosen = static_cast<int>(k);
+      }
+    }
+    choice_[i * masks_ + mask] = chosen;
+    return best;
+  }
+
+  const std::vector<std::vector<Option>>& options_;
+  size_t masks_;
+  std::vector<double> best_;
+  std::vector<int> choice_;
+};
+
+// Greedy assignment for long names: the best remaining option first.
+std::vector<TokenMatch> greedyAssignment(const std::vector<std::vector<Option>>& options) {
+  std::vector<const Option*> all;
+  for (const auto& group : options) {
+    for (const auto& option : group) all.push_back(&option);
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Option* a, const Option* b) { return a->value() > b->value(); });
+  uint32_t queryUsed = 0;
+  uint32_t recordUsed = 0;
+  std::vector<TokenMatch> matches;
+  for (const Option* option : all) {
+    const uint32_t queryMask = ((1u << option->match.querySpan) - 1) << option->match.query;
+    const uint32_t recordMask = recordMaskOf(option->match);
+    if ((queryUsed & queryMask) != 0 || (recordUsed & recordMask) != 0) continue;
+    queryUsed |= queryMask;
+    recordUsed |= recordMask;
+    matches.push_back(option->match);
+  }
+  std::sort(matches.begin(), matches.end(), [](const TokenMatch& a, const TokenMatch& b) { return a.query < b.query; });
+  return matches;
+}
+
+std::string asciiUpper(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return upper;
+}
+
+// The tokens [first, first + span) as written, joined with a space.
+std::string originalOf(TokenSequence tokens, size_t first, size_t span) {
+  std::string text;
+  for (size_t k = first; k < first + span && k < tokens.size(); ++k) {
+    if (!text.empty()) text += ' ';
+    text += tokens[k]->original.empty() ? tokens[k]->text : tokens[k]->original;
+  }
+  return text;
+}
+
+// The role of record token `index` by its position in a name recorded as "given ... family".
+std::string roleOf(size_t index, size_t span, size_t size) {
+  if (size <= 1 || span >= size) return "name";
+  if (index + span >= size) return "family name";
+  if (index == 0) return "given name";
+  return "middle name";
+}
+
+int roleRank(const std::string& role) {
+  if (role == "family name") return 0;
+  if (role == "given name") return 1;
+  return 2;
+}
+
+std::string formatSimilarity(double similarity) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%.2f", similarity);
+  return buffer;
+}
+
+std::vector<const Token*> pointersOf(const Name& name) {
+  std::vector<const Token*> pointers;
+  pointers.reserve(name.tokens.size());
+  for (const auto& token : name.tokens) pointers.push_back(&token);
+  return pointers;
+}
+
+// The human text of a structured explanation.
+std::string textOf(const Explanation& explanation, bool withEvidence) {
+  std::string text;
+  auto append = [&text](const std::string& part) {
+    if (!text.empty()) text += "; ";
+    text += part;
+  };
+  for (const auto& pair : explanation.pairs) {
+    const std::string kind =
+        pair.kind == MatchKind::exact && pair.transliterated ? "transliteration" : std::string(matchKindName(pair.kind));
+    append(pair.role + " " + pair.query + " ~ " + pair.record + " (" + kind + ", " + formatSimilarity(pair.similarity) +
+           ")");
+  }
+  if (explanation.pairs.empty()) append("no name token matched");
+  for (const auto& token : explanation.unmatchedQuery) append("unmatched in query: " + token);
+  for (const auto& token : explanation.unmatchedRecord) append("unmatched in record: " + token);
+  if (!withEvidence) return text;
+  std::string date = "date of birth " + std::string(dateEvidenceName(explanation.dateOfBirth));
+  if (!explanation.dateOfBirthShown.empty()) date += " (" + explanation.dateOfBirthShown + ")";
+  append(date);
+  if (explanation.sex != Agreement::unknown) append("sex " + std::string(agreementName(explanation.sex)));
+  if (explanation.nationality == Agreement::agrees) append("nationality " + explanation.nationalityShown + " agrees");
+  if (explanation.nationality == Agreement::disagrees) {
+    append("nationality disagrees (" + explanation.nationalityShown + ")");
+  }
+  return text;
+}
+
+// Digits of the known parts of a date, for the "one digit off" test.
+std::string digitsOf(const PartialDate& date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04u%02u%02u", static_cast<unsigned>(date.year % 10000),
+                static_cast<unsigned>(date.month % 100), static_cast<unsigned>(date.day % 100));
+  return buffer;
+}
+
+}  // namespace
+
+std::string_view matchKindName(MatchKind kind) {
+  switch (kind) {
+    case MatchKind::exact: return "exact";
+    case MatchKind::phonetic: return "phonetic";
+    case MatchKind::edit: return "edit";
+    case MatchKind::initial: return "initial";
+    case MatchKind::joined: return "joined";
+  }
+  return "unknown";
+}
+
+std::string_view dateEvidenceName(DateEvidence evidence) {
+  switch (evidence) {
+    case DateEvidence::unknown: return "unknown";
+    case DateEvidence::exact: return "exact";
+    case DateEvidence::partial: return "partial";
+    case DateEvidence::near: return "near";
+    case DateEvidence::mismatch: return "mismatch";
+  }
+  return "unknown";
+}
+
+std::string_view agreementName(Agreement agreement) {
+  switch (agreement) {
+    case Agreement::unknown: return "unknown";
+    case Agreement::agrees: return "agrees";
+    case Agreement::disagrees: return "disagrees";
+  }
+  return "unknown";
+}
+
+double jaroWinkler(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  if (a.empty() || b.empty()) return 0;
+  if (a == b) return 1;
+  const size_t window = std::max(a.size(), b.size()) / 2 == 0 ? 0 : std::max(a.size(), b.size()) / 2 - 1;
+  std::array<bool, kMaxCompared> aMatched{};
+  std::array<bool, kMaxCompared> bMatched{};
+  size_t matches = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const size_t from = i > window ? i - window : 0;
+    const size_t to = std::min(b.size(), i + window + 1);
+    for (size_t j = from; j < to; ++j) {
+      if (bMatched[j] || a[i] != b[j]) continue;
+      aMatched[i] = bMatched[j] = true;
+      ++matches;
+      break;
+    }
+  }
+  if (matches == 0) return 0;
+  size_t transpositions = 0;
+  for (size_t i = 0, j = 0; i < a.size(); ++i) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[j]) ++j;
+    if (a[i] != b[j]) ++transpositions;
+    ++j;
+  }
+  const double m = static_cast<double>(matches);
+  const double jaro = (m / static_cast<double>(a.size()) + m / static_cast<double>(b.size()) +
+                       (m - static_cast<double>(transpositions) / 2) / m) /
+                      3;
+  size_t prefix = 0;
+  while (prefix < 4 && prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
+  return jaro + static_cast<double>(prefix) * 0.1 * (1 - jaro);
+}
+
+TokenSimilarity compareTokens(const Token& query, const Token& record) {
+  if (query.text.empty() || record.text.empty()) return {};
+  if (query.text == record.text) return {MatchKind::exact, 1.0};
+  if (isInitial(query) || isInitial(record)) {
+    if (query.text[0] == record.text[0]) return {MatchKind::initial, kInitialSimilarity};
+    return {};
+  }
+  const double edit = editSimilarity(query.text, record.text);
+  if (shareKey(query, record)) {
+    return {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
+  }
+  if (edit >= kMinTokenSimilarity) return {MatchKind::edit, edit};
+  return {};
+}
+
+NameComparison compareNames(TokenSequence query, TokenSequence record) {
+  NameComparison comparison;
+  const size_t queryCount = std::min(query.size(), kMaxNameTokens);
+  const size_t recordCount = std::min(record.size(), kMaxNameTokens);
+  query = query.first(queryCount);
+  record = record.first(recordCount);
+  const auto options = optionsOf(query, record);
+  comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
+                                                            : greedyAssignment(options);
+
+  std::vector<bool> queryMatched(queryCount, false);
+  std::vector<bool> recordMatched(recordCount, false);
+  double weighted = 0;
+  double weights = 0;
+  bool onlyInitials = true;
+  for (const auto& match : comparison.matches) {
+    for (size_t k = 0; k < match.querySpan; ++k) queryMatched[match.query + k] = true;
+    for (size_t k = 0; k < match.recordSpan; ++k) recordMatched[match.record + k] = true;
+    const double weight = match.kind == MatchKind::initial ? kInitialWeight
+                          : match.kind == MatchKind::joined ? 2.0
+                                                            : 1.0;
+    weighted += weight * match.similarity;
+    weights += weight;
+    if (match.kind != MatchKind::initial) onlyInitials = false;
+  }
+  for (size_t i = 0; i < queryCount; ++i) {
+    if (!queryMatched[i]) comparison.unmatchedQuery.push_back(i);
+  }
+  for (size_t j = 0; j < recordCount; ++j) {
+    if (!recordMatched[j]) comparison.unmatchedRecord.push_back(j);
+  }
+  if (comparison.matches.empty()) return comparison;
+
+  const size_t conflicts = std::min(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size());
+  const size_t missing = std::max(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size()) - conflicts;
+  const double missingFactor = comparison.matches.size() >= 2 ? kMissingFactor : kMissingFactorSingleMatch;
+  double score = weighted / weights;
+  score *= std::pow(kConflictFactor, static_cast<double>(conflicts));
+  score *= std::pow(missingFactor, static_cast<double>(missing));
+  if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
+  comparison.score = std::clamp(score, 0.0, 1.0);
+  return comparison;
+}
+
+NameComparison compareNames(const Name& query, const Name& record) {
+  const auto queryTokens = pointersOf(query);
+  const auto recordTokens = pointersOf(record);
+  return compareNames(TokenSequence(queryTokens), TokenSequence(recordTokens));
+}
+
+DateEvidence compareDatesOfBirth(const PartialDate& query, const PartialDate& record) {
+  if (!query.known() || !record.known()) return DateEvidence::unknown;
+  const bool monthsKnown = query.month != 0 && record.month != 0;
+  const bool daysKnown = monthsKnown && query.day != 0 && record.day != 0;
+  const bool yearAgrees = query.year == record.year;
+  const bool monthAgrees = !monthsKnown || query.month == record.month;
+  const bool dayAgrees = !daysKnown || query.day == record.day;
+  if (yearAgrees && monthAgrees && dayAgrees) {
+    const bool bothFull = query.day != 0 && record.day != 0 && query.month != 0 && record.month != 0;
+    return bothFull ? DateEvidence::exact : DateEvidence::partial;
+  }
+  if (daysKnown && yearAgrees && query.day == record.month && query.month == record.day) return DateEvidence::near;
+  const bool yearApart = query.year + 1 == record.year || record.year + 1 == query.year;
+  if (yearApart && monthAgrees && dayAgrees) return DateEvidence::near;
+  // One digit off: compare the digits both sides know.
+  const std::string a = digitsOf(query);
+  const std::string b = digitsOf(record);
+  const size_t known = daysKnown ? 8 : monthsKnown ? 6 : 4;
+  size_t differing = 0;
+  for (size_t k = 0; k < known; ++k) differing += a[k] != b[k] ? 1 : 0;
+  return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
+}
+
+Agreement compareSex(Sex query, Sex record) {
+  if (query == Sex::unspecified || record == Sex::unspecified) return Agreement::unknown;
+  return query == record ? Agreement::agrees : Agreement::disagrees;
+}
+
+namespace {
+
+bool sameCode(std::string_view a, std::string_view b) { return asciiUpper(a) == asciiUpper(b); }
+
+// The first code both lists hold, or empty.
+std::string sharedNationality(std::span<const std::string> query, std::span<const std::string> record) {
+  for (const auto& a : query) {
+    if (a.empty()) continue;
+    for (const auto& b : record) {
+      if (sameCode(a, b)) return asciiUpper(b);
+    }
+  }
+  return {};
+}
+
+bool anyNonEmpty(std::span<const std::string> codes) {
+  return std::any_of(codes.begin(), codes.end(), [](const std::string& code) { return !code.empty(); });
+}
+
+// Additive evidence on the name score (0..1 scale). A date of birth that differs is strong evidence
+// against; agreeing evidence corroborates a name, it never makes one.
+double dateWeight(DateEvidence evidence) {
+  switch (evidence) {
+    case DateEvidence::exact: return 0.06;
+    case DateEvidence::partial: return 0.03;
+    case DateEvidence::near: return -0.02;
+    case DateEvidence::mismatch: return -0.20;
+    case DateEvidence::unknown: return 0;
+  }
+  return 0;
+}
+double sexWeight(Agreement agreement) {
+  return agreement == Agreement::agrees ? 0.01 : agreement == Agreement::disagrees ? -0.15 : 0;
+}
+// Nationalities change and people hold several: weak evidence either way.
+double nationalityWeight(Agreement agreement) {
+  return agreement == Agreement::agrees ? 0.03 : agreement == Agreement::disagrees ? -0.05 : 0;
+}
+
+}  // namespace
+
+Agreement compareNationalities(std::span<const std::string> query, std::span<const std::string> record) {
+  if (!anyNonEmpty(query) || !anyNonEmpty(record)) return Agreement::unknown;
+  return sharedNationality(query, record).empty() ? Agreement::disagrees : Agreement::agrees;
+}
+
+PersonScore combineEvidence(NameComparison name, size_t queryName, size_t recordName, DateEvidence dateOfBirth,
+                            Agreement sex, Agreement nationality) {
+  PersonScore score;
+  score.nameScore = name.score;
+  score.queryName = queryName;
+  score.recordName = recordName;
+  score.name = std::move(name);
+  score.dateOfBirth = dateOfBirth;
+  score.sex = sex;
+  score.nationality = nationality;
+  if (score.nameScore <= 0) return score;
+  const double evidence = dateWeight(dateOfBirth) + sexWeight(sex) + nationalityWeight(nationality);
+  score.score = std::clamp(score.nameScore + evidence, 0.0, 1.0);
+  return score;
+}
+
+PersonScore scorePerson(const PersonQuery& query, const PersonRecord& record) {
+  NameComparison best;
+  size_t bestQuery = 0;
+  size_t bestRecord = 0;
+  for (size_t i = 0; i < query.names.size(); ++i) {
+    for (size_t j = 0; j < record.names.size(); ++j) {
+      NameComparison comparison = compareNames(query.names[i], record.names[j]);
+      if (comparison.score > best.score) {
+        best = std::move(comparison);
+        bestQuery = i;
+        bestRecord = j;
+      }
+    }
+  }
+  return combineEvidence(std::move(best), bestQuery, bestRecord,
+                         compareDatesOfBirth(query.dateOfBirth, record.dateOfBirth), compareSex(query.sex, record.sex),
+                         compareNationalities(query.nationalities, record.nationalities));
+}
+
+Explanation explainNames(const NameComparison& comparison, TokenSequence query, TokenSequence record) {
+  Explanation explanation;
+  explanation.score = comparison.score;
+  for (const auto& match : comparison.matches) {
+    if (match.query >= query.size() || match.record >= record.size()) continue;
+    ExplainedPair pair;
+    pair.query = originalOf(query, match.query, match.querySpan);
+    pair.record = originalOf(record, match.record, match.recordSpan);
+    pair.role = roleOf(match.record, match.recordSpan, record.size());
+    pair.kind = match.kind;
+    pair.transliterated = query[match.query]->script != record[match.record]->script;
+    pair.similarity = match.similarity;
+    explanation.pairs.push_back(std::move(pair));
+  }
+  std::stable_sort(explanation.pairs.begin(), explanation.pairs.end(),
+                   [](const ExplainedPair& a, const ExplainedPair& b) { return roleRank(a.role) < roleRank(b.role); });
+  for (size_t i : comparison.unmatchedQuery) {
+    if (i < query.size()) explanation.unmatchedQuery.push_back(originalOf(query, i, 1));
+  }
+  for (size_t j : comparison.unmatchedRecord) {
+    if (j < record.size()) explanation.unmatchedRecord.push_back(originalOf(record, j, 1));
+  }
+  explanation.text = textOf(explanation, false);
+  return explanation;
+}
+
+Explanation explainPerson(const PersonScore& score, TokenSequence queryName, TokenSequence recordName,
+                          const PartialDate& recordDateOfBirth, std::span<const std::string> queryNationalities,
+                          std::span<const std::string> recordNationalities) {
+  Explanation explanation = explainNames(score.name, queryName, recordName);
+  explanation.score = score.score;
+  explanation.dateOfBirth = score.dateOfBirth;
+  if (score.dateOfBirth != DateEvidence::unknown) explanation.dateOfBirthShown = formatPartialDate(recordDateOfBirth);
+  explanation.sex = score.sex;
+  explanation.nationality = score.nationality;
+  if (score.nationality == Agreement::agrees) {
+    explanation.nationalityShown = sharedNationality(queryNationalities, recordNationalities);
+  } else if (score.nationality == Agreement::disagrees) {
+    for (const auto& code : recordNationalities) {
+      if (code.empty()) continue;
+      if (!explanation.nationalityShown.empty()) explanation.nationalityShown += ", ";
+      explanation.nationalityShown += asciiUpper(code);
+    }
+  }
+  explanation.text = textOf(explanation, true);
+  return explanation;
+}
+
+Explanation explainPerson(const PersonScore& score, const PersonQuery& query, const PersonRecord& record) {
+  static const Name kNoName;
+  const Name& queryName = score.queryName < query.names.size() ? query.names[score.queryName] : kNoName;
+  const Name& recordName = score.recordName < record.names.size() ? record.names[score.recordName] : kNoName;
+  const auto queryTokens = pointersOf(queryName);
+  const auto recordTokens = pointersOf(recordName);
+  return explainPerson(score, queryTokens, recordTokens, record.dateOfBirth, query.nationalities,
+                       record.nationalities);
+}
+
+std::string explain(const NameComparison& comparison, const Name& query, const Name& record) {
+  const auto queryTokens = pointersOf(query);
+  const auto recordTokens = pointersOf(record);
+  return explainNames(comparison, queryTokens, recordTokens).text;
+}
+
+std::string explain(const PersonScore& score, const PersonQuery& query, const PersonRecord& record) {
+  return explainPerson(score, query, record).text;
+}
+
+}  // namespace liaison::screening

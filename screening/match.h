@@ -1,0 +1,162 @@
+// Scoring a screened person against a recorded one, and explaining the score: token similarity,
+// order-independent token alignment of two names, and the evidence of date of birth, sex and
+// nationality. Pure: no I/O, no global state; every function is total and never throws.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/model.h"
+#include "screening/name.h"
+
+namespace liaison::screening {
+
+/// How two name tokens matched.
+enum class MatchKind : uint8_t {
+  exact,     ///< the same romanised text (across scripts: a transliteration)
+  phonetic,  ///< different text, a shared phonetic key or consonant skeleton
+  edit,      ///< similar text (typo, variant spelling): Jaro-Winkler or Damerau-Levenshtein
+  initial,   ///< an initial against a full token starting with that letter
+  joined,    ///< adjacent tokens of one side written as one token on the other ("abdul rahman" ~ "abdulrahman")
+};
+/// Lower-case name of a match kind: "exact", "phonetic", "edit", "initial", "joined".
+std::string_view matchKindName(MatchKind kind);
+
+/// Below this similarity two tokens are not a match at all (they stay unmatched).
+inline constexpr double kMinTokenSimilarity = 0.80;
+
+/// The best way two single tokens match, or similarity 0 when they do not.
+struct TokenSimilarity {
+  MatchKind kind = MatchKind::edit;
+  double similarity = 0;  ///< 0..1; 0 when below kMinTokenSimilarity
+};
+TokenSimilarity compareTokens(const Token& query, const Token& record);
+
+/// Jaro-Winkler similarity of two ASCII strings (0..1), prefix scale 0.1, prefix up to 4.
+double jaroWinkler(std::string_view a, std::string_view b);
+
+/// One aligned pair: query tokens [query, query + querySpan) against record tokens
+/// [record, record + recordSpan). Spans are 1 except for a joined match, where one side is 2.
+struct TokenMatch {
+  size_t query = 0;
+  size_t record = 0;
+  MatchKind kind = MatchKind::exact;
+  double similarity = 0;
+  uint8_t querySpan = 1;
+  uint8_t recordSpan = 1;
+};
+
+/// Two names compared token by token in any order.
+struct NameComparison {
+  double score = 0;                     ///< 0..1
+  std::vector<TokenMatch> matches;      ///< in query token order
+  std::vector<size_t> unmatchedQuery;   ///< query token indexes left unmatched
+  std::vector<size_t> unmatchedRecord;  ///< record token indexes left unmatched
+};
+
+/// A name as a sequence of tokens held elsewhere (a Name's tokens, or an index's dictionary).
+using TokenSequence = std::span<const Token* const>;
+
+/// Compares two names: the alignment maximising the summed similarity (an exact assignment for names
+/// of up to 10 tokens, greedy beyond). Unmatched tokens lower the score: a token with no counterpart
+/// on the other side (a missing middle name) a little, a token facing a different one (a different
+/// family name) a lot. Empty names score 0.
+NameComparison compareNames(TokenSequence query, TokenSequence record);
+NameComparison compareNames(const Name& query, const Name& record);
+
+/// Evidence of the date of birth.
+enum class DateEvidence : uint8_t {
+  unknown,   ///< either side unknown
+  exact,     ///< both full dates, equal
+  partial,   ///< equal where both are known, at least one side partial (1970 vs 1970-05-12)
+  near,      ///< off by one digit, day and month swapped, or one year apart
+  mismatch,  ///< otherwise
+};
+std::string_view dateEvidenceName(DateEvidence evidence);
+DateEvidence compareDatesOfBirth(const PartialDate& query, const PartialDate& record);
+
+/// Agreement of sex or nationality.
+enum class Agreement : uint8_t { unknown, agrees, disagrees };
+std::string_view agreementName(Agreement agreement);
+/// Unknown when either is unspecified.
+Agreement compareSex(Sex query, Sex record);
+/// Agrees when the lists share a code (case-insensitive), unknown when either is empty.
+Agreement compareNationalities(std::span<const std::string> query, std::span<const std::string> record);
+
+/// What is known of a person, on either side: names (name, aliases, original-script name), date of
+/// birth, sex, nationalities (ICAO codes).
+struct PersonEvidence {
+  std::vector<Name> names;
+  PartialDate dateOfBirth;
+  Sex sex = Sex::unspecified;
+  std::vector<std::string> nationalities;
+};
+using PersonQuery = PersonEvidence;
+using PersonRecord = PersonEvidence;
+
+/// A screened person's score against one recorded person.
+struct PersonScore {
+  double score = 0;       ///< 0..1, compare with kMatchThreshold
+  double nameScore = 0;   ///< the best name pair's score
+  size_t queryName = 0;   ///< which query name gave it
+  size_t recordName = 0;  ///< which record name gave it
+  NameComparison name;    ///< that pair's alignment
+  DateEvidence dateOfBirth = DateEvidence::unknown;
+  Agreement sex = Agreement::unknown;
+  Agreement nationality = Agreement::unknown;
+};
+
+/// The person score from the best name comparison and the other evidence: agreeing evidence raises
+/// the name score a little, conflicting strong evidence (a different date of birth, sex) lowers it.
+PersonScore combineEvidence(NameComparison name, size_t queryName, size_t recordName, DateEvidence dateOfBirth,
+                            Agreement sex, Agreement nationality);
+/// Best name pair of all query names against all record names, with the other evidence.
+PersonScore scorePerson(const PersonQuery& query, const PersonRecord& record);
+
+/// At or above this score a pair of persons (or names) is a match. How it was chosen: see README.md
+/// "Screening" (calibrated on the shared positive and negative name sets).
+inline constexpr double kMatchThreshold = 0.80;
+
+/// One aligned token pair for the wire: the tokens as written, joined with a space for a span of two.
+struct ExplainedPair {
+  std::string query;
+  std::string record;
+  std::string role;  ///< "given name", "middle name", "family name" or "name": the record token's position
+  MatchKind kind = MatchKind::exact;
+  bool transliterated = false;  ///< the two sides are in different scripts
+  double similarity = 0;
+};
+
+/// The structured explanation of a score, for the node to put on the wire.
+struct Explanation {
+  double score = 0;
+  std::vector<ExplainedPair> pairs;
+  std::vector<std::string> unmatchedQuery;
+  std::vector<std::string> unmatchedRecord;
+  DateEvidence dateOfBirth = DateEvidence::unknown;
+  std::string dateOfBirthShown;  ///< the record's date where evidence is exact/partial/near ("1970")
+  Agreement sex = Agreement::unknown;
+  Agreement nationality = Agreement::unknown;
+  std::string nationalityShown;  ///< the shared code when agreeing, the record's codes when disagreeing
+  std::string text;              ///< the human form, as explain() returns it
+};
+
+/// The structured explanation of a name comparison (no date, sex or nationality evidence).
+Explanation explainNames(const NameComparison& comparison, TokenSequence query, TokenSequence record);
+/// The structured explanation of a person score; `record` must be the record it was scored against.
+Explanation explainPerson(const PersonScore& score, const PersonQuery& query, const PersonRecord& record);
+/// Like explainPerson, with the record's evidence as held elsewhere (the index): the record name
+/// that scored, and the record's date of birth and nationalities.
+Explanation explainPerson(const PersonScore& score, TokenSequence queryName, TokenSequence recordName,
+                          const PartialDate& recordDateOfBirth, std::span<const std::string> queryNationalities,
+                          std::span<const std::string> recordNationalities);
+
+/// The human explanation: "family name SHEVCHENKO ~ ШЕВЧЕНКО (transliteration, 1.00); given name
+/// TARAS ~ TARAS (exact, 1.00); date of birth partial (1970); nationality UKR agrees".
+std::string explain(const NameComparison& comparison, const Name& query, const Name& record);
+std::string explain(const PersonScore& score, const PersonQuery& query, const PersonRecord& record);
+
+}  // namespace liaison::screening
