@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include "adapters/text_encoding.h"
+
 namespace liaison::paxlst {
 namespace {
 
@@ -111,44 +113,6 @@ std::optional<CharacterSet> characterSetOf(std::string_view syntaxIdentifier) {
   return std::nullopt;
 }
 
-// Valid UTF-8 without C1 control characters (U+0080..U+009F), which terminals may obey as commands.
-bool isPrintableUtf8(std::string_view text) {
-  constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
-  for (size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    uint32_t codePoint = 0;
-    if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      codePoint = lead & 0x1F;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      codePoint = lead & 0x0F;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      codePoint = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      codePoint = (codePoint << 6) | (next & 0x3F);
-    }
-    if (codePoint < kMinimum[length] || codePoint > 0x10FFFF ||
-        (codePoint >= 0xD800 && codePoint <= 0xDFFF) || codePoint <= 0x9F) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // Rewrites one value as UTF-8; returns what is wrong with it, or nothing.
 std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
   switch (set.encoding) {
@@ -161,20 +125,10 @@ std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
       }
       return std::nullopt;
     case Encoding::latin1: {
-      std::string utf8;
-      utf8.reserve(value.size());
-      for (char c : value) {
-        auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x80) {
-          utf8 += c;
-        } else if (byte < 0xA0) {
-          return "byte " + hexByte(c) + " is a control code, not a character of " + set.label;
-        } else {
-          utf8 += static_cast<char>(0xC0 | (byte >> 6));
-          utf8 += static_cast<char>(0x80 | (byte & 0x3F));
-        }
-      }
-      value = std::move(utf8);
+      char badByte = 0;
+      auto utf8 = latin1ToUtf8(value, &badByte);
+      if (!utf8) return "byte " + hexByte(badByte) + " is a control code, not a character of " + set.label;
+      value = std::move(*utf8);
       return std::nullopt;
     }
     case Encoding::utf8:
@@ -184,19 +138,12 @@ std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
   return std::nullopt;
 }
 
-bool hasHighBytes(std::string_view value) {
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  }
-  return false;
-}
-
 // Lenient decoding of a value that is not in the declared set, or that is valid UTF-8 where
 // ISO 8859-1 was declared (a UTF-8 file labelled UNOC, the most common mislabel: read as Latin-1,
 // every accented letter would come out as two wrong ones). Returns the encoding it was read in,
 // or nothing when `decode` reads it as declared or no fallback fits (then `decode` says why).
 std::optional<std::string> decodeOtherwise(std::string& value, const CharacterSet& set) {
-  if (!hasHighBytes(value)) return std::nullopt;
+  if (!hasNonAsciiBytes(value)) return std::nullopt;
   if (set.encoding != Encoding::utf8 && isPrintableUtf8(value)) return "UTF-8";
   if (set.encoding != Encoding::latin1) {
     std::string copy = value;
