@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include "adapters/text_encoding.h"
+
 namespace liaison::paxlst {
 namespace {
 
@@ -111,44 +113,6 @@ std::optional<CharacterSet> characterSetOf(std::string_view syntaxIdentifier) {
   return std::nullopt;
 }
 
-// Valid UTF-8 without C1 control characters (U+0080..U+009F), which terminals may obey as commands.
-bool isPrintableUtf8(std::string_view text) {
-  constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
-  for (size_t i = 0; i < text.size();) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length = 0;
-    uint32_t codePoint = 0;
-    if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      codePoint = lead & 0x1F;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      codePoint = lead & 0x0F;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      codePoint = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      codePoint = (codePoint << 6) | (next & 0x3F);
-    }
-    if (codePoint < kMinimum[length] || codePoint > 0x10FFFF ||
-        (codePoint >= 0xD800 && codePoint <= 0xDFFF) || codePoint <= 0x9F) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // Rewrites one value as UTF-8; returns what is wrong with it, or nothing.
 std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
   switch (set.encoding) {
@@ -161,20 +125,10 @@ std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
       }
       return std::nullopt;
     case Encoding::latin1: {
-      std::string utf8;
-      utf8.reserve(value.size());
-      for (char c : value) {
-        auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x80) {
-          utf8 += c;
-        } else if (byte < 0xA0) {
-          return "byte " + hexByte(c) + " is a control code, not a character of " + set.label;
-        } else {
-          utf8 += static_cast<char>(0xC0 | (byte >> 6));
-          utf8 += static_cast<char>(0x80 | (byte & 0x3F));
-        }
-      }
-      value = std::move(utf8);
+      char badByte = 0;
+      auto utf8 = latin1ToUtf8(value, &badByte);
+      if (!utf8) return "byte " + hexByte(badByte) + " is a control code, not a character of " + set.label;
+      value = std::move(*utf8);
       return std::nullopt;
     }
     case Encoding::utf8:
@@ -183,6 +137,58 @@ std::optional<std::string> decode(std::string& value, const CharacterSet& set) {
   }
   return std::nullopt;
 }
+
+// Lenient decoding of a value that is not in the declared set, or that is valid UTF-8 where
+// ISO 8859-1 was declared (a UTF-8 file labelled UNOC, the most common mislabel: read as Latin-1,
+// every accented letter would come out as two wrong ones). Returns the encoding it was read in,
+// or nothing when `decode` reads it as declared or no fallback fits (then `decode` says why).
+std::optional<std::string> decodeOtherwise(std::string& value, const CharacterSet& set) {
+  if (!hasNonAsciiBytes(value)) return std::nullopt;
+  if (set.encoding != Encoding::utf8 && isPrintableUtf8(value)) return "UTF-8";
+  if (set.encoding != Encoding::latin1) {
+    std::string copy = value;
+    if (!decode(copy, CharacterSet{Encoding::latin1, "ISO 8859-1"})) {
+      value = std::move(copy);
+      return "ISO 8859-1";
+    }
+  }
+  return std::nullopt;
+}
+
+// Where a lenient parse reads past a quirk that a strict one refuses, and the warnings it gives.
+class Quirks {
+ public:
+  explicit Quirks(bool lenient) : lenient_(lenient) {}
+
+  bool lenient() const { return lenient_; }
+
+  // Strict: `problem` is the error. Lenient: it becomes a warning saying how it was read.
+  void tolerate(const Invalid& problem, const Segment& segment, const std::string& howRead) {
+    if (!lenient_) throw problem;
+    add(Warning{segment.number, segment.tag, problem.message + "; " + howRead});
+  }
+
+  void add(Warning warning) {
+    if (warnings_.size() < kMaxWarnings) {
+      warnings_.push_back(std::move(warning));
+    } else {
+      ++leftOut_;
+    }
+  }
+
+  std::vector<Warning> take() {
+    if (leftOut_ > 0) {
+      warnings_.push_back(Warning{0, "", std::to_string(leftOut_) + " more warnings are left out"});
+      leftOut_ = 0;
+    }
+    return std::move(warnings_);
+  }
+
+ private:
+  bool lenient_;
+  std::vector<Warning> warnings_;
+  size_t leftOut_ = 0;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Dates
@@ -298,10 +304,74 @@ constexpr std::string_view kCrewList = "250";
 // gives: header (RFF, DTM, NAD+MS, ...), the flight (TDT with LOC/DTM), the travellers, CNT.
 class MessageBuilder {
  public:
-  MessageBuilder(PaxlstMessage& message, const Segment& unh, Date reference)
-      : message_(message), unh_(unh), reference_(reference) {}
+  MessageBuilder(PaxlstMessage& message, const Segment& unh, Date reference, Quirks& quirks)
+      : message_(message), unh_(unh), reference_(reference), quirks_(quirks) {}
 
-  void add(const Segment& segment) {
+  // Adds one segment. `undecodable` is what is wrong with its text, when a lenient parse could
+  // not decode it: it makes a traveller group unreadable, and any other segment is skipped.
+  void add(const Segment& segment, const std::optional<Invalid>& undecodable = std::nullopt) {
+    if (!quirks_.lenient() || !isTravellerSegment(segment)) {
+      if (undecodable) return quirks_.tolerate(*undecodable, segment, "the segment is skipped");
+      return dispatch(segment);
+    }
+    // Lenient: a traveller group that cannot be read is kept as unreadable, the rest read on.
+    bool startsGroup = segment.tag == "NAD";
+    if (!startsGroup && unreadableGroup_) return;  // the rest of an unreadable group
+    const size_t travellers = message_.travellers.size();
+    try {
+      if (undecodable) throw *undecodable;
+      dispatch(segment);
+      if (startsGroup) unreadableGroup_ = false;
+    } catch (const Invalid& problem) {
+      if (startsGroup) {
+        message_.travellers.resize(travellers);  // the NAD may have started its traveller before failing
+        beginTraveller(segment, false);
+      }
+      message_.travellers.pop_back();
+      message_.unreadable.push_back(UnreadableTraveller{groupStart_, problem.message});
+      unreadableGroup_ = true;
+    }
+  }
+
+  void finish(const Segment& unt) {
+    if (part_ == Part::header) {
+      throw at(unt, 0,
+               "message " + quoted(message_.reference) + " (UNH at segment " + std::to_string(unh_.number) +
+                   ") has no flight; TDT with its LOC and DTM segments is mandatory");
+    }
+    auto count = wholeNumber(unt.value(1));
+    size_t actual = unt.number - unh_.number + 1;
+    if (!count) {
+      quirks_.tolerate(at(unt, 1, "the segment count " + quoted(unt.value(1)) + " is not a number"), unt,
+                       "the message is read as it is");
+    } else if (*count != actual) {
+      quirks_.tolerate(at(unt, 1,
+                          "the segment count is " + std::to_string(*count) + " but message " +
+                              quoted(message_.reference) + " has " + std::to_string(actual) +
+                              " segments from UNH (segment " + std::to_string(unh_.number) +
+                              ") to UNT; a segment was lost or added, or the count is wrong"),
+                       unt, "the message is read as it is");
+    }
+    if (unt.value(2) != message_.reference) {
+      quirks_.tolerate(at(unt, 2,
+                          "message reference " + quoted(unt.value(2)) + " does not match " +
+                              quoted(message_.reference) + " in UNH (segment " + std::to_string(unh_.number) +
+                              ")"),
+                       unt, "read as the end of that message");
+    }
+  }
+
+ private:
+  // The segments of a traveller group: a traveller's NAD, and what follows it until the next NAD
+  // or CNT. Anything else (TDT, BGM, ...) in the middle of the travellers is a structural error.
+  bool isTravellerSegment(const Segment& segment) const {
+    const std::string& tag = segment.tag;
+    if (tag == "NAD") return segment.value(1) != "MS" && part_ != Part::header && part_ != Part::trailer;
+    return part_ == Part::travellers &&
+           (tag == "ATT" || tag == "NAT" || tag == "DOC" || tag == "DTM" || tag == "LOC" || tag == "RFF");
+  }
+
+  void dispatch(const Segment& segment) {
     if (part_ == Part::trailer) throw at(segment, 0, "only UNT may follow CNT");
     const std::string& tag = segment.tag;
     if (tag == "NAD") return nad(segment);
@@ -322,30 +392,6 @@ class MessageBuilder {
     // Anything else the guides allow (COM, CTA, MEA, GEI, FTX, EMP, a header RFF, ...) is not used.
   }
 
-  void finish(const Segment& unt) {
-    if (part_ == Part::header) {
-      throw at(unt, 0,
-               "message " + quoted(message_.reference) + " (UNH at segment " + std::to_string(unh_.number) +
-                   ") has no flight; TDT with its LOC and DTM segments is mandatory");
-    }
-    auto count = wholeNumber(unt.value(1));
-    if (!count) throw at(unt, 1, "the segment count " + quoted(unt.value(1)) + " is not a number");
-    size_t actual = unt.number - unh_.number + 1;
-    if (*count != actual) {
-      throw at(unt, 1,
-               "the segment count is " + std::to_string(*count) + " but message " +
-                   quoted(message_.reference) + " has " + std::to_string(actual) +
-                   " segments from UNH (segment " + std::to_string(unh_.number) +
-                   ") to UNT; a segment was lost or added, or the count is wrong");
-    }
-    if (unt.value(2) != message_.reference) {
-      throw at(unt, 2,
-               "message reference " + quoted(unt.value(2)) + " does not match " + quoted(message_.reference) +
-                   " in UNH (segment " + std::to_string(unh_.number) + ")");
-    }
-  }
-
- private:
   enum class Part { header, flight, travellers, trailer };
 
   // NAD element 4 (C080) has five name components: family name, then given names; the sixth is a
@@ -384,28 +430,37 @@ class MessageBuilder {
                "party qualifier " + quoted(qualifier) +
                    " is not MS (reporting party), FL or DDU (passenger), FM or DDT (crew member)");
     }
-    if (crew != message_.crewList) {
-      throw at(segment, 1,
-               crew
-                   ? "a crew member (NAD+" + std::string(qualifier) +
-                         ") in a passenger list (BGM 745); crew are reported in a crew list (BGM 250)"
-                   : "a passenger (NAD+" + std::string(qualifier) +
-                         ") in a crew list (BGM 250); passengers are reported in a passenger list (BGM 745)");
-    }
     if (part_ == Part::header) {
       throw at(segment, 0, "a traveller before the flight; TDT with its LOC and DTM segments comes first");
     }
-    Traveller traveller;
-    traveller.crew = crew;
+    if (crew != message_.crewList) {
+      quirks_.tolerate(
+          at(segment, 1,
+             crew ? "a crew member (NAD+" + std::string(qualifier) +
+                        ") in a passenger list (BGM 745); crew are reported in a crew list (BGM 250)"
+                  : "a passenger (NAD+" + std::string(qualifier) +
+                        ") in a crew list (BGM 250); passengers are reported in a passenger list (BGM 745)"),
+          segment, crew ? "read as a crew member" : "read as a passenger");
+    }
+    Traveller& traveller = beginTraveller(segment, crew);
     traveller.person.familyName = segment.value(4, 1);
     if (traveller.person.familyName.empty()) {
       throw at(segment, 4, "the traveller's family name (first component) is empty");
     }
     traveller.person.givenNames = joinedComponents(segment, 4, 2, kLastNameComponent);
+  }
+
+  // Starts a traveller group at its NAD: what follows belongs to it.
+  Traveller& beginTraveller(const Segment& nad, bool crew) {
+    Traveller traveller;
+    traveller.segment = nad.number;
+    traveller.crew = crew;
     message_.travellers.push_back(std::move(traveller));
     part_ = Part::travellers;
+    groupStart_ = nad.number;
     documents_ = 0;
     seen_.clear();
+    return message_.travellers.back();
   }
 
   // Components `first`..`last` of an element, the empty ones dropped, joined with spaces.
@@ -439,17 +494,21 @@ class MessageBuilder {
       throw at(segment, 2,
                "the flight number (journey identifier) " + quoted(number) + " is not letters and digits");
     }
-    Flight& flight = message_.flight;
     if (part_ == Part::flight) {
       // Another leg of a progressive flight: the same flight number calling at several airports.
-      if (number != flight.flightNumber) {
-        throw at(segment, 2,
-                 "a second flight " + quoted(number) + " in a message for flight " +
-                     quoted(flight.flightNumber) + "; send each flight in its own message");
+      if (number != leg().flightNumber) {
+        quirks_.tolerate(at(segment, 2,
+                            "a second flight " + quoted(number) + " in a message for flight " +
+                                quoted(leg().flightNumber) + "; send each flight in its own message"),
+                         segment, "read as a further leg");
+        Flight next;
+        next.carrier = segment.value(5, 1);
+        next.flightNumber = number;
+        message_.otherLegs.push_back(std::move(next));
       }
     } else {
-      flight.flightNumber = number;
-      flight.carrier = segment.value(5, 1);
+      message_.flight.flightNumber = number;
+      message_.flight.carrier = segment.value(5, 1);
       part_ = Part::flight;
     }
     lastPort_.clear();
@@ -471,11 +530,16 @@ class MessageBuilder {
     // Others (22 port of clearance, 180 place of birth, ...) are not used.
   }
 
+  // The leg the flight segments describe: the first, or the last further leg a lenient parse read.
+  Flight& leg() { return message_.otherLegs.empty() ? message_.flight : message_.otherLegs.back(); }
+
   void flightLocation(const Segment& segment, std::string_view qualifier, std::string_view place) {
     if (qualifier != "125" && qualifier != "87" && qualifier != "92") return;  // e.g. 130 final destination
-    if (!isCode(place))
-      throw at(segment, 2, "the airport code " + quoted(place) + " is not letters and digits");
-    Flight& flight = message_.flight;
+    if (!isCode(place)) {
+      return quirks_.tolerate(at(segment, 2, "the airport code " + quoted(place) + " is not letters and digits"),
+                              segment, "left out");
+    }
+    Flight& flight = leg();
     if (qualifier == "125" && flight.departurePort.empty()) flight.departurePort = place;
     if (qualifier == "87") flight.arrivalPort = place;
     // A LOC+92 (departure and arrival airport) takes its role from the DTM that follows it.
@@ -530,14 +594,18 @@ class MessageBuilder {
   }
 
   void flightTime(const Segment& segment, std::string_view qualifier) {
-    Flight& flight = message_.flight;
-    if (qualifier == "189") {
-      Timestamp departure = dtmDateTime(segment, reference_, "the departure time");
-      if (!flight.departure) flight.departure = departure;
-      if (lastPortQualifier_ == "92" && flight.departurePort.empty()) flight.departurePort = lastPort_;
-    } else if (qualifier == "232") {
-      flight.arrival = dtmDateTime(segment, reference_, "the arrival time");
-      if (lastPortQualifier_ == "92") flight.arrivalPort = lastPort_;
+    Flight& flight = leg();
+    try {
+      if (qualifier == "189") {
+        Timestamp departure = dtmDateTime(segment, reference_, "the departure time");
+        if (!flight.departure) flight.departure = departure;
+        if (lastPortQualifier_ == "92" && flight.departurePort.empty()) flight.departurePort = lastPort_;
+      } else if (qualifier == "232") {
+        flight.arrival = dtmDateTime(segment, reference_, "the arrival time");
+        if (lastPortQualifier_ == "92") flight.arrivalPort = lastPort_;
+      }
+    } catch (const Invalid& problem) {
+      quirks_.tolerate(problem, segment, "left out");
     }
   }
 
@@ -594,31 +662,51 @@ class MessageBuilder {
   void cnt(const Segment& segment) {
     if (part_ == Part::header)
       throw at(segment, 0, "CNT before the flight; CNT is the last segment before UNT");
+    part_ = Part::trailer;
     std::string_view qualifier = segment.value(1, 1);
     std::string_view expected = message_.crewList ? "41" : "42";
     if (qualifier != expected) {
-      throw at(segment, 1,
-               "control total qualifier " + quoted(qualifier) + " does not fit a " +
-                   (message_.crewList ? "crew list, which counts its crew members with CNT+41"
-                                      : "passenger list, which counts its passengers with CNT+42"));
+      quirks_.tolerate(at(segment, 1,
+                          "control total qualifier " + quoted(qualifier) + " does not fit a " +
+                              (message_.crewList ? "crew list, which counts its crew members with CNT+41"
+                                                 : "passenger list, which counts its passengers with CNT+42")),
+                       segment, "the total is not checked");
+      return;
     }
-    auto total = wholeNumber(segment.value(1, 2));
-    if (!total) throw at(segment, 1, "the control total " + quoted(segment.value(1, 2)) + " is not a number");
-    if (*total != message_.travellers.size()) {
+    std::string_view count = segment.value(1, 2);
+    if (count.empty() && segment.elements.size() >= 2) {
+      // CNT+42+5: the count in an element of its own rather than a component of C270.
+      quirks_.tolerate(at(segment, 2,
+                          "the control total is in element 2 (CNT+" + std::string(qualifier) +
+                              "+N); it belongs in element 1 after a colon (CNT+" + std::string(qualifier) + ":N)"),
+                       segment, "read from element 2");
+      count = segment.value(2, 1);
+    }
+    auto total = wholeNumber(count);
+    if (!total) {
+      return quirks_.tolerate(at(segment, 1, "the control total " + quoted(count) + " is not a number"), segment,
+                              "the total is not checked");
+    }
+    // Unreadable travellers are listed too, so they count.
+    size_t listed = message_.travellers.size() + message_.unreadable.size();
+    if (*total != listed) {
       const char* counted = message_.crewList ? (*total == 1 ? "crew member" : "crew members")
                                               : (*total == 1 ? "passenger" : "passengers");
-      throw at(segment, 1,
-               "the control total says " + std::to_string(*total) + " " + counted +
-                   " but the message lists " + std::to_string(message_.travellers.size()) +
-                   "; travellers are missing or the total is wrong");
+      quirks_.tolerate(at(segment, 1,
+                          "the control total says " + std::to_string(*total) + " " + counted +
+                              " but the message lists " + std::to_string(listed) +
+                              "; travellers are missing or the total is wrong"),
+                       segment, "the travellers listed are read");
     }
-    part_ = Part::trailer;
   }
 
   PaxlstMessage& message_;
   const Segment& unh_;
   Date reference_;
+  Quirks& quirks_;
   Part part_ = Part::header;
+  size_t groupStart_ = 0;         // the NAD segment of the current traveller group
+  bool unreadableGroup_ = false;  // the current traveller group is unreadable (lenient mode)
   std::string lastPort_;  // the last flight LOC, for the DTM that follows it
   std::string lastPortQualifier_;
   size_t documents_ = 0;                // DOC groups of the current traveller so far
@@ -636,7 +724,7 @@ bool isServiceSegment(std::string_view tag) {
 
 class InterchangeParser {
  public:
-  explicit InterchangeParser(EdifactReader reader) : reader_(std::move(reader)) {}
+  InterchangeParser(EdifactReader reader, Quirks& quirks) : reader_(std::move(reader)), quirks_(quirks) {}
 
   Interchange parse() {
     interchange_.characters = reader_.characters();
@@ -650,8 +738,21 @@ class InterchangeParser {
     header(unb);
     size_t groups = 0;
     size_t ungrouped = 0;
-    Segment segment = require("UNZ (interchange trailer)");
-    for (; segment.tag != "UNZ"; segment = require("UNZ (interchange trailer)")) {
+    Segment segment;
+    while (true) {
+      if (!read(segment)) {
+        // A file whose last message is complete but whose UNZ was lost (or stripped by a gateway).
+        if (quirks_.lenient() && (groups > 0 || ungrouped > 0)) {
+          quirks_.add(Warning{reader_.segmentsRead(), lastTag_,
+                              "the input ends after segment " + std::to_string(reader_.segmentsRead()) + " (" +
+                                  lastTag_ +
+                                  ") but UNZ (interchange trailer) is missing; the complete messages before "
+                                  "it are read"});
+          return std::move(interchange_);
+        }
+        missing("UNZ (interchange trailer)");
+      }
+      if (segment.tag == "UNZ") break;
       if (segment.tag == "UNG" && ungrouped == 0) {
         group(segment);
         ++groups;
@@ -673,33 +774,73 @@ class InterchangeParser {
       checkTrailer(segment, ungrouped, "message", "messages", "the interchange",
                    interchange_.controlReference, "interchange control reference", unb);
     }
-    Segment extra;
-    if (read(extra))
+    if (quirks_.lenient()) {
+      afterEnd(segment);
+    } else if (Segment extra; read(extra)) {
       throw at(extra, 0, "data after UNZ, which ends the interchange; send one interchange per file");
+    }
     return std::move(interchange_);
   }
 
  private:
-  // The next segment with its text decoded to UTF-8, or false at the end of the input.
+  // Lenient: anything after UNZ but layout is ignored, with a warning (a second interchange, a
+  // gateway's trailer, padding). The tokenizer is not asked, as what follows need not be EDIFACT.
+  void afterEnd(const Segment& unz) {
+    std::string_view rest = reader_.rest();
+    size_t skipped = rest.find_first_not_of(" \t\r\n");
+    if (skipped == std::string_view::npos) return;
+    quirks_.add(Warning{unz.number, unz.tag,
+                        location(unz.number, unz.tag, 0) + ": " + std::to_string(rest.size() - skipped) +
+                            (rest.size() - skipped == 1 ? " byte" : " bytes") +
+                            " after UNZ, which ends the interchange, from byte " +
+                            std::to_string(reader_.position() + skipped) + "; ignored"});
+  }
+
+  // The next segment with its text decoded to UTF-8, or false at the end of the input. A lenient
+  // parse reads text outside the declared character set as UTF-8 or ISO 8859-1 (decodeOtherwise)
+  // with a warning; what it cannot decode in a segment the message builder handles is left in
+  // undecodable_ for the builder (an unreadable traveller), elsewhere it is an error.
   bool read(Segment& segment) {
     auto more = reader_.next(segment);
+    for (Warning& warning : reader_.warnings()) quirks_.add(std::move(warning));
+    reader_.warnings().clear();
     if (!more) throw Invalid{more.error().message};
     if (!*more) return false;
+    undecodable_.reset();
     for (size_t e = 0; e < segment.elements.size(); ++e) {
+      std::optional<std::string> readAs;
       for (std::string& component : segment.elements[e]) {
-        if (auto problem = decode(component, characterSet_)) throw at(segment, e + 1, *problem);
+        if (quirks_.lenient() && !undecodable_) {
+          if (auto encoding = decodeOtherwise(component, characterSet_)) {
+            readAs = *encoding;
+            continue;
+          }
+        }
+        auto problem = decode(component, characterSet_);
+        if (!problem) continue;
+        if (!quirks_.lenient() || isServiceSegment(segment.tag) || segment.tag == "BGM") {
+          throw at(segment, e + 1, *problem);
+        }
+        if (!undecodable_) undecodable_ = at(segment, e + 1, *problem);
+      }
+      if (readAs) {
+        quirks_.add(Warning{segment.number, segment.tag,
+                            location(segment.number, segment.tag, e + 1) + ": text outside " +
+                                characterSet_.label + "; read as " + *readAs});
       }
     }
     lastTag_ = segment.tag;
     return true;
   }
 
+  [[noreturn]] void missing(const std::string& expected) {
+    throw Invalid{"the input ends after segment " + std::to_string(reader_.segmentsRead()) + " (" + lastTag_ +
+                  ") but " + expected + " is missing; the file looks truncated"};
+  }
+
   Segment require(const std::string& expected) {
     Segment segment;
-    if (!read(segment)) {
-      throw Invalid{"the input ends after segment " + std::to_string(reader_.segmentsRead()) + " (" +
-                    lastTag_ + ") but " + expected + " is missing; the file looks truncated"};
-    }
+    if (!read(segment)) missing(expected);
     return segment;
   }
 
@@ -784,7 +925,7 @@ class InterchangeParser {
     }
     message.crewList = message.documentName == kCrewList;
 
-    MessageBuilder builder(message, unh, reference_);
+    MessageBuilder builder(message, unh, reference_, quirks_);
     std::string closing = "UNT (end of message " + quoted(message.reference) + ")";
     for (Segment segment = require(closing);; segment = require(closing)) {
       if (segment.tag == "UNT") {
@@ -796,30 +937,36 @@ class InterchangeParser {
                  segment.tag + " inside message " + quoted(message.reference) + " (UNH at segment " +
                      std::to_string(unh.number) + "); its UNT is missing");
       }
-      builder.add(segment);
+      builder.add(segment, undecodable_);
     }
     return message;
   }
 
   // UNE and UNZ: element 1 counts what they close, element 2 repeats the opening reference.
-  static void checkTrailer(const Segment& trailer, size_t actual, const char* singular, const char* plural,
-                           const std::string& container, const std::string& reference,
-                           const std::string& referenceName, const Segment& opening) {
+  void checkTrailer(const Segment& trailer, size_t actual, const char* singular, const char* plural,
+                    const std::string& container, const std::string& reference, const std::string& referenceName,
+                    const Segment& opening) {
     auto count = wholeNumber(trailer.value(1));
-    if (!count) throw at(trailer, 1, "the count " + quoted(trailer.value(1)) + " is not a number");
-    if (*count != actual) {
-      throw at(trailer, 1,
-               "the count is " + std::to_string(*count) + " but " + container + " holds " +
-                   std::to_string(actual) + " " + (actual == 1 ? singular : plural));
+    if (!count) {
+      quirks_.tolerate(at(trailer, 1, "the count " + quoted(trailer.value(1)) + " is not a number"), trailer,
+                       "not checked");
+    } else if (*count != actual) {
+      quirks_.tolerate(at(trailer, 1,
+                          "the count is " + std::to_string(*count) + " but " + container + " holds " +
+                              std::to_string(actual) + " " + (actual == 1 ? singular : plural)),
+                       trailer, "what it holds is read");
     }
     if (trailer.value(2) != reference) {
-      throw at(trailer, 2,
-               referenceName + " " + quoted(trailer.value(2)) + " does not match " + quoted(reference) +
-                   " in " + opening.tag + " (segment " + std::to_string(opening.number) + ")");
+      quirks_.tolerate(at(trailer, 2,
+                          referenceName + " " + quoted(trailer.value(2)) + " does not match " + quoted(reference) +
+                              " in " + opening.tag + " (segment " + std::to_string(opening.number) + ")"),
+                       trailer, "read as its end");
     }
   }
 
   EdifactReader reader_;
+  Quirks& quirks_;
+  std::optional<Invalid> undecodable_;  // what the last segment read could not decode (lenient mode)
   // The interchange header must be ASCII whatever character set it then declares.
   CharacterSet characterSet_{Encoding::ascii, "the ASCII of the interchange header"};
   Date reference_{};
@@ -836,14 +983,59 @@ std::string_view Segment::value(size_t element, size_t component) const {
   return components[component - 1];
 }
 
-Result<EdifactReader> EdifactReader::open(std::string_view text) {
+// The kinds of layout quirk the tokenizer reads past in lenient mode, each reported once.
+enum LayoutQuirk : unsigned {
+  kByteOrderMark = 1u << 0,
+  kSpaceBetweenSegments = 1u << 1,
+  kLineBreakInSegment = 1u << 2,
+  kSpaceAfterTag = 1u << 3,
+  kLowerCaseTag = 1u << 4,
+};
+
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
+void EdifactReader::layoutQuirk(unsigned kind, size_t segment, std::string_view tag, const std::string& message) {
+  if (quirksSeen_ & kind) return;
+  quirksSeen_ |= kind;
+  std::string where = segment == 0 ? std::string() : location(segment, tag, 0) + ": ";
+  warnings_.push_back(Warning{segment, std::string(tag), where + message});
+}
+
+Result<EdifactReader> EdifactReader::open(std::string_view text, const ParseOptions& options) {
   if (text.size() > kMaxInputBytes) {
     return fail(ErrorKind::invalidInput, "the input is " + std::to_string(text.size()) +
                                              " bytes; a PAXLST interchange may have at most " +
                                              std::to_string(kMaxInputBytes) + " bytes (16 MiB)");
   }
+  const bool lenient = !options.strict;
+  size_t start = 0;
+  bool byteOrderMark = lenient && text.substr(0, 3) == kUtf8ByteOrderMark;
+  if (byteOrderMark) start = kUtf8ByteOrderMark.size();
+  const std::string_view whole = text;
+  auto opened = [&](ServiceCharacters characters, size_t position) {
+    EdifactReader reader(whole, characters, position, lenient);
+    if (byteOrderMark) {
+      reader.layoutQuirk(kByteOrderMark, 0, "",
+                         "the file starts with a UTF-8 byte order mark, which EDIFACT does not use; skipped");
+    }
+    return reader;
+  };
   ServiceCharacters characters;
-  if (text.substr(0, 3) != "UNA") return EdifactReader(text, characters, 0);
+  std::string_view body = text.substr(start);
+  if (body.substr(0, 3) != "UNA") {
+    // Without a UNA the default separators apply; a UNB followed by anything else is a file that
+    // changed them without saying so, and guessing which byte separates what would misread names.
+    if (body.size() > 3 && body.substr(0, 3) == "UNB" && body[3] != characters.element &&
+        body[3] != characters.segment) {
+      return fail(ErrorKind::invalidInput,
+                  "segment 1 (UNB): UNB is followed by " + quotedCharacter(body[3]) +
+                      " where the element separator '+' belongs; a file with other service characters must "
+                      "announce them in a UNA segment at the start, which this file lacks, so it cannot be "
+                      "read; ask the sender to add the UNA");
+    }
+    return opened(characters, start);
+  }
+  text = body;  // the UNA's characters are read from here on
 
   constexpr size_t kUnaLength = 9;  // "UNA" and six service characters
   auto error = [](const std::string& what) {
@@ -881,13 +1073,23 @@ Result<EdifactReader> EdifactReader::open(std::string_view text) {
     return error("the decimal mark " + quotedCharacter(characters.decimal) + " must be '.' or ','");
   }
   if (isControl(reserved)) return error("the reserved character is the control byte " + hexByte(reserved));
-  return EdifactReader(text, characters, kUnaLength);
+  return opened(characters, start + kUnaLength);
 }
 
 Result<bool> EdifactReader::next(Segment& segment) {
   // Line breaks between segments are layout an editor or a gateway added; they cannot be service
-  // characters (open() allows no control bytes there), so skipping them loses nothing.
-  while (position_ < text_.size() && (text_[position_] == '\r' || text_[position_] == '\n')) ++position_;
+  // characters (open() allows no control bytes there), so skipping them loses nothing. Nor can a
+  // space or a tab, which lenient mode skips as well.
+  auto isLineBreak = [](char c) { return c == '\r' || c == '\n'; };
+  auto isBlank = [](char c) { return c == ' ' || c == '\t'; };
+  while (position_ < text_.size() && (isLineBreak(text_[position_]) || (lenient_ && isBlank(text_[position_])))) {
+    if (isBlank(text_[position_])) {
+      layoutQuirk(kSpaceBetweenSegments, segmentsRead_ + 1, "",
+                  "spaces or tabs before the segment, at byte " + std::to_string(position_) +
+                      "; skipped (further ones are not reported)");
+    }
+    ++position_;
+  }
   if (position_ == text_.size()) return false;
 
   const size_t number = segmentsRead_ + 1;
@@ -902,10 +1104,21 @@ Result<bool> EdifactReader::next(Segment& segment) {
 
   std::vector<std::string> element(1);  // components of the element being read; the tag first
   bool inTag = true;
+  bool spaceAfterTag = false;
   auto error = [&](const std::string& what) {
     return invalidAt(number, segment.tag, inTag ? 0 : segment.elements.size() + 1, what);
   };
+  // Lenient mode: a line break inside a segment is a file wrapped at a fixed width.
+  auto skipLineBreaks = [&] {
+    while (lenient_ && position_ < text_.size() && isLineBreak(text_[position_])) {
+      layoutQuirk(kLineBreakInSegment, number, segment.tag,
+                  "a line break inside the segment, at byte " + std::to_string(position_) +
+                      " (a file wrapped at a fixed width?); skipped (further ones are not reported)");
+      ++position_;
+    }
+  };
   while (true) {
+    skipLineBreaks();
     if (position_ == text_.size()) {
       return error(std::string("the input ends before the segment terminator ") +
                    quotedCharacter(characters_.segment) + "; the file looks truncated");
@@ -913,10 +1126,27 @@ Result<bool> EdifactReader::next(Segment& segment) {
     char c = text_[position_++];
     if (c == characters_.segment || c == characters_.element) {
       if (inTag) {
-        if (!isTag(element[0])) {
-          return error(quoted(element[0]) + " is not a segment tag (three capital letters)");
+        std::string& tag = element[0];
+        if (lenient_ && tag.size() == 3 && isLetterOrDigit(tag[0]) && isLetterOrDigit(tag[1]) &&
+            isLetterOrDigit(tag[2]) && !isTag(tag)) {
+          std::string upper = tag;
+          for (char& letter : upper) {
+            if (letter >= 'a' && letter <= 'z') letter = static_cast<char>(letter - 'a' + 'A');
+          }
+          if (isTag(upper)) {
+            layoutQuirk(kLowerCaseTag, number, upper,
+                        "the tag is written in lower case; read in capitals (further ones are not reported)");
+            tag = std::move(upper);
+          }
         }
-        segment.tag = std::move(element[0]);
+        if (!isTag(tag)) {
+          return error(quoted(tag) + " is not a segment tag (three capital letters)");
+        }
+        if (spaceAfterTag) {
+          layoutQuirk(kSpaceAfterTag, number, tag,
+                      "spaces after the segment tag; skipped (further ones are not reported)");
+        }
+        segment.tag = std::move(tag);
         inTag = false;
       } else {
         if (segment.elements.size() == kMaxElements) {
@@ -928,6 +1158,13 @@ Result<bool> EdifactReader::next(Segment& segment) {
       if (c == characters_.segment) break;
       continue;
     }
+    if (inTag && lenient_ && isBlank(c) && !element[0].empty()) {
+      spaceAfterTag = true;
+      continue;
+    }
+    if (inTag && spaceAfterTag) {
+      return error(quoted(element[0] + " " + c) + " is not a segment tag (three capital letters)");
+    }
     if (c == characters_.component) {
       if (inTag) return error("a component separator inside the segment tag " + quoted(element[0]));
       if (element.size() == kMaxComponents) {
@@ -937,6 +1174,7 @@ Result<bool> EdifactReader::next(Segment& segment) {
       continue;
     }
     if (c == characters_.release) {
+      skipLineBreaks();
       if (position_ == text_.size()) {
         return error("the input ends with the release character " + quotedCharacter(c) +
                      ", which has nothing to release; the file looks truncated");
@@ -959,11 +1197,16 @@ Result<bool> EdifactReader::next(Segment& segment) {
   return true;
 }
 
-Result<Interchange> parsePaxlst(std::string_view text) {
-  auto reader = EdifactReader::open(text);
+Result<Interchange> parsePaxlst(std::string_view text) { return parsePaxlst(text, ParseOptions{.strict = true}); }
+
+Result<Interchange> parsePaxlst(std::string_view text, const ParseOptions& options, std::vector<Warning>* warnings) {
+  auto reader = EdifactReader::open(text, options);
   if (!reader) return reader.error();
+  Quirks quirks(!options.strict);
   try {
-    return InterchangeParser(std::move(reader).value()).parse();
+    Interchange interchange = InterchangeParser(std::move(reader).value(), quirks).parse();
+    if (warnings) *warnings = quirks.take();
+    return interchange;
   } catch (const Invalid& invalid) {
     return fail(ErrorKind::invalidInput, invalid.message);
   }

@@ -620,6 +620,326 @@ TEST(Paxlst, TravellerFieldsAreChecked) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// PAXLST: lenient reading of real airline files (issue 12), each quirk class against strict
+// ---------------------------------------------------------------------------------------------
+
+struct LenientRead {
+  Interchange interchange;
+  std::vector<Warning> warnings;
+};
+
+// Parses leniently, failing the test if that fails.
+LenientRead lenient(std::string_view text) {
+  LenientRead read;
+  auto parsed = parsePaxlst(text, ParseOptions{}, &read.warnings);
+  EXPECT_TRUE(parsed.ok()) << parsed.error().message;
+  if (parsed) read.interchange = std::move(parsed).value();
+  return read;
+}
+
+// Every warning's text, one per line, for failure messages and substring checks.
+std::string warningText(const std::vector<Warning>& warnings) {
+  std::string text;
+  for (const Warning& warning : warnings) text += warning.message + "\n";
+  return text;
+}
+
+std::vector<std::string> familyNames(const Interchange& interchange) {
+  std::vector<std::string> names;
+  for (const PaxlstMessage& message : interchange.messages) {
+    for (const Traveller& traveller : message.travellers) names.push_back(traveller.person.familyName);
+  }
+  return names;
+}
+
+const std::vector<std::string> kFixtureNames{"SPECIMEN", "O'SPECIMEN", "MUSTERMANN"};
+
+TEST(PaxlstLenient, SpacesBetweenSegmentsAreSkippedWithOneWarning) {
+  std::string text = replaced(fixture("passenger-list.edi"), "ATT+2++M'\n", "  ATT+2++M' \t\n");
+  EXPECT_TRUE(failsWith(text, "segment 26: ", "is not a segment tag")) << "strict refuses";
+  LenientRead read = lenient(text);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  EXPECT_EQ(read.interchange.messages[0].travellers[1].person.sex, Sex::male);
+  ASSERT_EQ(read.warnings.size(), 1u) << warningText(read.warnings) << "one warning for the kind, not each";
+  EXPECT_EQ(read.warnings[0].segment, 26u);
+  EXPECT_EQ(read.warnings[0].message.rfind("segment 26: spaces or tabs before the segment, at byte ", 0), 0u)
+      << read.warnings[0].message;
+}
+
+TEST(PaxlstLenient, LineBreaksInsideSegmentsAreSkipped) {
+  // A file wrapped at a fixed width: the break falls in the middle of a name and after a release.
+  std::string text = replaced(fixture("passenger-list.edi"), "NAD+FL+++O?'SPECIMEN:SEAN'",
+                              "NAD+FL+++O?\r\n'SPECI\r\nMEN:SEAN'");
+  EXPECT_TRUE(failsWith(text, "segment 25 (NAD), element 4: ", "control byte 0x0D"));
+  LenientRead read = lenient(text);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  ASSERT_EQ(read.warnings.size(), 1u) << warningText(read.warnings);
+  EXPECT_EQ(read.warnings[0].message.rfind("segment 25 (NAD): a line break inside the segment, at byte ", 0), 0u)
+      << read.warnings[0].message;
+}
+
+TEST(PaxlstLenient, SpaceAfterTagAndLowerCaseTagsAreRead) {
+  std::string text = replaced(fixture("passenger-list.edi"), "NAT+2+UTO'\nRFF+AVF:ABC123'\nRFF+SEA:14C'",
+                              "NAT +2+UTO'\nRFF+AVF:ABC123'\nrff+SEA:14C'");
+  EXPECT_TRUE(failsWith(text, "segment 19: ", "'NAT ' is not a segment tag"));
+  EXPECT_TRUE(failsWith(replaced(fixture("passenger-list.edi"), "RFF+SEA:14C", "rff+SEA:14C"),
+                        "segment 21: ", "'rff' is not a segment tag"));
+  LenientRead read = lenient(text);
+  const Traveller& anna = read.interchange.messages[0].travellers[0];
+  EXPECT_EQ(anna.person.nationality, "UTO");
+  EXPECT_EQ(anna.references, (std::vector<std::string>{"AVF:ABC123", "SEA:14C"}));
+  EXPECT_EQ(warningText(read.warnings),
+            "segment 19 (NAT): spaces after the segment tag; skipped (further ones are not reported)\n"
+            "segment 21 (RFF): the tag is written in lower case; read in capitals (further ones are not "
+            "reported)\n");
+}
+
+TEST(PaxlstLenient, Latin1InAnAsciiFileIsReadAsIso88591WithoutQuotingTheName) {
+  std::string text = replaced(fixture("passenger-list.edi"), "MUSTERMANN:ERIKA", "M\xDC" "LLER:REN\xC9");
+  EXPECT_TRUE(failsWith(text, "segment 35 (NAD), element 4: ", "byte 0xDC is not a character of UNOA (ASCII)"));
+  LenientRead read = lenient(text);
+  const Traveller& renee = read.interchange.messages[0].travellers[2];
+  EXPECT_EQ(renee.person.familyName, "M\u00DCLLER");
+  EXPECT_EQ(renee.person.givenNames, "REN\u00C9");
+  EXPECT_EQ(warningText(read.warnings),
+            "segment 35 (NAD), element 4: text outside UNOA (ASCII); read as ISO 8859-1\n");
+  EXPECT_EQ(read.warnings[0], (Warning{35, "NAD", read.warnings[0].message}));
+}
+
+TEST(PaxlstLenient, Utf8InAnAsciiOrLatin1FileIsReadAsUtf8) {
+  std::string ascii = replaced(fixture("passenger-list.edi"), "MUSTERMANN", "\u017DUPAN");
+  EXPECT_TRUE(failsWith(ascii, "segment 35 (NAD), element 4: ", "byte 0xC5 is not a character of UNOA"));
+  EXPECT_EQ(lenient(ascii).interchange.messages[0].travellers[2].person.familyName, "\u017DUPAN");
+
+  // UTF-8 labelled UNOC: read as Latin-1, É (C3 89) would be Ã and a control code.
+  std::string latin1 = replaced(fixture("latin1.edi"), "NAT+2+DEU", "NAT+2+DEU'FTX+AAH+++REN\u00C9");
+  std::string labelled = replaced(fixture("passenger-list.edi"), "UNOA:4", "UNOC:4");
+  labelled = replaced(labelled, "SPECIMEN:ANNA", "SP\u00C9CIMEN:ANNA");
+  EXPECT_TRUE(failsWith(labelled, "segment 13 (NAD), element 4: ", "byte 0x89 is a control code"));
+  LenientRead read = lenient(labelled);
+  EXPECT_EQ(read.interchange.messages[0].travellers[0].person.familyName, "SP\u00C9CIMEN");
+  EXPECT_EQ(warningText(read.warnings), "segment 13 (NAD), element 4: text outside UNOC (ISO 8859-1); read as UTF-8\n");
+}
+
+TEST(PaxlstLenient, InvalidUtf8InAUtf8FileIsReadAsLatin1) {
+  std::string text = replaced(fixture("passenger-list.edi"), "UNOA:4", "UNOW:4");
+  text = replaced(text, "SPECIMEN:ANNA", "SP\xC9" "CIMEN:ANNA");
+  EXPECT_TRUE(failsWith(text, "segment 13 (NAD), element 4: ", "not valid UTF-8"));
+  LenientRead read = lenient(text);
+  EXPECT_EQ(read.interchange.messages[0].travellers[0].person.familyName, "SP\u00C9CIMEN");
+  EXPECT_NE(warningText(read.warnings).find("read as ISO 8859-1"), std::string::npos);
+}
+
+TEST(PaxlstLenient, ControlTotalInASecondElementIsRead) {
+  std::string text = replaced(fixture("passenger-list.edi"), "CNT+42:3", "CNT+42+3");
+  EXPECT_TRUE(failsWith(text, "segment 49 (CNT), element 2: ", "the control total is in element 2"));
+  LenientRead read = lenient(text);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  EXPECT_EQ(warningText(read.warnings),
+            "segment 49 (CNT), element 2: the control total is in element 2 (CNT+42+N); it belongs in element 1 "
+            "after a colon (CNT+42:N); read from element 2\n");
+  // The count so read is still checked.
+  LenientRead wrong = lenient(replaced(fixture("passenger-list.edi"), "CNT+42:3", "CNT+42+4"));
+  EXPECT_NE(warningText(wrong.warnings).find("the control total says 4 passengers but the message lists 3"),
+            std::string::npos)
+      << warningText(wrong.warnings);
+}
+
+TEST(PaxlstLenient, CountsAndReferencesThatDoNotMatchAreWarnings) {
+  std::string text = replaced(fixture("passenger-list.edi"), "UNT+48+PAX001", "UNT+52+PAX01");
+  text = replaced(text, "UNE+1+42", "UNE+2+42");
+  text = replaced(text, "UNZ+1+000000042", "UNZ+1+42");
+  text = replaced(text, "CNT+42:3", "CNT+42:7");
+  EXPECT_TRUE(failsWith(text, "segment 49 (CNT), element 1: ", "the control total says 7"));
+  LenientRead read = lenient(text);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  EXPECT_EQ(warningText(read.warnings),
+            "segment 49 (CNT), element 1: the control total says 7 passengers but the message lists 3; travellers "
+            "are missing or the total is wrong; the travellers listed are read\n"
+            "segment 50 (UNT), element 1: the segment count is 52 but message 'PAX001' has 48 segments from UNH "
+            "(segment 3) to UNT; a segment was lost or added, or the count is wrong; the message is read as it is\n"
+            "segment 50 (UNT), element 2: message reference 'PAX01' does not match 'PAX001' in UNH (segment 3); "
+            "read as the end of that message\n"
+            "segment 51 (UNE), element 1: the count is 2 but the functional group opened at segment 2 holds 1 "
+            "message; what it holds is read\n"
+            "segment 52 (UNZ), element 2: interchange control reference '42' does not match '000000042' in UNB "
+            "(segment 1); read as its end\n");
+}
+
+TEST(PaxlstLenient, SeveralFlightLegsInOneMessageAreKept) {
+  std::string text = replaced(fixture("passenger-list.edi"), "LOC+87+JFK'\nDTM+232:2611251430:201'\n",
+                              "LOC+87+LHR'\nDTM+232:2611251130:201'\nTDT+20+ZZ99+++ZZ'\nLOC+125+LHR'\n"
+                              "DTM+189:2611251300:201'\nLOC+87+JFK'\nDTM+232:2611251430:201'\n");
+  text = replaced(text, "UNT+48", "UNT+53");
+  EXPECT_TRUE(failsWith(text, "segment 13 (TDT), element 2: ", "a second flight 'ZZ99' in a message for flight 'ZZ1234'"));
+  LenientRead read = lenient(text);
+  const PaxlstMessage& message = read.interchange.messages[0];
+  EXPECT_EQ(message.flight.flightNumber, "ZZ1234");
+  EXPECT_EQ(message.flight.departurePort, "AMS");
+  EXPECT_EQ(message.flight.arrivalPort, "LHR");
+  ASSERT_EQ(message.otherLegs.size(), 1u);
+  EXPECT_EQ(message.otherLegs[0].flightNumber, "ZZ99");
+  EXPECT_EQ(message.otherLegs[0].departurePort, "LHR");
+  EXPECT_EQ(message.otherLegs[0].departure, timeOf("2026-11-25T13:00:00Z"));
+  EXPECT_EQ(message.otherLegs[0].arrivalPort, "JFK");
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  ASSERT_EQ(read.warnings.size(), 1u) << warningText(read.warnings);
+  EXPECT_EQ(read.warnings[0].segment, 13u);
+}
+
+TEST(PaxlstLenient, CrewMemberInAPassengerListIsReadAsCrew) {
+  std::string text = replaced(fixture("passenger-list.edi"), "NAD+FL+++MUSTERMANN", "NAD+FM+++MUSTERMANN");
+  LenientRead read = lenient(text);
+  ASSERT_EQ(read.interchange.messages[0].travellers.size(), 3u);
+  EXPECT_TRUE(read.interchange.messages[0].travellers[2].crew);
+  EXPECT_NE(warningText(read.warnings).find("segment 35 (NAD), element 1: a crew member (NAD+FM) in a passenger "
+                                            "list (BGM 745); crew are reported in a crew list (BGM 250); read as a "
+                                            "crew member"),
+            std::string::npos)
+      << warningText(read.warnings);
+}
+
+TEST(PaxlstLenient, DataAfterUnzIsIgnoredAndAMissingUnzAfterCompleteMessagesIsAWarning) {
+  std::string text = fixture("passenger-list.edi");
+  std::string trailing = text + "\x1A\x1A";
+  EXPECT_TRUE(failsWith(text + "UNB+UNOA:4+S+R+261125:0800+2'", "segment 53 (UNB): ", "data after UNZ"));
+  LenientRead read = lenient(trailing);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  EXPECT_EQ(warningText(read.warnings), "segment 52 (UNZ): 2 bytes after UNZ, which ends the interchange, from byte " +
+                                            std::to_string(text.size()) + "; ignored\n");
+  EXPECT_EQ(lenient(text + "\r\n\r\n").warnings, std::vector<Warning>{}) << "line breaks at the end are layout";
+
+  std::string noUnz = replaced(text, "UNZ+1+000000042'\n", "");
+  EXPECT_FALSE(parsePaxlst(noUnz).ok());
+  LenientRead unterminated = lenient(noUnz);
+  EXPECT_EQ(familyNames(unterminated.interchange), kFixtureNames);
+  EXPECT_EQ(warningText(unterminated.warnings),
+            "the input ends after segment 51 (UNE) but UNZ (interchange trailer) is missing; the complete messages "
+            "before it are read\n");
+}
+
+TEST(PaxlstLenient, ByteOrderMarkIsSkipped) {
+  std::string text = "\xEF\xBB\xBF" + fixture("passenger-list.edi");
+  EXPECT_FALSE(parsePaxlst(text).ok());
+  LenientRead read = lenient(text);
+  EXPECT_EQ(familyNames(read.interchange), kFixtureNames);
+  EXPECT_EQ(read.interchange.characters, ServiceCharacters{}) << "the UNA after the mark is read";
+  EXPECT_EQ(warningText(read.warnings),
+            "the file starts with a UTF-8 byte order mark, which EDIFACT does not use; skipped\n");
+}
+
+TEST(PaxlstLenient, OtherSeparatorsWithoutUnaCannotBeReadInEitherMode) {
+  // The sender used '*' and '~' but left out the UNA that would say so.
+  std::string text = "UNB*UNOA|4*ZZAIRLINE*UTOBORDER*261125|0800*1~UNH*1*PAXLST|D|05B|UN|IATA~";
+  const char* expected =
+      "segment 1 (UNB): UNB is followed by '*' where the element separator '+' belongs; a file with other "
+      "service characters must announce them in a UNA segment at the start, which this file lacks, so it "
+      "cannot be read; ask the sender to add the UNA";
+  EXPECT_EQ(parsePaxlst(text).error().message, expected);
+  EXPECT_EQ(parsePaxlst(text, ParseOptions{}).error().message, expected);
+}
+
+TEST(PaxlstLenient, UnreadableTravellersAreKeptWithTheReasonAndTheRestRead) {
+  std::string text = fixture("passenger-list.edi");
+  struct Case {
+    std::string_view from, to, where, what;
+  };
+  for (const Case& c : {
+           Case{"NAD+FL+++O?'SPECIMEN:SEAN", "NAD+FL+++:SEAN", "segment 25 (NAD), element 4: ",
+                "the traveller's family name (first component) is empty"},
+           Case{"DOC+P+X1234567", "DOC+P+X12/34567", "segment 32 (DOC), element 2: ",
+                "document number has a character that is not a letter or digit at position 4"},
+           Case{"DTM+329:150302", "DTM+329:150230", "segment 27 (DTM), element 1: ",
+                "the date of birth is not a calendar date"},
+           Case{"ATT+2++M", "ATT+2++M'ATT+2++F", "segment 27 (ATT), element 1: ", "a second ATT+2"},
+           Case{"NAD+FL+++O?'SPECIMEN:SEAN", "NAD+XX+++O?'SPECIMEN:SEAN", "segment 25 (NAD), element 1: ",
+                "party qualifier 'XX' is not MS"},
+       }) {
+    std::string broken = replaced(text, c.from, c.to);
+    if (c.to.find("'ATT") != std::string_view::npos) broken = replaced(broken, "UNT+48", "UNT+49");
+    EXPECT_TRUE(failsWith(broken, c.where, c.what)) << c.to;
+    LenientRead read = lenient(broken);
+    const PaxlstMessage& message = read.interchange.messages[0];
+    EXPECT_EQ(familyNames(read.interchange), (std::vector<std::string>{"SPECIMEN", "MUSTERMANN"})) << c.to;
+    ASSERT_EQ(message.unreadable.size(), 1u) << c.to;
+    EXPECT_EQ(message.unreadable[0].segment, 25u) << "the traveller's NAD";
+    EXPECT_EQ(message.unreadable[0].reason.rfind(std::string(c.where) + std::string(c.what), 0), 0u)
+        << message.unreadable[0].reason;
+    EXPECT_EQ(message.travellers[1].person.nationality, "DEU") << "the next traveller is read in full";
+    EXPECT_EQ(read.warnings, std::vector<Warning>{}) << "CNT counts the unreadable traveller: "
+                                                      << warningText(read.warnings);
+  }
+}
+
+TEST(PaxlstLenient, UndecodableTravellerTextMakesOnlyThatTravellerUnreadable) {
+  std::string text = replaced(fixture("latin1.edi"), "NAT+2+DEU", "NAT+2+D\x85U");
+  LenientRead read = lenient(text);
+  ASSERT_EQ(read.interchange.messages[0].unreadable.size(), 1u);
+  EXPECT_NE(read.interchange.messages[0].unreadable[0].reason.find("byte 0x85 is a control code"), std::string::npos);
+}
+
+TEST(PaxlstLenient, WhatNoReaderCanTrustIsStillRefused) {
+  std::string text = fixture("passenger-list.edi");
+  for (const auto& [broken, what] : std::vector<std::pair<std::string, std::string>>{
+           {text.substr(0, text.find("DOC+P+X") + 5), "the input ends before the segment terminator"},
+           {replaced(text, "BGM+745'\n", ""), "BGM must follow UNH"},
+           {replaced(text, "UNOA:4", "UNOZ:4"), "character set 'UNOZ' is not supported"},
+           {replaced(text, "TDT+20+ZZ1234+++ZZ'\n", ""), "a traveller before the flight"},
+       }) {
+    auto parsed = parsePaxlst(broken, ParseOptions{});
+    ASSERT_FALSE(parsed.ok()) << what;
+    EXPECT_NE(parsed.error().message.find(what), std::string::npos) << parsed.error().message;
+  }
+}
+
+TEST(PaxlstLenient, EveryTruncationFailsOrKeepsEveryTraveller) {
+  std::string text = fixture("passenger-list.edi");
+  const size_t complete = text.find("UNZ+1+000000042'") + 16;
+  for (size_t length = 0; length < complete; ++length) {
+    std::vector<Warning> warnings;
+    auto parsed = parsePaxlst(std::string_view(text).substr(0, length), ParseOptions{}, &warnings);
+    if (!parsed) continue;
+    EXPECT_EQ(familyNames(*parsed), kFixtureNames) << "a prefix of " << length << " bytes";
+    EXPECT_NE(warningText(warnings).find("UNZ (interchange trailer) is missing"), std::string::npos)
+        << "a prefix of " << length << " bytes";
+  }
+}
+
+TEST(PaxlstLenient, NoSingleByteCorruptionDropsATravellerSilently) {
+  std::string text = fixture("passenger-list.edi");
+  for (char corrupt : {'\'', '+', ':', '?', '\0', '\xFF', 'A', ' ', '\n'}) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      std::string copy = text;
+      copy[i] = corrupt;
+      std::vector<Warning> warnings;
+      auto parsed = parsePaxlst(copy, ParseOptions{}, &warnings);
+      if (!parsed) {
+        EXPECT_FALSE(parsed.error().message.empty());
+        continue;
+      }
+      size_t entries = 0;
+      for (const PaxlstMessage& message : parsed->messages) entries += message.travellers.size() + message.unreadable.size();
+      if (entries != 3) {
+        EXPECT_NE(warningText(warnings).find("control total"), std::string::npos)
+            << "byte " << i << " as " << int(corrupt) << ": " << entries << " entries, warnings:\n"
+            << warningText(warnings);
+      }
+    }
+  }
+}
+
+TEST(PaxlstLenient, WarningsStopAtTheLimitWithACountOfTheRest) {
+  std::string text = "UNB+UNOA:4+S+R+261125:0800+1'UNH+1+PAXLST:D:05B:UN:IATA'BGM+745'TDT+20+ZZ1'";
+  const size_t travellers = kMaxWarnings + 5;
+  for (size_t i = 0; i < travellers; ++i) text += "NAD+FL+++M\xDCLLER'";
+  text += "UNT+" + std::to_string(travellers + 4) + "+1'UNZ+1+1'";
+  LenientRead read = lenient(text);
+  EXPECT_EQ(read.interchange.messages[0].travellers.size(), travellers);
+  ASSERT_EQ(read.warnings.size(), kMaxWarnings + 1);
+  EXPECT_EQ(read.warnings.back().message, "5 more warnings are left out");
+}
+
+// ---------------------------------------------------------------------------------------------
 // `liaison paxlst`
 // ---------------------------------------------------------------------------------------------
 
@@ -695,8 +1015,27 @@ TEST(PaxlstCommand, BadFileExitsOneAndNamesTheProblem) {
   EXPECT_EQ(invalid.exit, 1) << "a path that is not a file";
 
   std::string path = testing::TempDir() + "paxlst-broken.edi";
-  std::ofstream(path) << replaced(fixture("passenger-list.edi"), "CNT+42:3", "CNT+42:2");
+  std::ofstream(path) << replaced(fixture("passenger-list.edi"), "UNB+UNOA", "UNB+UNOZ");
   CommandRun broken = runCommand({"parse", path});
+  EXPECT_EQ(broken.exit, 1);
+  EXPECT_EQ(broken.out, "");
+  EXPECT_EQ(broken.err, "liaison: " + path +
+                            ": segment 1 (UNB), element 1: character set 'UNOZ' is not supported; use UNOA, UNOB, "
+                            "UNOC or UNOW\n");
+}
+
+TEST(PaxlstCommand, StrictRefusesTheFirstQuirkThatLenientReadsWithAWarning) {
+  std::string path = testing::TempDir() + "paxlst-miscounted.edi";
+  std::ofstream(path) << replaced(fixture("passenger-list.edi"), "CNT+42:3", "CNT+42:2");
+  CommandRun lenientRun = runCommand({"parse", path});
+  EXPECT_EQ(lenientRun.exit, 0) << lenientRun.err;
+  EXPECT_NE(lenientRun.out.find("3 passengers"), std::string::npos) << lenientRun.out;
+  EXPECT_EQ(lenientRun.err,
+            "liaison: " + path +
+                ": warning: segment 49 (CNT), element 1: the control total says 2 passengers but the message lists "
+                "3; travellers are missing or the total is wrong; the travellers listed are read\n");
+
+  CommandRun broken = runCommand({"parse", "--strict", path});
   EXPECT_EQ(broken.exit, 1);
   EXPECT_EQ(broken.out, "");
   EXPECT_EQ(broken.err,
@@ -705,12 +1044,47 @@ TEST(PaxlstCommand, BadFileExitsOneAndNamesTheProblem) {
                 "3; travellers are missing or the total is wrong\n");
 }
 
+TEST(PaxlstCommand, MessyExampleIsReadWithAWarningPerQuirkAndItsUnreadableTravellerListed) {
+  std::string path = LIAISON_SOURCE_DIR "/examples/manifests/messy-paxlst.edi";
+  CommandRun run = runCommand({"parse", path});
+  EXPECT_EQ(run.exit, 0) << run.err;
+  EXPECT_EQ(run.out.substr(0, run.out.find('\n')),
+            "flight ZZ100 AMS 2026-11-25 10:30 -> LHR 2026-11-25 11:30, then ZZ200 LHR 2026-11-25 13:00 -> JFK "
+            "2026-11-25 16:00 (local times), passenger list, 4 passengers and 1 unreadable (message PAX077)");
+  EXPECT_NE(run.out.find("\n  passenger \u00C5NGSTR\u00D6MER, REN\u00C9; sex male;"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\n  unreadable traveller (NAD at segment 27): segment 29 (DOC), element 2: document number "
+                         "has a character that is not a letter or digit at position 5\n"),
+            std::string::npos)
+      << run.out;
+  for (const char* quirk : {"segment 10 (TDT), element 2: a second flight", "segment 15 (NAD): spaces after the segment tag",
+                            "segment 15 (NAD), element 4: text outside UNOA (ASCII); read as ISO 8859-1",
+                            "segment 21 (NAD): the tag is written in lower case",
+                            "segment 21 (NAD), element 4: text outside UNOA (ASCII); read as UTF-8",
+                            "segment 31: spaces or tabs before the segment", "segment 39 (CNT), element 2:",
+                            "segment 40 (UNT), element 1: the segment count is 41", "segment 41 (UNZ): 1 byte after UNZ"}) {
+    EXPECT_NE(run.err.find(std::string("liaison: ") + path + ": warning: " + quirk), std::string::npos)
+        << quirk << " not in\n" << run.err;
+  }
+  EXPECT_EQ(run.err.find("\xC5"), std::string::npos) << "no name in a warning";
+
+  CommandRun json = runCommand({"parse", "--json", path});
+  EXPECT_NE(json.out.find("\"unreadable_travellers\": [\n        {\n          \"segment\": 27,"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("\"flight_number\": \"ZZ200\""), std::string::npos);
+
+  CommandRun strict = runCommand({"parse", "--strict", path});
+  EXPECT_EQ(strict.exit, 1);
+  EXPECT_EQ(strict.err, "liaison: " + path +
+                            ": segment 10 (TDT), element 2: a second flight 'ZZ200' in a message for flight 'ZZ100'; "
+                            "send each flight in its own message\n");
+}
+
 TEST(PaxlstCommand, UsageErrorsExitTwo) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {}, {"parse"}, {"parse", "a.edi", "b.edi"}, {"check", "a.edi"}, {"parse", "--xml", "a.edi"}}) {
     CommandRun run = runCommand(args);
     EXPECT_EQ(run.exit, 2) << testing::PrintToString(args);
-    EXPECT_NE(run.err.find("usage: liaison paxlst parse [--json] FILE"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("usage: liaison paxlst parse [--json] [--strict] FILE"), std::string::npos) << run.err;
   }
   CommandRun help = runCommand({"help"});
   EXPECT_EQ(help.exit, 0);

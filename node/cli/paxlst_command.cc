@@ -1,5 +1,6 @@
-// `liaison paxlst parse [--json] FILE`: reads a UN/EDIFACT PAXLST interchange (advance passenger
-// information) and prints each message's flight and its travellers, or the error that stops it.
+// `liaison paxlst parse [--json] [--strict] FILE`: reads a UN/EDIFACT PAXLST interchange (advance
+// passenger information) and prints each message's flight and its travellers, or the error that
+// stops it. Leniently by default, with a warning on standard error for each quirk read past.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -39,16 +40,27 @@ std::string flightDesignator(const paxlst::Flight& flight) {
   return flight.carrier + flight.flightNumber;
 }
 
+std::string legText(const paxlst::Flight& flight) {
+  return flightDesignator(flight) + " " + orUnknown(flight.departurePort) + " " + localTime(flight.departure, " ") +
+         " -> " + orUnknown(flight.arrivalPort) + " " + localTime(flight.arrival, " ");
+}
+
 std::string messageLine(const paxlst::PaxlstMessage& message) {
-  const paxlst::Flight& flight = message.flight;
+  std::string legs = legText(message.flight);
+  for (const paxlst::Flight& leg : message.otherLegs) legs += ", then " + legText(leg);
   size_t count = message.travellers.size();
-  return "flight " + flightDesignator(flight) + " " + orUnknown(flight.departurePort) + " " +
-         localTime(flight.departure, " ") + " -> " + orUnknown(flight.arrivalPort) + " " +
-         localTime(flight.arrival, " ") + " (local times), " +
-         (message.crewList ? "crew list, " : "passenger list, ") + std::to_string(count) + " " +
+  std::string unreadable =
+      message.unreadable.empty() ? "" : " and " + std::to_string(message.unreadable.size()) + " unreadable";
+  return "flight " + legs + " (local times), " + (message.crewList ? "crew list, " : "passenger list, ") +
+         std::to_string(count) + " " +
          (message.crewList ? (count == 1 ? "crew member" : "crew members")
                            : (count == 1 ? "passenger" : "passengers")) +
-         " (message " + message.reference + ")\n";
+         unreadable + " (message " + message.reference + ")\n";
+}
+
+std::string unreadableLine(const paxlst::UnreadableTraveller& traveller) {
+  return "  unreadable traveller (NAD at segment " + std::to_string(traveller.segment) + "): " + traveller.reason +
+         "\n";
 }
 
 std::string travellerLine(const paxlst::Traveller& traveller) {
@@ -88,29 +100,37 @@ Json travellerJson(const paxlst::Traveller& traveller) {
   };
 }
 
+Json flightJson(const paxlst::Flight& flight) {
+  auto local = [](const std::optional<Timestamp>& time) { return time ? Json(localTime(time, "T")) : Json(); };
+  return {{"carrier", textOrNull(flight.carrier)},
+          {"flight_number", flight.flightNumber},
+          {"departure_port", textOrNull(flight.departurePort)},
+          {"departure_local", local(flight.departure)},
+          {"arrival_port", textOrNull(flight.arrivalPort)},
+          {"arrival_local", local(flight.arrival)}};
+}
+
 std::string interchangeJson(const paxlst::Interchange& interchange) {
   Json messages = Json::array();
   for (const paxlst::PaxlstMessage& message : interchange.messages) {
-    const paxlst::Flight& flight = message.flight;
-    auto local = [](const std::optional<Timestamp>& time) {
-      return time ? Json(localTime(time, "T")) : Json();
-    };
     Json travellers = Json::array();
     for (const paxlst::Traveller& traveller : message.travellers)
       travellers.push_back(travellerJson(traveller));
+    Json otherLegs = Json::array();
+    for (const paxlst::Flight& leg : message.otherLegs) otherLegs.push_back(flightJson(leg));
+    Json unreadable = Json::array();
+    for (const paxlst::UnreadableTraveller& traveller : message.unreadable) {
+      unreadable.push_back({{"segment", traveller.segment}, {"reason", traveller.reason}});
+    }
     messages.push_back({
         {"reference", message.reference},
         {"document_name", message.documentName},
         {"list", message.crewList ? "crew" : "passengers"},
         {"reporting_party", textOrNull(message.reportingParty)},
-        {"flight",
-         {{"carrier", textOrNull(flight.carrier)},
-          {"flight_number", flight.flightNumber},
-          {"departure_port", textOrNull(flight.departurePort)},
-          {"departure_local", local(flight.departure)},
-          {"arrival_port", textOrNull(flight.arrivalPort)},
-          {"arrival_local", local(flight.arrival)}}},
+        {"flight", flightJson(message.flight)},
+        {"other_legs", std::move(otherLegs)},
         {"travellers", std::move(travellers)},
+        {"unreadable_travellers", std::move(unreadable)},
     });
   }
   Json json = {
@@ -150,7 +170,11 @@ int parse(const Arguments& args, const CommandContext& context) {
     err << "liaison: " << text.error().message << "\n";
     return kExitFailure;
   }
-  auto interchange = paxlst::parsePaxlst(*text);
+  std::vector<paxlst::Warning> warnings;
+  auto interchange = paxlst::parsePaxlst(*text, paxlst::ParseOptions{.strict = args.flag("strict")}, &warnings);
+  for (const paxlst::Warning& warning : warnings) {
+    err << "liaison: " << path << ": warning: " << warning.message << "\n";
+  }
   if (!interchange) {
     err << "liaison: " << path << ": " << interchange.error().message << "\n";
     return kExitFailure;
@@ -162,6 +186,7 @@ int parse(const Arguments& args, const CommandContext& context) {
   for (const paxlst::PaxlstMessage& message : interchange->messages) {
     out << messageLine(message);
     for (const paxlst::Traveller& traveller : message.travellers) out << travellerLine(traveller);
+    for (const paxlst::UnreadableTraveller& traveller : message.unreadable) out << unreadableLine(traveller);
   }
   return kExitOk;
 }
@@ -178,10 +203,16 @@ Command paxlstCommand() {
           .details = "Reads passenger or crew lists (several messages, UNA delimiters, count and reference checks) "
                      "and prints one line per message with its flight, then one line per traveller. Flight times "
                      "are the airports' local times, as PAXLST gives them.\n"
+                     "Reads leniently by default: the quirks of real airline files (line breaks or spaces between "
+                     "segments, lower-case tags, text outside the declared character set, CNT+42+N, counts that "
+                     "do not match, several flights in one message, data after UNZ) are read with one warning "
+                     "each on standard error, naming the segment; a traveller that cannot be read is listed as "
+                     "unreadable, with why, and the rest are read. --strict refuses the file at the first quirk.\n"
                      "exit status: 0 parsed, 1 the file cannot be read or is not a valid PAXLST interchange, "
                      "2 usage error\n",
           .positionals = {{"FILE", "the interchange"}},
-          .options = {{"json", "", "print the interchange as JSON"}},
+          .options = {{"json", "", "print the interchange as JSON"},
+                      {"strict", "", "refuse the file at the first quirk instead of reading past it"}},
           .run = parse,
       }},
   };
