@@ -72,10 +72,10 @@ constexpr size_t kMostChangesApplied = 50'000;
 
 using SnapshotTransaction = pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>;
 
-// The xmin of the transaction's snapshot: every transaction with a smaller id had finished when
-// the snapshot was taken, so its changes are in what the snapshot read.
-std::string snapshotXmin(pqxx::transaction_base& tx) {
-  return tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0].c_str();
+// The number of the newest change the snapshot sees. Writers number their changes in commit order
+// (schema/sql/0010_screening.sql), so every change up to it is in the snapshot too.
+int64_t newestChange(pqxx::transaction_base& tx) {
+  return tx.exec1("SELECT coalesce(max(seq), 0) FROM screening.changes")[0].as<int64_t>();
 }
 
 class Listener final : public pqxx::notification_receiver {
@@ -92,7 +92,7 @@ struct ScreeningSource::Impl {
   std::unique_ptr<pqxx::connection> conn;
   std::unique_ptr<pqxx::connection> listenConn;
   std::unique_ptr<Listener> listener;
-  std::string watermark;  // the xmin of the last read's snapshot
+  std::optional<int64_t> watermark;  // the newest change read
 
   pqxx::connection& connection() {
     if (!conn || !conn->is_open()) conn = openConnection(target, DbRole::screening);
@@ -115,7 +115,7 @@ Status ScreeningSource::loadAll(const std::function<void(ScreenedIdentity&&)>& e
     pqxx::connection& conn = impl_->connection();
     allowLongStatements(conn);
     SnapshotTransaction tx(conn);
-    impl_->watermark = snapshotXmin(tx);
+    impl_->watermark = newestChange(tx);
     groups = readGroups(tx);
     tx.exec("DECLARE screening_rows NO SCROLL CURSOR FOR " + identitySelect(""));
     for (;;) {
@@ -134,15 +134,15 @@ Status ScreeningSource::loadAll(const std::function<void(ScreenedIdentity&&)>& e
 }
 
 Result<ScreeningChanges> ScreeningSource::poll() {
-  if (impl_->watermark.empty()) return Error{ErrorKind::internal, "the screening index was never loaded"};
+  if (!impl_->watermark) return Error{ErrorKind::internal, "the screening index was never loaded"};
   try {
     SnapshotTransaction tx(impl_->connection());
-    const std::string next = snapshotXmin(tx);
+    const int64_t next = newestChange(tx);
     ScreeningChanges changes;
     std::string refs = "{";
     for (const auto& row : tx.exec_params("SELECT DISTINCT kind, coalesce(ref::text, '') FROM screening.changes "
-                                          "WHERE txid >= $1::xid8",
-                                          impl_->watermark)) {
+                                          "WHERE seq > $1 AND seq <= $2",
+                                          *impl_->watermark, next)) {
       const std::string_view kind = row[0].c_str();
       if (kind == "rebuild") {
         changes.rebuild = true;

@@ -55,8 +55,8 @@ class ScreeningSource {
   /// made after that snapshot. Starts listening for change notifications.
   Status loadAll(const std::function<void(ScreenedIdentity&&)>& each, MemberGroups& groups);
 
-  /// The changes since the last loadAll() or poll(). A transaction that was still running at the
-  /// last read is read again, so none is missed; a change may come twice (applying it is idempotent).
+  /// The changes since the last loadAll() or poll(), none missed: writers number their changes in
+  /// commit order. Applying a change twice is harmless (rows are read again as they are now).
   Result<ScreeningChanges> poll();
 
   /// Waits up to `timeout` for a change notification; true if one came. A broken connection is

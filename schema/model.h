@@ -389,6 +389,12 @@ struct ScreenPersonQuery {
 };
 /// Whether a screening names a person: a name with a letter or digit, or a document number.
 bool namesPerson(const ScreenPersonQuery& query);
+/// A screening of `person` alone: no other names or nationalities, no document.
+inline ScreenPersonQuery screeningOf(PersonIdentity person) {
+  ScreenPersonQuery query;
+  query.person = std::move(person);
+  return query;
+}
 struct ScreenManifestQuery {
   std::vector<ScreenPersonQuery> travellers;  ///< in the manifest's order; hits name them by index
   Digest manifestDigest{};                    ///< SHA-256 of the manifest file as the client read it

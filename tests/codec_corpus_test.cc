@@ -122,9 +122,9 @@ std::vector<Seed> codecSeeds() {
   // Requests: every query kind, and the edges of what a request may hold.
   const std::vector<std::pair<std::string, Query>> queries = {
       {"check-document", passport},
-      {"screen-person", ScreenPersonQuery{person()}},
+      {"screen-person", screeningOf(person())},
       {"screen-manifest",
-       ScreenManifestQuery{{person(), PersonIdentity{"Doe", "", PartialDate{}, Sex::unspecified, ""}}}},
+       ScreenManifestQuery{{screeningOf(person()), screeningOf(PersonIdentity{"Doe", "", PartialDate{}, Sex::unspecified, ""})}, {}}},
       {"get-record", GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000001", RecordKind::travelDocument}},
       {"list-movements", ListMovementsQuery{person(), "L898902C3"}},
       {"health-record", HealthRecordQuery{"8c7e4b52-0000-4000-8000-000000000002"}},
@@ -135,9 +135,9 @@ std::vector<Seed> codecSeeds() {
   for (const auto& [name, query] : queries)
     seeds.push_back(seed("request-" + name, kRequest, encodeRequest(request(query))));
 
-  Request atLimits = request(ScreenPersonQuery{
+  Request atLimits = request(screeningOf(
       PersonIdentity{fourByteName(limits::kPersonNameBytes / 4), std::string(limits::kPersonNameBytes, 'g'),
-                     PartialDate{9999, 12, 31}, Sex::female, std::string(limits::kCodeBytes, 'C')}});
+                     PartialDate{9999, 12, 31}, Sex::female, std::string(limits::kCodeBytes, 'C')}));
   atLimits.requester = std::string(limits::kMemberIdBytes, 'M');
   atLimits.officer = OfficerContext{
       std::string(limits::kPseudonymBytes, 'p'), Role::auditor, std::string(limits::kPurposeBytes, 'u'),
@@ -156,7 +156,7 @@ std::vector<Seed> codecSeeds() {
   PersonIdentity badTraveller = person();
   badTraveller.dateOfBirth = PartialDate{1980, 13, 0};
   seeds.push_back(seed("request-manifest-traveller-with-a-bad-date", kRequest,
-                       encodeRequest(request(ScreenManifestQuery{{person(), badTraveller}})), false));
+                       encodeRequest(request(ScreenManifestQuery{{screeningOf(person()), screeningOf(badTraveller)}, {}})), false));
 
   // Responses: refused, with hits of several kinds with and without details, and with a head
   // and a consistency proof.
@@ -168,10 +168,10 @@ std::vector<Seed> codecSeeds() {
   Response withHits = response();
   withHits.withheld = {"documents: details need a separate get-record request"};
   withHits.hits.push_back(
-      Hit{"8c7e4b52-0000-4000-8000-000000000001", RecordKind::travelDocument, std::nullopt, {}});
+      Hit{"8c7e4b52-0000-4000-8000-000000000001", RecordKind::travelDocument, std::nullopt, {}, 0, std::nullopt});
   for (RecordKind kind : {RecordKind::notice, RecordKind::healthRecord, RecordKind::visaDecision}) {
     Record details = testing::sampleRecord(kind, "XA-POLICE");
-    withHits.hits.push_back(Hit{metaOf(details).ref, kind, details, {"summary", "person"}});
+    withHits.hits.push_back(Hit{metaOf(details).ref, kind, details, {"summary", "person"}, 0, std::nullopt});
   }
   seeds.push_back(seed("response-hits-with-details", kResponse, encodeResponse(withHits)));
 

@@ -223,9 +223,8 @@ OfficerContext sampleOfficer() {
 std::vector<Query> everyQueryKind() {
   return {CheckDocumentQuery{documentNumberOf("AB1234567"), "CYP", DocumentType::identityCard},
           ScreenPersonQuery{arabicPerson(), {"Jane Doe"}, {"GRC"}, documentNumberOf("X1234567"), "GRC"},
-          ScreenManifestQuery{{{greekPerson()},
-                               {arabicPerson()},
-                               {PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""}}},
+          ScreenManifestQuery{{screeningOf(greekPerson()), screeningOf(arabicPerson()),
+                               screeningOf(PersonIdentity{"DOE", "JANE", {}, Sex::unspecified, ""})},
                               Digest{1, 2, 3}},
           GetRecordQuery{"8c7e4b52-0000-4000-8000-000000000002", RecordKind::watchlistPerson},
           ListMovementsQuery{greekPerson(), "P7654321"},
@@ -263,11 +262,16 @@ Response sampleResponse() {
   response.hits = {Hit{"8c7e4b52-0000-4000-8000-000000000002",
                        RecordKind::travelDocument,
                        sampleTravelDocument(),
-                       {"nationalReference"}},
+                       {"nationalReference"},
+                       0,
+                       std::nullopt},
                    Hit{"8c7e4b52-0000-4000-8000-000000000007",
                        RecordKind::watchlistPerson,
                        std::nullopt,
-                       {"person", "aliases"}}};
+                       {"person", "aliases"},
+                       4,
+                       ScreeningMatch{870, "omar rashid", "omar al rashid", {{"omar", "omar", "exact", 1000}},
+                                      Evidence::partial, Evidence::unknown, Evidence::agrees, "why"}}};
   response.withheld = {"2 records withheld under handling code H2"};
   response.receipt = AuditReceipt{"log-gr-1", 421337, bytesFrom<32>(0x40)};
   return response;
@@ -634,7 +638,7 @@ TEST(RequestCodec, RejectsUnknownOfficerRole) {
 TEST(RequestCodec, RejectsABadTravellerOfAManifestNamingTheTraveller) {
   PersonIdentity bad = greekPerson();
   bad.dateOfBirth = PartialDate{1980, 13, 0};
-  Request request = sampleRequest(ScreenManifestQuery{{{arabicPerson()}, {bad}}, {}});
+  Request request = sampleRequest(ScreenManifestQuery{{screeningOf(arabicPerson()), screeningOf(bad)}, {}});
   EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(request)),
                            "request: query screen manifest travellers[1] person date of birth month 13 out of range"));
 }
@@ -645,7 +649,7 @@ TEST(RequestCodec, AScreeningWithoutANameOrADocumentNumberIsInvalid) {
   auto refused = decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {}, {"IRQ"}, {}, ""})));
   EXPECT_TRUE(rejectedWith(refused, "request: query screen person names no person: screening needs a name or a "
                                     "document number, never nationality or sex alone"));
-  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(sampleRequest(ScreenManifestQuery{{{arabicPerson()}, {nobody}}, {}}))),
+  EXPECT_TRUE(rejectedWith(decodeRequest(encodeRequest(sampleRequest(ScreenManifestQuery{{screeningOf(arabicPerson()), screeningOf(nobody)}, {}}))),
                            "request: query screen manifest travellers[1] names no person"));
   EXPECT_TRUE(decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {"Шевченко"}, {}, {}, ""}))).ok());
   EXPECT_TRUE(decodeRequest(encodeRequest(sampleRequest(ScreenPersonQuery{nobody, {}, {}, documentNumberOf("P1"), ""}))).ok());

@@ -59,7 +59,7 @@ struct FederatedStreamBuilder {
     response.requestDigest = forwardedDigest;
     response.responder = "XB-BORDER";
     response.status = status == PartnerStatus::answered ? ResponseStatus::ok : ResponseStatus::refused;
-    if (status == PartnerStatus::answered) response.hits.push_back(Hit{"xb-ref-1", RecordKind::travelDocument, std::nullopt, {}});
+    if (status == PartnerStatus::answered) response.hits.push_back(Hit{"xb-ref-1", RecordKind::travelDocument, std::nullopt, {}, 0, std::nullopt});
     const std::vector<uint8_t> responseEnvelope =
         crypto::sealEnvelope(MessageType::response, encodeResponse(response), partner.secretKey);
     PartnerAnswer answer{"XB-BORDER", status, "", forwardedDigest, crypto::sha256(responseEnvelope),

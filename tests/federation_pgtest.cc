@@ -232,7 +232,7 @@ class Federation : public NodeTest {
     response.requestDigest = crypto::sha256(envelope.body);
     response.responder = responder;
     response.status = ResponseStatus::ok;
-    response.hits.push_back(Hit{"fake-ref", RecordKind::travelDocument, std::nullopt, {}});
+    response.hits.push_back(Hit{"fake-ref", RecordKind::travelDocument, std::nullopt, {}, 0, std::nullopt});
     response.receipt = AuditReceipt{responder, 0, Digest{}};
     auto key = crypto::loadSecretKey(dir_ / (keyName + ".key")).value();
     return net::HttpResponse{200, "application/x-liaison-envelope",

@@ -64,25 +64,29 @@ std::vector<RequestText> requestTexts() {
       {"request: query check document issuing state", kCodeBytes,
        [](Request& r, std::string t) { std::get<CheckDocumentQuery>(r.query).issuingState = std::move(t); }},
       {"request: query screen person person family name", kPersonNameBytes,
-       [](Request& r, std::string t) { r.query = ScreenPersonQuery{personWithFamilyName(std::move(t))}; }},
+       [](Request& r, std::string t) { r.query = screeningOf(personWithFamilyName(std::move(t))); }},
       {"request: query screen person person given names", kPersonNameBytes,
        [](Request& r, std::string t) {
          PersonIdentity person = personWithFamilyName("Doe");
          person.givenNames = std::move(t);
-         r.query = ScreenPersonQuery{person};
+         r.query = screeningOf(person);
        }},
       {"request: query screen person person nationality", kCodeBytes,
        [](Request& r, std::string t) {
          PersonIdentity person = personWithFamilyName("Doe");
          person.nationality = std::move(t);
-         r.query = ScreenPersonQuery{person};
+         r.query = screeningOf(person);
        }},
       {"request: query screen manifest travellers[1] person family name", kPersonNameBytes,
        [](Request& r, std::string t) {
-         r.query = ScreenManifestQuery{{{personWithFamilyName("Doe")}, {personWithFamilyName(std::move(t))}}};
+         r.query = ScreenManifestQuery{{screeningOf(personWithFamilyName("Doe")), screeningOf(personWithFamilyName(std::move(t)))}, {}};
        }},
       {"request: query screen person other names[0]", kPersonNameBytes,
-       [](Request& r, std::string t) { r.query = ScreenPersonQuery{personWithFamilyName("Doe"), {std::move(t)}}; }},
+       [](Request& r, std::string t) {
+         ScreenPersonQuery q = screeningOf(personWithFamilyName("Doe"));
+         q.otherNames = {std::move(t)};
+         r.query = q;
+       }},
       {"request: query get record record ref", kRecordRefBytes,
        [](Request& r, std::string t) {
          r.query = GetRecordQuery{std::move(t), RecordKind::travelDocument};
@@ -135,14 +139,14 @@ TEST(Limits, NamesOfRealPeopleInFourByteScriptsFit) {
   for (int i = 0; i < 256; ++i) name += "\xF0\xA0\x80\x80";  // U+20000, a CJK ideograph: 4 bytes
   ASSERT_EQ(name.size(), kPersonNameBytes);
   Request request = baseRequest();
-  request.query = ScreenPersonQuery{personWithFamilyName(name)};
+  request.query = screeningOf(personWithFamilyName(name));
   EXPECT_TRUE(decodeRequest(encodeRequest(request)).ok());
 }
 
 TEST(Limits, AManifestOfMoreTravellersThanTheLimitIsRefused) {
   Request request = baseRequest();
   request.query =
-      ScreenManifestQuery{std::vector<ScreenPersonQuery>(kMaxTravellers + 1, {personWithFamilyName("Doe")})};
+      ScreenManifestQuery{std::vector<ScreenPersonQuery>(kMaxTravellers + 1, screeningOf(personWithFamilyName("Doe"))), {}};
   auto refused = decodeRequest(encodeRequest(request));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message, "request: query screen manifest travellers " +
@@ -193,7 +197,7 @@ TEST(Limits, ResponsesAreHeldToTheLimitsWhereverTheirTextComesFrom) {
   expectRefused(response, "response: withheld " + itemsOverLimit(kMaxWithheld + 1, kMaxWithheld));
 
   response = baseResponse();
-  response.hits.assign(kMaxManifestHits + 1, Hit{"ref", RecordKind::travelDocument, std::nullopt, {}});
+  response.hits.assign(kMaxManifestHits + 1, Hit{"ref", RecordKind::travelDocument, std::nullopt, {}, 0, std::nullopt});
   expectRefused(response, "response: hits " + itemsOverLimit(kMaxManifestHits + 1, kMaxManifestHits));
   response.hits.pop_back();
   EXPECT_TRUE(decodeResponse(encodeResponse(response)).ok());

@@ -432,8 +432,8 @@ TEST(PolicyQueryScope, CompartmentsTouchedByEveryQueryKind) {
   using enum Compartment;
   PersonIdentity person;
   EXPECT_THAT(compartmentsTouched(Query{CheckDocumentQuery{}}), ElementsAre(documents, watchlist));
-  EXPECT_THAT(compartmentsTouched(Query{ScreenPersonQuery{person}}), ElementsAre(notices, watchlist));
-  EXPECT_THAT(compartmentsTouched(Query{ScreenManifestQuery{{person}}}),
+  EXPECT_THAT(compartmentsTouched(Query{screeningOf(person)}), ElementsAre(notices, watchlist));
+  EXPECT_THAT(compartmentsTouched(Query{ScreenManifestQuery{{screeningOf(person)}, {}}}),
               ElementsAre(notices, watchlist, documents));
   EXPECT_THAT(compartmentsTouched(Query{ListMovementsQuery{person, "X1"}}), ElementsAre(immigration));
   EXPECT_THAT(compartmentsTouched(Query{HealthRecordQuery{"r"}}), ElementsAre(health));

@@ -9,6 +9,7 @@
 
 #include "adapters/store.h"
 #include "crypto/digest.h"
+#include "schema/codec.h"
 #include "node/json_log.h"
 #include "node/screening_service.h"
 #include "screening/match.h"

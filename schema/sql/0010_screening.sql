@@ -8,12 +8,16 @@
 -- ever served as it, and it cannot reach health or justice (their own databases).
 --
 -- Then the index stays current without reading everything again: statement triggers note every
--- inserted, deleted or updated ref in screening.changes, with the writing transaction's id, and
--- notify channel `liaison_screening`. The node reads the changes of every transaction not yet
--- finished at its last read (txid >= that read's snapshot xmin), so a transaction that commits
--- late is never skipped, and applies each noted ref by reading the row again (present: upsert;
--- absent: remove), which makes reading a change twice harmless. Changes older than a day are
--- deleted by the node; a node that lost its connection rebuilds the index from scratch.
+-- inserted, deleted or updated ref in screening.changes and notify channel `liaison_screening`.
+-- The node reads the changes numbered after the last one it read, and applies each noted ref by
+-- reading the row again (present: upsert; absent: remove), which makes a change read twice
+-- harmless. A writer locks screening.changes against other writers before it numbers its changes
+-- and holds the lock until it commits, so changes become visible in the order of their numbers
+-- and a reader never skips one that commits late. (Transaction ids would do it without the lock,
+-- but the functions that show them are locked away from every role: they tell who is writing.)
+-- Record writes are imports and purges, rare and in bulk, so serialising them costs little.
+-- Changes older than a day are deleted by the node; a node that lost its connection rebuilds the
+-- index from scratch.
 --
 -- Applied by `liaison migrate` inside one transaction, as the database owner, after 0009.
 
@@ -33,12 +37,10 @@ CREATE SCHEMA screening;
 
 CREATE TABLE screening.changes (
   seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  txid       xid8 NOT NULL DEFAULT pg_current_xact_id(),
   changed_at timestamptz NOT NULL DEFAULT now(),
   kind       text NOT NULL CHECK (kind IN ('notice', 'watchlist-person', 'groups', 'rebuild')),
   ref        uuid  -- the record changed; null for `groups` and `rebuild`
 );
-CREATE INDEX changes_txid ON screening.changes (txid);
 CREATE INDEX changes_changed_at ON screening.changes (changed_at);
 
 -- Runs as its owner (the database owner) whoever writes the records, so importers need no
@@ -47,6 +49,7 @@ CREATE FUNCTION screening.note_rows() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$
   BEGIN
+    LOCK TABLE screening.changes IN SHARE ROW EXCLUSIVE MODE;  -- until commit: numbers in commit order
     IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
       INSERT INTO screening.changes (kind, ref) SELECT TG_ARGV[0], n.ref FROM new_rows n;
     END IF;
@@ -62,6 +65,7 @@ CREATE FUNCTION screening.note_statement() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   AS $$
   BEGIN
+    LOCK TABLE screening.changes IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO screening.changes (kind) VALUES (TG_ARGV[0]);
     PERFORM pg_notify('liaison_screening', TG_ARGV[0]);
     RETURN NULL;
