@@ -808,13 +808,44 @@ Romanised romaniseAll(std::string_view utf8) {
   return result;
 }
 
+// Pinyin read for the sounds it stands for when Chinese writes a foreign name: syllables written
+// with y or w for a vowel start with the vowel (yi i, wu u, ya ia), x is s, q is ch, c is ts, er is r.
+std::string pinyinSounds(const std::string& original) {
+  std::string out;
+  for (char32_t c : decodeUtf8(original)) {
+    std::string syllable;
+    appendTransliterated(syllable, std::u32string(1, c), Rules::anyToAscii);
+    if (syllable.starts_with("yi") || syllable.starts_with("wu")) {
+      syllable.erase(0, 1);
+    } else if (syllable.starts_with("y")) {
+      syllable[0] = 'i';
+    } else if (syllable.starts_with("w")) {
+      syllable[0] = 'u';
+    }
+    if (syllable == "er") syllable = "r";
+    for (char letter : syllable) {
+      if (letter == 'x')
+        out += 's';
+      else if (letter == 'q')
+        out += "ch";
+      else if (letter == 'c')
+        out += "ts";
+      else
+        out += letter;
+    }
+  }
+  return out;
+}
+
 void fillKeys(std::vector<Token>& tokens) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     Token& token = tokens[i];
+    const bool han = token.script == Script::han;
+    const bool cjk = han || token.script == Script::hangul || token.script == Script::kana;
     addKey(token, phoneticKey(token.text));
     // Two consonants say little ("mr": Omar, Amir, Mire), except in scripts that write no vowels.
     const std::string skeleton = consonantSkeleton(token.text);
-    if (skeleton.size() >= 3 || token.script == Script::arabic || token.script == Script::hebrew) {
+    if (!cjk && (skeleton.size() >= 3 || token.script == Script::arabic || token.script == Script::hebrew)) {
       addKey(token, skeleton);
     }
     if (const std::string rest = afterAttachedArticle(token.text); !rest.empty())
@@ -822,16 +853,18 @@ void fillKeys(std::vector<Token>& tokens) {
     if (token.joinedToNext && i + 1 < tokens.size())
       addKey(token, phoneticKey(token.text + tokens[i + 1].text));
     // Han or Hangul family name and given name written together: the given name alone.
-    if (token.script == Script::han || token.script == Script::hangul) {
+    if (han || token.script == Script::hangul) {
       const std::u32string chars = decodeUtf8(token.original);
       if (chars.size() == 2 || chars.size() == 3)
         addKey(token, phoneticKey(romaniseToken(chars.substr(1), false)));
     }
     // Chinese, Korean and Japanese have one liquid for both r and l (London is 倫敦 "lundun",
-    // Rodrigues 罗德里格斯 "luodeligesi"): such tokens also carry the keys with every liquid as r and as l.
-    if (token.script == Script::han || token.script == Script::hangul || token.script == Script::kana) {
-      std::string asR = token.text;
-      std::string asL = token.text;
+    // Rodrigues 罗德里格斯 "luodeligesi"): such tokens also carry the keys with every liquid as r and
+    // as l, Han ones of the pinyin read as a foreign name's sounds.
+    if (cjk) {
+      const std::string sounds = han ? pinyinSounds(token.original) : token.text;
+      std::string asR = sounds;
+      std::string asL = sounds;
       std::replace(asR.begin(), asR.end(), 'l', 'r');
       std::replace(asL.begin(), asL.end(), 'r', 'l');
       addKey(token, phoneticKey(asR));
@@ -883,11 +916,11 @@ struct Spelling {
   std::string_view from;
   std::string_view to;
 };
-constexpr Spelling kSpellings[] = {{"dzh", "j"}, {"sch", "s"}, {"tch", "c"}, {"tsh", "c"}, {"sh", "s"},
-                                   {"zh", "j"},  {"kh", "h"},  {"ch", "c"},  {"ts", "c"},  {"tz", "c"},
-                                   {"ph", "b"},  {"gh", "g"},  {"th", "t"},  {"dh", "d"},  {"ck", "k"},
-                                   {"dj", "j"},  {"dz", "s"},  {"q", "k"},   {"z", "s"},   {"w", "b"},
-                                   {"v", "b"},   {"p", "b"},   {"x", "ks"}};
+constexpr Spelling kSpellings[] = {{"ght", "t"}, {"dzh", "j"}, {"sch", "s"}, {"tch", "c"}, {"tsh", "c"},
+                                   {"sh", "s"},  {"zh", "j"},  {"kh", "h"},  {"ch", "c"},  {"ts", "c"},
+                                   {"tz", "c"},  {"ph", "b"},  {"gh", "g"},  {"th", "t"},  {"dh", "d"},
+                                   {"ck", "k"},  {"dj", "j"},  {"dz", "s"},  {"q", "k"},   {"z", "s"},
+                                   {"w", "b"},   {"v", "b"},   {"p", "b"},   {"x", "ks"}};
 
 bool isVowelLetter(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
@@ -906,7 +939,11 @@ std::string soundClasses(std::string_view text) {
         break;
       }
     }
-    if (replaced) continue;
+    // An initial j-sound in any spelling is y: Johnstone, Yohnston, Dzhonston (Джонстон).
+    if (replaced) {
+      if (mapped == "j") mapped = "y";
+      continue;
+    }
     const char c = text[i];
     const char next = i + 1 < text.size() ? text[i + 1] : '\0';
     if (c == 'c') {

@@ -66,8 +66,10 @@ struct Token {
   bool initial = false;  ///< a Latin token of one letter (with or without a dot): "J." -> text "j"
   /// Candidate keys for an index (1..4 short ASCII strings, no duplicates): the phonetic key of
   /// `text`; its consonant skeleton when that has three letters or more, or the token is in Arabic or
-  /// Hebrew script (which write no short vowels); the key of a joined or article-prefixed form; for
-  /// Han, Hangul and kana tokens the keys with every liquid read as r and as l (one liquid there).
+  /// Hebrew script (which write no short vowels), not for Han, Hangul and kana; the key of a joined
+  /// or article-prefixed form; for a Han or Hangul token of 2-3 characters the given name's key; for
+  /// Han, Hangul and kana tokens the keys with every liquid read as r and as l (one liquid there),
+  /// for Han of the pinyin read as a foreign name's sounds (yi i, wu u, x s, q ch, c ts, er r).
   std::vector<std::string> keys;
   /// Written joined to the next token ("Abdul-Rahman", or a Han/Hangul family name followed by the
   /// given name): text + next.text is the joined form.
@@ -114,7 +116,8 @@ std::string romanise(std::string_view utf8);
 /// The phonetic key of an ASCII token (a-z0-9): the first letter (a vowel becomes "a"), then the
 /// consonants in classes of the spellings that transliterations confuse (labials p b f v w ph: b;
 /// affricates ch tch tsh ts tz and c before e i y: c; other c, ck, q: k; sh sch s z: s; zh dzh dj j: j;
-/// kh h; th t; dh d; gh g; x ks; an initial j is y), without vowels, y and h after the first letter;
+/// kh h; th t; dh d; gh g; ght t; x ks; an initial j-sound in any spelling is y: Yusuf, Jusuf,
+/// Dzhonston), without vowels, y and h after the first letter;
 /// a doubled letter counts once. "shevchenko" and "sevcenko" give "sbcnk"; "mohammed", "muhammad",
 /// "mohamad" give "mmd". A key of fewer than three letters says too little ("mr": Omar? Amir? Mire?):
 /// it keeps the vowels in three classes instead (a; e i y; o u), or is the text itself.

@@ -197,6 +197,8 @@ TEST(NameChinese, OneLiquidMatchesBothRAndL) {
   EXPECT_EQ(texts("罗德里格斯"), (Texts{"luodeligesi"}));
   EXPECT_TRUE(shareKey("罗德里格斯", "Rodrigues"));
   EXPECT_TRUE(shareKey("倫敦", "London"));
+  // Pinyin read for the sounds of a foreign name: 伊本 "yiben" is Ibn.
+  EXPECT_TRUE(shareKey("伊本", "Ibn"));
   // Latin names keep r and l apart.
   EXPECT_FALSE(shareKey("Rodrigues", "Lodligues"));
 }
@@ -265,6 +267,9 @@ TEST(NameKeys, SpellingsOfOnePersonShareAKey) {
   EXPECT_TRUE(shareKey("Katz", "Kats"));
   EXPECT_TRUE(shareKey("Hussein", "Husayn"));
   EXPECT_TRUE(shareKey("Usman", "Osman"));
+  EXPECT_TRUE(shareKey("Johnstone", "Джонстон"));
+  EXPECT_TRUE(shareKey("Enright", "Энрайт"));
+  EXPECT_TRUE(shareKey("Hedley", "Хедли"));
 }
 
 TEST(NameKeys, UnrelatedNamesShareNoKey) {
