@@ -852,11 +852,11 @@ void fillKeys(std::vector<Token>& tokens) {
       addKey(token, phoneticKey(rest));
     if (token.joinedToNext && i + 1 < tokens.size())
       addKey(token, phoneticKey(token.text + tokens[i + 1].text));
-    // Han or Hangul family name and given name written together: the given name alone.
+    // Han or Hangul family name and two-syllable given name written together: the given name
+    // alone. (Not for two characters: a one-syllable key finds every Korean name with that syllable.)
     if (han || token.script == Script::hangul) {
       const std::u32string chars = decodeUtf8(token.original);
-      if (chars.size() == 2 || chars.size() == 3)
-        addKey(token, phoneticKey(romaniseToken(chars.substr(1), false)));
+      if (chars.size() == 3) addKey(token, phoneticKey(romaniseToken(chars.substr(1), false)));
     }
     // Chinese, Korean and Japanese have one liquid for both r and l (London is 倫敦 "lundun",
     // Rodrigues 罗德里格斯 "luodeligesi"): such tokens also carry the keys with every liquid as r and

@@ -12,8 +12,8 @@
 //   `joinedToNext` set, so a matcher can compare the joined form "abdulrahman" too; the first token
 //   of such a group also carries the joined form's phonetic key, so an index finds "Abdulrahman".
 //   A Han (Chinese) or Hangul (Korean) token stays one token ("毛泽东" -> "maozedong", matched against
-//   "Mao Zedong" as a joined form); one of two or three characters, a family name and a given name
-//   written together, also carries the key of the given name alone. (Splitting such tokens halved the
+//   "Mao Zedong" as a joined form); one of three characters, a family name and a given name written
+//   together, also carries the key of the given name alone. (Splitting such tokens halved the
 //   recall on foreign names written in Han or Hangul, ../shared/data/transliteration.)
 // - Romanisation per script (Token::text):
 //   latin: ICU Latin-ASCII ("Müller" -> "muller", "ß" -> "ss").
@@ -67,7 +67,7 @@ struct Token {
   /// Candidate keys for an index (1..4 short ASCII strings, no duplicates): the phonetic key of
   /// `text`; its consonant skeleton when that has three letters or more, or the token is in Arabic or
   /// Hebrew script (which write no short vowels), not for Han, Hangul and kana; the key of a joined
-  /// or article-prefixed form; for a Han or Hangul token of 2-3 characters the given name's key; for
+  /// or article-prefixed form; for a Han or Hangul token of 3 characters the given name's key; for
   /// Han, Hangul and kana tokens the keys with every liquid read as r and as l (one liquid there),
   /// for Han of the pinyin read as a foreign name's sounds (yi i, wu u, x s, q ch, c ts, er r).
   std::vector<std::string> keys;

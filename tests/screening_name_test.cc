@@ -211,6 +211,8 @@ TEST(NameKorean, RevisedRomanizationWithPassportFamilyNames) {
   // A final consonant moves to a following vowel: 한국어 is "hangugeo", not "hangukeo".
   EXPECT_EQ(texts("한국어"), (Texts{"hangugeo"}));
   EXPECT_TRUE(shareKey("오승아", "Seung-ah Oh"));
+  // A two-syllable given name written alone gives no one-syllable key: 정자 does not find every "Ja".
+  EXPECT_FALSE(shareKey("정자", "Ku Ja Hyong"));
 }
 
 TEST(NameKorean, TheVowelWrittenForAForeignConsonantIsDropped) {
