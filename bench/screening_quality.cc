@@ -187,13 +187,17 @@ class Trigrams {
   pqxx::connection connection_;
 };
 
-// The engine's precision at its threshold, and pg_trgm's best point beside it.
-void compareWithTrigrams(const std::string& label, const Point& engine, const Counts& trigrams) {
+// pg_trgm's best point, and its recall where its precision is at least the engine's: at the
+// engine's threshold and at the engine's best F1.
+void compareWithTrigrams(const std::string& label, const Counts& engine, double threshold,
+                         const Counts& trigrams) {
   printPoint(label + " best F1", trigrams.bestF1());
-  const Point atPrecision = trigrams.recallAtPrecision(engine.precision);
-  std::printf("  %-34s recall %.4f at precision >= %.4f (threshold %.3f; engine: recall %.4f)\n",
-              (label + " at engine precision").c_str(), atPrecision.recall, engine.precision,
-              atPrecision.threshold, engine.recall);
+  for (const Point& reference : {engine.at(threshold), engine.bestF1()}) {
+    const Point atPrecision = trigrams.recallAtPrecision(reference.precision);
+    std::printf("  %-34s recall %.4f at precision >= %.4f (threshold %.3f; engine: recall %.4f at %.3f)\n",
+                (label + " at engine precision").c_str(), atPrecision.recall, reference.precision,
+                atPrecision.threshold, reference.recall, reference.threshold);
+  }
 }
 
 void writeCurves(const std::filesystem::path& out, const std::vector<Series>& series) {
@@ -212,7 +216,7 @@ void writeCurves(const std::filesystem::path& out, const std::vector<Series>& se
   std::printf("curves: %s\n", (out / "screening_quality_curve.csv").c_str());
 }
 
-void plotCurves(const std::filesystem::path& out, const std::vector<Series>& series) {
+void plotCurves(const std::filesystem::path& out, const std::vector<Series>& series, size_t negatives) {
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
     std::printf("plot: skipped: gnuplot is not installed (scripts/bench installs gnuplot-nox)\n");
     return;
@@ -226,8 +230,11 @@ void plotCurves(const std::filesystem::path& out, const std::vector<Series>& ser
        << "set xlabel 'recall'\nset ylabel 'precision'\nset xrange [0:1]\nset yrange [0:1.02]\nset grid\n"
        << "set key bottom left\n";
     for (int panel = 0; panel < 2; ++panel) {
-      gp << "set title '" << (panel == 0 ? "screening set (UN list, 50k negatives)" : "transliteration pairs")
-         << "'\nplot ";
+      if (panel == 0) {
+        gp << "set title 'screening set: 683 UN persons, " << negatives << " negatives'\nplot ";
+      } else {
+        gp << "set title 'transliteration pairs (every row)'\nplot ";
+      }
       bool first = true;
       for (const Series& s : series) {
         if ((s.set == "screening") != (panel == 0)) continue;
@@ -275,12 +282,12 @@ int run(const Options& options) {
                 secondsSince(scoring));
     series.push_back({"screening", scorer, counts});
   }
-  const Point engineName = series[0].counts.at(threshold);
+  const Counts& engineName = series[0].counts;
   if (trigrams) {
     const auto scoring = Clock::now();
     auto [written, romanised] = trigrams->screening(treated, negatives, watchlist);
-    compareWithTrigrams("pg_trgm as written", engineName, written);
-    compareWithTrigrams("pg_trgm romanised", engineName, romanised);
+    compareWithTrigrams("pg_trgm as written", engineName, threshold, written);
+    compareWithTrigrams("pg_trgm romanised", engineName, threshold, romanised);
     std::printf("    (pg_trgm in %.1f s)\n", secondsSince(scoring));
     series.push_back({"screening", "pg_trgm-written", written});
     series.push_back({"screening", "pg_trgm-romanised", romanised});
@@ -310,15 +317,15 @@ int run(const Options& options) {
       series.push_back({label, "engine", counts});
       if (trigrams) {
         auto [written, romanised] = trigrams->pairs(pairs);
-        compareWithTrigrams("pg_trgm as written", at, written);
-        compareWithTrigrams("pg_trgm romanised", at, romanised);
+        compareWithTrigrams("pg_trgm as written", counts, threshold, written);
+        compareWithTrigrams("pg_trgm romanised", counts, threshold, romanised);
         series.push_back({label, "pg_trgm-romanised", romanised});
       }
     }
   }
   std::printf("\n");
   writeCurves(options.out, series);
-  plotCurves(options.out, series);
+  plotCurves(options.out, series, negatives.size());
   return 0;
 }
 
