@@ -26,7 +26,7 @@ enum class MatchKind : uint8_t {
 std::string_view matchKindName(MatchKind kind);
 
 /// Below this similarity two tokens are not a match at all (they stay unmatched).
-inline constexpr double kMinTokenSimilarity = 0.80;
+inline constexpr double kMinTokenSimilarity = 0.82;
 
 /// The best way two single tokens match, or similarity 0 when they do not.
 struct TokenSimilarity {
