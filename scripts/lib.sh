@@ -12,6 +12,7 @@ LIAISON_PACKAGES=(
   capnproto libcapnp-dev libsodium-dev libpqxx-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   clang libclang-rt-14-dev
+  libicu-dev  # screening/: name transliteration
   llvm  # llvm-symbolizer: sanitizer reports name functions, files and lines
   postgresql-15 postgresql-client-15
   jq  # scripts/demo reads the auditors' JSON

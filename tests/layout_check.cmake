@@ -26,7 +26,7 @@ set(LIAISON_MODULE_RULES
 # Third-party headers confined to one module: the include prefix and the module.
 set(LIAISON_CONFINED_HEADERS "boost/:node/net" "CLI/:node/cli")
 # The module folders that must exist, each with sources (the layout itself).
-set(LIAISON_REQUIRED_MODULES schema crypto policy adapters node node/net node/client node/cli)
+set(LIAISON_REQUIRED_MODULES schema crypto policy screening adapters node node/net node/client node/cli)
 
 set(problems "")
 

@@ -1,0 +1,121 @@
+// Name normalisation for screening: a name in any script becomes ASCII tokens with index keys, so
+// Шевченко, Shevchenko and Sevcenko, or محمد, Mohammed and Muhammad, can be compared and looked up.
+// Pure: no I/O; thread-safe (each thread lazily creates its own ICU transliterator, reused across calls).
+//
+// The rules, in the order they apply:
+// - Input: at most kMaxNameInputBytes bytes are read (cut at a character boundary); invalid UTF-8 is
+//   skipped; then Unicode NFKC (full-width letters, ligatures), case folding.
+// - Tokens: split on white space, commas, hyphens and dashes, dots, other punctuation and symbols
+//   (emoji); apostrophes are removed inside a token ("O'Brien" -> "obrien"); invisible format
+//   characters (zero-width joiners, direction marks) are ignored; digits are kept.
+// - Hyphenated and joined names: "Abdul-Rahman" gives two tokens "abdul", "rahman", the first with
+//   `joinedToNext` set, so a matcher can compare the joined form "abdulrahman" too; the first token
+//   of such a group also carries the joined form's phonetic key, so an index finds "Abdulrahman".
+//   A Han (Chinese) or Hangul (Korean) token of two or three characters is a family name and a given
+//   name written together: it gives the family name (first character) and the given name (the rest),
+//   the first with `joinedToNext` set ("毛泽东" -> "mao" "zedong").
+// - Romanisation per script (Token::text):
+//   latin: ICU Latin-ASCII ("Müller" -> "muller", "ß" -> "ss").
+//   cyrillic: the common English-style romanisation, not ICU's scholarly one: ж zh, х kh, ц ts, ч ch,
+//     ш sh, щ shch, ю yu, я ya, й y, ы y, ё e, е e (also word-initially: "Евгений" -> "evgeny"; the
+//     "Yevgeny" spelling shares its consonant skeleton key), ь ъ dropped, final -ий/-ый -> y
+//     ("Достоевский" -> "dostoevsky"); Ukrainian і i, ї yi, є ye, ґ g, and in a token with a
+//     Ukrainian-only letter и y and г h ("Григорій" -> "hryhoriy").
+//   arabic (with Persian and Urdu letters): one Latin spelling per letter (ش sh, خ kh, ث th, ذ dh,
+//     غ gh, ج j, ع dropped except word-initially "a", و w initially else u, ي y initially else i,
+//     ة a); vowels are mostly unwritten, so matching relies on the consonant skeleton key. A leading
+//     article ال is removed into `dropped` as "al" when at least three letters remain.
+//   hebrew: one spelling per letter (ש sh, ח kh, צ ts, ב b initially else v, פ p initially else f,
+//     ו v initially, doubled or before a vowel letter, else o; י y initially else i; א ע dropped
+//     except word-initially "a").
+//   korean: Revised Romanization computed from the syllables (a final consonant carried over to a
+//     following vowel), except that a family name takes its common passport spelling (김 kim, 이 lee,
+//     박 park, 최 choi, ...).
+//   han: ICU Han-Latin pinyin without tones (Mandarin readings; Japanese kanji get Chinese readings).
+//   greek, devanagari, kana and every other script: ICU Any-Latin then Latin-ASCII; Devanagari loses a
+//     word-final inherent "a" ("रजनीकांत" -> "rajanikant").
+// - Honorifics (kHonorifics) are dropped anywhere when another token remains; particles (kParticles)
+//   are dropped when a token that is neither remains; "ben" and "abu"-like given-name particles only when not
+//   the first token. Both go to `dropped`. "al-Rashid" and "Al Rashid" give "rashid" (al dropped); the joined
+//   "Alrashid" keeps its text and gets the key of "rashid" as well.
+// - Keys (Token::keys): phonetic key, consonant skeleton key, and extra keys for joined forms (see
+//   phoneticKey and consonantSkeleton).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace liaison::screening {
+
+/// The writing system of a token (or, for a Name, of most of its letters).
+enum class Script : uint8_t { latin, cyrillic, greek, arabic, hebrew, han, hangul, kana, devanagari, other };
+
+/// "latin", "cyrillic", ...: for explanations and benchmark output.
+std::string_view scriptName(Script);
+
+/// One name token.
+struct Token {
+  std::string text;      ///< ASCII lower-case romanisation, letters a-z and digits only, e.g. "shevchenko"
+  std::string original;  ///< the token as written, case-folded UTF-8
+  Script script = Script::latin;
+  bool initial = false;  ///< a Latin token of one letter (with or without a dot): "J." -> text "j"
+  /// Candidate keys for an index (1..4 short ASCII strings, no duplicates): the phonetic key of
+  /// `text`, its consonant skeleton, and for a joined or prefixed form also the key of the other form.
+  std::vector<std::string> keys;
+  /// Written joined to the next token ("Abdul-Rahman", or a Han/Hangul family name followed by the
+  /// given name): text + next.text is the joined form.
+  bool joinedToNext = false;
+};
+
+/// A normalised name.
+struct Name {
+  std::vector<Token> tokens;         ///< in written order, particles and honorifics removed
+  Script script = Script::latin;     ///< the dominant script of the input
+  std::vector<std::string> dropped;  ///< honorifics/particles removed, as ASCII, for explanations
+};
+
+/// Longer input: only the first kMaxNameInputBytes bytes are read, cut at a character boundary.
+inline constexpr size_t kMaxNameInputBytes = 2048;
+/// More tokens: the rest are ignored.
+inline constexpr size_t kMaxNameTokens = 12;
+/// The most keys one token carries.
+inline constexpr size_t kMaxTokenKeys = 4;
+
+/// Titles dropped wherever they stand (when a token that is not a title remains). Titles that are
+/// also common names ("Sayed", "Syed", "Imam") are not listed: a name is never lost to a title.
+inline constexpr std::string_view kHonorifics[] = {
+    "mr",     "mrs",     "ms",   "miss",   "mx",     "dr",     "prof",   "sir",     "dame",
+    "lord",   "lady",    "rev",  "sheikh", "shaikh", "sheik",  "shaykh", "cheikh",  "haji",
+    "hajji",  "hadji",   "hajj", "alhaji", "sayyid", "mullah", "mulla",  "maulana", "mawlana",
+    "maulvi", "mawlawi", "qari", "hafiz",  "jr",     "sr",     "gen",    "col",     "capt",
+    "maj",    "lt",      "sgt",  "hon",    "eng"};
+
+/// Particles dropped when a token that is neither a particle nor an honorific remains. Those in
+/// kGivenNameParticles are also given names ("Ben Smith") and are dropped only after the first token.
+inline constexpr std::string_view kParticles[] = {
+    "al",  "el",    "bin", "ben", "ibn", "bint", "binti", "ould", "van", "von", "der", "den", "de",
+    "del", "della", "di",  "da",  "das", "dos",  "du",    "la",   "le",  "ter", "ten", "zu"};
+inline constexpr std::string_view kGivenNameParticles[] = {"ben"};
+
+/// Pure and total: never throws, for any bytes. Invalid UTF-8 sequences are skipped.
+Name normaliseName(std::string_view utf8);
+
+/// The ASCII romanisation of a whole string (tokens joined by spaces, nothing dropped), for display
+/// and tools.
+std::string romanise(std::string_view utf8);
+
+/// The phonetic key of an ASCII token (a-z0-9): the first letter (a vowel becomes "a"), then the
+/// consonants with equivalence classes (ph f; kh ch ck c q k; sh sch zh z s; ts tz s; x ks; w v;
+/// dj j; th t; dh d; gh g), without vowels, y and h after the first letter; a doubled letter counts
+/// once. "shevchenko" and "sevcenko" give "svknk"; "mohammed", "muhammad", "mohamad" give "mmd". A
+/// key shorter than two characters is replaced by the text itself.
+std::string phoneticKey(std::string_view ascii);
+
+/// The consonant skeleton of an ASCII token: its letters without a e i o u y w h, a doubled letter
+/// once ("mohammed" and Arabic "mhmd" give "mmd"); the text itself when less than two letters are left.
+std::string consonantSkeleton(std::string_view ascii);
+
+}  // namespace liaison::screening

@@ -1,0 +1,59 @@
+// Fuzz target for the name normaliser (screening/name.h): any bytes must give a Name that keeps the
+// header's promises, never a crash, an exception or a sanitizer report.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "screening/name.h"
+
+namespace {
+
+bool isAsciiLowerOrDigit(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+bool keepsPromises(const liaison::screening::Name& name) {
+  using namespace liaison::screening;
+  if (name.tokens.size() > kMaxNameTokens) return false;
+  for (const Token& token : name.tokens) {
+    if (token.text.empty() || !isAsciiLowerOrDigit(token.text)) return false;
+    if (token.original.empty()) return false;
+    if (token.initial && token.text.size() != 1) return false;
+    if (token.keys.empty() || token.keys.size() > kMaxTokenKeys) return false;
+    for (const std::string& key : token.keys) {
+      if (key.empty() || !isAsciiLowerOrDigit(key)) return false;
+    }
+  }
+  if (!name.tokens.empty() && name.tokens.back().joinedToNext) return false;
+  for (const std::string& word : name.dropped) {
+    if (word.empty() || !isAsciiLowerOrDigit(word)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const liaison::screening::Name name = liaison::screening::normaliseName(input);
+  if (!keepsPromises(name)) std::abort();
+  // Only the first kMaxNameInputBytes bytes count: whatever follows cannot change the answer.
+  if (size > liaison::screening::kMaxNameInputBytes + 8) {
+    const auto cut =
+        liaison::screening::normaliseName(input.substr(0, liaison::screening::kMaxNameInputBytes));
+    if (cut.tokens.size() != name.tokens.size()) std::abort();
+    for (size_t i = 0; i < cut.tokens.size(); ++i) {
+      if (cut.tokens[i].text != name.tokens[i].text) std::abort();
+    }
+  }
+  const std::string romanised = liaison::screening::romanise(input);
+  for (char c : romanised) {
+    if (c != ' ' && !isAsciiLowerOrDigit(std::string_view(&c, 1))) std::abort();
+  }
+  return 0;
+}
