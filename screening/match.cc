@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
 namespace liaison::screening {
 namespace {
 
@@ -201,12 +204,14 @@ std::string asciiUpper(std::string_view text) {
   return upper;
 }
 
-// The tokens [first, first + span) as written, joined with a space.
+// The tokens [first, first + span) as written (upper case, as names are printed on documents and
+// lists), joined with a space.
 std::string originalOf(TokenSequence tokens, size_t first, size_t span) {
   std::string text;
   for (size_t k = first; k < first + span && k < tokens.size(); ++k) {
     if (!text.empty()) text += ' ';
-    text += tokens[k]->original.empty() ? tokens[k]->text : tokens[k]->original;
+    const std::string& written = tokens[k]->original.empty() ? tokens[k]->text : tokens[k]->original;
+    icu::UnicodeString::fromUTF8(written).toUpper(icu::Locale::getRoot()).toUTF8String(text);
   }
   return text;
 }

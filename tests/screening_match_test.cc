@@ -125,6 +125,12 @@ TEST(NameComparison, ParticlesAndHonorificsDoNotCountAgainstAName) {
   EXPECT_GE(nameScore("Ludwig van Beethoven", "Ludwig Beethoven"), kMatchThreshold);
 }
 
+TEST(NameComparison, NamesInOtherScriptsMatchTheirLatinForms) {
+  EXPECT_GE(nameScore("Тарас Шевченко", "Taras Shevchenko"), kMatchThreshold);
+  EXPECT_GE(nameScore("محمد عبدالله", "Mohammed Abdullah"), kMatchThreshold);
+  EXPECT_LT(nameScore("Тарас Шевченко", "Taras Petrenko"), kMatchThreshold);
+}
+
 TEST(NameComparison, EmptyNamesScoreZero) {
   EXPECT_EQ(nameScore("", "John Smith"), 0);
   EXPECT_EQ(nameScore("", ""), 0);
@@ -188,27 +194,34 @@ TEST(Explanation, SaysWhichTokensMatchedHowAndTheEvidence) {
   const auto record = person({"Taras Shevchenko"}, "1970-05-12", {"ukr"});
   const auto score = scorePerson(query, record);
   const std::string text = explain(score, query, record);
-  EXPECT_NE(text.find("family name Shevchemko ~ Shevchenko (edit, 0."), std::string::npos) << text;
-  EXPECT_NE(text.find("given name Taras ~ Taras (exact, 1.00)"), std::string::npos) << text;
+  EXPECT_NE(text.find("family name SHEVCHEMKO ~ SHEVCHENKO (edit, 0."), std::string::npos) << text;
+  EXPECT_NE(text.find("given name TARAS ~ TARAS (exact, 1.00)"), std::string::npos) << text;
   EXPECT_NE(text.find("date of birth partial (1970-05-12)"), std::string::npos) << text;
   EXPECT_NE(text.find("nationality UKR agrees"), std::string::npos) << text;
   EXPECT_LT(text.find("family name"), text.find("given name")) << text;
 
   const Explanation structured = explainPerson(score, query, record);
   ASSERT_EQ(structured.pairs.size(), 2u);
-  EXPECT_EQ(structured.pairs[0].record, "Shevchenko");
+  EXPECT_EQ(structured.pairs[0].record, "SHEVCHENKO");
   EXPECT_EQ(structured.pairs[0].kind, MatchKind::edit);
   EXPECT_EQ(structured.dateOfBirth, DateEvidence::partial);
   EXPECT_EQ(structured.nationality, Agreement::agrees);
   EXPECT_EQ(structured.nationalityShown, "UKR");
 }
 
+TEST(Explanation, CallsAnExactMatchAcrossScriptsATransliteration) {
+  const Name query = normaliseName("Taras Shevchenko");
+  const Name record = normaliseName("Тарас Шевченко");
+  const std::string text = explain(compareNames(query, record), query, record);
+  EXPECT_NE(text.find("family name SHEVCHENKO ~ ШЕВЧЕНКО (transliteration, 1.00)"), std::string::npos) << text;
+}
+
 TEST(Explanation, NamesTheTokensLeftUnmatched) {
   const Name query = normaliseName("John Smith");
   const Name record = normaliseName("John Brown");
   const std::string text = explain(compareNames(query, record), query, record);
-  EXPECT_NE(text.find("unmatched in query: Smith"), std::string::npos) << text;
-  EXPECT_NE(text.find("unmatched in record: Brown"), std::string::npos) << text;
+  EXPECT_NE(text.find("unmatched in query: SMITH"), std::string::npos) << text;
+  EXPECT_NE(text.find("unmatched in record: BROWN"), std::string::npos) << text;
 }
 
 }  // namespace
