@@ -427,12 +427,13 @@ DateEvidence compareDatesOfBirth(const PartialDate& query, const PartialDate& re
   if (daysKnown && yearAgrees && query.day == record.month && query.month == record.day) return DateEvidence::near;
   const bool yearApart = query.year + 1 == record.year || record.year + 1 == query.year;
   if (yearApart && monthAgrees && dayAgrees) return DateEvidence::near;
-  // One digit off: compare the digits both sides know.
+  // One digit off (a typing error) between two full dates; between partial ones a single digit is too
+  // weak a tie (1950 and 1990 differ in one digit).
+  if (!daysKnown) return DateEvidence::mismatch;
   const std::string a = digitsOf(query);
   const std::string b = digitsOf(record);
-  const size_t known = daysKnown ? 8 : monthsKnown ? 6 : 4;
   size_t differing = 0;
-  for (size_t k = 0; k < known; ++k) differing += a[k] != b[k] ? 1 : 0;
+  for (size_t k = 0; k < a.size(); ++k) differing += a[k] != b[k] ? 1 : 0;
   return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
 }
 
@@ -467,7 +468,7 @@ double dateWeight(DateEvidence evidence) {
     case DateEvidence::exact: return 0.06;
     case DateEvidence::partial: return 0.03;
     case DateEvidence::near: return -0.02;
-    case DateEvidence::mismatch: return -0.20;
+    case DateEvidence::mismatch: return -0.25;
     case DateEvidence::unknown: return 0;
   }
   return 0;

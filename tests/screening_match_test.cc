@@ -152,6 +152,7 @@ TEST(DateOfBirth, SwappedDayAndMonthOneDigitOrOneYearOffAreNear) {
 TEST(DateOfBirth, OtherDatesMismatchAndMissingOnesAreUnknown) {
   EXPECT_EQ(compareDatesOfBirth(date("1970-05-12"), date("1985-01-30")), DateEvidence::mismatch);
   EXPECT_EQ(compareDatesOfBirth(date("1970-05"), date("1970-11-12")), DateEvidence::mismatch);
+  EXPECT_EQ(compareDatesOfBirth(date("1990"), date("1950-01-01")), DateEvidence::mismatch);
   EXPECT_EQ(compareDatesOfBirth(PartialDate{}, date("1970-05-12")), DateEvidence::unknown);
 }
 
