@@ -63,6 +63,29 @@ double editSimilarity(std::string_view a, std::string_view b) {
   return (jaroWinkler(a, b) + damerau) / 2;
 }
 
+// False when the edit similarity of `a` and `b` is certainly below kMinTokenSimilarity: it is the mean
+// of Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the
+// length difference and at least half the letters the two do not have in common. Most token pairs
+// an index search compares are unrelated; this keeps them cheap.
+bool mayBeSimilar(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  const double longest = static_cast<double>(std::max(a.size(), b.size()));
+  const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * longest;
+  if (static_cast<double>(a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > maxDistance) return false;
+  std::array<int8_t, 37> counts{};
+  auto bucket = [](char c) {
+    if (c >= 'a' && c <= 'z') return c - 'a';
+    if (c >= '0' && c <= '9') return 26 + (c - '0');
+    return 36;
+  };
+  for (char c : a) ++counts[static_cast<size_t>(bucket(c))];
+  for (char c : b) --counts[static_cast<size_t>(bucket(c))];
+  int differing = 0;
+  for (int8_t count : counts) differing += count < 0 ? -count : count;
+  return static_cast<double>(differing) / 2 <= maxDistance;
+}
+
 bool shareKey(const Token& a, const Token& b) {
   for (const auto& key : a.keys) {
     if (key.empty()) continue;
@@ -97,11 +120,12 @@ double weightOf(const TokenSimilarity& similarity) {
 }
 
 // Every candidate pairing of the two names: single pairs and joined spans, grouped by first query token.
-std::vector<std::vector<Option>> optionsOf(TokenSequence query, TokenSequence record) {
+template <typename Compare>
+std::vector<std::vector<Option>> optionsOf(TokenSequence query, TokenSequence record, Compare&& compare) {
   std::vector<std::vector<Option>> options(query.size());
   for (size_t i = 0; i < query.size(); ++i) {
     for (size_t j = 0; j < record.size(); ++j) {
-      const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
+      const TokenSimilarity similarity = compare(*query[i], *record[j]);
       if (similarity.similarity > 0) {
         options[i].push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
@@ -355,21 +379,26 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
     if (query.text[0] == record.text[0]) return {MatchKind::initial, kInitialSimilarity};
     return {};
   }
+  const bool sharedKey = shareKey(query, record);
+  if (!sharedKey && !mayBeSimilar(query.text, record.text)) return {};
   const double edit = editSimilarity(query.text, record.text);
-  if (shareKey(query, record)) {
+  if (sharedKey) {
     return {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
   }
   if (edit >= kMinTokenSimilarity) return {MatchKind::edit, edit};
   return {};
 }
 
-NameComparison compareNames(TokenSequence query, TokenSequence record) {
+namespace {
+
+template <typename Compare>
+NameComparison alignNames(TokenSequence query, TokenSequence record, Compare&& compare) {
   NameComparison comparison;
   const size_t queryCount = std::min(query.size(), kMaxNameTokens);
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
   query = query.first(queryCount);
   record = record.first(recordCount);
-  const auto options = optionsOf(query, record);
+  const auto options = optionsOf(query, record, compare);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 
@@ -405,6 +434,12 @@ NameComparison compareNames(TokenSequence query, TokenSequence record) {
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
   comparison.score = std::clamp(score, 0.0, 1.0);
   return comparison;
+}
+
+}  // namespace
+
+NameComparison compareNames(TokenSequence query, TokenSequence record) {
+  return alignNames(query, record, [](const Token& a, const Token& b) { return compareTokens(a, b); });
 }
 
 NameComparison compareNames(const Name& query, const Name& record) {
