@@ -18,12 +18,12 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 // A posting list (of a token's text or one of its keys) with at most this many identities is rare:
 // every identity on it is a candidate. Identities reached only through common lists (MHMD, ALI) must
 // share at least two query tokens, unless the query has a single token.
-constexpr size_t kRarePostings = 1'000;
+constexpr size_t kRarePostings = 300;
 // Mark bit of an identity reached through a rare list; bits 0..15 are the query tokens.
 constexpr uint32_t kRareMark = 1u << 16;
 // Posting entries read per search at most, rarest lists first: bounds the work of a query made of
 // very common tokens.
-constexpr size_t kMaxPostingsRead = 400'000;
+constexpr size_t kMaxPostingsRead = 150'000;
 
 // Heap bytes of a string beyond the object itself (libstdc++ keeps up to 15 characters inline).
 size_t heapBytes(const std::string& text) { return text.capacity() > 15 ? text.capacity() + 1 : 0; }
@@ -419,16 +419,18 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   }
 
   // Candidates: visible first (an invisible identity is never scored nor counted), then on a rare
-  // list or sharing at least two query tokens; those sharing more tokens are scored first.
+  // list or sharing at least two query tokens; those sharing more tokens are scored first, and among
+  // them those on a rare list.
   const bool singleToken = distinct.size() <= 1;
-  std::array<std::vector<uint32_t>, 17> byShared;
+  std::array<std::vector<uint32_t>, 34> byShared;
   for (uint32_t slot : scratch.touched) {
     const uint32_t mark = scratch.marks[slot];
     scratch.marks[slot] = 0;
     const int shared = std::popcount(mark & (kRareMark - 1));
-    if (!singleToken && shared < 2 && (mark & kRareMark) == 0) continue;
+    const bool rare = (mark & kRareMark) != 0;
+    if (!singleToken && shared < 2 && !rare) continue;
     if (!state.visibleTo(state.identities[slot], principals)) continue;
-    byShared[static_cast<size_t>(shared)].push_back(slot);
+    byShared[static_cast<size_t>(shared * 2 + (rare ? 1 : 0))].push_back(slot);
   }
   scratch.touched.clear();
 
