@@ -28,7 +28,7 @@ constexpr double kJoinedMinSimilarity = 0.90;
 constexpr double kConflictFactor = 0.60;
 constexpr double kMissingFactor = 0.90;
 // A missing token weighs more when only one token matched: "SMITH" is not "JOHN SMITH".
-constexpr double kMissingFactorSingleMatch = 0.75;
+constexpr double kMissingFactorSingleMatch = 0.70;
 // A name matched only through initials is never a match on its own.
 constexpr double kInitialsOnlyCap = 0.50;
 // The exact assignment explores record-token subsets; above this many record tokens it is greedy.
@@ -462,14 +462,15 @@ DateEvidence compareDatesOfBirth(const PartialDate& query, const PartialDate& re
   if (daysKnown && yearAgrees && query.day == record.month && query.month == record.day) return DateEvidence::near;
   const bool yearApart = query.year + 1 == record.year || record.year + 1 == query.year;
   if (yearApart && monthAgrees && dayAgrees) return DateEvidence::near;
-  // One digit off (a typing error) between two full dates; between partial ones a single digit is too
-  // weak a tie (1950 and 1990 differ in one digit).
-  if (!daysKnown) return DateEvidence::mismatch;
+  // One digit off (a typing error) between two full dates, or in the last digit of the year when a
+  // side has only the year (1966 and 1961); 1950 and 1990 also differ in one digit, but by decades.
   const std::string a = digitsOf(query);
   const std::string b = digitsOf(record);
   size_t differing = 0;
   for (size_t k = 0; k < a.size(); ++k) differing += a[k] != b[k] ? 1 : 0;
-  return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
+  if (daysKnown) return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
+  const bool sameDecade = query.year / 10 == record.year / 10;
+  return sameDecade && monthAgrees && dayAgrees ? DateEvidence::near : DateEvidence::mismatch;
 }
 
 Agreement compareSex(Sex query, Sex record) {
@@ -503,7 +504,7 @@ double dateWeight(DateEvidence evidence) {
     case DateEvidence::exact: return 0.06;
     case DateEvidence::partial: return 0.03;
     case DateEvidence::near: return -0.02;
-    case DateEvidence::mismatch: return -0.25;
+    case DateEvidence::mismatch: return -0.20;
     case DateEvidence::unknown: return 0;
   }
   return 0;

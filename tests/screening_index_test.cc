@@ -91,7 +91,7 @@ TEST(ScreeningIndex, HitsAreRankedBestFirstAndLimited) {
   EXPECT_TRUE(index.search(query({"John William Smith"}), "XA-POLICE", 0).empty());
 }
 
-TEST(ScreeningIndex, ADifferentDateOfBirthRulesOutAnEqualName) {
+TEST(ScreeningIndex, AnAgreeingDateOfBirthRanksAboveADifferentOne) {
   ScreeningIndex index;
   IndexedRecord older = record("older", {"Maria Ivanova"});
   older.dateOfBirth = parsePartialDate("1950-01-01").value();
@@ -99,10 +99,16 @@ TEST(ScreeningIndex, ADifferentDateOfBirthRulesOutAnEqualName) {
   younger.dateOfBirth = parsePartialDate("1990-03-04").value();
   index.upsert(older);
   index.upsert(younger);
-  EXPECT_EQ(refsOf(index.search(query({"Maria Ivanova"}, "1990"), "XA-POLICE", 10)),
-            (std::vector<std::string>{"younger"}));
+  const auto hits = index.search(query({"Maria Ivanova"}, "1990"), "XA-POLICE", 10);
+  ASSERT_EQ(refsOf(hits), (std::vector<std::string>{"younger", "older"}));
+  EXPECT_EQ(hits[1].score.dateOfBirth, DateEvidence::mismatch);
+  EXPECT_LT(hits[1].score.score, hits[0].score.score);
+  // Equal evidence: ties are ordered by reference.
   EXPECT_EQ(refsOf(index.search(query({"Maria Ivanova"}), "XA-POLICE", 10)),
             (std::vector<std::string>{"older", "younger"}));
+  // A different date of birth and a slightly different name: no hit.
+  EXPECT_EQ(refsOf(index.search(query({"Maria Ivanovna"}, "1990"), "XA-POLICE", 10)),
+            (std::vector<std::string>{"younger"}));
 }
 
 TEST(ScreeningIndex, UpsertReplacesTheIdentityWithTheSameRef) {

@@ -147,6 +147,7 @@ TEST(DateOfBirth, SwappedDayAndMonthOneDigitOrOneYearOffAreNear) {
   EXPECT_EQ(compareDatesOfBirth(date("1970-05-12"), date("1970-05-13")), DateEvidence::near);
   EXPECT_EQ(compareDatesOfBirth(date("1970-05-12"), date("1971-05-12")), DateEvidence::near);
   EXPECT_EQ(compareDatesOfBirth(date("1970"), date("1971-02-03")), DateEvidence::near);
+  EXPECT_EQ(compareDatesOfBirth(date("1966"), date("1961")), DateEvidence::near);
 }
 
 TEST(DateOfBirth, OtherDatesMismatchAndMissingOnesAreUnknown) {
