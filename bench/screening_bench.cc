@@ -1,8 +1,8 @@
 // Screening at scale: a synthetic watchlist of N identities (default 1,000,000) with realistic names in
 // several scripts, in the in-memory ScreeningIndex and, side by side, in PostgreSQL with pg_trgm.
 // Prints the index build time, memory per identity, p50/p99 of one screen-person on one thread,
-// searches per second on two threads, pg_trgm's screenings per second and the ratio; and the
-// threshold calibration on the shared positive and negative sets.
+// searches per second on two threads, pg_trgm's screenings per second and the ratio. Quality
+// (precision, recall, the threshold) is bench/screening_quality.cc's.
 //
 //   build/bin/liaison_bench_screening [--identities N] [--pg-identities M] [--queries Q] [--no-pg]
 //
@@ -351,72 +351,6 @@ PgFigures runPgTrgm(const std::vector<Synthetic>& identities, size_t count, cons
   return figures;
 }
 
-// The calibration: each treated UN sanctions name (typos, reordering) screened against an index of
-// the untreated names plus the negatives; each of the first `negatives` negatives screened against the
-// untreated names. For thresholds 0.60..0.95: recall (the treated name finds its person at or above
-// the threshold) and precision (of all hits at or above it, the right ones).
-void calibrate(const std::string& dataDir, size_t negatives) {
-  auto readRows = [](const std::string& path) {
-    std::ifstream in(path);
-    if (!in) die("cannot read " + path);
-    std::vector<std::vector<std::string>> rows;
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) rows.push_back(splitLine(line, ','));
-    return rows;
-  };
-  const auto untreated = readRows(dataDir + "/screening/positives_un_untreated.csv");
-  const auto treated = readRows(dataDir + "/screening/positives_un_treated.csv");
-  const auto negativeRows = readRows(dataDir + "/screening/negatives_global.csv");
-  auto dateOf = [](const std::string& text) {
-    auto parsed = parsePartialDate(text);
-    return parsed ? parsed.value() : PartialDate{};
-  };
-  ScreeningIndex index;
-  for (size_t i = 0; i < untreated.size(); ++i) {
-    IndexedRecord record;
-    record.ref = "un-" + std::to_string(i);
-    record.names = {untreated[i][0]};
-    record.dateOfBirth = dateOf(untreated[i].size() > 5 ? untreated[i][5] : "");
-    record.owner = kMember;
-    index.upsert(record);
-  }
-  const std::vector<double> thresholds{0.60, 0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 0.95};
-  std::vector<size_t> truePositives(thresholds.size(), 0);
-  std::vector<size_t> falsePositives(thresholds.size(), 0);
-  for (size_t i = 0; i < treated.size() && i < untreated.size(); ++i) {
-    PersonQuery query;
-    query.names = {normaliseName(treated[i][0])};
-    query.dateOfBirth = dateOf(treated[i].size() > 5 ? treated[i][5] : "");
-    for (const auto& hit : index.search(query, kMember, kMaxSearchLimit, thresholds.front())) {
-      for (size_t t = 0; t < thresholds.size(); ++t) {
-        if (hit.score.score < thresholds[t]) continue;
-        (hit.ref == "un-" + std::to_string(i) ? truePositives : falsePositives)[t]++;
-      }
-    }
-  }
-  for (size_t i = 0; i < negatives && i < negativeRows.size(); ++i) {
-    PersonQuery query;
-    query.names = {normaliseName(negativeRows[i][0])};
-    query.dateOfBirth = dateOf(negativeRows[i].size() > 5 ? negativeRows[i][5] : "");
-    for (const auto& hit : index.search(query, kMember, kMaxSearchLimit, thresholds.front())) {
-      for (size_t t = 0; t < thresholds.size(); ++t) {
-        if (hit.score.score >= thresholds[t]) falsePositives[t]++;
-      }
-    }
-  }
-  std::printf("threshold calibration: %zu treated UN names against %zu untreated, %zu negatives screened\n",
-              treated.size(), untreated.size(), std::min(negatives, negativeRows.size()));
-  std::printf("  threshold  recall  precision  false hits\n");
-  for (size_t t = 0; t < thresholds.size(); ++t) {
-    const double recall = static_cast<double>(truePositives[t]) / static_cast<double>(treated.size());
-    const size_t hits = truePositives[t] + falsePositives[t];
-    const double precision = hits == 0 ? 1.0 : static_cast<double>(truePositives[t]) / static_cast<double>(hits);
-    std::printf("  %.2f%s     %.3f   %.3f      %zu\n", thresholds[t],
-                std::abs(thresholds[t] - kMatchThreshold) < 1e-9 ? "*" : " ", recall, precision, falsePositives[t]);
-  }
-}
-
 size_t argument(int argc, char** argv, const std::string& name, size_t fallback) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (argv[i] == name) return std::stoul(argv[i + 1]);
@@ -539,7 +473,5 @@ int main(int argc, char** argv) {
                 pgCount < count ? ", pg_trgm on fewer rows: the true ratio is higher" : "");
     dropDatabase("liaison_bench_screening");
   }
-
-  calibrate(dataDir, argument(argc, argv, "--negatives", 10'000));
   return 0;
 }

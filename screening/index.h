@@ -43,7 +43,7 @@ struct ScreeningHit {
 inline constexpr size_t kMaxSearchLimit = 100;
 /// Candidates scored per search at most; the rarest query keys are read first, so a true match
 /// sharing a rare token is never cut.
-inline constexpr size_t kMaxCandidatesScored = 2'000;
+inline constexpr size_t kMaxCandidatesScored = 1'000;
 
 class ScreeningIndex {
  public:

@@ -119,51 +119,63 @@ double weightOf(const TokenSimilarity& similarity) {
   return similarity.kind == MatchKind::initial ? kInitialWeight : 1.0;
 }
 
-// Every candidate pairing of the two names: single pairs and joined spans, grouped by first query token.
-template <typename Compare>
-std::vector<std::vector<Option>> optionsOf(TokenSequence query, TokenSequence record, Compare&& compare) {
-  std::vector<std::vector<Option>> options(query.size());
+// Every candidate pairing of two names (single pairs and joined spans) in one flat array, grouped by
+// first query token: an index search compares thousands of names, so no allocation per token.
+struct Options {
+  std::vector<Option> all;
+  std::array<uint16_t, kMaxNameTokens + 1> begin{};  // options of query token i: [begin[i], begin[i + 1])
+  size_t queryCount = 0;
+
+  std::span<const Option> of(size_t i) const { return std::span<const Option>(all).subspan(begin[i], begin[i + 1] - begin[i]); }
+};
+
+Options optionsOf(TokenSequence query, TokenSequence record) {
+  Options options;
+  options.queryCount = query.size();
+  options.all.reserve(query.size() * record.size() + 4);
   for (size_t i = 0; i < query.size(); ++i) {
+    options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      const TokenSimilarity similarity = compare(*query[i], *record[j]);
+      const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
       if (similarity.similarity > 0) {
-        options[i].push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
+        options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
       if (i + 1 < query.size()) {
         const double joined = joinedSimilarity(*query[i], *query[i + 1], *record[j]);
-        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
+        if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
       }
       if (j + 1 < record.size()) {
         const double joined = joinedSimilarity(*record[j], *record[j + 1], *query[i]);
-        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
+        if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
       }
     }
   }
+  options.begin[query.size()] = static_cast<uint16_t>(options.all.size());
   return options;
 }
 
 uint32_t recordMaskOf(const TokenMatch& match) { return ((1u << match.recordSpan) - 1) << match.record; }
 
 // The exact best assignment: query tokens in order, each skipped or taking an option whose record
-// tokens are still free; memoised on (query position, used record tokens).
+// tokens are still free; memoised on (query position, used record tokens), on the stack.
 class ExactAssignment {
  public:
-  ExactAssignment(const std::vector<std::vector<Option>>& options, size_t recordSize)
-      : options_(options), masks_(size_t{1} << recordSize),
-        best_((options.size() + 1) * masks_, -1.0), choice_((options.size() + 1) * masks_, -1) {}
+  ExactAssignment(const Options& options, size_t recordSize) : options_(options), masks_(size_t{1} << recordSize) {
+    std::fill_n(best_.begin(), (options.queryCount + 1) * masks_, -1.0);
+  }
 
   std::vector<TokenMatch> solve() {
     std::vector<TokenMatch> matches;
     size_t i = 0;
     uint32_t mask = 0;
     bestFrom(0, 0);
-    while (i < options_.size()) {
+    while (i < options_.queryCount) {
       const int chosen = choice_[i * masks_ + mask];
       if (chosen < 0) {
         ++i;
         continue;
       }
-      const TokenMatch& match = options_[i][static_cast<size_t>(chosen)].match;
+      const TokenMatch& match = options_.of(i)[static_cast<size_t>(chosen)].match;
       matches.push_back(match);
       mask |= recordMaskOf(match);
       i += match.querySpan;
@@ -173,13 +185,14 @@ class ExactAssignment {
 
  private:
   double bestFrom(size_t i, uint32_t mask) {
-    if (i >= options_.size()) return 0;
+    if (i >= options_.queryCount) return 0;
     double& best = best_[i * masks_ + mask];
     if (best >= 0) return best;
     best = bestFrom(i + 1, mask);
     int chosen = -1;
-    for (size_t k = 0; k < options_[i].size(); ++k) {
-      const Option& option = options_[i][k];
+    const auto options = options_.of(i);
+    for (size_t k = 0; k < options.size(); ++k) {
+      const Option& option = options[k];
       const uint32_t used = recordMaskOf(option.match);
       if ((mask & used) != 0) continue;
       const double value = option.value() + bestFrom(i + option.match.querySpan, mask | used);
@@ -188,22 +201,21 @@ class ExactAssignment {
         chosen = static_cast<int>(k);
       }
     }
-    choice_[i * masks_ + mask] = chosen;
+    choice_[i * masks_ + mask] = static_cast<int16_t>(chosen);
     return best;
   }
 
-  const std::vector<std::vector<Option>>& options_;
+  static constexpr size_t kStates = (kMaxNameTokens + 1) << kMaxExactRecordTokens;
+  const Options& options_;
   size_t masks_;
-  std::vector<double> best_;
-  std::vector<int> choice_;
+  std::array<double, kStates> best_;
+  std::array<int16_t, kStates> choice_;
 };
 
 // Greedy assignment for long names: the best remaining option first.
-std::vector<TokenMatch> greedyAssignment(const std::vector<std::vector<Option>>& options) {
+std::vector<TokenMatch> greedyAssignment(const Options& options) {
   std::vector<const Option*> all;
-  for (const auto& group : options) {
-    for (const auto& option : group) all.push_back(&option);
-  }
+  for (const auto& option : options.all) all.push_back(&option);
   std::stable_sort(all.begin(), all.end(), [](const Option* a, const Option* b) { return a->value() > b->value(); });
   uint32_t queryUsed = 0;
   uint32_t recordUsed = 0;
@@ -389,21 +401,18 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
   return {};
 }
 
-namespace {
-
-template <typename Compare>
-NameComparison alignNames(TokenSequence query, TokenSequence record, Compare&& compare) {
+NameComparison compareNames(TokenSequence query, TokenSequence record) {
   NameComparison comparison;
   const size_t queryCount = std::min(query.size(), kMaxNameTokens);
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
   query = query.first(queryCount);
   record = record.first(recordCount);
-  const auto options = optionsOf(query, record, compare);
+  const Options options = optionsOf(query, record);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 
-  std::vector<bool> queryMatched(queryCount, false);
-  std::vector<bool> recordMatched(recordCount, false);
+  std::array<bool, kMaxNameTokens> queryMatched{};
+  std::array<bool, kMaxNameTokens> recordMatched{};
   double weighted = 0;
   double weights = 0;
   bool onlyInitials = true;
@@ -434,12 +443,6 @@ NameComparison alignNames(TokenSequence query, TokenSequence record, Compare&& c
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
   comparison.score = std::clamp(score, 0.0, 1.0);
   return comparison;
-}
-
-}  // namespace
-
-NameComparison compareNames(TokenSequence query, TokenSequence record) {
-  return alignNames(query, record, [](const Token& a, const Token& b) { return compareTokens(a, b); });
 }
 
 NameComparison compareNames(const Name& query, const Name& record) {
