@@ -116,8 +116,8 @@ PersonScore combineEvidence(NameComparison name, size_t queryName, size_t record
 /// Best name pair of all query names against all record names, with the other evidence.
 PersonScore scorePerson(const PersonQuery& query, const PersonRecord& record);
 
-/// At or above this score a pair of persons (or names) is a match. How it was chosen: see README.md
-/// "Screening" (calibrated on the shared positive and negative name sets).
+/// At or above this score a pair of persons (or names) is a match. Chosen with the evidence weights on
+/// the shared positive and negative sets: README.md, Benchmark, "Screening scale".
 inline constexpr double kMatchThreshold = 0.80;
 
 /// One aligned token pair for the wire: the tokens as written, joined with a space for a span of two.
