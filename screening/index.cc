@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <type_traits>
 #include <unordered_map>
 
@@ -367,7 +368,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   // The query's tokens (at most 16 distinct, one mark bit each) and their names as sequences.
   std::vector<std::vector<const Token*>> queryNames;
   std::vector<const Token*> distinct;
-  for (const auto& name : query.names) {
+  for (const auto& name : std::span(query.names).first(std::min(query.names.size(), kMaxQueryNames))) {
     std::vector<const Token*> sequence;
     for (const auto& token : name.tokens) {
       sequence.push_back(&token);

@@ -183,6 +183,17 @@ TEST(ScreeningIndex, ACommonTokenAloneDoesNotFloodTheCandidatesButARareOneIsNeve
   EXPECT_EQ(refsOf(index.search(query({"Mohamed Ali"}), "XA-POLICE", 10)), std::vector<std::string>{"both-common"});
 }
 
+TEST(ScreeningIndex, OnlyTheFirstNamesOfAQueryAreSearched) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}));
+  PersonQuery many;
+  for (size_t i = 0; i < kMaxQueryNames; ++i) many.names.push_back(normaliseName("Nobody Known" + std::to_string(i)));
+  many.names.push_back(normaliseName("Taras Shevchenko"));
+  EXPECT_TRUE(index.search(many, "XA-POLICE", 10).empty());
+  many.names.erase(many.names.begin());
+  EXPECT_EQ(refsOf(index.search(many, "XA-POLICE", 10)), std::vector<std::string>{"r1"});
+}
+
 TEST(ScreeningIndex, MemoryIsCountedAndStaysSmallPerIdentity) {
   ScreeningIndex index;
   const size_t empty = index.memoryBytes();
