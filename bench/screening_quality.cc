@@ -212,7 +212,7 @@ void writeCurves(const std::filesystem::path& out, const std::vector<Series>& se
   std::printf("curves: %s\n", (out / "screening_quality_curve.csv").c_str());
 }
 
-void plotCurves(const std::filesystem::path& out, const std::vector<Series>& series) {
+void plotCurves(const std::filesystem::path& out, const std::vector<Series>& series, size_t negatives) {
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
     std::printf("plot: skipped: gnuplot is not installed (scripts/bench installs gnuplot-nox)\n");
     return;
@@ -226,8 +226,11 @@ void plotCurves(const std::filesystem::path& out, const std::vector<Series>& ser
        << "set xlabel 'recall'\nset ylabel 'precision'\nset xrange [0:1]\nset yrange [0:1.02]\nset grid\n"
        << "set key bottom left\n";
     for (int panel = 0; panel < 2; ++panel) {
-      gp << "set title '" << (panel == 0 ? "screening set (UN list, 50k negatives)" : "transliteration pairs")
-         << "'\nplot ";
+      if (panel == 0) {
+        gp << "set title 'screening set: 683 UN persons, " << negatives << " negatives'\nplot ";
+      } else {
+        gp << "set title 'transliteration pairs (every row)'\nplot ";
+      }
       bool first = true;
       for (const Series& s : series) {
         if ((s.set == "screening") != (panel == 0)) continue;
@@ -318,7 +321,7 @@ int run(const Options& options) {
   }
   std::printf("\n");
   writeCurves(options.out, series);
-  plotCurves(options.out, series);
+  plotCurves(options.out, series, negatives.size());
   return 0;
 }
 

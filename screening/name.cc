@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 
@@ -549,6 +550,7 @@ constexpr char32_t kHangulFirst = 0xAC00;
 constexpr char32_t kHangulLast = 0xD7A3;
 constexpr std::string_view kHangulLeads[19] = {"g",  "kk", "n", "d",  "tt", "r", "m", "b", "pp", "s",
                                                "ss", "",   "j", "jj", "ch", "k", "t", "p", "h"};
+constexpr size_t kHangulVowelEu = 18;
 constexpr std::string_view kHangulVowels[21] = {"a",  "ae", "ya", "yae", "eo", "e",  "yeo",
                                                 "ye", "o",  "wa", "wae", "oe", "yo", "u",
                                                 "wo", "we", "wi", "yu",  "eu", "ui", "i"};
@@ -594,10 +596,14 @@ void romaniseHangul(std::string& out, const std::u32string& run, bool familyName
     const size_t vowel = (s % 588) / 28;
     const size_t tail = s % 28;
     out += kHangulLeads[lead];
-    out += kHangulVowels[vowel];
-    const bool nextStartsWithVowel = i + 1 < run.size() && run[i + 1] >= kHangulFirst &&
-                                     run[i + 1] <= kHangulLast && (run[i + 1] - kHangulFirst) / 588 == 11;
-    out += nextStartsWithVowel ? kHangulTailsBeforeVowel[tail] : kHangulTails[tail];
+    // Korean writes a foreign word's consonant cluster or final consonant with the vowel ㅡ "eu"
+    // (스미스 for Smith): not pronounced as a vowel by the name's owner, so not romanised.
+    const bool nextIsVowel = i + 1 < run.size() && run[i + 1] >= kHangulFirst && run[i + 1] <= kHangulLast &&
+                             (run[i + 1] - kHangulFirst) / 588 == 11;
+    const bool epenthetic =
+        vowel == kHangulVowelEu && tail == 0 && run.size() > 1 && lead != 11 && !nextIsVowel;
+    if (!epenthetic) out += kHangulVowels[vowel];
+    out += nextIsVowel ? kHangulTailsBeforeVowel[tail] : kHangulTails[tail];
   }
 }
 
@@ -787,42 +793,83 @@ Romanised romaniseAll(std::string_view utf8) {
       chars.erase(0, 2);
       result.dropped.emplace_back("al");
     }
-    // A Han or Hangul name of two or three characters is family name + given name.
-    const bool splitFamily = (script == Script::han || script == Script::hangul) &&
-                             (chars.size() == 2 || chars.size() == 3) &&
-                             dominantScript(chars.substr(0, 1)) == script;
-    std::vector<std::pair<std::u32string, bool>> parts;  // (characters, is a family name)
-    if (splitFamily) {
-      parts.emplace_back(chars.substr(0, 1), true);
-      parts.emplace_back(chars.substr(1), false);
-    } else {
-      parts.emplace_back(chars, chars.size() == 1);
-    }
-    for (size_t p = 0; p < parts.size(); ++p) {
-      Token token;
-      token.text = romaniseToken(parts[p].first, parts[p].second);
-      if (token.text.empty()) continue;
-      token.original = toUtf8(parts[p].first);
-      token.script = script;
-      token.initial = script == Script::latin && token.text.size() == 1 && parts[p].first.size() <= 2;
-      token.joinedToNext = p + 1 < parts.size() || rawToken.hyphenAfter;
-      result.tokens.push_back(std::move(token));
-    }
+    Token token;
+    // A Hangul token of one syllable is a family name written apart ("김 정은"): its passport spelling.
+    token.text = romaniseToken(chars, chars.size() == 1);
+    if (token.text.empty()) continue;
+    token.original = toUtf8(chars);
+    token.script = script;
+    token.initial = script == Script::latin && token.text.size() == 1 && chars.size() <= 2;
+    token.joinedToNext = rawToken.hyphenAfter;
+    result.tokens.push_back(std::move(token));
   }
   // A hyphen before a token that romanised to nothing joins nothing.
   if (!result.tokens.empty()) result.tokens.back().joinedToNext = false;
   return result;
 }
 
+// Pinyin read for the sounds it stands for when Chinese writes a foreign name: syllables written
+// with y or w for a vowel start with the vowel (yi i, wu u, ya ia), x is s, q is ch, c is ts, er is r.
+std::string pinyinSounds(const std::string& original) {
+  std::string out;
+  for (char32_t c : decodeUtf8(original)) {
+    std::string syllable;
+    appendTransliterated(syllable, std::u32string(1, c), Rules::anyToAscii);
+    if (syllable.starts_with("yi") || syllable.starts_with("wu")) {
+      syllable.erase(0, 1);
+    } else if (syllable.starts_with("y")) {
+      syllable[0] = 'i';
+    } else if (syllable.starts_with("w")) {
+      syllable[0] = 'u';
+    }
+    if (syllable == "er") syllable = "r";
+    for (char letter : syllable) {
+      if (letter == 'x')
+        out += 's';
+      else if (letter == 'q')
+        out += "ch";
+      else if (letter == 'c')
+        out += "ts";
+      else
+        out += letter;
+    }
+  }
+  return out;
+}
+
 void fillKeys(std::vector<Token>& tokens) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     Token& token = tokens[i];
+    const bool han = token.script == Script::han;
+    const bool cjk = han || token.script == Script::hangul || token.script == Script::kana;
     addKey(token, phoneticKey(token.text));
-    addKey(token, consonantSkeleton(token.text));
+    // Two consonants say little ("mr": Omar, Amir, Mire), except in scripts that write no vowels.
+    const std::string skeleton = consonantSkeleton(token.text);
+    if (!cjk && (skeleton.size() >= 3 || token.script == Script::arabic || token.script == Script::hebrew)) {
+      addKey(token, skeleton);
+    }
     if (const std::string rest = afterAttachedArticle(token.text); !rest.empty())
       addKey(token, phoneticKey(rest));
     if (token.joinedToNext && i + 1 < tokens.size())
       addKey(token, phoneticKey(token.text + tokens[i + 1].text));
+    // Han or Hangul family name and given name written together: the given name alone.
+    if (han || token.script == Script::hangul) {
+      const std::u32string chars = decodeUtf8(token.original);
+      if (chars.size() == 2 || chars.size() == 3)
+        addKey(token, phoneticKey(romaniseToken(chars.substr(1), false)));
+    }
+    // Chinese, Korean and Japanese have one liquid for both r and l (London is 倫敦 "lundun",
+    // Rodrigues 罗德里格斯 "luodeligesi"): such tokens also carry the keys with every liquid as r and
+    // as l, Han ones of the pinyin read as a foreign name's sounds.
+    if (cjk) {
+      const std::string sounds = han ? pinyinSounds(token.original) : token.text;
+      std::string asR = sounds;
+      std::string asL = sounds;
+      std::replace(asR.begin(), asR.end(), 'l', 'r');
+      std::replace(asL.begin(), asL.end(), 'r', 'l');
+      addKey(token, phoneticKey(asR));
+      addKey(token, phoneticKey(asL));
+    }
   }
 }
 
@@ -861,60 +908,91 @@ std::string_view scriptName(Script script) {
   return "other";
 }
 
-std::string phoneticKey(std::string_view text) {
-  // First pass: multi-letter spellings of one sound, and letters with the same sound, to one class.
+namespace {
+
+// Spellings of one sound in the romanisations of many languages, tried longest first at each
+// position: the phonetic key sees one class letter for each.
+struct Spelling {
+  std::string_view from;
+  std::string_view to;
+};
+constexpr Spelling kSpellings[] = {{"ght", "t"}, {"dzh", "j"}, {"sch", "s"}, {"tch", "c"}, {"tsh", "c"},
+                                   {"sh", "s"},  {"zh", "j"},  {"kh", "h"},  {"ch", "c"},  {"ts", "c"},
+                                   {"tz", "c"},  {"ph", "b"},  {"gh", "g"},  {"th", "t"},  {"dh", "d"},
+                                   {"ck", "k"},  {"dj", "j"},  {"dz", "s"},  {"q", "k"},   {"z", "s"},
+                                   {"w", "b"},   {"v", "b"},   {"p", "b"},   {"x", "ks"}};
+
+bool isVowelLetter(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// The text with each spelling replaced by its class: c before e, i, y is the affricate class "c"
+// (Slavic c, Italian ci), any other c is k; an initial j is y (Jusuf, Yusuf).
+std::string soundClasses(std::string_view text) {
   std::string mapped;
-  mapped.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
+  mapped.reserve(text.size() + 4);
+  for (size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    for (const Spelling& spelling : kSpellings) {
+      if (text.substr(i).starts_with(spelling.from)) {
+        mapped += spelling.to;
+        i += spelling.from.size();
+        replaced = true;
+        break;
+      }
+    }
+    // An initial j-sound in any spelling is y: Johnstone, Yohnston, Dzhonston (Джонстон).
+    if (replaced) {
+      if (mapped == "j") mapped = "y";
+      continue;
+    }
     const char c = text[i];
     const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    const char after = i + 2 < text.size() ? text[i + 2] : '\0';
-    if (c == 's' && next == 'c' && after == 'h') {
-      mapped += 's';
-      i += 2;
-    } else if ((c == 's' || c == 'z') && next == 'h') {
-      mapped += 's';
-      ++i;
-    } else if ((c == 'c' || c == 'k') && next == 'h') {
-      mapped += 'k';
-      ++i;
-    } else if (c == 'p' && next == 'h') {
-      mapped += 'f';
-      ++i;
-    } else if ((c == 't' || c == 'd' || c == 'g') && next == 'h') {
-      mapped += c;
-      ++i;
-    } else if (c == 't' && (next == 's' || next == 'z')) {
-      mapped += 's';
-      ++i;
-    } else if (c == 'd' && next == 'j') {
-      mapped += 'j';
-      ++i;
-    } else if (c == 'c' || c == 'q') {
-      mapped += 'k';
-    } else if (c == 'z') {
-      mapped += 's';
-    } else if (c == 'w') {
-      mapped += 'v';
-    } else if (c == 'x') {
-      mapped += "ks";
+    if (c == 'c') {
+      mapped += (next == 'e' || next == 'i' || next == 'y') ? 'c' : 'k';
+    } else if (c == 'f') {
+      mapped += 'b';
+    } else if (c == 'j' && i == 0) {
+      mapped += 'y';
     } else {
       mapped += c;
     }
+    ++i;
   }
-  // Second pass: keep the first letter (a vowel as "a"), then consonants only; a doubled letter
-  // counts once, but the same consonant twice around a vowel twice ("mhmd", "mohammed": "mmd").
-  auto isVowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; };
+  return mapped;
+}
+
+// For names with fewer than two consonants the vowels carry the identity ("mun" is not "min"):
+// vowels in three classes (a; e i y; o u), h dropped, doubles once.
+std::string vowelKey(std::string_view mapped) {
+  std::string key;
+  for (size_t i = 0; i < mapped.size(); ++i) {
+    char c = mapped[i];
+    if (c == 'h' && i > 0) continue;
+    if (c == 'e' || c == 'y') c = 'i';
+    if (c == 'o') c = 'u';
+    if (!key.empty() && key.back() == c) continue;
+    key += c;
+  }
+  return key;
+}
+
+}  // namespace
+
+std::string phoneticKey(std::string_view text) {
+  const std::string mapped = soundClasses(text);
+  // The first letter (a vowel as "a"), then consonants only; a doubled letter counts once, the same
+  // consonant twice around a vowel twice ("mhmd", "mohammed": "mmd").
   std::string key;
   for (size_t i = 0; i < mapped.size(); ++i) {
     const char c = mapped[i];
     if (i == 0) {
-      key += isVowel(c) ? 'a' : c;
+      key += isVowelLetter(c) ? 'a' : c;
       continue;
     }
-    if (c == mapped[i - 1] || isVowel(c) || c == 'y' || c == 'h') continue;
+    if (c == mapped[i - 1] || isVowelLetter(c) || c == 'y' || c == 'h') continue;
     key += c;
   }
+  if (key.size() >= 3) return key;
+  key = vowelKey(mapped);
   if (key.size() < 2) return std::string(text);
   return key;
 }
@@ -924,8 +1002,7 @@ std::string consonantSkeleton(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (i > 0 && c == text[i - 1]) continue;
-    if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w' || c == 'h')
-      continue;
+    if (isVowelLetter(c) || c == 'y' || c == 'w' || c == 'h') continue;
     key += c;
   }
   if (key.size() < 2) return std::string(text);

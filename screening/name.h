@@ -11,9 +11,10 @@
 // - Hyphenated and joined names: "Abdul-Rahman" gives two tokens "abdul", "rahman", the first with
 //   `joinedToNext` set, so a matcher can compare the joined form "abdulrahman" too; the first token
 //   of such a group also carries the joined form's phonetic key, so an index finds "Abdulrahman".
-//   A Han (Chinese) or Hangul (Korean) token of two or three characters is a family name and a given
-//   name written together: it gives the family name (first character) and the given name (the rest),
-//   the first with `joinedToNext` set ("毛泽东" -> "mao" "zedong").
+//   A Han (Chinese) or Hangul (Korean) token stays one token ("毛泽东" -> "maozedong", matched against
+//   "Mao Zedong" as a joined form); one of two or three characters, a family name and a given name
+//   written together, also carries the key of the given name alone. (Splitting such tokens halved the
+//   recall on foreign names written in Han or Hangul, ../shared/data/transliteration.)
 // - Romanisation per script (Token::text):
 //   latin: ICU Latin-ASCII ("Müller" -> "muller", "ß" -> "ss").
 //   cyrillic: the common English-style romanisation, not ICU's scholarly one: ж zh, х kh, ц ts, ч ch,
@@ -29,8 +30,9 @@
 //     ו v initially, doubled or before a vowel letter, else o; י y initially else i; א ע dropped
 //     except word-initially "a").
 //   korean: Revised Romanization computed from the syllables (a final consonant carried over to a
-//     following vowel), except that a family name takes its common passport spelling (김 kim, 이 lee,
-//     박 park, 최 choi, ...).
+//     following vowel); the vowel ㅡ of a syllable without final consonant is not written where Korean
+//     uses it for a foreign consonant cluster (스미스 "smis" for Smith, 베니에르 "benier"); a family
+//     name written apart (one syllable) takes its common passport spelling (김 kim, 이 lee, 박 park).
 //   han: ICU Han-Latin pinyin without tones (Mandarin readings; Japanese kanji get Chinese readings).
 //   greek, devanagari, kana and every other script: ICU Any-Latin then Latin-ASCII; Devanagari loses a
 //     word-final inherent "a" ("रजनीकांत" -> "rajanikant").
@@ -63,7 +65,11 @@ struct Token {
   Script script = Script::latin;
   bool initial = false;  ///< a Latin token of one letter (with or without a dot): "J." -> text "j"
   /// Candidate keys for an index (1..4 short ASCII strings, no duplicates): the phonetic key of
-  /// `text`, its consonant skeleton, and for a joined or prefixed form also the key of the other form.
+  /// `text`; its consonant skeleton when that has three letters or more, or the token is in Arabic or
+  /// Hebrew script (which write no short vowels), not for Han, Hangul and kana; the key of a joined
+  /// or article-prefixed form; for a Han or Hangul token of 2-3 characters the given name's key; for
+  /// Han, Hangul and kana tokens the keys with every liquid read as r and as l (one liquid there),
+  /// for Han of the pinyin read as a foreign name's sounds (yi i, wu u, x s, q ch, c ts, er r).
   std::vector<std::string> keys;
   /// Written joined to the next token ("Abdul-Rahman", or a Han/Hangul family name followed by the
   /// given name): text + next.text is the joined form.
@@ -108,10 +114,13 @@ Name normaliseName(std::string_view utf8);
 std::string romanise(std::string_view utf8);
 
 /// The phonetic key of an ASCII token (a-z0-9): the first letter (a vowel becomes "a"), then the
-/// consonants with equivalence classes (ph f; kh ch ck c q k; sh sch zh z s; ts tz s; x ks; w v;
-/// dj j; th t; dh d; gh g), without vowels, y and h after the first letter; a doubled letter counts
-/// once. "shevchenko" and "sevcenko" give "svknk"; "mohammed", "muhammad", "mohamad" give "mmd". A
-/// key shorter than two characters is replaced by the text itself.
+/// consonants in classes of the spellings that transliterations confuse (labials p b f v w ph: b;
+/// affricates ch tch tsh ts tz and c before e i y: c; other c, ck, q: k; sh sch s z: s; zh dzh dj j: j;
+/// kh h; th t; dh d; gh g; ght t; x ks; an initial j-sound in any spelling is y: Yusuf, Jusuf,
+/// Dzhonston), without vowels, y and h after the first letter;
+/// a doubled letter counts once. "shevchenko" and "sevcenko" give "sbcnk"; "mohammed", "muhammad",
+/// "mohamad" give "mmd". A key of fewer than three letters says too little ("mr": Omar? Amir? Mire?):
+/// it keeps the vowels in three classes instead (a; e i y; o u), or is the text itself.
 std::string phoneticKey(std::string_view ascii);
 
 /// The consonant skeleton of an ASCII token: its letters without a e i o u y w h, a doubled letter

@@ -180,27 +180,46 @@ TEST(NameHebrew, RomanisesLettersWithPositionalSpellings) {
   EXPECT_EQ(texts("אברהם כהן"), (Texts{"avrhm", "khn"}));
   EXPECT_EQ(texts("יוסף לוי"), (Texts{"yosf", "lvi"}));
   EXPECT_EQ(texts("שמעון פרס"), (Texts{"shmon", "prs"}));
-  EXPECT_TRUE(shareKey("כהן", "Cohen"));
+  EXPECT_TRUE(shareKey("שפירא", "Shapira"));
   EXPECT_TRUE(shareKey("יוסף", "Yosef"));
   EXPECT_TRUE(shareKey("קרביץ", "Kravitz"));
 }
 
-TEST(NameChinese, PinyinWithoutTonesFamilyNameSeparate) {
-  const Name name = normaliseName("毛泽东");
-  EXPECT_EQ(texts(name), (Texts{"mao", "zedong"}));
-  EXPECT_TRUE(name.tokens[0].joinedToNext);
-  // Four characters are a transliterated foreign name, kept whole.
+TEST(NameChinese, PinyinWithoutTonesOneTokenThatAlsoFindsTheGivenName) {
+  EXPECT_EQ(texts("毛泽东"), (Texts{"maozedong"}));
   EXPECT_EQ(texts("維斯伯恩"), (Texts{"weisiboen"}));
+  // Family name and given name written together: the given name's key finds "Zedong".
   EXPECT_TRUE(shareKey("毛泽东", "Mao Zedong"));
 }
 
+TEST(NameChinese, OneLiquidMatchesBothRAndL) {
+  // 罗德里格斯 is Rodrigues: Chinese writes r with l.
+  EXPECT_EQ(texts("罗德里格斯"), (Texts{"luodeligesi"}));
+  EXPECT_TRUE(shareKey("罗德里格斯", "Rodrigues"));
+  EXPECT_TRUE(shareKey("倫敦", "London"));
+  // Pinyin read for the sounds of a foreign name: 伊本 "yiben" is Ibn.
+  EXPECT_TRUE(shareKey("伊本", "Ibn"));
+  // Latin names keep r and l apart.
+  EXPECT_FALSE(shareKey("Rodrigues", "Lodligues"));
+}
+
 TEST(NameKorean, RevisedRomanizationWithPassportFamilyNames) {
-  EXPECT_EQ(texts("박정희"), (Texts{"park", "jeonghui"}));
+  EXPECT_EQ(texts("박정희"), (Texts{"bakjeonghui"}));
+  // A family name written apart takes its passport spelling.
+  EXPECT_EQ(texts("박 정희"), (Texts{"park", "jeonghui"}));
   EXPECT_EQ(texts("김"), (Texts{"kim"}));
   // A final consonant moves to a following vowel: 한국어 is "hangugeo", not "hangukeo".
-  EXPECT_EQ(texts("한국어"), (Texts{"han", "gugeo"}));
-  EXPECT_EQ(texts("베니에르"), (Texts{"beniereu"}));
-  EXPECT_TRUE(shareKey("오승아", "Oh Seung-ah"));
+  EXPECT_EQ(texts("한국어"), (Texts{"hangugeo"}));
+  EXPECT_TRUE(shareKey("오승아", "Seung-ah Oh"));
+}
+
+TEST(NameKorean, TheVowelWrittenForAForeignConsonantIsDropped) {
+  EXPECT_EQ(texts("스미스"), (Texts{"smis"}));
+  EXPECT_EQ(texts("베니에르"), (Texts{"benier"}));
+  EXPECT_EQ(texts("포레스트"), (Texts{"porest"}));
+  EXPECT_TRUE(shareKey("포레스트", "Forest"));
+  // Before a vowel it is a vowel: 으 in 은 starts a syllable of its own.
+  EXPECT_EQ(texts("그은"), (Texts{"geueun"}));
 }
 
 TEST(NameOtherScripts, GreekDevanagariAndKanaThroughIcu) {
@@ -248,6 +267,9 @@ TEST(NameKeys, SpellingsOfOnePersonShareAKey) {
   EXPECT_TRUE(shareKey("Katz", "Kats"));
   EXPECT_TRUE(shareKey("Hussein", "Husayn"));
   EXPECT_TRUE(shareKey("Usman", "Osman"));
+  EXPECT_TRUE(shareKey("Johnstone", "Джонстон"));
+  EXPECT_TRUE(shareKey("Enright", "Энрайт"));
+  EXPECT_TRUE(shareKey("Hedley", "Хедли"));
 }
 
 TEST(NameKeys, UnrelatedNamesShareNoKey) {
@@ -270,7 +292,9 @@ TEST(NameKeys, KeysAreShortSelectiveAsciiAndNeverJustTheFirstLetter) {
       }
     }
   }
-  EXPECT_EQ(phoneticKey("shevchenko"), "svknk");
+  EXPECT_EQ(phoneticKey("shevchenko"), "sbcnk");
+  EXPECT_EQ(phoneticKey("omar"), "amr");
+  EXPECT_EQ(phoneticKey("mun"), "mun");  // two consonants only: the vowels count
   EXPECT_EQ(consonantSkeleton("mohammed"), "mmd");
 }
 
