@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <type_traits>
 #include <unordered_map>
 
@@ -15,13 +16,15 @@ namespace {
 constexpr uint32_t kNameSeparator = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
-// A query token whose posting lists together hold at most this many identities is rare: every
-// identity sharing it is a candidate. Identities reached only through common tokens (MHMD, ALI) must
+// A posting list (of a token's text or one of its keys) with at most this many identities is rare:
+// every identity on it is a candidate. Identities reached only through common lists (MHMD, ALI) must
 // share at least two query tokens, unless the query has a single token.
-constexpr size_t kRareTokenPostings = 5'000;
+constexpr size_t kRarePostings = 300;
+// Mark bit of an identity reached through a rare list; bits 0..15 are the query tokens.
+constexpr uint32_t kRareMark = 1u << 16;
 // Posting entries read per search at most, rarest lists first: bounds the work of a query made of
 // very common tokens.
-constexpr size_t kMaxPostingsRead = 400'000;
+constexpr size_t kMaxPostingsRead = 150'000;
 
 // Heap bytes of a string beyond the object itself (libstdc++ keeps up to 15 characters inline).
 size_t heapBytes(const std::string& text) { return text.capacity() > 15 ? text.capacity() + 1 : 0; }
@@ -71,7 +74,7 @@ struct Identity {
 // The scratch of one searching thread: a mark per identity slot (one bit per query token) and the
 // slots marked, so that resetting costs what marking did.
 struct SearchScratch {
-  std::vector<uint16_t> marks;
+  std::vector<uint32_t> marks;
   std::vector<uint32_t> touched;
 };
 
@@ -365,7 +368,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   // The query's tokens (at most 16 distinct, one mark bit each) and their names as sequences.
   std::vector<std::vector<const Token*>> queryNames;
   std::vector<const Token*> distinct;
-  for (const auto& name : query.names) {
+  for (const auto& name : std::span(query.names).first(std::min(query.names.size(), kMaxQueryNames))) {
     std::vector<const Token*> sequence;
     for (const auto& token : name.tokens) {
       sequence.push_back(&token);
@@ -385,10 +388,9 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   // The posting lists of every query token, rarest first.
   struct List {
     const std::vector<uint32_t>* slots;
-    uint16_t bit;
+    uint32_t bit;
   };
   std::vector<List> lists;
-  std::vector<size_t> tokenPostings(distinct.size(), 0);
   for (size_t t = 0; t < distinct.size(); ++t) {
     std::vector<std::string_view> keys{distinct[t]->text};
     for (const auto& key : distinct[t]->keys) keys.push_back(key);
@@ -396,18 +398,13 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       auto it = state.keyIds.find(std::string(key));
       if (it == state.keyIds.end()) continue;
       const auto& slots = state.postings[it->second];
-      if (std::any_of(lists.begin(), lists.end(), [&](const List& l) { return l.slots == &slots && l.bit == (1u << t); })) {
-        continue;
+      const uint32_t bit = 1u << t;
+      if (std::none_of(lists.begin(), lists.end(), [&](const List& l) { return l.slots == &slots && l.bit == bit; })) {
+        lists.push_back({&slots, bit});
       }
-      lists.push_back({&slots, static_cast<uint16_t>(1u << t)});
-      tokenPostings[t] += slots.size();
     }
   }
   std::sort(lists.begin(), lists.end(), [](const List& a, const List& b) { return a.slots->size() < b.slots->size(); });
-  uint16_t rareBits = 0;
-  for (size_t t = 0; t < distinct.size(); ++t) {
-    if (tokenPostings[t] <= kRareTokenPostings) rareBits = static_cast<uint16_t>(rareBits | (1u << t));
-  }
 
   SearchScratch& scratch = scratchOfThisThread();
   if (scratch.marks.size() < state.identities.size()) scratch.marks.resize(state.identities.size(), 0);
@@ -415,23 +412,26 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   for (const List& list : lists) {
     if (read + list.slots->size() > kMaxPostingsRead && read > 0) break;
     read += list.slots->size();
+    const uint32_t mark = list.bit | (list.slots->size() <= kRarePostings ? kRareMark : 0);
     for (uint32_t slot : *list.slots) {
       if (scratch.marks[slot] == 0) scratch.touched.push_back(slot);
-      scratch.marks[slot] = static_cast<uint16_t>(scratch.marks[slot] | list.bit);
+      scratch.marks[slot] |= mark;
     }
   }
 
-  // Candidates: visible first (an invisible identity is never scored nor counted), then sharing a
-  // rare token or at least two query tokens; those sharing more tokens are scored first.
+  // Candidates: visible first (an invisible identity is never scored nor counted), then on a rare
+  // list or sharing at least two query tokens; those sharing more tokens are scored first, and among
+  // them those on a rare list.
   const bool singleToken = distinct.size() <= 1;
-  std::array<std::vector<uint32_t>, 17> byShared;
+  std::array<std::vector<uint32_t>, 34> byShared;
   for (uint32_t slot : scratch.touched) {
-    const uint16_t mark = scratch.marks[slot];
+    const uint32_t mark = scratch.marks[slot];
     scratch.marks[slot] = 0;
-    const int shared = std::popcount(mark);
-    if (!singleToken && shared < 2 && (mark & rareBits) == 0) continue;
+    const int shared = std::popcount(mark & (kRareMark - 1));
+    const bool rare = (mark & kRareMark) != 0;
+    if (!singleToken && shared < 2 && !rare) continue;
     if (!state.visibleTo(state.identities[slot], principals)) continue;
-    byShared[static_cast<size_t>(shared)].push_back(slot);
+    byShared[static_cast<size_t>(shared * 2 + (rare ? 1 : 0))].push_back(slot);
   }
   scratch.touched.clear();
 

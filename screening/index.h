@@ -41,9 +41,12 @@ struct ScreeningHit {
 
 /// Bounds of a search, so that one query cannot take the node's time.
 inline constexpr size_t kMaxSearchLimit = 100;
+/// Names of one query used at most (name, aliases, original script); the rest are ignored, so a
+/// query cannot multiply the work of a search.
+inline constexpr size_t kMaxQueryNames = 8;
 /// Candidates scored per search at most; the rarest query keys are read first, so a true match
 /// sharing a rare token is never cut.
-inline constexpr size_t kMaxCandidatesScored = 20'000;
+inline constexpr size_t kMaxCandidatesScored = 1'000;
 
 class ScreeningIndex {
  public:
@@ -60,7 +63,7 @@ class ScreeningIndex {
   void setGroups(const std::map<std::string, std::vector<std::string>>& memberGroups);
 
   /// The identities visible to `member` scoring at least `threshold` against `query`, best first
-  /// (ties by ref), at most `limit` (capped at kMaxSearchLimit). Visibility is that of PostgreSQL's
+  /// (ties by ref), at most `limit` (capped at kMaxSearchLimit), with the first kMaxQueryNames names. Visibility is that of PostgreSQL's
   /// row-level security: member is the owner, is listed in visibleTo, or belongs to a group listed
   /// there. Invisible identities are skipped before any scoring.
   std::vector<ScreeningHit> search(const PersonQuery& query, std::string_view member, size_t limit,

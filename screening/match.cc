@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
 namespace liaison::screening {
 namespace {
 
@@ -25,7 +28,7 @@ constexpr double kJoinedMinSimilarity = 0.90;
 constexpr double kConflictFactor = 0.60;
 constexpr double kMissingFactor = 0.90;
 // A missing token weighs more when only one token matched: "SMITH" is not "JOHN SMITH".
-constexpr double kMissingFactorSingleMatch = 0.75;
+constexpr double kMissingFactorSingleMatch = 0.70;
 // A name matched only through initials is never a match on its own.
 constexpr double kInitialsOnlyCap = 0.50;
 // The exact assignment explores record-token subsets; above this many record tokens it is greedy.
@@ -58,6 +61,29 @@ double editSimilarity(std::string_view a, std::string_view b) {
   const double longest = static_cast<double>(std::min(std::max(a.size(), b.size()), kMaxCompared));
   const double damerau = 1.0 - static_cast<double>(osaDistance(a, b)) / longest;
   return (jaroWinkler(a, b) + damerau) / 2;
+}
+
+// False when the edit similarity of `a` and `b` is certainly below kMinTokenSimilarity: it is the mean
+// of Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the
+// length difference and at least half the letters the two do not have in common. Most token pairs
+// an index search compares are unrelated; this keeps them cheap.
+bool mayBeSimilar(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  const double longest = static_cast<double>(std::max(a.size(), b.size()));
+  const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * longest;
+  if (static_cast<double>(a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > maxDistance) return false;
+  std::array<int8_t, 37> counts{};
+  auto bucket = [](char c) {
+    if (c >= 'a' && c <= 'z') return c - 'a';
+    if (c >= '0' && c <= '9') return 26 + (c - '0');
+    return 36;
+  };
+  for (char c : a) ++counts[static_cast<size_t>(bucket(c))];
+  for (char c : b) --counts[static_cast<size_t>(bucket(c))];
+  int differing = 0;
+  for (int8_t count : counts) differing += count < 0 ? -count : count;
+  return static_cast<double>(differing) / 2 <= maxDistance;
 }
 
 bool shareKey(const Token& a, const Token& b) {
@@ -93,50 +119,63 @@ double weightOf(const TokenSimilarity& similarity) {
   return similarity.kind == MatchKind::initial ? kInitialWeight : 1.0;
 }
 
-// Every candidate pairing of the two names: single pairs and joined spans, grouped by first query token.
-std::vector<std::vector<Option>> optionsOf(TokenSequence query, TokenSequence record) {
-  std::vector<std::vector<Option>> options(query.size());
+// Every candidate pairing of two names (single pairs and joined spans) in one flat array, grouped by
+// first query token: an index search compares thousands of names, so no allocation per token.
+struct Options {
+  std::vector<Option> all;
+  std::array<uint16_t, kMaxNameTokens + 1> begin{};  // options of query token i: [begin[i], begin[i + 1])
+  size_t queryCount = 0;
+
+  std::span<const Option> of(size_t i) const { return std::span<const Option>(all).subspan(begin[i], begin[i + 1] - begin[i]); }
+};
+
+Options optionsOf(TokenSequence query, TokenSequence record) {
+  Options options;
+  options.queryCount = query.size();
+  options.all.reserve(query.size() * record.size() + 4);
   for (size_t i = 0; i < query.size(); ++i) {
+    options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
       const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
       if (similarity.similarity > 0) {
-        options[i].push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
+        options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
       if (i + 1 < query.size()) {
         const double joined = joinedSimilarity(*query[i], *query[i + 1], *record[j]);
-        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
+        if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
       }
       if (j + 1 < record.size()) {
         const double joined = joinedSimilarity(*record[j], *record[j + 1], *query[i]);
-        if (joined > 0) options[i].push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
+        if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
       }
     }
   }
+  options.begin[query.size()] = static_cast<uint16_t>(options.all.size());
   return options;
 }
 
 uint32_t recordMaskOf(const TokenMatch& match) { return ((1u << match.recordSpan) - 1) << match.record; }
 
 // The exact best assignment: query tokens in order, each skipped or taking an option whose record
-// tokens are still free; memoised on (query position, used record tokens).
+// tokens are still free; memoised on (query position, used record tokens), on the stack.
 class ExactAssignment {
  public:
-  ExactAssignment(const std::vector<std::vector<Option>>& options, size_t recordSize)
-      : options_(options), masks_(size_t{1} << recordSize),
-        best_((options.size() + 1) * masks_, -1.0), choice_((options.size() + 1) * masks_, -1) {}
+  ExactAssignment(const Options& options, size_t recordSize) : options_(options), masks_(size_t{1} << recordSize) {
+    std::fill_n(best_.begin(), (options.queryCount + 1) * masks_, -1.0);
+  }
 
   std::vector<TokenMatch> solve() {
     std::vector<TokenMatch> matches;
     size_t i = 0;
     uint32_t mask = 0;
     bestFrom(0, 0);
-    while (i < options_.size()) {
+    while (i < options_.queryCount) {
       const int chosen = choice_[i * masks_ + mask];
       if (chosen < 0) {
         ++i;
         continue;
       }
-      const TokenMatch& match = options_[i][static_cast<size_t>(chosen)].match;
+      const TokenMatch& match = options_.of(i)[static_cast<size_t>(chosen)].match;
       matches.push_back(match);
       mask |= recordMaskOf(match);
       i += match.querySpan;
@@ -146,13 +185,14 @@ class ExactAssignment {
 
  private:
   double bestFrom(size_t i, uint32_t mask) {
-    if (i >= options_.size()) return 0;
+    if (i >= options_.queryCount) return 0;
     double& best = best_[i * masks_ + mask];
     if (best >= 0) return best;
     best = bestFrom(i + 1, mask);
     int chosen = -1;
-    for (size_t k = 0; k < options_[i].size(); ++k) {
-      const Option& option = options_[i][k];
+    const auto options = options_.of(i);
+    for (size_t k = 0; k < options.size(); ++k) {
+      const Option& option = options[k];
       const uint32_t used = recordMaskOf(option.match);
       if ((mask & used) != 0) continue;
       const double value = option.value() + bestFrom(i + option.match.querySpan, mask | used);
@@ -161,22 +201,21 @@ class ExactAssignment {
         chosen = static_cast<int>(k);
       }
     }
-    choice_[i * masks_ + mask] = chosen;
+    choice_[i * masks_ + mask] = static_cast<int16_t>(chosen);
     return best;
   }
 
-  const std::vector<std::vector<Option>>& options_;
+  static constexpr size_t kStates = (kMaxNameTokens + 1) << kMaxExactRecordTokens;
+  const Options& options_;
   size_t masks_;
-  std::vector<double> best_;
-  std::vector<int> choice_;
+  std::array<double, kStates> best_;
+  std::array<int16_t, kStates> choice_;
 };
 
 // Greedy assignment for long names: the best remaining option first.
-std::vector<TokenMatch> greedyAssignment(const std::vector<std::vector<Option>>& options) {
+std::vector<TokenMatch> greedyAssignment(const Options& options) {
   std::vector<const Option*> all;
-  for (const auto& group : options) {
-    for (const auto& option : group) all.push_back(&option);
-  }
+  for (const auto& option : options.all) all.push_back(&option);
   std::stable_sort(all.begin(), all.end(), [](const Option* a, const Option* b) { return a->value() > b->value(); });
   uint32_t queryUsed = 0;
   uint32_t recordUsed = 0;
@@ -201,12 +240,14 @@ std::string asciiUpper(std::string_view text) {
   return upper;
 }
 
-// The tokens [first, first + span) as written, joined with a space.
+// The tokens [first, first + span) as written (upper case, as names are printed on documents and
+// lists), joined with a space.
 std::string originalOf(TokenSequence tokens, size_t first, size_t span) {
   std::string text;
   for (size_t k = first; k < first + span && k < tokens.size(); ++k) {
     if (!text.empty()) text += ' ';
-    text += tokens[k]->original.empty() ? tokens[k]->text : tokens[k]->original;
+    const std::string& written = tokens[k]->original.empty() ? tokens[k]->text : tokens[k]->original;
+    icu::UnicodeString::fromUTF8(written).toUpper(icu::Locale::getRoot()).toUTF8String(text);
   }
   return text;
 }
@@ -350,8 +391,10 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
     if (query.text[0] == record.text[0]) return {MatchKind::initial, kInitialSimilarity};
     return {};
   }
+  const bool sharedKey = shareKey(query, record);
+  if (!sharedKey && !mayBeSimilar(query.text, record.text)) return {};
   const double edit = editSimilarity(query.text, record.text);
-  if (shareKey(query, record)) {
+  if (sharedKey) {
     return {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
   }
   if (edit >= kMinTokenSimilarity) return {MatchKind::edit, edit};
@@ -364,12 +407,12 @@ NameComparison compareNames(TokenSequence query, TokenSequence record) {
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
   query = query.first(queryCount);
   record = record.first(recordCount);
-  const auto options = optionsOf(query, record);
+  const Options options = optionsOf(query, record);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 
-  std::vector<bool> queryMatched(queryCount, false);
-  std::vector<bool> recordMatched(recordCount, false);
+  std::array<bool, kMaxNameTokens> queryMatched{};
+  std::array<bool, kMaxNameTokens> recordMatched{};
   double weighted = 0;
   double weights = 0;
   bool onlyInitials = true;
@@ -422,13 +465,15 @@ DateEvidence compareDatesOfBirth(const PartialDate& query, const PartialDate& re
   if (daysKnown && yearAgrees && query.day == record.month && query.month == record.day) return DateEvidence::near;
   const bool yearApart = query.year + 1 == record.year || record.year + 1 == query.year;
   if (yearApart && monthAgrees && dayAgrees) return DateEvidence::near;
-  // One digit off: compare the digits both sides know.
+  // One digit off (a typing error) between two full dates, or in the last digit of the year when a
+  // side has only the year (1966 and 1961); 1950 and 1990 also differ in one digit, but by decades.
   const std::string a = digitsOf(query);
   const std::string b = digitsOf(record);
-  const size_t known = daysKnown ? 8 : monthsKnown ? 6 : 4;
   size_t differing = 0;
-  for (size_t k = 0; k < known; ++k) differing += a[k] != b[k] ? 1 : 0;
-  return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
+  for (size_t k = 0; k < a.size(); ++k) differing += a[k] != b[k] ? 1 : 0;
+  if (daysKnown) return differing == 1 ? DateEvidence::near : DateEvidence::mismatch;
+  const bool sameDecade = query.year / 10 == record.year / 10;
+  return sameDecade && monthAgrees && dayAgrees ? DateEvidence::near : DateEvidence::mismatch;
 }
 
 Agreement compareSex(Sex query, Sex record) {

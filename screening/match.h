@@ -26,7 +26,7 @@ enum class MatchKind : uint8_t {
 std::string_view matchKindName(MatchKind kind);
 
 /// Below this similarity two tokens are not a match at all (they stay unmatched).
-inline constexpr double kMinTokenSimilarity = 0.80;
+inline constexpr double kMinTokenSimilarity = 0.82;
 
 /// The best way two single tokens match, or similarity 0 when they do not.
 struct TokenSimilarity {
@@ -116,8 +116,8 @@ PersonScore combineEvidence(NameComparison name, size_t queryName, size_t record
 /// Best name pair of all query names against all record names, with the other evidence.
 PersonScore scorePerson(const PersonQuery& query, const PersonRecord& record);
 
-/// At or above this score a pair of persons (or names) is a match. How it was chosen: see README.md
-/// "Screening" (calibrated on the shared positive and negative name sets).
+/// At or above this score a pair of persons (or names) is a match. Chosen with the evidence weights on
+/// the shared positive and negative sets: README.md, Benchmark, "Screening scale".
 inline constexpr double kMatchThreshold = 0.80;
 
 /// One aligned token pair for the wire: the tokens as written, joined with a space for a span of two.

@@ -1,0 +1,232 @@
+// The in-memory screening index: finding variants of recorded names, ranking and limits, replacing
+// and removing identities, and visibility exactly as row-level security shows records.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "screening/index.h"
+
+namespace liaison::screening {
+namespace {
+
+IndexedRecord record(std::string ref, std::vector<std::string> names, std::string owner = "XA-POLICE",
+                     std::vector<std::string> visibleTo = {}) {
+  IndexedRecord r;
+  r.ref = std::move(ref);
+  r.kind = IdentityKind::notice;
+  r.names = std::move(names);
+  r.owner = std::move(owner);
+  r.visibleTo = std::move(visibleTo);
+  return r;
+}
+
+PersonQuery query(std::vector<std::string_view> names, std::string_view dateOfBirth = "") {
+  PersonQuery q;
+  for (auto name : names) q.names.push_back(normaliseName(name));
+  if (!dateOfBirth.empty()) q.dateOfBirth = parsePartialDate(dateOfBirth).value();
+  return q;
+}
+
+std::vector<std::string> refsOf(const std::vector<ScreeningHit>& hits) {
+  std::vector<std::string> refs;
+  for (const auto& hit : hits) refs.push_back(hit.ref);
+  return refs;
+}
+
+// A few hundred unrelated identities around the ones a test cares about.
+void addDistractors(ScreeningIndex& index, size_t count) {
+  const char* given[] = {"anna", "pedro", "li", "olga", "kwame", "sofia", "yusuf", "ines", "tomas", "mei"};
+  const char* family[] = {"garcia", "okafor", "nguyen", "kowalski", "haddad", "tanaka", "silva", "novak",
+                          "moreau", "jensen", "rossi", "popescu"};
+  for (size_t i = 0; i < count; ++i) {
+    index.upsert(record("distractor-" + std::to_string(i),
+                        {std::string(given[i % 10]) + " " + family[(i / 10) % 12] + std::to_string(i / 120)}));
+  }
+}
+
+TEST(ScreeningIndex, FindsMisspelledReorderedAndTransliteratedVariants) {
+  ScreeningIndex index;
+  addDistractors(index, 300);
+  index.upsert(record("shevchenko", {"Taras Shevchenko", "Тарас Шевченко"}));
+  index.upsert(record("salek", {"Abdulhai Salek"}));
+  for (auto name : {"Taras Shevchenko", "Shevchenko Taras", "Taras Shevchneko", "Тарас Шевченко", "T Shevchenko"}) {
+    const auto hits = index.search(query({name}), "XA-POLICE", 10);
+    ASSERT_FALSE(hits.empty()) << name;
+    EXPECT_EQ(hits[0].ref, "shevchenko") << name;
+  }
+  EXPECT_EQ(refsOf(index.search(query({"SALEK, ABDULHAY"}), "XA-POLICE", 10)), std::vector<std::string>{"salek"});
+  EXPECT_TRUE(index.search(query({"Ivan Petrenko"}), "XA-POLICE", 10).empty());
+}
+
+TEST(ScreeningIndex, AHitCarriesItsScoreAndExplanation) {
+  ScreeningIndex index;
+  IndexedRecord taras = record("shevchenko", {"Тарас Шевченко"});
+  taras.dateOfBirth = parsePartialDate("1970-05-12").value();
+  taras.nationalities = {"UKR"};
+  index.upsert(taras);
+  PersonQuery q = query({"Taras Shevchenko"}, "1970");
+  q.nationalities = {"UKR"};
+  const auto hits = index.search(q, "XA-POLICE", 10);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_GE(hits[0].score.score, kMatchThreshold);
+  EXPECT_EQ(hits[0].score.dateOfBirth, DateEvidence::partial);
+  EXPECT_NE(hits[0].explanation.text.find("family name SHEVCHENKO ~ ШЕВЧЕНКО (transliteration, 1.00)"),
+            std::string::npos)
+      << hits[0].explanation.text;
+  EXPECT_NE(hits[0].explanation.text.find("nationality UKR agrees"), std::string::npos);
+}
+
+TEST(ScreeningIndex, HitsAreRankedBestFirstAndLimited) {
+  ScreeningIndex index;
+  addDistractors(index, 100);
+  index.upsert(record("exact", {"John William Smith"}));
+  index.upsert(record("missing-middle", {"John Smith"}));
+  index.upsert(record("typo", {"Jon Willaim Smith"}));
+  const auto hits = index.search(query({"John William Smith"}), "XA-POLICE", 10);
+  ASSERT_EQ(refsOf(hits), (std::vector<std::string>{"exact", "typo", "missing-middle"}));
+  EXPECT_GT(hits[0].score.score, hits[1].score.score);
+  EXPECT_EQ(refsOf(index.search(query({"John William Smith"}), "XA-POLICE", 2)),
+            (std::vector<std::string>{"exact", "typo"}));
+  EXPECT_TRUE(index.search(query({"John William Smith"}), "XA-POLICE", 0).empty());
+}
+
+TEST(ScreeningIndex, AnAgreeingDateOfBirthRanksAboveADifferentOne) {
+  ScreeningIndex index;
+  IndexedRecord older = record("older", {"Maria Ivanova"});
+  older.dateOfBirth = parsePartialDate("1950-01-01").value();
+  IndexedRecord younger = record("younger", {"Maria Ivanova"});
+  younger.dateOfBirth = parsePartialDate("1990-03-04").value();
+  index.upsert(older);
+  index.upsert(younger);
+  const auto hits = index.search(query({"Maria Ivanova"}, "1990"), "XA-POLICE", 10);
+  ASSERT_EQ(refsOf(hits), (std::vector<std::string>{"younger", "older"}));
+  EXPECT_EQ(hits[1].score.dateOfBirth, DateEvidence::mismatch);
+  EXPECT_LT(hits[1].score.score, hits[0].score.score);
+  // Equal evidence: ties are ordered by reference.
+  EXPECT_EQ(refsOf(index.search(query({"Maria Ivanova"}), "XA-POLICE", 10)),
+            (std::vector<std::string>{"older", "younger"}));
+  // A different date of birth and a slightly different name: no hit.
+  EXPECT_EQ(refsOf(index.search(query({"Maria Ivanovna"}, "1990"), "XA-POLICE", 10)),
+            (std::vector<std::string>{"younger"}));
+}
+
+TEST(ScreeningIndex, UpsertReplacesTheIdentityWithTheSameRef) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}));
+  index.upsert(record("r1", {"Lesya Ukrainka"}));
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_TRUE(index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10).empty());
+  EXPECT_EQ(refsOf(index.search(query({"Lesya Ukrainka"}), "XA-POLICE", 10)), std::vector<std::string>{"r1"});
+}
+
+TEST(ScreeningIndex, RemoveForgetsTheIdentity) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}));
+  index.upsert(record("r2", {"Taras Shevchenko"}));
+  EXPECT_TRUE(index.remove("r1"));
+  EXPECT_FALSE(index.remove("r1"));
+  EXPECT_FALSE(index.remove("never-there"));
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_EQ(refsOf(index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10)), std::vector<std::string>{"r2"});
+  EXPECT_TRUE(index.remove("r2"));
+  EXPECT_TRUE(index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10).empty());
+  // Slots and tokens freed by a removal are reused correctly.
+  index.upsert(record("r3", {"Taras Shevchenko"}));
+  EXPECT_EQ(refsOf(index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10)), std::vector<std::string>{"r3"});
+}
+
+TEST(ScreeningIndexVisibility, TheOwnerAListedMemberAndAListedGroupSeeARecord) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}, "XA-POLICE", {"XB-BORDER", "schengen"}));
+  index.setGroups({{"XC-CUSTOMS", {"schengen"}}, {"XD-POLICE", {"nordic"}}});
+  const auto q = query({"Taras Shevchenko"});
+  EXPECT_EQ(index.search(q, "XA-POLICE", 10).size(), 1u);
+  EXPECT_EQ(index.search(q, "XB-BORDER", 10).size(), 1u);
+  EXPECT_EQ(index.search(q, "XC-CUSTOMS", 10).size(), 1u);
+  EXPECT_TRUE(index.search(q, "XD-POLICE", 10).empty());
+  EXPECT_TRUE(index.search(q, "XE-UNKNOWN", 10).empty());
+  // A group's name is not a member: acting as "schengen" shows nothing the group was not given as owner.
+  index.upsert(record("r2", {"Taras Shevchenko"}, "XD-POLICE"));
+  EXPECT_EQ(refsOf(index.search(q, "schengen", 10)), std::vector<std::string>{"r1"});
+}
+
+TEST(ScreeningIndexVisibility, AGroupMembershipChangeTakesEffectAtOnce) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}, "XA-POLICE", {"schengen"}));
+  const auto q = query({"Taras Shevchenko"});
+  EXPECT_TRUE(index.search(q, "XC-CUSTOMS", 10).empty());
+  index.setGroups({{"XC-CUSTOMS", {"schengen"}}});
+  EXPECT_EQ(index.search(q, "XC-CUSTOMS", 10).size(), 1u);
+  index.setGroups({});
+  EXPECT_TRUE(index.search(q, "XC-CUSTOMS", 10).empty());
+}
+
+TEST(ScreeningIndexVisibility, InvisibleIdentitiesNeitherScoreNorTakeAPlaceInTheLimit) {
+  ScreeningIndex index;
+  // Better hits the requester may not see must not push its visible hit out of the limit.
+  for (int i = 0; i < 5; ++i) index.upsert(record("hidden-" + std::to_string(i), {"John William Smith"}, "XB-BORDER"));
+  index.upsert(record("visible", {"Jon William Smith"}, "XA-POLICE"));
+  EXPECT_EQ(refsOf(index.search(query({"John William Smith"}), "XA-POLICE", 1)), std::vector<std::string>{"visible"});
+  EXPECT_EQ(index.search(query({"John William Smith"}), "XB-BORDER", 100).size(), 6u - 1u);
+}
+
+TEST(ScreeningIndex, ACommonTokenAloneDoesNotFloodTheCandidatesButARareOneIsNeverLost) {
+  ScreeningIndex index;
+  for (int i = 0; i < 6000; ++i) {
+    index.upsert(record("common-" + std::to_string(i), {"Mohammed Person" + std::to_string(i)}));
+  }
+  index.upsert(record("rare", {"Mohammed Zawahiri"}));
+  index.upsert(record("both-common", {"Mohammed Ali"}));
+  for (int i = 0; i < 6000; ++i) index.upsert(record("ali-" + std::to_string(i), {"Ali Other" + std::to_string(i)}));
+  EXPECT_EQ(refsOf(index.search(query({"Muhammad Zawahiri"}), "XA-POLICE", 10)), std::vector<std::string>{"rare"});
+  EXPECT_EQ(refsOf(index.search(query({"Mohamed Ali"}), "XA-POLICE", 10)), std::vector<std::string>{"both-common"});
+}
+
+TEST(ScreeningIndex, OnlyTheFirstNamesOfAQueryAreSearched) {
+  ScreeningIndex index;
+  index.upsert(record("r1", {"Taras Shevchenko"}));
+  PersonQuery many;
+  for (size_t i = 0; i < kMaxQueryNames; ++i) many.names.push_back(normaliseName("Nobody Known" + std::to_string(i)));
+  many.names.push_back(normaliseName("Taras Shevchenko"));
+  EXPECT_TRUE(index.search(many, "XA-POLICE", 10).empty());
+  many.names.erase(many.names.begin());
+  EXPECT_EQ(refsOf(index.search(many, "XA-POLICE", 10)), std::vector<std::string>{"r1"});
+}
+
+TEST(ScreeningIndex, MemoryIsCountedAndStaysSmallPerIdentity) {
+  ScreeningIndex index;
+  const size_t empty = index.memoryBytes();
+  addDistractors(index, 2000);
+  const size_t full = index.memoryBytes();
+  EXPECT_GT(full, empty + 2000 * 64);   // at least the identities' own structs and postings
+  EXPECT_LT(full - empty, 2000 * 1024);  // the goal: at most 1 KB per identity
+  for (int i = 0; i < 2000; ++i) EXPECT_TRUE(index.remove("distractor-" + std::to_string(i)));
+  EXPECT_EQ(index.size(), 0u);
+}
+
+TEST(ScreeningIndex, SearchesRunConcurrentlyWithAWriter) {
+  ScreeningIndex index;
+  addDistractors(index, 200);
+  index.upsert(record("stable", {"Taras Shevchenko"}));
+  std::atomic<bool> wrong{false};
+  std::thread writer([&index] {
+    for (int i = 0; i < 300; ++i) {
+      index.upsert(record("moving", {i % 2 == 0 ? "Taras Shevchenko" : "Lesya Ukrainka"}));
+      if (i % 3 == 0) index.remove("moving");
+    }
+  });
+  std::thread reader([&index, &wrong] {
+    for (int i = 0; i < 300; ++i) {
+      const auto hits = index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10);
+      const auto refs = refsOf(hits);
+      if (refs.empty() || refs.size() > 2 || std::find(refs.begin(), refs.end(), "stable") == refs.end()) wrong = true;
+    }
+  });
+  writer.join();
+  reader.join();
+  EXPECT_FALSE(wrong);
+}
+
+}  // namespace
+}  // namespace liaison::screening
