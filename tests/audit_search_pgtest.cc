@@ -436,9 +436,10 @@ TEST_F(AuditSearch, CsvExportOfStoredTextQuotesAndDefusesFormulas) {
                                       "purpose", "case_reference", "query_kind", "query_digest", "decision",
                                       "reason", "record_refs", "response_digest", "signer", "claimed_requester",
                                       "claimed_officer", "claimed_role", "remote_address", "peer_pin",
-                                      "local_user", "command", "repeat_count", "on_behalf_of", "partner", "manifest_digest", "travellers", "entry"}));
+                                      "local_user", "command", "repeat_count", "on_behalf_of", "partner",
+                                      "manifest_digest", "travellers", "entry"}));
   const auto& row = records[1];
-  ASSERT_EQ(row.size(), 25u);
+  ASSERT_EQ(row.size(), 27u);
   EXPECT_EQ(row[0], "0");
   EXPECT_EQ(row[1], "2026-11-25T08:00:00Z");
   EXPECT_EQ(row[2], "XB-BORDER");

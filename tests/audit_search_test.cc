@@ -198,6 +198,7 @@ TEST(AuditExport, JsonCarriesEveryFieldByNameAndTheNextPage) {
                 "\"signer\":\"member:XB-BORDER\",\"claimed_requester\":\"\",\"claimed_officer\":\"o-18\","
                 "\"claimed_role\":null,\"remote_address\":\"192.0.2.7\",\"peer_pin\":\"sha256:pin\","
                 "\"local_user\":\"\",\"command\":\"\",\"repeat_count\":2,\"on_behalf_of\":null,\"partner\":\"\","
+                "\"manifest_digest\":null,\"travellers\":0,"
                 "\"entry\":\"" + base64(page.rows[0].entryBytes) +
                 "\"}],\"next_after\":41}");
 }
@@ -229,7 +230,8 @@ TEST(AuditExport, EntryBytesDecodeToTheirFieldsAsJson) {
           hexOfRepeated("fe") + "\","
           "\"signer\":\"member:XB-BORDER\",\"claimed_requester\":\"\",\"claimed_officer\":\"o-18\","
           "\"claimed_role\":null,\"remote_address\":\"192.0.2.7\",\"peer_pin\":\"sha256:pin\","
-          "\"local_user\":\"\",\"command\":\"\",\"repeat_count\":2,\"on_behalf_of\":null,\"partner\":\"\"}");
+          "\"local_user\":\"\",\"command\":\"\",\"repeat_count\":2,\"on_behalf_of\":null,\"partner\":\"\","
+          "\"manifest_digest\":null,\"travellers\":0}");
 
   const std::vector<uint8_t> garbage = {1, 2, 3};
   auto refused = store::auditEntryToJson(garbage);
@@ -243,10 +245,11 @@ TEST(AuditExport, CsvHasAHeaderAndOneRowPerEntry) {
   EXPECT_EQ(store::auditRowsToCsv(page),
             "seq,recorded_at,requester,officer_pseudonym,role,purpose,case_reference,query_kind,query_digest,"
             "decision,reason,record_refs,response_digest,signer,claimed_requester,claimed_officer,claimed_role,"
-            "remote_address,peer_pin,local_user,command,repeat_count,on_behalf_of,partner,entry\r\n"
+            "remote_address,peer_pin,local_user,command,repeat_count,on_behalf_of,partner,manifest_digest,travellers,"
+            "entry\r\n"
             "7,2026-11-25T08:15:00Z,XB-BORDER,o-17,border,border-check,CASE-1,check-document," +
                 hexOfRepeated("01") + ",permitted,rule partners-documents,\"doc:1;doc:2\"," +
-                hexOfRepeated("fe") + ",member:XB-BORDER,,o-18,,192.0.2.7,sha256:pin,,,2,,," +
+                hexOfRepeated("fe") + ",member:XB-BORDER,,o-18,,192.0.2.7,sha256:pin,,,2,,,,0," +
                 base64(page.rows[0].entryBytes) + "\r\n");
 }
 

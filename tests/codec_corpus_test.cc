@@ -132,6 +132,12 @@ std::vector<Seed> codecSeeds() {
       {"aggregate-statistics", AggregateStatisticsQuery{Compartment::immigration}},
       {"audit-read", AuditReadQuery{"/v1/audit/entries?start=0&end=99&format=binary"}},
   };
+  ScreenPersonQuery everyField = screeningOf(person());
+  everyField.otherNames = {"Шевченко Тарас", "عمر خالد الرشيد", "毛泽东"};
+  everyField.otherNationalities = {"UKR", "POL"};
+  everyField.documentNumber = DocumentNumber::parse("X1234567").value();
+  everyField.documentState = "UTO";
+  seeds.push_back(seed("request-screen-person-every-field", kRequest, encodeRequest(request(everyField))));
   for (const auto& [name, query] : queries)
     seeds.push_back(seed("request-" + name, kRequest, encodeRequest(request(query))));
 
