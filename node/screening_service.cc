@@ -233,7 +233,10 @@ Result<std::unique_ptr<ScreeningService>> ScreeningService::start(const store::D
 
 std::vector<screening::ScreeningHit> ScreeningService::search(const screening::PersonQuery& query,
                                                               std::string_view member) const {
-  return impl_->current()->search(query, member, impl_->options.hitsPerPerson);
+  // Names alone carry less evidence than names with a date of birth or a nationality: a higher bar.
+  const bool evidence = query.dateOfBirth.known() || !query.nationalities.empty();
+  return impl_->current()->search(query, member, impl_->options.hitsPerPerson,
+                                  evidence ? screening::kMatchThreshold : screening::kNameMatchThreshold);
 }
 
 Status ScreeningService::catchUp() {

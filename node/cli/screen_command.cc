@@ -260,7 +260,7 @@ struct Tally {
 };
 
 int screenCompare(const Arguments& args, const CommandContext& context) {
-  double threshold = screening::kMatchThreshold;
+  double threshold = screening::kNameMatchThreshold;
   if (auto t = args.option("threshold")) {
     char* end = nullptr;
     threshold = std::strtod(t->c_str(), &end);
