@@ -51,6 +51,15 @@ purposes = ["border-check", "criminal-investigation"]
 queries = ["check-document"]
 compartments = ["documents"]
 mode = "details"
+
+[[rule]]
+name = "xa-screening-hit-no-hit"
+members = ["XA-POLICE"]
+roles = ["border"]
+purposes = ["border-check"]
+queries = ["screen-person"]
+compartments = ["notices", "watchlist"]
+mode = "hit"
 )toml";
 
 Query checkPassport() { return CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport}; }
@@ -84,6 +93,7 @@ struct PartnerNode {
   std::ostringstream log;
   std::unique_ptr<node::Node> node;
   std::string passportRef;
+  std::string watchlistRef;  // AL-RASHID, Omar Khalid (1980, SYR), visible to XA-POLICE
 
   std::string url() const { return "https://127.0.0.1:" + std::to_string(config.listenPort); }
 
@@ -184,6 +194,10 @@ class Federation : public NodeTest {
     passport.meta.visibleTo = {"XA-POLICE"};
     passport.meta.handling = HandlingCode::h2;
     p->passportRef = store::RecordStore(p->databases->target()).insert(member, passport).value();
+    auto watched = std::get<WatchlistPerson>(sampleRecord(RecordKind::watchlistPerson, member));
+    watched.person = PersonIdentity{"AL-RASHID", "Omar Khalid", PartialDate{1980, 0, 0}, Sex::male, "SYR"};
+    watched.meta.visibleTo = {"XA-POLICE"};
+    p->watchlistRef = store::RecordStore(p->databases->target()).insert(member, watched).value();
     startPartnerNode(*p);
     return p;
   }
@@ -265,6 +279,25 @@ TEST_F(Federation, OneQueryToEveryPartnerGivesEachPartnersOwnSignedAnswerAndASum
   EXPECT_EQ(statuses, (std::vector<std::pair<std::string, PartnerStatus>>{{"XB-BORDER", PartnerStatus::answered},
                                                                           {"XC-IMMIGRATION", PartnerStatus::answered}}));
   EXPECT_EQ(collected->parts.size(), 3u);  // no local part unless asked for
+}
+
+// Screening fans out like any query: each partner screens its own watchlist under its own policy.
+TEST_F(Federation, AScreeningAsksEveryPartnerAndEachAnswersHitOrNoHitUnderItsOwnRules) {
+  ScreenPersonQuery person;
+  person.otherNames = {"عمر خالد الرشيد"};
+  auto collected = askAll(kBorderOfficer, person);
+  ASSERT_TRUE(collected.ok()) << collected.error().message;
+  ASSERT_FALSE(collected->refusal) << collected->refusal->response.reason;
+  for (const char* member : {"XB-BORDER", "XC-IMMIGRATION"}) {
+    SCOPED_TRACE(member);
+    const auto* part = collected->partner(member);
+    ASSERT_NE(part, nullptr);
+    EXPECT_EQ(part->status, PartnerStatus::answered) << part->detail;
+    ASSERT_TRUE(part->response.has_value());
+    ASSERT_EQ(part->response->hits.size(), 1u);
+    EXPECT_EQ(part->response->hits[0].recordRef, partner(member).watchlistRef);
+    EXPECT_FALSE(part->response->hits[0].match.has_value());  // a hit rule: no score, no name
+  }
 }
 
 TEST_F(Federation, ANamedPartnerAndTheOwnNodeAnswerAndNoOtherPartnerIsAsked) {

@@ -118,7 +118,7 @@ name = "documents-to-partners"
 partners = ["EU-PARTNERS"]
 roles = ["border", "liaison"]
 purposes = ["border-check", "criminal-investigation"]
-queries = ["check-document", "get-record"]
+queries = ["check-document", "get-record", "screen-person"]
 
 [[outbound]]
 name = "enforcement-documents"
