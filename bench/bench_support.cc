@@ -154,6 +154,15 @@ node::NodeConfig writeNodeFiles(const std::filesystem::path& dir, const std::str
   return config;
 }
 
+std::string copyField(const std::string& value) {
+  std::string field;
+  for (char c : value) {
+    if (c == '\\' || c == '\t' || c == '\n' || c == '\r') continue;
+    field += c;
+  }
+  return field;
+}
+
 node::NodeConfig writeBenchNode(const std::filesystem::path& dir, const store::DatabaseTarget& target) {
   return writeNodeFiles(dir, "XA-POLICE", kPolicy, target);
 }

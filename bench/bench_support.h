@@ -42,6 +42,10 @@ Timings summarise(std::vector<double> timings);
 /// mean of `batches` batches of `rounds`, so that other work on the machine does not loosen the bound.
 double signVerifyMicroseconds(int batches = 3, size_t rounds = 2'000);
 
+/// `value` as one field of COPY's text format: backslashes, tabs and line breaks (which would end
+/// or escape the field) dropped.
+std::string copyField(const std::string& value);
+
 /// Drops and recreates database `name` in the cluster at $LIAISON_TEST_PGHOST (scripts/bench
 /// sets it) and migrates it.
 store::DatabaseTarget freshDatabase(const std::string& name);
