@@ -488,4 +488,15 @@ Result<Manifest> readManifest(std::string_view bytes, ManifestFormat format, con
   return fail(ErrorKind::internal, "unknown manifest format");
 }
 
+ScreenPersonQuery screeningOf(const ManifestTraveller& traveller) {
+  ScreenPersonQuery query;
+  query.person = traveller.person;
+  for (const auto& other : traveller.otherNames) {
+    if (query.otherNames.size() < limits::kMaxOtherNames) query.otherNames.push_back(other);
+  }
+  query.documentNumber = traveller.documentNumber;
+  query.documentState = traveller.documentIssuingState;
+  return query;
+}
+
 }  // namespace liaison::manifest

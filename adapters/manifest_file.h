@@ -110,4 +110,8 @@ struct Manifest {
 Result<Manifest> readManifest(std::string_view bytes, ManifestFormat format = ManifestFormat::detect,
                               const ParseOptions& options = {});
 
+/// What screening sends for one traveller: the person, at most limits::kMaxOtherNames of the other
+/// names, and the document (`liaison screen manifest`, bench/manifest_bench.cc).
+ScreenPersonQuery screeningOf(const ManifestTraveller& traveller);
+
 }  // namespace liaison::manifest

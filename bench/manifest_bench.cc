@@ -296,16 +296,7 @@ ScreenManifestQuery queryOf(const std::string& bytes) {
   if (!read.unreadable.empty()) die("the generated manifest has an unreadable traveller: " + read.unreadable[0].reason);
   ScreenManifestQuery query;
   query.manifestDigest = crypto::sha256(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  for (const auto& t : read.travellers) {
-    ScreenPersonQuery q;
-    q.person = t.person;
-    for (const auto& other : t.otherNames) {
-      if (q.otherNames.size() < limits::kMaxOtherNames) q.otherNames.push_back(other);
-    }
-    q.documentNumber = t.documentNumber;
-    q.documentState = t.documentIssuingState;
-    query.travellers.push_back(std::move(q));
-  }
+  for (const auto& t : read.travellers) query.travellers.push_back(manifest::screeningOf(t));
   return query;
 }
 

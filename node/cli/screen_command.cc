@@ -176,13 +176,7 @@ int screenManifest(const Arguments& args, const CommandContext& context) {
   ScreenManifestQuery query;
   query.manifestDigest = crypto::sha256(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   for (const auto& t : read->travellers) {
-    ScreenPersonQuery q;
-    q.person = t.person;
-    for (const auto& other : t.otherNames) {
-      if (q.otherNames.size() < limits::kMaxOtherNames) q.otherNames.push_back(other);
-    }
-    q.documentNumber = t.documentNumber;
-    q.documentState = t.documentIssuingState;
+    ScreenPersonQuery q = manifest::screeningOf(t);
     if (!namesPerson(q)) {
       context.err << "NOT SCREENED: " << path << ": " << manifest::describe(t.position)
                   << ": neither a name nor a document number\n";
