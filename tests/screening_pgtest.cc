@@ -243,7 +243,7 @@ TEST_F(ScreeningTest, APartnersManifestsHaveABudgetInTravellers) {
 
 // --- the index shows exactly what row-level security shows ------------------------------------
 
-class ScreeningIndexVisibility : public PgTest {};
+class ScreeningIndexAgainstRowSecurity : public PgTest {};
 
 // A name no other record is near: three random syllables each for given and family name.
 std::string randomName(std::mt19937& random) {
@@ -258,7 +258,7 @@ std::string randomName(std::mt19937& random) {
   return word() + " " + word();
 }
 
-TEST_F(ScreeningIndexVisibility, OverRandomRecordsAndMembersTheIndexShowsWhatRowLevelSecurityShows) {
+TEST_F(ScreeningIndexAgainstRowSecurity, OverRandomRecordsAndMembersTheIndexShowsWhatRowLevelSecurityShows) {
   std::mt19937 random(20261205);
   const std::vector<std::string> members = {"XA-POLICE", "XB-BORDER", "XC-IMMIGRATION", "XD-COAST", "XE-VISA"};
   const std::vector<std::string> groups = {"EU-PARTNERS", "SCHENGEN", "NORDIC"};
