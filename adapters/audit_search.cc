@@ -1,5 +1,7 @@
 #include "adapters/audit_search.h"
 
+#include "adapters/csv.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -649,22 +651,6 @@ nlohmann::ordered_json rowJson(const AuditRow& row) {
 // Rows read from the log are valid UTF-8 (the codec checks); hand-built values must not throw.
 std::string dumpJson(const nlohmann::ordered_json& json) {
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
-// One CSV cell. A leading = + - @ (or tab, CR) would make a spreadsheet evaluate the cell as a
-// formula (OWASP "CSV injection"), so such a cell starts with `'`. Quoted per RFC 4180 when it
-// holds a comma, quote, CR or LF, and also `;`, which spreadsheets in many locales split on.
-std::string csvCell(std::string_view text) {
-  std::string cell;
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) cell = "'";
-  cell += text;
-  if (cell.find_first_of(",\"\r\n;") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 std::string csvText(const nlohmann::ordered_json& value) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "schema/status.h"
@@ -36,5 +37,10 @@ class CsvReader {
   size_t recordLine_ = 0;
   bool started_ = false;
 };
+
+/// One CSV cell for writing: quoted per RFC 4180 when it holds a comma, quote, CR or LF, and also
+/// `;`, which spreadsheets in many locales split on. A leading = + - @ (or tab, CR) would make a
+/// spreadsheet evaluate the cell as a formula (OWASP "CSV injection"), so such a cell starts with `'`.
+std::string csvCell(std::string_view text);
 
 }  // namespace liaison

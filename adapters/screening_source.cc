@@ -11,20 +11,16 @@
 namespace liaison::store {
 namespace {
 
-// Both tables as one row shape: kind, ref, owner, visibility, the names and the evidence. Arrays
-// travel as JSON so aliases with any characters in them parse exactly.
-constexpr const char* kIdentityColumns =
-    "SELECT 'notice' AS kind, ref::text, owner_member, to_json(visible_to)::text, family_name, given_names, "
-    "date_of_birth, sex, nationality, to_json(other_nationalities)::text, to_json(aliases)::text, "
-    "name_in_original_script FROM notices.notices{WHERE} "
-    "UNION ALL "
-    "SELECT 'watchlist-person', ref::text, owner_member, to_json(visible_to)::text, family_name, given_names, "
-    "date_of_birth, sex, nationality, '[]', to_json(aliases)::text, '' FROM watchlist.persons{WHERE}";
-
+// Both tables as one row shape: kind, ref, owner, visibility, the names and the evidence, each
+// table filtered by `where` (empty: every row). Arrays travel as JSON so aliases with any
+// characters in them parse exactly.
 std::string identitySelect(const std::string& where) {
-  std::string sql = kIdentityColumns;
-  for (size_t at = sql.find("{WHERE}"); at != std::string::npos; at = sql.find("{WHERE}")) sql.replace(at, 7, where);
-  return sql;
+  return "SELECT 'notice' AS kind, ref::text, owner_member, to_json(visible_to)::text, family_name, given_names, "
+         "date_of_birth, sex, nationality, to_json(other_nationalities)::text, to_json(aliases)::text, "
+         "name_in_original_script FROM notices.notices" + where +
+         " UNION ALL "
+         "SELECT 'watchlist-person', ref::text, owner_member, to_json(visible_to)::text, family_name, given_names, "
+         "date_of_birth, sex, nationality, '[]', to_json(aliases)::text, '' FROM watchlist.persons" + where;
 }
 
 std::vector<std::string> jsonTexts(const char* text) {

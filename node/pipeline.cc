@@ -403,20 +403,7 @@ struct QueryPipeline::Impl {
         continue;
       }
       auto found = lookup(*pool->acquire(), request, compartment);
-      if (!found) {
-        if (found.error().kind == ErrorKind::notPermitted) {
-          // The database refused what the policy allowed: the firewall held; say nothing more.
-          services.log.write("error", "database-refused-permitted-query",
-                             {{"kind", name(kind)}, {"compartment", name(compartment)}});
-          return refused("not permitted", "database refused compartment " + std::string(name(compartment)));
-        }
-        Outcome o;
-        o.status = ResponseStatus::error;
-        o.decision = Decision::permitted;
-        o.publicReason = "temporarily unavailable";
-        o.auditReason = "store failure";
-        return o;
-      }
+      if (!found) return storeFailed(found.error(), kind, "compartment " + std::string(name(compartment)));
       for (Record& record : *found) {
         if (outcome.hits.size() >= limits::kMaxHits) break;
         Hit hit;
@@ -436,6 +423,21 @@ struct QueryPipeline::Impl {
     return outcome;
   }
 
+  // A store failure of a permitted query. The database refusing what the policy allowed means the
+  // firewall held: say nothing more than "not permitted". `what` names what was read, for the auditor.
+  Outcome storeFailed(const Error& error, QueryKind kind, const std::string& what) {
+    if (error.kind == ErrorKind::notPermitted) {
+      services.log.write("error", "database-refused-permitted-query", {{"kind", name(kind)}, {"read", what}});
+      return refused("not permitted", "database refused " + what);
+    }
+    Outcome o;
+    o.status = ResponseStatus::error;
+    o.decision = Decision::permitted;
+    o.publicReason = "temporarily unavailable";
+    o.auditReason = "store failure";
+    return o;
+  }
+
   // Screening, once the policy permitted at least one compartment (node/screening_answer.h).
   Outcome screen(const Request& request, const ScreeningPermits& permits, Outcome outcome) {
     store::RecordStorePool* pool = storesFor(request.officer.role);
@@ -445,16 +447,7 @@ struct QueryPipeline::Impl {
     auto answered = answerScreening(request.query, request.requester, permits, *services.screening, *pool->acquire());
     if (!answered) {
       if (answered.error().kind == ErrorKind::invalidInput) return invalid(answered.error().message);
-      if (answered.error().kind == ErrorKind::notPermitted) {
-        services.log.write("error", "database-refused-permitted-query", {{"kind", name(kindOf(request.query))}});
-        return refused("not permitted", "database refused a screening's document check");
-      }
-      Outcome o;
-      o.status = ResponseStatus::error;
-      o.decision = Decision::permitted;
-      o.publicReason = "temporarily unavailable";
-      o.auditReason = "store failure";
-      return o;
+      return storeFailed(answered.error(), kindOf(request.query), "a screening's document check");
     }
     outcome.hits = std::move(answered->hits);
     outcome.withheld = std::move(answered->withheld);

@@ -70,12 +70,12 @@ class Screening {
 
   ScreeningAnswer take() {
     for (const auto* permit : {&permits_.notices, &permits_.watchlist, &permits_.documents}) {
-      if (*permit && (*permit)->mode == policy::Mode::hit) {
-        note("hits name references only: details need a separate get-record request");
-        break;
+      if (!*permit) continue;
+      if ((*permit)->mode == policy::Mode::hit) note("hits name references only: details need a separate get-record request");
+      if ((*permit)->mode == policy::Mode::details && manifest_) {
+        note("hits of a manifest carry no details: they need a separate get-record request");
       }
     }
-    if (manifest_) note("hits of a manifest carry no details: they need a separate get-record request");
     return std::move(answer_);
   }
 

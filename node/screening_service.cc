@@ -67,16 +67,14 @@ RecordKind recordKindOf(screening::IdentityKind kind) {
 
 screening::PersonQuery personQueryOf(const ScreenPersonQuery& query) {
   screening::PersonQuery person;
+  auto add = [&person](std::string_view name) {
+    auto normalised = screening::normaliseName(name);
+    if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
+  };
   std::string full = query.person.givenNames;
   if (!query.person.familyName.empty()) full += (full.empty() ? "" : " ") + query.person.familyName;
-  for (const std::string* name : {&full}) {
-    auto normalised = screening::normaliseName(*name);
-    if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
-  }
-  for (const auto& other : query.otherNames) {
-    auto normalised = screening::normaliseName(other);
-    if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
-  }
+  add(full);
+  for (const auto& other : query.otherNames) add(other);
   person.dateOfBirth = query.person.dateOfBirth;
   person.sex = query.person.sex;
   if (!query.person.nationality.empty()) person.nationalities.push_back(query.person.nationality);

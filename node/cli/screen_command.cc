@@ -25,21 +25,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// A CSV cell, quoted when it must be (RFC 4180), with a leading = + - @ neutralised so that a
-// spreadsheet never evaluates a name as a formula.
-std::string csvCell(std::string_view text) {
-  std::string cell;
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) cell = "'";
-  cell += text;
-  if (cell.find_first_of(",\"\r\n;") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::vector<std::string> nationalitiesOf(const Arguments& args) {
   std::vector<std::string> codes = splitCommaList(args.option("nationality").value_or(""));
   for (const auto& code : codes) {
