@@ -354,7 +354,6 @@ class AuditCrash : public AuditVerify {};
 
 TEST_F(AuditCrash, ARunningNodeProcessKeepsASecondNodeOutAndItsSigkillDoesNotBlockARestart) {
   stopNode();
-  config_.listenPort = 0;
   NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
   std::ostringstream log;
   auto second = node::Node::start(config_, node::NodeOptions{{}, &log});
@@ -373,7 +372,6 @@ TEST_F(AuditCrash, ARunningNodeProcessKeepsASecondNodeOutAndItsSigkillDoesNotBlo
 
 TEST_F(AuditCrash, EveryReceiptHandedOutBeforeASigkillIsIncludedAfterRestart) {
   stopNode();  // the process below takes over the database
-  config_.listenPort = 0;
   config_.treeHeadInterval = 200ms;
   NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
   config_.listenPort = node.port();

@@ -188,7 +188,6 @@ TEST_F(NodeProcessStop, SigtermAnswersAndAuditsEveryRequestInFlightAndSignsAFina
   constexpr size_t kInFlight = 6;
   auto verifier = client(kAuditorOfficer);  // checks the node's signature on tree heads
   stopNode();                               // the process below takes over the database
-  config_.listenPort = 0;
   config_.requestDeadline = 60s;     // how long the stop waits for requests in flight
   config_.treeHeadInterval = 60s;    // no head but the one at start and the one at the stop
   NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");

@@ -20,6 +20,7 @@
 #include "node/net/tls_identity.h"
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
+#include "tests/loopback.h"
 #include "tests/node_harness.h"
 #include "tests/policy_texts.h"
 #include "tests/sample_records.h"
@@ -176,7 +177,7 @@ class Federation : public NodeTest {
     node::NodeConfig& c = p->config;
     c.file = dir_ / (member + ".toml");
     c.member = member;
-    c.listenPort = 0;
+    c.listenPort = unusedListenPort();  // restarted by some tests: below the outgoing range
     c.metricsPort = 0;
     c.signingKey = dir_ / (identity + ".key");
     c.tlsCertificate = net::tlsCertificatePath(dir_ / (identity + "-tls"));

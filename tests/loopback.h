@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -61,6 +62,30 @@ inline int connectLoopback(uint16_t port,
     return -1;
   }
   return fd;
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on now, below the range the kernel takes the
+/// local ends of outgoing connections from (ip_local_port_range, 32768-60999 by default). Nodes
+/// that a test stops and starts again listen on such a port: a port the kernel chose for port 0
+/// lies in that range, and between the stop and the restart any client socket on the machine may
+/// take it as its own end, so the restart cannot bind it (seen in CI under parallel tests).
+inline uint16_t unusedListenPort() {
+  constexpr uint16_t kFirst = 20000, kCount = 12000;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    uint16_t draw = 0;
+    if (::getrandom(&draw, sizeof draw, 0) != static_cast<ssize_t>(sizeof draw)) continue;
+    const auto port = static_cast<uint16_t>(kFirst + draw % kCount);
+    Socket probe(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (probe.get() < 0) continue;
+    const int on = 1;
+    ::setsockopt(probe.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as the node binds
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return port;
+  }
+  return 0;  // the kernel's choice, as before
 }
 
 /// Whether the peer closes `socket` within the socket's read timeout, discarding anything it sends.

@@ -207,7 +207,7 @@ void NodeTest::SetUp() {
   config_.file = dir_ / "node.toml";
   config_.member = "XA-POLICE";
   config_.listenAddress = "127.0.0.1";
-  config_.listenPort = 0;
+  config_.listenPort = unusedListenPort();  // below the kernel's range for outgoing connections
   config_.signingKey = dir_ / "node.key";
   config_.tlsCertificate = net::tlsCertificatePath(dir_ / "node-tls");
   config_.tlsKey = net::tlsKeyPath(dir_ / "node-tls");
@@ -284,7 +284,15 @@ void NodeTest::TearDown() {
 void NodeTest::startNode() {
   stopNode();
   auto node = node::Node::start(config_, node::NodeOptions{clock_, &log_});
+  // A test running beside this one may have taken the port this test drew before its first start.
+  for (int attempt = 0; !node && !started_ && attempt < 5 &&
+                        node.error().message.find("Address already in use") != std::string::npos;
+       ++attempt) {
+    config_.listenPort = unusedListenPort();
+    node = node::Node::start(config_, node::NodeOptions{clock_, &log_});
+  }
   ASSERT_TRUE(node.ok()) << node.error().message;
+  started_ = true;
   node_ = std::move(node).value();
   // Later starts reuse the same port, so clients made before a restart still reach the node.
   config_.listenPort = node_->port();

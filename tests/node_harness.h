@@ -82,6 +82,7 @@ class NodeTest : public PgTest {
   void makeIdentity(const std::string& name, bool withTls);
   std::ostringstream log_;
   std::unique_ptr<node::Node> node_;
+  bool started_ = false;  // whether startNode() has started a node on config_.listenPort before
 };
 
 }  // namespace liaison::testing

@@ -44,7 +44,6 @@ TEST_F(ProtectedNodeProcess, ANodeStartedWithCoreDumpsAllowedRunsWithACoreLimitO
   if (allowed.rlim_max == 0) allowed.rlim_max = RLIM_INFINITY;
   allowed.rlim_cur = allowed.rlim_max;
   (void)setrlimit(RLIMIT_CORE, &allowed);
-  config_.listenPort = 0;
   NodeProcess node(writeNodeConfigFile(config_, dir_ / "node-process.toml"), dir_ / "node-process.log");
   (void)setrlimit(RLIMIT_CORE, &original);
 
