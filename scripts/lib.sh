@@ -99,15 +99,29 @@ build_tsan() {
 # of its corpus. Fails on the first crash, leak or sanitizer report; the reproducer is left in
 # build-fuzz/.
 fuzz_liaison() {
-  local build=$LIAISON_ASAN_BUILD seconds=${LIAISON_FUZZ_SECONDS:-10} t
-  for t in $(fuzz_targets); do
-    local corpus; corpus=$(mktemp -d)
+  local build=$LIAISON_ASAN_BUILD seconds=${LIAISON_FUZZ_SECONDS:-10} t running=0 failed=0
+  fuzz_one() {
+    local t=$1 corpus; corpus=$(mktemp -d)
     cp -r "$LIAISON_ROOT/tests/corpus/$t/." "$corpus/" 2>/dev/null || true
-    (cd "$build" && "$build/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
-      >"$build/$t.log" 2>&1) || { tail -n 40 "$build/$t.log" >&2; rm -rf "$corpus"; die "fuzz target $t failed"; }
-    printf '  %-18s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$build/$t.log" | tail -n 1)"
+    if (cd "$build" && "$build/bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
+      >"$build/$t.log" 2>&1); then
+      printf '  %-22s %s\n' "$t" "$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$build/$t.log" | tail -n 1)"
+    else
+      tail -n 40 "$build/$t.log" >&2
+      printf 'fuzz target %s failed (log: %s)\n' "$t" "$build/$t.log" >&2
+      rm -rf "$corpus"
+      return 1
+    fi
     rm -rf "$corpus"
+  }
+  # One target per core at a time: each is a single process.
+  for t in $(fuzz_targets); do
+    fuzz_one "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$(nproc)" ]; then wait -n || failed=1; running=$((running - 1)); fi
   done
+  while [ "$running" -gt 0 ]; do wait -n || failed=1; running=$((running - 1)); done
+  [ "$failed" = 0 ] || die "a fuzz target failed"
 }
 
 # --- phases ----------------------------------------------------------------------------------
@@ -189,7 +203,7 @@ HBA
   fi
   log "starting PostgreSQL (socket $PG_SOCKET)"
   as_pg_user "$LIAISON_PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 start \
-    -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET' -c fsync=on -c max_connections=200 -c shared_buffers=256MB" \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET' -c fsync=on -c max_connections=200 -c shared_buffers=256MB ${LIAISON_PG_OPTIONS:-}" \
     >/dev/null || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
 }
 

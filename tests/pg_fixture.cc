@@ -73,7 +73,7 @@ void ensureTemplate(const store::DatabaseTarget& cluster, const store::DatabaseT
 // Creates `clone` from `source` with the same privileges on the database itself (who may
 // connect), which CREATE DATABASE does not copy.
 void cloneDatabase(pqxx::transaction_base& tx, const std::string& source, const std::string& clone) {
-  tx.exec("CREATE DATABASE " + tx.quote_name(clone) + " TEMPLATE " + tx.quote_name(source));
+  tx.exec("CREATE DATABASE " + tx.quote_name(clone) + " STRATEGY FILE_COPY TEMPLATE " + tx.quote_name(source));
   const auto acl = tx.exec_params(
       "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END, "
       "a.privilege_type FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1",
