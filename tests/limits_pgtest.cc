@@ -31,11 +31,15 @@ constexpr size_t kHugeCaseReference = 1'000'000;
 
 class Limits : public NodeTest {
  protected:
+  static constexpr std::chrono::milliseconds kSlowExchange{120'000};
+
   // The auditor's client, keeping its heads in a folder of this test.
   std::unique_ptr<client::QueryClient> auditor(
       size_t maxResponseBytes = client::QueryClient::kDefaultMaxResponseBytes) const {
     client::ClientConfig config = clientConfig(kAuditorOfficer);
     config.stateDir = dir_ / "auditor-state";
+    // Pages of several MiB of entries: under a sanitizer on a loaded machine one takes seconds.
+    config.timeout = kSlowExchange;
     auto client = client::QueryClient::create(config, url(), maxResponseBytes);
     if (!client) throw std::runtime_error(client.error().message);
     return std::move(client).value();
@@ -191,6 +195,7 @@ TEST_F(Limits, TheAuditWriterCutsTextTheNodeBuildsSoEveryEntryStaysWithinTheLimi
 
 TEST_F(Limits, ALogAnOlderNodeFilledWithHugeEntriesStaysReadableAndVerifiable) {
   stopNode();
+  config_.requestDeadline = kSlowExchange;
   appendAsAnOlderNodeDid(12);
   startNode();  // rebuilds the tree over them and signs a head
   ASSERT_TRUE(client(kBorderOfficer)->send(passportCheck(), {}).ok());
@@ -234,6 +239,7 @@ TEST_F(Limits, ALogAnOlderNodeFilledWithHugeEntriesStaysReadableAndVerifiable) {
 
 TEST_F(Limits, AuditVerifyFallsBackToSmallerPagesWhenAPageIsTooLargeForTheClient) {
   stopNode();
+  config_.requestDeadline = kSlowExchange;
   appendAsAnOlderNodeDid(6);
   startNode();
   stopNode();

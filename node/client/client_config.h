@@ -2,6 +2,7 @@
 // inside a file are relative to that file.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -39,6 +40,8 @@ struct ClientConfig {
   /// ... or from the federation directory (`directory`, checked with `directory_anchors`).
   std::filesystem::path directory;
   std::vector<std::filesystem::path> directoryAnchors;
+  /// How long one exchange with the node may take: connecting, sending and reading the whole answer.
+  std::chrono::milliseconds timeout{10'000};
 };
 
 /// Reads a client configuration; errors name the file, the line and the key.

@@ -101,6 +101,7 @@ Result<std::unique_ptr<QueryClient>> QueryClient::create(const ClientConfig& con
   options.certificateFile = config.tlsCertificate;
   options.keyFile = config.tlsKey;
   options.maxResponseBytes = maxResponseBytes;
+  options.timeout = config.timeout;
   const std::string keyId = nodeKey->id().hex();
   auto impl = std::unique_ptr<Impl>(new Impl{config, std::move(key).value(), std::move(ring),
                                              net::HttpsClient(std::move(options)), std::get<2>(*url), keyId, nullptr});
