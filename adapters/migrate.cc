@@ -296,6 +296,16 @@ Result<MigrationReport> migrate(const DatabaseTarget& target) {
   return report;
 }
 
+Status ensureRoles(const DatabaseTarget& target) {
+  try {
+    pqxx::connection admin(conninfoFor(target, DbRole::admin, Database::main));
+    ensureRoles(admin);
+  } catch (const std::exception& e) {
+    return unavailable("cannot create Liaison's database roles", e);
+  }
+  return {};
+}
+
 Status checkDatabaseFirewall(const DatabaseTarget& target) {
   try {
     pqxx::connection conn(conninfoFor(target, DbRole::enforcement, Database::main));

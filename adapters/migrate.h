@@ -56,6 +56,10 @@ Result<DatabaseMigration> migrateDatabase(const DatabaseTarget& target, Database
                                           const std::vector<Migration>& migrations,
                                           const BeforeMigration& before = {});
 
+/// Creates Liaison's database roles that the cluster of `target` lacks (the first step of
+/// migrate), e.g. before restoring a dump whose objects belong to them.
+Status ensureRoles(const DatabaseTarget& target);
+
 /// Checks, as liaison_enforcement, what migrate() arranged for the firewall: that it cannot connect
 /// to the health or justice database, and, when those live in the main database's cluster, that it
 /// can read neither that cluster's statistics nor connect to `postgres` or `template1`, from where

@@ -13,6 +13,23 @@ Digest sha256(std::span<const uint8_t> bytes) {
   return digest;
 }
 
+static_assert(sizeof(crypto_hash_sha256_state) <= 128, "Sha256Stream::state_ is too small");
+
+Sha256Stream::Sha256Stream() {
+  initialise();
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256Stream::update(std::span<const uint8_t> bytes) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), bytes.data(), bytes.size());
+}
+
+Digest Sha256Stream::finish() {
+  Digest digest{};
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest.data());
+  return digest;
+}
+
 std::string hex(const Digest& digest) {
   std::string out(digest.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), digest.data(), digest.size());

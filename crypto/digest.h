@@ -16,6 +16,18 @@ namespace liaison::crypto {
 /// SHA-256 of `bytes`.
 Digest sha256(std::span<const uint8_t> bytes);
 
+/// SHA-256 of bytes given in pieces, e.g. a file read in chunks.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  void update(std::span<const uint8_t> bytes);
+  /// The digest of everything given; the stream is not used after.
+  Digest finish();
+
+ private:
+  alignas(16) unsigned char state_[128];  // crypto_hash_sha256_state (104 bytes), kept opaque
+};
+
 /// Lower-case hex of a digest, for logs and audit exports.
 std::string hex(const Digest& digest);
 

@@ -169,6 +169,7 @@ Result<NodeConfig> loadNodeConfig(const std::filesystem::path& file) {
       p.endpoint = peer.text("endpoint", false).value_or("");
       p.signingPublicKey = relativeTo(file, peer.text("signing_public_key", true).value_or(""));
       p.tlsPin = peer.pin("tls_pin", "tls_certificate", file);
+      if (auto certificate = peer.text("tls_certificate", false)) p.tlsCertificate = relativeTo(file, *certificate);
       if (peer.has("roles")) {
         p.roles = peer.roles("roles");
         if (p.roles.empty()) peer.error(node.as_table()->get("roles"), "'roles' names no role: leave it out for the default");

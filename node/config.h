@@ -30,6 +30,7 @@ struct PeerConfig {
   /// The purposes its officers may declare: `purposes = [...]`; absent, any the policy knows.
   std::optional<std::vector<std::string>> purposes{};
   int line = 0;  ///< where its [[peer]] table starts, for messages
+  std::filesystem::path tlsCertificate{};  ///< the certificate file `tls_pin` came from, if given (backups copy it)
 };
 
 /// An officer of this member, registered with role and allowed purposes.

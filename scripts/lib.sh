@@ -17,6 +17,7 @@ LIAISON_PACKAGES=(
   postgresql-15 postgresql-client-15
   jq  # scripts/demo reads the auditors' JSON
 )
+LIAISON_PACKAGES+=(systemd)  # systemd-analyze: the ctest systemd_unit checks deploy/systemd/liaison-node.service
 
 # Database roles the invoking OS user may log in as (created by the migrations in schema/sql).
 LIAISON_DB_ROLES=(liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer

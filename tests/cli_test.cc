@@ -189,6 +189,8 @@ const std::vector<CommandUsage> kCommands = {
     {{"policy", "explain"}, {"--member", "--role", "--purpose", "--query", "--compartment", "--case"}},
     {{"policy", "explain-outbound"}, {"--role", "--purpose", "--query", "--partner", "--compartment"}},
     {{"version"}, {}},
+    {{"backup"}, withDatabaseOptions({"--config", "--out"})},
+    {{"restore"}, withDatabaseOptions({"--from", "--root", "--manifest-sha256"}), {"--replace"}},
 };
 
 std::vector<std::string> plus(std::vector<std::string> words, const std::vector<std::string>& more) {

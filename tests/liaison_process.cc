@@ -137,6 +137,7 @@ std::filesystem::path writeNodeConfigFile(const node::NodeConfig& config, const 
       << "worker_threads = " << config.workerThreads << "\n"
       << "tree_head_interval_ms = " << config.treeHeadInterval.count() << "\n"
       << "audit_batch_wait_us = " << config.auditBatchWait.count() << "\n";
+  if (!config.stateDir.empty()) out << "state_dir = " << quoted(config.stateDir) << "\n";
   if (!config.directory.empty()) {
     out << "directory = " << quoted(config.directory) << "\ndirectory_anchors = [";
     for (size_t i = 0; i < config.directoryAnchors.size(); ++i) out << (i == 0 ? "" : ", ") << quoted(config.directoryAnchors[i]);

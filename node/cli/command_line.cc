@@ -23,7 +23,7 @@ Command liaisonCommand() {
   root.subcommands = {keygenCommand(),  migrateCommand(), importCommand(), purgeCommand(),   groupsCommand(),
                       paxlstCommand(),  mrzCommand(),     recordsCommand(), tlsCertCommand(), tlsPinCommand(),
                       directoryCommand(), nodeCommand(),  queryCommand(),   screenCommand(),   auditCommand(),  policyCommand(),
-                      versionCommand()};
+                      backupCommand(), restoreCommand(), versionCommand()};
   return root;
 }
 

@@ -27,6 +27,8 @@ Command queryCommand();    ///< query_command.cc
 Command screenCommand();   ///< screen_command.cc
 Command auditCommand();    ///< audit_command.cc
 Command versionCommand();  ///< version_command.cc
+Command backupCommand();   ///< backup_command.cc
+Command restoreCommand();  ///< backup_command.cc
 
 /// Signs `query` as the client configuration `--as` says, sends it to `--node` (through the own
 /// node to `--partners` when given, printing each part as it arrives) and prints the verified answer
