@@ -5,6 +5,11 @@
 // (precision, recall, the threshold) is bench/screening_quality.cc's.
 //
 //   build/bin/liaison_bench_screening [--identities N] [--pg-identities M] [--queries Q] [--no-pg]
+//                                     [--hits FILE]
+//
+// --hits FILE writes every query's hits (query number, ref, score to 17 digits, the explanation) to
+// FILE: two builds' files compare with `cmp`, so a change meant only to make the search faster can be
+// shown to leave every decision and score as it was.
 //
 // The names come from ../shared/data (the repository's sibling folder, or --data DIR):
 // transliteration/*.tsv (Latin and native forms of name tokens, five scripts) and the given and
@@ -104,6 +109,15 @@ double threadCpuMicros() {
   return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) / 1e3;
 }
 constexpr size_t kLimit = 10;
+
+// One line per hit: the query's number, the ref, the score to 17 significant digits, the explanation.
+void writeHits(std::ofstream& out, size_t query, const std::vector<ScreeningHit>& hits) {
+  char score[32];
+  for (const ScreeningHit& hit : hits) {
+    std::snprintf(score, sizeof score, "%.17g", hit.score.score);
+    out << query << '\t' << hit.ref << '\t' << score << '\t' << hit.explanation.text << '\n';
+  }
+}
 
 struct PgFigures {
   size_t rows = 0;
@@ -234,12 +248,17 @@ int main(int argc, char** argv) {
   size_t expected = 0;
   size_t found = 0;
   size_t falseHits = 0;
-  for (const TravellerQuery& query : queries) {
+  const std::string hitsPath = stringArgument(argc, argv, "--hits", "");
+  std::ofstream hitsFile;
+  if (!hitsPath.empty()) hitsFile.open(hitsPath);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const TravellerQuery& query = queries[q];
     const auto started = Clock::now();
     const double cpuStarted = threadCpuMicros();
     const auto hits = index.search(personQueryOf(query), kMember, kLimit, kMatchThreshold);
     cpuTimings.push_back(threadCpuMicros() - cpuStarted);
     timings.push_back(microsSince(started));
+    if (hitsFile.is_open()) writeHits(hitsFile, q, hits);
     if (query.expected.empty()) {
       falseHits += hits.empty() ? 0 : 1;
       continue;
