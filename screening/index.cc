@@ -76,6 +76,18 @@ struct Identity {
 struct SearchScratch {
   std::vector<uint32_t> marks;
   std::vector<uint32_t> touched;
+
+  // compareTokens of every query token against a dictionary token, computed once per search on the
+  // token's first use: candidates share their tokens (a common family name is on thousands of
+  // them), and comparing tokens is most of the scoring. A row holds one entry per query token (all
+  // query names, in order); rowSearch says which search computed a token's row.
+  std::vector<uint32_t> rowSearch;
+  std::vector<uint32_t> rowIndex;
+  std::vector<TokenSimilarity> rows;
+  uint32_t search = 0;
+  // One record name's tokens and its similarities to one query name, reused across candidates.
+  std::vector<uint32_t> recordIds;
+  std::vector<TokenSimilarity> similarities;
 };
 
 SearchScratch& scratchOfThisThread() {
@@ -435,8 +447,33 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   }
   scratch.touched.clear();
 
+  // The query's tokens flattened (queryNames[q] starts at first[q]) for the rows of token similarities.
+  std::vector<const Token*> flat;
+  std::vector<size_t> first;
+  for (const auto& name : queryNames) {
+    first.push_back(flat.size());
+    flat.insert(flat.end(), name.begin(), name.end());
+  }
+  if (++scratch.search == 0) {
+    std::fill(scratch.rowSearch.begin(), scratch.rowSearch.end(), 0);
+    scratch.search = 1;
+  }
+  if (scratch.rowSearch.size() < state.tokens.size()) {
+    scratch.rowSearch.resize(state.tokens.size(), 0);
+    scratch.rowIndex.resize(state.tokens.size(), 0);
+  }
+  scratch.rows.clear();
+  auto computeRow = [&](uint32_t token) {
+    if (scratch.rowSearch[token] == scratch.search) return;
+    scratch.rowSearch[token] = scratch.search;
+    scratch.rowIndex[token] = static_cast<uint32_t>(scratch.rows.size() / flat.size());
+    for (const Token* queryToken : flat) scratch.rows.push_back(compareTokens(*queryToken, state.tokens[token].token));
+  };
+
   std::vector<Scored> scored;
   std::vector<const Token*> recordName;
+  std::vector<uint32_t>& recordIds = scratch.recordIds;
+  std::vector<TokenSimilarity>& similarities = scratch.similarities;
   size_t budget = kMaxCandidatesScored;
   for (size_t shared = byShared.size(); shared-- > 0 && budget > 0;) {
     auto& slots = byShared[shared];
@@ -452,10 +489,19 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       for (size_t k = 0; k <= identity.tokens.size(); ++k) {
         if (k < identity.tokens.size() && identity.tokens[k] != kNameSeparator) {
           recordName.push_back(&state.tokens[identity.tokens[k]].token);
+          recordIds.push_back(identity.tokens[k]);
+          computeRow(identity.tokens[k]);
           continue;
         }
         for (size_t q = 0; q < queryNames.size(); ++q) {
-          NameComparison comparison = compareNames(queryNames[q], recordName);
+          // compareTokens(queryNames[q][i], recordName[j]) at [i * recordName.size() + j], from the rows.
+          similarities.clear();
+          for (size_t i = 0; i < queryNames[q].size(); ++i) {
+            for (uint32_t id : recordIds) {
+              similarities.push_back(scratch.rows[scratch.rowIndex[id] * flat.size() + first[q] + i]);
+            }
+          }
+          NameComparison comparison = compareNames(queryNames[q], recordName, similarities);
           if (comparison.score > best.score) {
             best = std::move(comparison);
             bestQuery = q;
@@ -463,8 +509,11 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
           }
         }
         recordName.clear();
+        recordIds.clear();
         ++recordIndex;
       }
+      // No name matched: combineEvidence would score 0, so the other evidence is not compared.
+      if (best.score <= 0) continue;
       PersonScore score = combineEvidence(std::move(best), bestQuery, bestRecord,
                                           compareDatesOfBirth(query.dateOfBirth, identity.dateOfBirth),
                                           compareSex(query.sex, identity.sex),
