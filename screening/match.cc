@@ -142,9 +142,11 @@ struct Options {
 };
 
 // `similarities`: compareTokens of every pair, row-major with `stride` record tokens, or empty.
-Options optionsOf(TokenSequence query, TokenSequence record, std::span<const TokenSimilarity> similarities,
-                  size_t stride) {
-  Options options;
+// Fills `options`, whose storage the caller reuses (no allocation per comparison).
+void optionsOf(Options& options, TokenSequence query, TokenSequence record,
+               std::span<const TokenSimilarity> similarities, size_t stride) {
+  options.all.clear();
+  options.begin = {};
   options.queryCount = query.size();
   options.all.reserve(query.size() * record.size() + 4);
   for (size_t i = 0; i < query.size(); ++i) {
@@ -166,7 +168,6 @@ Options optionsOf(TokenSequence query, TokenSequence record, std::span<const Tok
     }
   }
   options.begin[query.size()] = static_cast<uint16_t>(options.all.size());
-  return options;
 }
 
 uint32_t recordMaskOf(const TokenMatch& match) { return ((1u << match.recordSpan) - 1) << match.record; }
@@ -431,7 +432,8 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
   query = query.first(queryCount);
   record = record.first(recordCount);
-  const Options options = optionsOf(query, record, similarities, stride);
+  thread_local Options options;
+  optionsOf(options, query, record, similarities, stride);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 
