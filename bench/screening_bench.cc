@@ -343,10 +343,10 @@ int main(int argc, char** argv) {
     std::printf("  pg_trgm backend CPU per screening %.0f us (%s)\n", pg.cpuMicrosPerQuery,
                 pg.parallel ? "the plan uses parallel workers, whose CPU this does not count"
                             : "one process, no parallel workers in the plan");
-    std::printf("ratio Liaison/pg_trgm, one thread each: %.0fx in wall-clock screenings/s (goal >= 20x)%s\n",
+    std::printf("ratio Liaison/pg_trgm, one thread each: %.1fx in wall-clock screenings/s (goal >= 20x)%s\n",
                 liaisonPerSecond / pg.perSecond,
                 pgCount < count ? ", pg_trgm on fewer rows: the true ratio is higher" : "");
-    std::printf("ratio Liaison/pg_trgm in CPU time per screening (robust to a busy machine): %.0fx\n",
+    std::printf("ratio Liaison/pg_trgm in CPU time per screening (robust to a busy machine): %.1fx\n",
                 pg.cpuMicrosPerQuery / singleCpu.mean);
     dropDatabase("liaison_bench_screening");
   }
