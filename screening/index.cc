@@ -76,6 +76,22 @@ struct Identity {
 struct SearchScratch {
   std::vector<uint32_t> marks;
   std::vector<uint32_t> touched;
+
+  // compareTokens of every query token against a dictionary token, computed once per search on the
+  // token's first use: candidates share their tokens (a common family name is on thousands of
+  // them), and comparing tokens is most of the scoring. A row holds one entry per query token (all
+  // query names, in order); per dictionary token, which search computed its row and where the row
+  // is (one entry, so that one memory access finds both).
+  struct RowOf {
+    uint32_t search = 0;
+    uint32_t index = 0;
+  };
+  std::vector<RowOf> rowOf;
+  std::vector<TokenSimilarity> rows;
+  uint32_t search = 0;
+  // One record name's tokens and its similarities to one query name, reused across candidates.
+  std::vector<uint32_t> recordIds;
+  std::vector<TokenSimilarity> similarities;
 };
 
 SearchScratch& scratchOfThisThread() {
@@ -424,26 +440,62 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   // them those on a rare list.
   const bool singleToken = distinct.size() <= 1;
   std::array<std::vector<uint32_t>, 34> byShared;
-  for (uint32_t slot : scratch.touched) {
+  auto isCandidate = [singleToken](uint32_t mark) {
+    return singleToken || std::popcount(mark & (kRareMark - 1)) >= 2 || (mark & kRareMark) != 0;
+  };
+  const std::vector<uint32_t>& touched = scratch.touched;
+  for (size_t n = 0; n < touched.size(); ++n) {
+    // The identity of a candidate a few places ahead, for its visibility.
+    if (n + 8 < touched.size() && isCandidate(scratch.marks[touched[n + 8]])) {
+      __builtin_prefetch(&state.identities[touched[n + 8]]);
+    }
+    const uint32_t slot = touched[n];
     const uint32_t mark = scratch.marks[slot];
     scratch.marks[slot] = 0;
+    if (!isCandidate(mark)) continue;
     const int shared = std::popcount(mark & (kRareMark - 1));
     const bool rare = (mark & kRareMark) != 0;
-    if (!singleToken && shared < 2 && !rare) continue;
     if (!state.visibleTo(state.identities[slot], principals)) continue;
     byShared[static_cast<size_t>(shared * 2 + (rare ? 1 : 0))].push_back(slot);
   }
   scratch.touched.clear();
 
+  // The query's tokens flattened (queryNames[q] starts at first[q]) for the rows of token similarities.
+  std::vector<const Token*> flat;
+  std::vector<size_t> first;
+  for (const auto& name : queryNames) {
+    first.push_back(flat.size());
+    flat.insert(flat.end(), name.begin(), name.end());
+  }
+  if (++scratch.search == 0) {
+    std::fill(scratch.rowOf.begin(), scratch.rowOf.end(), SearchScratch::RowOf{});
+    scratch.search = 1;
+  }
+  if (scratch.rowOf.size() < state.tokens.size()) scratch.rowOf.resize(state.tokens.size());
+  scratch.rows.clear();
+  auto computeRow = [&](uint32_t token) {
+    SearchScratch::RowOf& row = scratch.rowOf[token];
+    if (row.search == scratch.search) return;
+    row = {scratch.search, static_cast<uint32_t>(scratch.rows.size() / flat.size())};
+    for (const Token* queryToken : flat) scratch.rows.push_back(compareTokens(*queryToken, state.tokens[token].token));
+  };
+
   std::vector<Scored> scored;
   std::vector<const Token*> recordName;
+  std::vector<uint32_t>& recordIds = scratch.recordIds;
+  std::vector<TokenSimilarity>& similarities = scratch.similarities;
   size_t budget = kMaxCandidatesScored;
   for (size_t shared = byShared.size(); shared-- > 0 && budget > 0;) {
     auto& slots = byShared[shared];
     std::sort(slots.begin(), slots.end());
-    for (uint32_t slot : slots) {
+    for (size_t n = 0; n < slots.size(); ++n) {
       if (budget == 0) break;
       --budget;
+      // Candidates are scattered over the index: ask for the next ones' identities and token ids
+      // ahead, so that their memory arrives while this one is scored.
+      if (n + 8 < slots.size()) __builtin_prefetch(&state.identities[slots[n + 8]]);
+      if (n + 4 < slots.size()) __builtin_prefetch(state.identities[slots[n + 4]].tokens.data());
+      const uint32_t slot = slots[n];
       const Identity& identity = state.identities[slot];
       NameComparison best;
       size_t bestQuery = 0;
@@ -452,10 +504,19 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       for (size_t k = 0; k <= identity.tokens.size(); ++k) {
         if (k < identity.tokens.size() && identity.tokens[k] != kNameSeparator) {
           recordName.push_back(&state.tokens[identity.tokens[k]].token);
+          recordIds.push_back(identity.tokens[k]);
+          computeRow(identity.tokens[k]);
           continue;
         }
         for (size_t q = 0; q < queryNames.size(); ++q) {
-          NameComparison comparison = compareNames(queryNames[q], recordName);
+          // compareTokens(queryNames[q][i], recordName[j]) at [i * recordName.size() + j], from the rows.
+          similarities.clear();
+          for (size_t i = 0; i < queryNames[q].size(); ++i) {
+            for (uint32_t id : recordIds) {
+              similarities.push_back(scratch.rows[scratch.rowOf[id].index * flat.size() + first[q] + i]);
+            }
+          }
+          NameComparison comparison = compareNames(queryNames[q], recordName, similarities);
           if (comparison.score > best.score) {
             best = std::move(comparison);
             bestQuery = q;
@@ -463,8 +524,11 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
           }
         }
         recordName.clear();
+        recordIds.clear();
         ++recordIndex;
       }
+      // No name matched: combineEvidence would score 0, so the other evidence is not compared.
+      if (best.score <= 0) continue;
       PersonScore score = combineEvidence(std::move(best), bestQuery, bestRecord,
                                           compareDatesOfBirth(query.dateOfBirth, identity.dateOfBirth),
                                           compareSex(query.sex, identity.sex),

@@ -101,10 +101,22 @@ double joinedSimilarity(const Token& first, const Token& second, const Token& si
   if (isInitial(first) || isInitial(second) || isInitial(single)) return 0;
   const size_t joinedSize = first.text.size() + second.text.size();
   if (joinedSize + 2 < single.text.size() || single.text.size() + 2 < joinedSize) return 0;
-  std::string joined;
-  joined.reserve(joinedSize);
-  joined.append(first.text).append(second.text);
-  const double similarity = joined == single.text ? 1.0 : editSimilarity(joined, single.text);
+  const std::string& text = single.text;
+  if (text.size() == joinedSize && text.compare(0, first.text.size(), first.text) == 0 &&
+      text.compare(first.text.size(), std::string::npos, second.text) == 0) {
+    return 1.0;
+  }
+  // The joined form on the stack: edit similarity reads the first kMaxCompared characters only.
+  std::array<char, kMaxCompared> buffer;
+  const size_t firstPart = std::min(first.text.size(), kMaxCompared);
+  const size_t secondPart = std::min(second.text.size(), kMaxCompared - firstPart);
+  std::copy_n(first.text.data(), firstPart, buffer.data());
+  std::copy_n(second.text.data(), secondPart, buffer.data() + firstPart);
+  const std::string_view joined(buffer.data(), firstPart + secondPart);
+  // mayBeSimilar's bound is for kMinTokenSimilarity, at most kJoinedMinSimilarity.
+  static_assert(kJoinedMinSimilarity >= kMinTokenSimilarity);
+  if (!mayBeSimilar(joined, text)) return 0;
+  const double similarity = editSimilarity(joined, text);
   return similarity >= kJoinedMinSimilarity ? similarity : 0;
 }
 
@@ -129,14 +141,19 @@ struct Options {
   std::span<const Option> of(size_t i) const { return std::span<const Option>(all).subspan(begin[i], begin[i + 1] - begin[i]); }
 };
 
-Options optionsOf(TokenSequence query, TokenSequence record) {
-  Options options;
+// `similarities`: compareTokens of every pair, row-major with `stride` record tokens, or empty.
+// Fills `options`, whose storage the caller reuses (no allocation per comparison).
+void optionsOf(Options& options, TokenSequence query, TokenSequence record,
+               std::span<const TokenSimilarity> similarities, size_t stride) {
+  options.all.clear();
+  options.begin = {};
   options.queryCount = query.size();
   options.all.reserve(query.size() * record.size() + 4);
   for (size_t i = 0; i < query.size(); ++i) {
     options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
+      const TokenSimilarity similarity =
+          similarities.empty() ? compareTokens(*query[i], *record[j]) : similarities[i * stride + j];
       if (similarity.similarity > 0) {
         options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
@@ -151,7 +168,6 @@ Options optionsOf(TokenSequence query, TokenSequence record) {
     }
   }
   options.begin[query.size()] = static_cast<uint16_t>(options.all.size());
-  return options;
 }
 
 uint32_t recordMaskOf(const TokenMatch& match) { return ((1u << match.recordSpan) - 1) << match.record; }
@@ -308,11 +324,17 @@ std::string textOf(const Explanation& explanation, bool withEvidence) {
 }
 
 // Digits of the known parts of a date, for the "one digit off" test.
+// "%04u%02u%02u" of year % 10000, month % 100, day % 100, without snprintf: an index search compares
+// a date for every candidate.
 std::string digitsOf(const PartialDate& date) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04u%02u%02u", static_cast<unsigned>(date.year % 10000),
-                static_cast<unsigned>(date.month % 100), static_cast<unsigned>(date.day % 100));
-  return buffer;
+  std::string digits(8, '0');
+  auto put = [&digits](unsigned value, size_t end, size_t width) {
+    for (size_t k = 0; k < width; ++k, value /= 10) digits[end - 1 - k] = static_cast<char>('0' + value % 10);
+  };
+  put(static_cast<unsigned>(date.year % 10000), 4, 4);
+  put(static_cast<unsigned>(date.month % 100), 6, 2);
+  put(static_cast<unsigned>(date.day % 100), 8, 2);
+  return digits;
 }
 
 }  // namespace
@@ -401,13 +423,17 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
   return {};
 }
 
-NameComparison compareNames(TokenSequence query, TokenSequence record) {
+NameComparison compareNames(TokenSequence query, TokenSequence record) { return compareNames(query, record, {}); }
+
+NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const TokenSimilarity> similarities) {
   NameComparison comparison;
+  const size_t stride = record.size();
   const size_t queryCount = std::min(query.size(), kMaxNameTokens);
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
   query = query.first(queryCount);
   record = record.first(recordCount);
-  const Options options = optionsOf(query, record);
+  thread_local Options options;
+  optionsOf(options, query, record, similarities, stride);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 

@@ -66,6 +66,9 @@ using TokenSequence = std::span<const Token* const>;
 /// family name) a lot. Empty names score 0.
 NameComparison compareNames(TokenSequence query, TokenSequence record);
 NameComparison compareNames(const Name& query, const Name& record);
+/// The same, with compareTokens(*query[i], *record[j]) given as similarities[i * record.size() + j]
+/// (which must hold exactly that): an index search computes each distinct token pair once per query.
+NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const TokenSimilarity> similarities);
 
 /// Evidence of the date of birth.
 enum class DateEvidence : uint8_t {

@@ -2,6 +2,7 @@
 // and removing identities, and visibility exactly as row-level security shows records.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -181,6 +182,73 @@ TEST(ScreeningIndex, ACommonTokenAloneDoesNotFloodTheCandidatesButARareOneIsNeve
   for (int i = 0; i < 6000; ++i) index.upsert(record("ali-" + std::to_string(i), {"Ali Other" + std::to_string(i)}));
   EXPECT_EQ(refsOf(index.search(query({"Muhammad Zawahiri"}), "XA-POLICE", 10)), std::vector<std::string>{"rare"});
   EXPECT_EQ(refsOf(index.search(query({"Mohamed Ali"}), "XA-POLICE", 10)), std::vector<std::string>{"both-common"});
+}
+
+// The index compares each distinct token pair once per search and hands compareNames the
+// similarities: every hit must score, and be explained, exactly as scoring that person alone does.
+TEST(ScreeningIndex, EveryHitScoresExactlyAsScoringThePersonAlone) {
+  const char* given[] = {"Muhammad", "Mohammed", "Abdul", "Ali", "J", "Ivan", "Иван", "Тарас", "Taras", "Yusuf"};
+  const char* family[] = {"Rahman", "Abdulrahman", "Ivanov", "Иванов", "Shevchenko", "Шевченко", "Sevcenko",
+                          "Al-Rashid", "Alrashid", "Hassan", "Hasan"};
+  const char* dates[] = {"1970-05-12", "1970", "1971-05-12", "1980-02-03", ""};
+  std::vector<IndexedRecord> records;
+  for (size_t i = 0; i < 330; ++i) {
+    IndexedRecord r = record("r" + std::to_string(i), {std::string(given[i % 10]) + " " + family[(i / 10) % 11]});
+    if (i % 3 == 0) r.names.push_back(std::string(family[i % 11]) + " " + given[(i / 11) % 10] + " " + given[i % 7]);
+    if (i % 4 == 0) r.names.push_back(std::string(given[(i + 3) % 10]) + "-" + given[(i + 5) % 10] + " " + family[i % 11]);
+    if (!std::string(dates[i % 5]).empty()) r.dateOfBirth = parsePartialDate(dates[i % 5]).value();
+    r.sex = i % 2 == 0 ? Sex::male : Sex::unspecified;
+    if (i % 5 == 0) r.nationalities = {"UKR"};
+    records.push_back(std::move(r));
+  }
+  ScreeningIndex index;
+  for (const auto& r : records) index.upsert(r);
+  // Token ids freed and taken again between searches: a search never uses another search's comparisons.
+  for (size_t i = 0; i < 40; ++i) index.remove(records[i].ref);
+  for (size_t i = 0; i < 40; ++i) index.upsert(records[i]);
+
+  auto recordOf = [&records](const std::string& ref) {
+    const auto& r = *std::find_if(records.begin(), records.end(), [&ref](const IndexedRecord& x) { return x.ref == ref; });
+    PersonRecord person;
+    for (const auto& name : r.names) {
+      Name normalised = normaliseName(name);
+      if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
+    }
+    person.dateOfBirth = r.dateOfBirth;
+    person.sex = r.sex;
+    person.nationalities = r.nationalities;
+    return person;
+  };
+  size_t checked = 0;
+  for (auto names : std::vector<std::vector<std::string_view>>{{"Mohamed Abdul Rahman", "Абдул Рахман"},
+                                                               {"Ivan Ivanov"},
+                                                               {"Shevchenko Taras", "T Sevcenko"},
+                                                               {"Ali Alrashid", "Ali al Rashid Hassan"},
+                                                               {"Yusuf Hasan"}}) {
+    for (const char* date : {"1970", "1970-05-12", ""}) {
+      PersonQuery q = query(names, date);
+      q.sex = Sex::male;
+      q.nationalities = {"UKR"};
+      const auto hits = index.search(q, "XA-POLICE", kMaxSearchLimit, 0.5);
+      EXPECT_FALSE(hits.empty()) << names[0];
+      for (const auto& hit : hits) {
+        const PersonRecord person = recordOf(hit.ref);
+        const PersonScore alone = scorePerson(q, person);
+        EXPECT_EQ(hit.score.score, alone.score) << names[0] << " ~ " << hit.ref;
+        EXPECT_EQ(hit.score.nameScore, alone.nameScore) << names[0] << " ~ " << hit.ref;
+        // The name pair that scored (of equally scoring pairs the index may name another one).
+        ASSERT_LT(hit.score.queryName, q.names.size());
+        ASSERT_LT(hit.score.recordName, person.names.size());
+        const PersonScore pair = combineEvidence(
+            compareNames(q.names[hit.score.queryName], person.names[hit.score.recordName]), hit.score.queryName,
+            hit.score.recordName, alone.dateOfBirth, alone.sex, alone.nationality);
+        EXPECT_EQ(pair.score, alone.score) << names[0] << " ~ " << hit.ref;
+        EXPECT_EQ(hit.explanation.text, explain(pair, q, person)) << names[0] << " ~ " << hit.ref;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 300u);
 }
 
 TEST(ScreeningIndex, OnlyTheFirstNamesOfAQueryAreSearched) {
