@@ -63,15 +63,15 @@ double editSimilarity(std::string_view a, std::string_view b) {
   return (jaroWinkler(a, b) + damerau) / 2;
 }
 
-// False when the edit similarity of `a` and `b` is certainly below kMinTokenSimilarity: it is the mean
-// of Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the
-// length difference and at least half the letters the two do not have in common. Most token pairs
-// an index search compares are unrelated; this keeps them cheap.
-bool mayBeSimilar(std::string_view a, std::string_view b) {
+// False when the edit similarity of `a` and `b` is certainly below `minimum`: it is the mean of
+// Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the length
+// difference and at least half the letters the two do not have in common. Most token pairs an index
+// search compares are unrelated; this keeps them cheap.
+bool mayBeSimilar(std::string_view a, std::string_view b, double minimum = kMinTokenSimilarity) {
   a = a.substr(0, kMaxCompared);
   b = b.substr(0, kMaxCompared);
   const double longest = static_cast<double>(std::max(a.size(), b.size()));
-  const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * longest;
+  const double maxDistance = (2 * (1 - minimum)) * longest;
   if (static_cast<double>(a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > maxDistance) return false;
   std::array<int8_t, 37> counts{};
   auto bucket = [](char c) {
@@ -84,6 +84,48 @@ bool mayBeSimilar(std::string_view a, std::string_view b) {
   int differing = 0;
   for (int8_t count : counts) differing += count < 0 ? -count : count;
   return static_cast<double>(differing) / 2 <= maxDistance;
+}
+
+// The best edit similarity of two tokens' texts or of any of their keys, when at least `minimum`
+// (else 0).
+double bestSpellingSimilarity(const Token& a, const Token& b, double minimum) {
+  double best = 0;
+  auto consider = [&](std::string_view x, std::string_view y) {
+    if (x.empty() || y.empty() || !mayBeSimilar(x, y, std::max(minimum, best))) return;
+    const double similarity = editSimilarity(x, y);
+    if (similarity >= minimum && similarity > best) best = similarity;
+  };
+  consider(a.text, b.text);
+  for (const auto& x : a.keys) {
+    for (const auto& y : b.keys) consider(x, y);
+  }
+  return best;
+}
+
+// A token pair across scripts: the romanisation of one side is a guess (pinyin of a foreign name,
+// Hangul's added vowels, Arabic and Hebrew without vowels), so the best edit similarity of the texts
+// or of the phonetic keys is graded on a wider scale (crossScriptSimilarity in match.h).
+TokenSimilarity approximateSimilarity(const Token& query, const Token& record) {
+  const double cut = crossScriptCut(query.script, record.script);
+  const double spelling = bestSpellingSimilarity(query, record, cut - kCrossScriptFade);
+  return {MatchKind::approximate, crossScriptSimilarity(spelling, cut)};
+}
+
+// The cut of one script against Latin (crossScriptCut in match.h).
+double scriptCut(Script script) {
+  switch (script) {
+    case Script::latin: return 0;
+    case Script::cyrillic: return 0.68;
+    case Script::hebrew: return 0.60;
+    case Script::han:
+    case Script::hangul: return 0.58;
+    case Script::arabic:
+    case Script::greek:
+    case Script::kana:
+    case Script::devanagari:
+    case Script::other: return 0.65;
+  }
+  return 0.65;
 }
 
 bool shareKey(const Token& a, const Token& b) {
@@ -133,10 +175,20 @@ Options optionsOf(TokenSequence query, TokenSequence record) {
   Options options;
   options.queryCount = query.size();
   options.all.reserve(query.size() * record.size() + 4);
+  const bool singleTokens = query.size() == 1 && record.size() == 1;
   for (size_t i = 0; i < query.size(); ++i) {
     options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      const TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
+      TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
+      // A name of one token against one of one token across scripts: that resemblance is all there
+      // is, and the graded one may say more than a weak edit similarity of the romanised texts.
+      if (singleTokens && similarity.kind != MatchKind::exact && query[i]->script != record[j]->script) {
+        const TokenSimilarity approximate = approximateSimilarity(*query[i], *record[j]);
+        if (approximate.similarity > similarity.similarity) {
+          // A shared key or close spelling keeps its kind in the explanation, with the graded value.
+          similarity = {similarity.similarity > 0 ? similarity.kind : MatchKind::approximate, approximate.similarity};
+        }
+      }
       if (similarity.similarity > 0) {
         options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
@@ -324,6 +376,7 @@ std::string_view matchKindName(MatchKind kind) {
     case MatchKind::edit: return "edit";
     case MatchKind::initial: return "initial";
     case MatchKind::joined: return "joined";
+    case MatchKind::approximate: return "approximate";
   }
   return "unknown";
 }
@@ -391,14 +444,27 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
     if (query.text[0] == record.text[0]) return {MatchKind::initial, kInitialSimilarity};
     return {};
   }
+  TokenSimilarity similarity;
   const bool sharedKey = shareKey(query, record);
-  if (!sharedKey && !mayBeSimilar(query.text, record.text)) return {};
-  const double edit = editSimilarity(query.text, record.text);
-  if (sharedKey) {
-    return {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
+  if (sharedKey || mayBeSimilar(query.text, record.text)) {
+    const double edit = editSimilarity(query.text, record.text);
+    if (sharedKey) {
+      similarity = {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
+    } else if (edit >= kMinTokenSimilarity) {
+      similarity = {MatchKind::edit, edit};
+    }
   }
-  if (edit >= kMinTokenSimilarity) return {MatchKind::edit, edit};
-  return {};
+  if (similarity.similarity == 0 && query.script != record.script) return approximateSimilarity(query, record);
+  return similarity;
+}
+
+double crossScriptCut(Script a, Script b) { return std::max(scriptCut(a), scriptCut(b)); }
+
+double crossScriptSimilarity(double spelling, double cut) {
+  const double floor = cut - kCrossScriptFade;
+  if (spelling < floor || spelling <= 0) return 0;
+  if (spelling >= cut) return kNameMatchThreshold + (1 - kNameMatchThreshold) * (spelling - cut) / (1 - cut);
+  return kApproximateFloor + (kNameMatchThreshold - kApproximateFloor) * (spelling - floor) / kCrossScriptFade;
 }
 
 NameComparison compareNames(TokenSequence query, TokenSequence record) {
@@ -415,16 +481,24 @@ NameComparison compareNames(TokenSequence query, TokenSequence record) {
   std::array<bool, kMaxNameTokens> recordMatched{};
   double weighted = 0;
   double weights = 0;
+  double weakFactor = 1;
+  const bool singleTokens = queryCount == 1 && recordCount == 1;
   bool onlyInitials = true;
   for (const auto& match : comparison.matches) {
     for (size_t k = 0; k < match.querySpan; ++k) queryMatched[match.query + k] = true;
     for (size_t k = 0; k < match.recordSpan; ++k) recordMatched[match.record + k] = true;
+    if (match.kind != MatchKind::initial) onlyInitials = false;
+    // An approximate match (only across scripts) multiplies the score (kApproximateFloor in match.h);
+    // in a name of several tokens squared, as every token there may resemble any on the other side.
+    if (match.kind == MatchKind::approximate) {
+      weakFactor *= singleTokens ? match.similarity : match.similarity * match.similarity;
+      continue;
+    }
     const double weight = match.kind == MatchKind::initial ? kInitialWeight
                           : match.kind == MatchKind::joined ? 2.0
                                                             : 1.0;
     weighted += weight * match.similarity;
     weights += weight;
-    if (match.kind != MatchKind::initial) onlyInitials = false;
   }
   for (size_t i = 0; i < queryCount; ++i) {
     if (!queryMatched[i]) comparison.unmatchedQuery.push_back(i);
@@ -437,7 +511,7 @@ NameComparison compareNames(TokenSequence query, TokenSequence record) {
   const size_t conflicts = std::min(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size());
   const size_t missing = std::max(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size()) - conflicts;
   const double missingFactor = comparison.matches.size() >= 2 ? kMissingFactor : kMissingFactorSingleMatch;
-  double score = weighted / weights;
+  double score = (weights > 0 ? weighted / weights : 1.0) * weakFactor;
   score *= std::pow(kConflictFactor, static_cast<double>(conflicts));
   score *= std::pow(missingFactor, static_cast<double>(missing));
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
