@@ -36,6 +36,9 @@ constexpr size_t kMaxExactRecordTokens = 8;
 
 bool isInitial(const Token& token) { return token.initial || token.text.size() == 1; }
 
+// compareTokens without the approximate match across scripts.
+TokenSimilarity compareSpellings(const Token& query, const Token& record);
+
 // Damerau-Levenshtein (optimal string alignment) distance.
 size_t osaDistance(std::string_view a, std::string_view b) {
   a = a.substr(0, kMaxCompared);
@@ -63,15 +66,15 @@ double editSimilarity(std::string_view a, std::string_view b) {
   return (jaroWinkler(a, b) + damerau) / 2;
 }
 
-// False when the edit similarity of `a` and `b` is certainly below `minimum`: it is the mean of
-// Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the length
-// difference and at least half the letters the two do not have in common. Most token pairs an index
-// search compares are unrelated; this keeps them cheap.
-bool mayBeSimilar(std::string_view a, std::string_view b, double minimum = kMinTokenSimilarity) {
+// False when the edit similarity of `a` and `b` is certainly below kMinTokenSimilarity: it is the mean
+// of Jaro-Winkler (at most 1) and 1 - distance / longer length, and the distance is at least the
+// length difference and at least half the letters the two do not have in common. Most token pairs
+// an index search compares are unrelated; this keeps them cheap.
+bool mayBeSimilar(std::string_view a, std::string_view b) {
   a = a.substr(0, kMaxCompared);
   b = b.substr(0, kMaxCompared);
   const double longest = static_cast<double>(std::max(a.size(), b.size()));
-  const double maxDistance = (2 * (1 - minimum)) * longest;
+  const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * longest;
   if (static_cast<double>(a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > maxDistance) return false;
   std::array<int8_t, 37> counts{};
   auto bucket = [](char c) {
@@ -86,28 +89,55 @@ bool mayBeSimilar(std::string_view a, std::string_view b, double minimum = kMinT
   return static_cast<double>(differing) / 2 <= maxDistance;
 }
 
+// An upper bound of editSimilarity(a, b) from the letters the two have in common (c): Jaro-Winkler
+// matches at most c letters, and the distance is at least the longer length minus c.
+double editSimilarityBound(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  std::array<uint8_t, 37> counts{};
+  auto bucket = [](char c) -> size_t {
+    if (c >= 'a' && c <= 'z') return static_cast<size_t>(c - 'a');
+    if (c >= '0' && c <= '9') return static_cast<size_t>(26 + (c - '0'));
+    return 36;
+  };
+  for (char c : a) ++counts[bucket(c)];
+  size_t common = 0;
+  for (char c : b) {
+    uint8_t& count = counts[bucket(c)];
+    if (count > 0) --count, ++common;
+  }
+  const double c = static_cast<double>(common);
+  const double longest = static_cast<double>(std::max(a.size(), b.size()));
+  const double jaro = (c / static_cast<double>(a.size()) + c / static_cast<double>(b.size()) + 1) / 3;
+  return (jaro + 0.4 * (1 - jaro) + c / longest) / 2;
+}
+
 // The best edit similarity of two tokens' texts or of any of their keys, when at least `minimum`
 // (else 0).
 double bestSpellingSimilarity(const Token& a, const Token& b, double minimum) {
   double best = 0;
   auto consider = [&](std::string_view x, std::string_view y) {
-    if (x.empty() || y.empty() || !mayBeSimilar(x, y, std::max(minimum, best))) return;
+    if (x.empty() || y.empty() || editSimilarityBound(x, y) < std::max(minimum, best)) return;
     const double similarity = editSimilarity(x, y);
     if (similarity >= minimum && similarity > best) best = similarity;
   };
   consider(a.text, b.text);
-  for (const auto& x : a.keys) {
-    for (const auto& y : b.keys) consider(x, y);
-  }
+  // The first key is the phonetic key of the text; the others (skeletons, joined and liquid forms)
+  // against it only, which keeps this at most 2 * kMaxTokenKeys - 1 comparisons.
+  if (a.keys.empty() || b.keys.empty()) return best;
+  for (const auto& y : b.keys) consider(a.keys.front(), y);
+  for (size_t k = 1; k < a.keys.size(); ++k) consider(a.keys[k], b.keys.front());
   return best;
 }
 
 // A token pair across scripts: the romanisation of one side is a guess (pinyin of a foreign name,
 // Hangul's added vowels, Arabic and Hebrew without vowels), so the best edit similarity of the texts
 // or of the phonetic keys is graded on a wider scale (crossScriptSimilarity in match.h).
-TokenSimilarity approximateSimilarity(const Token& query, const Token& record) {
+// In a name of several tokens only resemblances from the cut up count (below it an approximate match,
+// squared there, could not lift a name to the names threshold), which also keeps index searches fast.
+TokenSimilarity approximateSimilarity(const Token& query, const Token& record, bool severalTokens = false) {
   const double cut = crossScriptCut(query.script, record.script);
-  const double spelling = bestSpellingSimilarity(query, record, cut - kCrossScriptFade);
+  const double spelling = bestSpellingSimilarity(query, record, severalTokens ? cut : cut - kCrossScriptFade);
   return {MatchKind::approximate, crossScriptSimilarity(spelling, cut)};
 }
 
@@ -179,13 +209,14 @@ Options optionsOf(TokenSequence query, TokenSequence record) {
   for (size_t i = 0; i < query.size(); ++i) {
     options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      TokenSimilarity similarity = compareTokens(*query[i], *record[j]);
-      // A name of one token against one of one token across scripts: that resemblance is all there
-      // is, and the graded one may say more than a weak edit similarity of the romanised texts.
-      if (singleTokens && similarity.kind != MatchKind::exact && query[i]->script != record[j]->script) {
-        const TokenSimilarity approximate = approximateSimilarity(*query[i], *record[j]);
+      TokenSimilarity similarity = compareSpellings(*query[i], *record[j]);
+      // Across scripts, failing a spelling match, an approximate one. A name of one token against one
+      // of one token: that resemblance is all there is, and the graded one may say more than a weak
+      // spelling similarity (which then keeps its kind in the explanation, with the graded value).
+      if (query[i]->script != record[j]->script && similarity.kind != MatchKind::exact &&
+          (singleTokens || similarity.similarity == 0)) {
+        const TokenSimilarity approximate = approximateSimilarity(*query[i], *record[j], !singleTokens);
         if (approximate.similarity > similarity.similarity) {
-          // A shared key or close spelling keeps its kind in the explanation, with the graded value.
           similarity = {similarity.similarity > 0 ? similarity.kind : MatchKind::approximate, approximate.similarity};
         }
       }
@@ -438,6 +469,14 @@ double jaroWinkler(std::string_view a, std::string_view b) {
 }
 
 TokenSimilarity compareTokens(const Token& query, const Token& record) {
+  const TokenSimilarity similarity = compareSpellings(query, record);
+  if (similarity.similarity == 0 && query.script != record.script) return approximateSimilarity(query, record);
+  return similarity;
+}
+
+namespace {
+
+TokenSimilarity compareSpellings(const Token& query, const Token& record) {
   if (query.text.empty() || record.text.empty()) return {};
   if (query.text == record.text) return {MatchKind::exact, 1.0};
   if (isInitial(query) || isInitial(record)) {
@@ -454,9 +493,10 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
       similarity = {MatchKind::edit, edit};
     }
   }
-  if (similarity.similarity == 0 && query.script != record.script) return approximateSimilarity(query, record);
   return similarity;
 }
+
+}  // namespace
 
 double crossScriptCut(Script a, Script b) { return std::max(scriptCut(a), scriptCut(b)); }
 
