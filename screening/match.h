@@ -34,7 +34,8 @@ inline constexpr double kMinTokenSimilarity = 0.82;
 /// Tokens in different scripts also match approximately, on a graded scale down to kApproximateFloor
 /// (see crossScriptSimilarity). An approximate match multiplies a name's score instead of averaging
 /// with the other matches: at the floor it costs what a conflicting token costs (kConflictFactor),
-/// less as it rises; and several approximate matches in one name compound, as chance resemblances do.
+/// less as it rises. In a name of several tokens it counts squared and only from the script's cut up
+/// (crossScriptCut), as every token there may resemble any token on the other side by chance.
 inline constexpr double kApproximateFloor = 0.60;
 /// Below its script's cut by this much, the edit similarity of tokens in different scripts is no
 /// match at all.
@@ -54,7 +55,7 @@ struct TokenSimilarity {
 };
 /// Exact, initial, a shared key (phonetic, at least 0.85) or an edit similarity of at least
 /// kMinTokenSimilarity; failing those, across scripts, approximate: crossScriptSimilarity of the best
-/// edit similarity of the texts or of any two keys.
+/// edit similarity of the texts, or of one side's phonetic key (its first key) and a key of the other.
 TokenSimilarity compareTokens(const Token& query, const Token& record);
 
 /// The token similarity across scripts for an edit similarity `spelling` (0..1) and a script pair's
