@@ -77,7 +77,7 @@ struct SearchScratch {
   std::vector<uint32_t> marks;
   std::vector<uint32_t> touched;
 
-  // compareTokens of every query token against a dictionary token, computed once per search on the
+  // compareSpellings of every query token against a dictionary token, computed once per search on the
   // token's first use: candidates share their tokens (a common family name is on thousands of
   // them), and comparing tokens is most of the scoring. A row holds one entry per query token (all
   // query names, in order); per dictionary token, which search computed its row and where the row
@@ -477,7 +477,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
     SearchScratch::RowOf& row = scratch.rowOf[token];
     if (row.search == scratch.search) return;
     row = {scratch.search, static_cast<uint32_t>(scratch.rows.size() / flat.size())};
-    for (const Token* queryToken : flat) scratch.rows.push_back(compareTokens(*queryToken, state.tokens[token].token));
+    for (const Token* queryToken : flat) scratch.rows.push_back(compareSpellings(*queryToken, state.tokens[token].token));
   };
 
   std::vector<Scored> scored;
@@ -509,7 +509,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
           continue;
         }
         for (size_t q = 0; q < queryNames.size(); ++q) {
-          // compareTokens(queryNames[q][i], recordName[j]) at [i * recordName.size() + j], from the rows.
+          // compareSpellings(queryNames[q][i], recordName[j]) at [i * recordName.size() + j], from the rows.
           similarities.clear();
           for (size_t i = 0; i < queryNames[q].size(); ++i) {
             for (uint32_t id : recordIds) {

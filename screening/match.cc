@@ -86,6 +86,75 @@ bool mayBeSimilar(std::string_view a, std::string_view b) {
   return static_cast<double>(differing) / 2 <= maxDistance;
 }
 
+// An upper bound of editSimilarity(a, b) from the letters the two have in common (c): Jaro-Winkler
+// matches at most c letters, and the distance is at least the longer length minus c.
+double editSimilarityBound(std::string_view a, std::string_view b) {
+  a = a.substr(0, kMaxCompared);
+  b = b.substr(0, kMaxCompared);
+  std::array<uint8_t, 37> counts{};
+  auto bucket = [](char c) -> size_t {
+    if (c >= 'a' && c <= 'z') return static_cast<size_t>(c - 'a');
+    if (c >= '0' && c <= '9') return static_cast<size_t>(26 + (c - '0'));
+    return 36;
+  };
+  for (char c : a) ++counts[bucket(c)];
+  size_t common = 0;
+  for (char c : b) {
+    uint8_t& count = counts[bucket(c)];
+    if (count > 0) --count, ++common;
+  }
+  const double c = static_cast<double>(common);
+  const double longest = static_cast<double>(std::max(a.size(), b.size()));
+  const double jaro = (c / static_cast<double>(a.size()) + c / static_cast<double>(b.size()) + 1) / 3;
+  return (jaro + 0.4 * (1 - jaro) + c / longest) / 2;
+}
+
+// The best edit similarity of two tokens' texts or of any of their keys, when at least `minimum`
+// (else 0).
+double bestSpellingSimilarity(const Token& a, const Token& b, double minimum) {
+  double best = 0;
+  auto consider = [&](std::string_view x, std::string_view y) {
+    if (x.empty() || y.empty() || editSimilarityBound(x, y) < std::max(minimum, best)) return;
+    const double similarity = editSimilarity(x, y);
+    if (similarity >= minimum && similarity > best) best = similarity;
+  };
+  consider(a.text, b.text);
+  // The first key is the phonetic key of the text; the others (skeletons, joined and liquid forms)
+  // against it only, which keeps this at most 2 * kMaxTokenKeys - 1 comparisons.
+  if (a.keys.empty() || b.keys.empty()) return best;
+  for (const auto& y : b.keys) consider(a.keys.front(), y);
+  for (size_t k = 1; k < a.keys.size(); ++k) consider(a.keys[k], b.keys.front());
+  return best;
+}
+
+// A token pair across scripts: the romanisation of one side is a guess (pinyin of a foreign name,
+// Hangul's added vowels, Arabic and Hebrew without vowels), so the best edit similarity of the texts
+// or of the phonetic keys is graded on a wider scale (crossScriptSimilarity in match.h).
+// In a name of several tokens only resemblances from the cut up count (below it an approximate match,
+// squared there, could not lift a name to the names threshold), which also keeps index searches fast.
+TokenSimilarity approximateSimilarity(const Token& query, const Token& record, bool severalTokens = false) {
+  const double cut = crossScriptCut(query.script, record.script);
+  const double spelling = bestSpellingSimilarity(query, record, severalTokens ? cut : cut - kCrossScriptFade);
+  return {MatchKind::approximate, crossScriptSimilarity(spelling, cut)};
+}
+
+// The cut of one script against Latin (crossScriptCut in match.h).
+double scriptCut(Script script) {
+  switch (script) {
+    case Script::latin: return 0;
+    case Script::cyrillic: return 0.68;
+    case Script::hebrew: return 0.60;
+    case Script::han:
+    case Script::hangul: return 0.58;
+    case Script::arabic:
+    case Script::greek:
+    case Script::kana:
+    case Script::devanagari:
+    case Script::other: return 0.65;
+  }
+  return 0.65;
+}
+
 bool shareKey(const Token& a, const Token& b) {
   for (const auto& key : a.keys) {
     if (key.empty()) continue;
@@ -149,11 +218,22 @@ void optionsOf(Options& options, TokenSequence query, TokenSequence record,
   options.begin = {};
   options.queryCount = query.size();
   options.all.reserve(query.size() * record.size() + 4);
+  const bool singleTokens = query.size() == 1 && record.size() == 1;
   for (size_t i = 0; i < query.size(); ++i) {
     options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      const TokenSimilarity similarity =
-          similarities.empty() ? compareTokens(*query[i], *record[j]) : similarities[i * stride + j];
+      TokenSimilarity similarity =
+          similarities.empty() ? compareSpellings(*query[i], *record[j]) : similarities[i * stride + j];
+      // Across scripts, failing a spelling match, an approximate one. A name of one token against one
+      // of one token: that resemblance is all there is, and the graded one may say more than a weak
+      // spelling similarity (which then keeps its kind in the explanation, with the graded value).
+      if (query[i]->script != record[j]->script && similarity.kind != MatchKind::exact &&
+          (singleTokens || similarity.similarity == 0)) {
+        const TokenSimilarity approximate = approximateSimilarity(*query[i], *record[j], !singleTokens);
+        if (approximate.similarity > similarity.similarity) {
+          similarity = {similarity.similarity > 0 ? similarity.kind : MatchKind::approximate, approximate.similarity};
+        }
+      }
       if (similarity.similarity > 0) {
         options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
@@ -346,6 +426,7 @@ std::string_view matchKindName(MatchKind kind) {
     case MatchKind::edit: return "edit";
     case MatchKind::initial: return "initial";
     case MatchKind::joined: return "joined";
+    case MatchKind::approximate: return "approximate";
   }
   return "unknown";
 }
@@ -407,20 +488,38 @@ double jaroWinkler(std::string_view a, std::string_view b) {
 }
 
 TokenSimilarity compareTokens(const Token& query, const Token& record) {
+  const TokenSimilarity similarity = compareSpellings(query, record);
+  if (similarity.similarity == 0 && query.script != record.script) return approximateSimilarity(query, record);
+  return similarity;
+}
+
+TokenSimilarity compareSpellings(const Token& query, const Token& record) {
   if (query.text.empty() || record.text.empty()) return {};
   if (query.text == record.text) return {MatchKind::exact, 1.0};
   if (isInitial(query) || isInitial(record)) {
     if (query.text[0] == record.text[0]) return {MatchKind::initial, kInitialSimilarity};
     return {};
   }
+  TokenSimilarity similarity;
   const bool sharedKey = shareKey(query, record);
-  if (!sharedKey && !mayBeSimilar(query.text, record.text)) return {};
-  const double edit = editSimilarity(query.text, record.text);
-  if (sharedKey) {
-    return {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
+  if (sharedKey || mayBeSimilar(query.text, record.text)) {
+    const double edit = editSimilarity(query.text, record.text);
+    if (sharedKey) {
+      similarity = {MatchKind::phonetic, std::max(edit, kPhoneticFloor + (1 - kPhoneticFloor) * edit * 0.66)};
+    } else if (edit >= kMinTokenSimilarity) {
+      similarity = {MatchKind::edit, edit};
+    }
   }
-  if (edit >= kMinTokenSimilarity) return {MatchKind::edit, edit};
-  return {};
+  return similarity;
+}
+
+double crossScriptCut(Script a, Script b) { return std::max(scriptCut(a), scriptCut(b)); }
+
+double crossScriptSimilarity(double spelling, double cut) {
+  const double floor = cut - kCrossScriptFade;
+  if (spelling < floor || spelling <= 0) return 0;
+  if (spelling >= cut) return kNameMatchThreshold + (1 - kNameMatchThreshold) * (spelling - cut) / (1 - cut);
+  return kApproximateFloor + (kNameMatchThreshold - kApproximateFloor) * (spelling - floor) / kCrossScriptFade;
 }
 
 NameComparison compareNames(TokenSequence query, TokenSequence record) { return compareNames(query, record, {}); }
@@ -441,16 +540,24 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   std::array<bool, kMaxNameTokens> recordMatched{};
   double weighted = 0;
   double weights = 0;
+  double weakFactor = 1;
+  const bool singleTokens = queryCount == 1 && recordCount == 1;
   bool onlyInitials = true;
   for (const auto& match : comparison.matches) {
     for (size_t k = 0; k < match.querySpan; ++k) queryMatched[match.query + k] = true;
     for (size_t k = 0; k < match.recordSpan; ++k) recordMatched[match.record + k] = true;
+    if (match.kind != MatchKind::initial) onlyInitials = false;
+    // An approximate match (only across scripts) multiplies the score (kApproximateFloor in match.h);
+    // in a name of several tokens squared, as every token there may resemble any on the other side.
+    if (match.kind == MatchKind::approximate) {
+      weakFactor *= singleTokens ? match.similarity : match.similarity * match.similarity;
+      continue;
+    }
     const double weight = match.kind == MatchKind::initial ? kInitialWeight
                           : match.kind == MatchKind::joined ? 2.0
                                                             : 1.0;
     weighted += weight * match.similarity;
     weights += weight;
-    if (match.kind != MatchKind::initial) onlyInitials = false;
   }
   for (size_t i = 0; i < queryCount; ++i) {
     if (!queryMatched[i]) comparison.unmatchedQuery.push_back(i);
@@ -463,7 +570,7 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   const size_t conflicts = std::min(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size());
   const size_t missing = std::max(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size()) - conflicts;
   const double missingFactor = comparison.matches.size() >= 2 ? kMissingFactor : kMissingFactorSingleMatch;
-  double score = weighted / weights;
+  double score = (weights > 0 ? weighted / weights : 1.0) * weakFactor;
   score *= std::pow(kConflictFactor, static_cast<double>(conflicts));
   score *= std::pow(missingFactor, static_cast<double>(missing));
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);

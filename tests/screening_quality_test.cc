@@ -2,8 +2,12 @@
 // (tests/fixtures/screening/README.md): deterministic, not timed. A change to the normaliser or the
 // matcher that loses recall or precision below these floors fails here; bench/screening_quality.cc
 // measures the full sets. The floors sit a little under what this slice measured when they were set
-// (README.md, "Screening quality"); they are not the goal (recall 0.95 at precision 0.90 in
-// every script), which Chinese, Hebrew and Korean transliterations do not reach yet.
+// (README.md, "Screening quality"). On this slice (rows Wikidata has at least twice) every script but
+// Chinese (recall 0.947) meets the goal, recall 0.95 at precision 0.90; on the full sets
+// Chinese and Korean do not yet. The
+// transliteration precision floors are the goal's, not the 0.97-0.98 of before: the graded similarity
+// across scripts (screening/match.h, crossScriptSimilarity) deliberately trades precision there for
+// recall (0.37-0.84 before).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -55,14 +59,14 @@ TEST_F(ScreeningQuality, TheSliceIsTheOneTheFloorsWereSetOn) {
 
 TEST_F(ScreeningQuality, AlteredUnNamesFindTheirPersonByNameAlone) {
   const Counts counts = scoreScreening(treated_, negatives_, watchlist_, false, 2);
-  expectAtLeast(counts.at(screening::kMatchThreshold), {0.91, 0.98}, "screening, name only");
+  expectAtLeast(counts.at(screening::kNameMatchThreshold), {0.95, 0.99}, "screening, name only");
 }
 
 TEST_F(ScreeningQuality, DateOfBirthAndNationalityRaisePrecision) {
   const Counts names = scoreScreening(treated_, negatives_, watchlist_, false, 2);
   const Counts persons = scoreScreening(treated_, negatives_, watchlist_, true, 2);
   const Point person = persons.at(screening::kMatchThreshold);
-  expectAtLeast(person, {0.95, 0.98}, "screening, name + date of birth + nationality");
+  expectAtLeast(person, {0.97, 0.99}, "screening, name + date of birth + nationality");
   EXPECT_GT(person.precision, names.at(screening::kMatchThreshold).precision);
 }
 
@@ -71,23 +75,25 @@ void expectTransliterationFloor(const std::string& script, Floor floor) {
   const auto rows = readTransliterations(kFixtures / ("wd_" + script + "_80.tsv"));
   ASSERT_EQ(rows.size(), 300u) << script;
   const Counts counts = scorePairs(transliterationPairs(rows, 20261205));
-  expectAtLeast(counts.at(screening::kMatchThreshold), floor, "transliteration " + script);
+  // Names alone: judged at the names threshold, as `liaison screen compare` and a screening without
+  // date of birth or nationality judge them.
+  expectAtLeast(counts.at(screening::kNameMatchThreshold), floor, "transliteration " + script);
 }
 
 TEST(TransliterationQuality, ArabicScriptNamesMatchTheirLatinForms) {
-  expectTransliterationFloor("arabic", {0.98, 0.78});
+  expectTransliterationFloor("arabic", {0.96, 0.96});
 }
 TEST(TransliterationQuality, ChineseNamesMatchTheirLatinForms) {
-  expectTransliterationFloor("chinese", {0.97, 0.37});
+  expectTransliterationFloor("chinese", {0.91, 0.94});
 }
 TEST(TransliterationQuality, HebrewNamesMatchTheirLatinForms) {
-  expectTransliterationFloor("hebrew", {0.98, 0.68});
+  expectTransliterationFloor("hebrew", {0.96, 0.95});
 }
 TEST(TransliterationQuality, KoreanNamesMatchTheirLatinForms) {
-  expectTransliterationFloor("korean", {0.98, 0.71});
+  expectTransliterationFloor("korean", {0.90, 0.96});
 }
 TEST(TransliterationQuality, RussianNamesMatchTheirLatinForms) {
-  expectTransliterationFloor("russian", {0.98, 0.84});
+  expectTransliterationFloor("russian", {0.99, 0.98});
 }
 
 }  // namespace
