@@ -118,6 +118,17 @@ TEST(FederatedStream, ASummaryNamingAPartnerThatNeverAnsweredOrAnythingAfterItIs
   Read read = readAll(twice);
   ASSERT_FALSE(read.fed.ok());
   EXPECT_NE(read.fed.error().message.find("after the summary"), std::string::npos);
+  // Even a few bytes after the summary (less than a frame's length prefix), in one piece or alone.
+  std::vector<uint8_t> trailing = builder.wholeStream();
+  trailing.push_back(0);
+  trailing.push_back(0);
+  for (size_t piece : {size_t{0}, size_t{1}, size_t{5}}) {
+    SCOPED_TRACE(piece);
+    Read tail = readAll(trailing, piece);
+    ASSERT_FALSE(tail.fed.ok());
+    EXPECT_NE(tail.fed.error().message.find("after the summary"), std::string::npos) << tail.fed.error().message;
+    EXPECT_FALSE(tail.finished.ok());
+  }
 }
 
 TEST(FederatedStream, APartnerAnswerToAnotherOfficersRequestIsInvalid) {

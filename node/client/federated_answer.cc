@@ -29,6 +29,11 @@ FederatedStreamReader::FederatedStreamReader(FederatedExpectation expected, std:
 
 Status FederatedStreamReader::feed(std::span<const uint8_t> bytes) {
   if (failed_) return *failed_;
+  if (summarised_ && !bytes.empty()) {
+    // Nothing may follow the summary, not even the first bytes of a frame.
+    failed_ = Error{ErrorKind::invalidInput, "federated answer: bytes after the summary"};
+    return *failed_;
+  }
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
   size_t at = 0;
   while (buffer_.size() - at >= 4) {
@@ -45,6 +50,10 @@ Status FederatedStreamReader::feed(std::span<const uint8_t> bytes) {
       return *failed_;
     }
     at += 4 + size;
+    if (summarised_ && at < buffer_.size()) {
+      failed_ = Error{ErrorKind::invalidInput, "federated answer: bytes after the summary"};
+      return *failed_;
+    }
   }
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(at));
   return {};
