@@ -5,11 +5,13 @@
 // (precision, recall, the threshold) is bench/screening_quality.cc's.
 //
 //   build/bin/liaison_bench_screening [--identities N] [--pg-identities M] [--queries Q] [--no-pg]
-//                                     [--hits FILE]
+//                                     [--hits FILE] [--misses FILE]
 //
 // --hits FILE writes every query's hits (query number, ref, score to 17 digits, the explanation) to
 // FILE: two builds' files compare with `cmp`, so a change meant only to make the search faster can be
-// shown to leave every decision and score as it was.
+// shown to leave every decision and score as it was. The listed variants a search missed are counted
+// apart by cause: no candidate of the index although the matcher alone scores the listed identity at
+// the threshold, or scored below it; --misses FILE lists them (cause, query, listed name).
 //
 // The names come from ../shared/data (the repository's sibling folder, or --data DIR):
 // transliteration/*.tsv (Latin and native forms of name tokens, five scripts) and the given and
@@ -33,6 +35,7 @@
 #include <thread>
 #include <time.h>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 #include "bench/bench_support.h"
@@ -222,6 +225,18 @@ size_t argument(int argc, char** argv, const std::string& name, size_t fallback)
   return fallback;
 }
 
+PersonRecord personRecordOf(const IndexedRecord& record) {
+  PersonRecord person;
+  for (const auto& name : record.names) {
+    Name normalised = normaliseName(name);
+    if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
+  }
+  person.dateOfBirth = record.dateOfBirth;
+  person.sex = record.sex;
+  person.nationalities = record.nationalities;
+  return person;
+}
+
 bool flag(int argc, char** argv, const std::string& name) {
   for (int i = 1; i < argc; ++i) {
     if (argv[i] == name) return true;
@@ -282,6 +297,12 @@ int main(int argc, char** argv) {
   const std::string hitsPath = stringArgument(argc, argv, "--hits", "");
   std::ofstream hitsFile;
   if (!hitsPath.empty()) hitsFile.open(hitsPath);
+  const std::string missesPath = stringArgument(argc, argv, "--misses", "");
+  std::ofstream missesFile;
+  if (!missesPath.empty()) missesFile.open(missesPath);
+  std::unordered_map<std::string, const Synthetic*> byRef;
+  for (const auto& identity : identities) byRef.emplace(identity.record.ref, &identity);
+  size_t missedByIndex = 0;
   for (size_t q = 0; q < queries.size(); ++q) {
     const TravellerQuery& query = queries[q];
     const auto started = Clock::now();
@@ -299,6 +320,16 @@ int main(int argc, char** argv) {
     ++expected;
     if (std::any_of(hits.begin(), hits.end(), [&](const ScreeningHit& hit) { return hit.ref == query.expected; })) {
       ++found;
+    } else if (const auto listed = byRef.find(query.expected); listed != byRef.end()) {
+      // Missed: by the index (the matcher alone scores the listed identity at the threshold, so it
+      // was no candidate or lost to the candidate budget), or by the matcher.
+      const double alone = scorePerson(person, personRecordOf(listed->second->record)).score;
+      if (alone >= kMatchThreshold) {
+        ++missedByIndex;
+        if (!missesPath.empty()) missesFile << "index\t" << query.name << '\t' << listed->second->record.names[0] << '\n';
+      } else if (!missesPath.empty()) {
+        missesFile << "matcher\t" << query.name << '\t' << listed->second->record.names[0] << '\n';
+      }
     }
   }
   const Timings single = summarise(timings);
@@ -312,6 +343,9 @@ int main(int argc, char** argv) {
   std::printf("  variants of listed identities found: %zu of %zu (%.1f%%); names not listed with a hit: %zu of %zu\n",
               found, expected, 100.0 * static_cast<double>(found) / static_cast<double>(expected), falseHits,
               queries.size() - expected);
+  std::printf("  of the variants missed, %zu were no candidate of the index though the matcher alone scores them "
+              "at the threshold, %zu the matcher scores below it\n",
+              missedByIndex, expected - found - missedByIndex);
 
   std::atomic<size_t> done{0};
   const auto parallel = Clock::now();
