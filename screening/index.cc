@@ -77,7 +77,7 @@ struct SearchScratch {
   std::vector<uint32_t> marks;
   std::vector<uint32_t> touched;
 
-  // compareSpellings of every query token against a dictionary token, computed once per search on the
+  // comparePair of every query token against a dictionary token, computed once per search on the
   // token's first use: candidates share their tokens (a common family name is on thousands of
   // them), and comparing tokens is most of the scoring. A row holds one entry per query token (all
   // query names, in order); per dictionary token, which search computed its row and where the row
@@ -87,11 +87,11 @@ struct SearchScratch {
     uint32_t index = 0;
   };
   std::vector<RowOf> rowOf;
-  std::vector<TokenSimilarity> rows;
+  std::vector<PairSimilarity> rows;
   uint32_t search = 0;
   // One record name's tokens and its similarities to one query name, reused across candidates.
   std::vector<uint32_t> recordIds;
-  std::vector<TokenSimilarity> similarities;
+  std::vector<PairSimilarity> similarities;
 };
 
 SearchScratch& scratchOfThisThread() {
@@ -105,6 +105,9 @@ struct ScreeningIndex::State {
   mutable std::shared_mutex mutex;
 
   std::vector<DictionaryToken> tokens;
+  // Token id -> its spelling signature, densely: a search rules out most of its comparisons here,
+  // without reading the tokens.
+  std::vector<SpellingSignature> signatures;
   std::vector<uint32_t> freeTokens;
   std::unordered_map<std::string, uint32_t> tokenIds;  // text '\x1f' original -> token id
 
@@ -195,9 +198,11 @@ struct ScreeningIndex::State {
     if (!freeTokens.empty()) {
       id = freeTokens.back();
       freeTokens.pop_back();
+      signatures[id] = spellingSignature(entry.token);
       tokens[id] = std::move(entry);
     } else {
       id = static_cast<uint32_t>(tokens.size());
+      signatures.push_back(spellingSignature(entry.token));
       tokens.push_back(std::move(entry));
     }
     tokenIds.emplace(std::move(identity), id);
@@ -209,6 +214,7 @@ struct ScreeningIndex::State {
     if (--entry.uses > 0) return;
     tokenIds.erase(entry.token.text + '\x1f' + entry.token.original);
     entry = DictionaryToken{};
+    signatures[id] = SpellingSignature{};
     freeTokens.push_back(id);
   }
 
@@ -343,7 +349,7 @@ size_t ScreeningIndex::memoryBytes() const {
   std::shared_lock lock(state_->mutex);
   const State& state = *state_;
   size_t bytes = sizeof(State);
-  bytes += heapBytes(state.tokens) + heapBytes(state.freeTokens) + mapBytes(state.tokenIds);
+  bytes += heapBytes(state.tokens) + heapBytes(state.signatures) + heapBytes(state.freeTokens) + mapBytes(state.tokenIds);
   for (const auto& entry : state.tokens) {
     bytes += heapBytes(entry.token.text) + heapBytes(entry.token.original) + heapBytes(entry.token.keys) +
              heapBytes(entry.keys);
@@ -473,17 +479,27 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   }
   if (scratch.rowOf.size() < state.tokens.size()) scratch.rowOf.resize(state.tokens.size());
   scratch.rows.clear();
+  // Per flat query token: its signature, and the next token of its name (null for the last).
+  std::vector<SpellingSignature> flatSignatures;
+  std::vector<const Token*> nextInName(flat.size(), nullptr);
+  for (const Token* queryToken : flat) flatSignatures.push_back(spellingSignature(*queryToken));
+  for (size_t q = 0; q < queryNames.size(); ++q) {
+    for (size_t i = 0; i + 1 < queryNames[q].size(); ++i) nextInName[first[q] + i] = queryNames[q][i + 1];
+  }
   auto computeRow = [&](uint32_t token) {
     SearchScratch::RowOf& row = scratch.rowOf[token];
     if (row.search == scratch.search) return;
     row = {scratch.search, static_cast<uint32_t>(scratch.rows.size() / flat.size())};
-    for (const Token* queryToken : flat) scratch.rows.push_back(compareSpellings(*queryToken, state.tokens[token].token));
+    const SpellingSignature& signature = state.signatures[token];
+    for (size_t i = 0; i < flat.size(); ++i) {
+      scratch.rows.push_back(comparePair(*flat[i], nextInName[i], state.tokens[token].token, flatSignatures[i], signature));
+    }
   };
 
   std::vector<Scored> scored;
   std::vector<const Token*> recordName;
   std::vector<uint32_t>& recordIds = scratch.recordIds;
-  std::vector<TokenSimilarity>& similarities = scratch.similarities;
+  std::vector<PairSimilarity>& similarities = scratch.similarities;
   size_t budget = kMaxCandidatesScored;
   for (size_t shared = byShared.size(); shared-- > 0 && budget > 0;) {
     auto& slots = byShared[shared];
@@ -509,7 +525,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
           continue;
         }
         for (size_t q = 0; q < queryNames.size(); ++q) {
-          // compareSpellings(queryNames[q][i], recordName[j]) at [i * recordName.size() + j], from the rows.
+          // comparePair(queryNames[q][i], its next, recordName[j]) at [i * recordName.size() + j], from the rows.
           similarities.clear();
           for (size_t i = 0; i < queryNames[q].size(); ++i) {
             for (uint32_t id : recordIds) {

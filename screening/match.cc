@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
@@ -165,6 +168,22 @@ bool shareKey(const Token& a, const Token& b) {
   return false;
 }
 
+// False when joinedSimilarity of two tokens with texts `joinedSize` long together against the token
+// of `single` is certainly 0 (an initial, or lengths more than 2 apart): read from its signature.
+bool mayJoin(size_t joinedSize, const SpellingSignature& single) {
+  if (single.initial) return false;
+  if (single.length == 255) return true;  // 255 characters or more: the length is not known exactly
+  return joinedSize + 2 >= single.length && size_t{single.length} + 2 >= joinedSize;
+}
+
+// The same for two tokens of signature lengths `first` and `second` joined against a token of
+// `single` characters.
+bool lengthsMayJoin(uint8_t first, uint8_t second, size_t single) {
+  if (first == 255 || second == 255) return true;
+  const size_t joinedSize = size_t{first} + second;
+  return joinedSize + 2 >= single && single + 2 >= joinedSize;
+}
+
 // The similarity of two texts joined ("abdul" + "rahman") against one ("abdulrahman").
 double joinedSimilarity(const Token& first, const Token& second, const Token& single) {
   if (isInitial(first) || isInitial(second) || isInitial(single)) return 0;
@@ -210,10 +229,11 @@ struct Options {
   std::span<const Option> of(size_t i) const { return std::span<const Option>(all).subspan(begin[i], begin[i + 1] - begin[i]); }
 };
 
-// `similarities`: compareTokens of every pair, row-major with `stride` record tokens, or empty.
-// Fills `options`, whose storage the caller reuses (no allocation per comparison).
-void optionsOf(Options& options, TokenSequence query, TokenSequence record,
-               std::span<const TokenSimilarity> similarities, size_t stride) {
+// `pairs`: comparePair of every pair, row-major with `stride` record tokens. Fills `options`, whose
+// storage the caller reuses (no allocation per comparison). Reads a record token only for a joined
+// pair of record tokens whose lengths fit.
+void optionsOf(Options& options, TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs,
+               size_t stride) {
   options.all.clear();
   options.begin = {};
   options.queryCount = query.size();
@@ -222,26 +242,29 @@ void optionsOf(Options& options, TokenSequence query, TokenSequence record,
   for (size_t i = 0; i < query.size(); ++i) {
     options.begin[i] = static_cast<uint16_t>(options.all.size());
     for (size_t j = 0; j < record.size(); ++j) {
-      TokenSimilarity similarity =
-          similarities.empty() ? compareSpellings(*query[i], *record[j]) : similarities[i * stride + j];
+      const PairSimilarity& pair = pairs[i * stride + j];
+      TokenSimilarity similarity = pair.spelling;
       // Across scripts, failing a spelling match, an approximate one. A name of one token against one
       // of one token: that resemblance is all there is, and the graded one may say more than a weak
       // spelling similarity (which then keeps its kind in the explanation, with the graded value).
-      if (query[i]->script != record[j]->script && similarity.kind != MatchKind::exact &&
-          (singleTokens || similarity.similarity == 0)) {
-        const TokenSimilarity approximate = approximateSimilarity(*query[i], *record[j], !singleTokens);
-        if (approximate.similarity > similarity.similarity) {
-          similarity = {similarity.similarity > 0 ? similarity.kind : MatchKind::approximate, approximate.similarity};
+      // (approximateInName is 0 within one script and for a pair matching by spelling.)
+      if (singleTokens && query[i]->script != record[j]->script && similarity.kind != MatchKind::exact) {
+        const double approximate = approximateSimilarity(*query[i], *record[j], false).similarity;
+        if (approximate > similarity.similarity) {
+          similarity = {similarity.similarity > 0 ? similarity.kind : MatchKind::approximate, approximate};
         }
+      } else if (similarity.similarity == 0 && pair.approximateInName > 0) {
+        similarity = {MatchKind::approximate, pair.approximateInName};
       }
       if (similarity.similarity > 0) {
         options.all.push_back({TokenMatch{i, j, similarity.kind, similarity.similarity, 1, 1}, weightOf(similarity)});
       }
-      if (i + 1 < query.size()) {
-        const double joined = joinedSimilarity(*query[i], *query[i + 1], *record[j]);
-        if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 2, 1}, 2});
+      if (i + 1 < query.size() && pair.joinedWithNext > 0) {
+        options.all.push_back({TokenMatch{i, j, MatchKind::joined, pair.joinedWithNext, 2, 1}, 2});
       }
-      if (j + 1 < record.size()) {
+      if (j + 1 < record.size() && !pair.recordInitial && !pairs[i * stride + j + 1].recordInitial &&
+          !isInitial(*query[i]) && lengthsMayJoin(pair.recordLength, pairs[i * stride + j + 1].recordLength,
+                                                  query[i]->text.size())) {
         const double joined = joinedSimilarity(*record[j], *record[j + 1], *query[i]);
         if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
       }
@@ -513,6 +536,55 @@ TokenSimilarity compareSpellings(const Token& query, const Token& record) {
   return similarity;
 }
 
+SpellingSignature spellingSignature(const Token& token) {
+  SpellingSignature signature;
+  if (token.text.empty()) return signature;
+  const std::string_view compared = std::string_view(token.text).substr(0, kMaxCompared);
+  for (char c : compared) {
+    if (c >= 'a' && c <= 'z') signature.letters |= 1u << (c - 'a');
+    if (c >= '0' && c <= '9') signature.letters |= 1u << 26;
+  }
+  for (const auto& key : token.keys) {
+    if (!key.empty()) signature.keys |= uint64_t{1} << (std::hash<std::string_view>{}(key) % 64);
+  }
+  signature.length = static_cast<uint8_t>(std::min<size_t>(token.text.size(), 255));
+  signature.first = token.text[0];
+  signature.initial = isInitial(token);
+  signature.script = token.script;
+  return signature;
+}
+
+// Each step mirrors one of compareSpellings, and errs only towards true: equal texts have equal
+// signatures; a shared key sets the same bit on both sides; and mayBeSimilar's count of differing
+// letters is at least the number of letters (bits) only one side holds.
+bool maySpellAlike(const SpellingSignature& query, const SpellingSignature& record) {
+  if (query.first == 0 || record.first == 0) return false;
+  if (query.letters == record.letters && query.length == record.length && query.first == record.first) return true;
+  if (query.initial || record.initial) return query.first == record.first;
+  if ((query.keys & record.keys) != 0) return true;
+  const size_t queryLength = std::min<size_t>(query.length, kMaxCompared);
+  const size_t recordLength = std::min<size_t>(record.length, kMaxCompared);
+  const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * static_cast<double>(std::max(queryLength, recordLength));
+  const double lengthDifference = static_cast<double>(std::max(queryLength, recordLength) - std::min(queryLength, recordLength));
+  if (lengthDifference > maxDistance) return false;
+  return static_cast<double>(std::popcount(query.letters ^ record.letters)) / 2 <= maxDistance;
+}
+
+PairSimilarity comparePair(const Token& query, const Token* next, const Token& record,
+                           const SpellingSignature& querySignature, const SpellingSignature& recordSignature) {
+  PairSimilarity pair;
+  pair.recordLength = recordSignature.length;
+  pair.recordInitial = recordSignature.initial;
+  if (maySpellAlike(querySignature, recordSignature)) pair.spelling = compareSpellings(query, record);
+  if (querySignature.script != recordSignature.script && pair.spelling.similarity == 0) {
+    pair.approximateInName = approximateSimilarity(query, record, true).similarity;
+  }
+  if (next != nullptr && mayJoin(query.text.size() + next->text.size(), recordSignature)) {
+    pair.joinedWithNext = joinedSimilarity(query, *next, record);
+  }
+  return pair;
+}
+
 double crossScriptCut(Script a, Script b) { return std::max(scriptCut(a), scriptCut(b)); }
 
 double crossScriptSimilarity(double spelling, double cut) {
@@ -522,9 +594,26 @@ double crossScriptSimilarity(double spelling, double cut) {
   return kApproximateFloor + (kNameMatchThreshold - kApproximateFloor) * (spelling - floor) / kCrossScriptFade;
 }
 
-NameComparison compareNames(TokenSequence query, TokenSequence record) { return compareNames(query, record, {}); }
+NameComparison compareNames(TokenSequence query, TokenSequence record) {
+  // The pairs as an index search computes them, so that both score exactly alike.
+  const size_t queryCount = std::min(query.size(), kMaxNameTokens);
+  const size_t recordCount = std::min(record.size(), kMaxNameTokens);
+  thread_local std::vector<PairSimilarity> pairs;
+  thread_local std::vector<SpellingSignature> recordSignatures;
+  pairs.clear();
+  recordSignatures.clear();
+  for (size_t j = 0; j < recordCount; ++j) recordSignatures.push_back(spellingSignature(*record[j]));
+  for (size_t i = 0; i < queryCount; ++i) {
+    const SpellingSignature signature = spellingSignature(*query[i]);
+    const Token* next = i + 1 < queryCount ? query[i + 1] : nullptr;
+    for (size_t j = 0; j < recordCount; ++j) {
+      pairs.push_back(comparePair(*query[i], next, *record[j], signature, recordSignatures[j]));
+    }
+  }
+  return compareNames(query.first(queryCount), record.first(recordCount), pairs);
+}
 
-NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const TokenSimilarity> similarities) {
+NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs) {
   NameComparison comparison;
   const size_t stride = record.size();
   const size_t queryCount = std::min(query.size(), kMaxNameTokens);
@@ -532,7 +621,7 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   query = query.first(queryCount);
   record = record.first(recordCount);
   thread_local Options options;
-  optionsOf(options, query, record, similarities, stride);
+  optionsOf(options, query, record, pairs, stride);
   comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
                                                             : greedyAssignment(options);
 

@@ -61,10 +61,44 @@ TokenSimilarity compareTokens(const Token& query, const Token& record);
 /// shared key, edit). compareNames adds the approximate step itself, knowing the whole names.
 TokenSimilarity compareSpellings(const Token& query, const Token& record);
 
+/// What compareSpellings needs of a token to rule out most pairs without reading the token itself
+/// (16 bytes, which an index keeps densely, so that an unrelated pair costs no cache miss): which
+/// letters the compared part of the text holds, a bit per key, the length, the first letter.
+struct SpellingSignature {
+  uint64_t keys = 0;     ///< one bit per key, chosen by a hash of the key
+  uint32_t letters = 0;  ///< bit c for each letter 'a' + c of the compared text; bit 26 for any digit
+  uint8_t length = 0;    ///< of the text, 255 for 255 characters or more
+  char first = 0;        ///< the text's first character; 0 when the text is empty
+  bool initial = false;  ///< compared as an initial (an initial token, or one letter)
+  Script script = Script::latin;
+};
+SpellingSignature spellingSignature(const Token& token);
+/// False only where compareSpellings of the two tokens certainly finds no match (similarity 0): not
+/// the same text, no initial agreeing, no key shared and the texts too different in letters or length
+/// for the edit similarity to reach kMinTokenSimilarity. True does not promise a match.
+bool maySpellAlike(const SpellingSignature& query, const SpellingSignature& record);
+
 /// The token similarity across scripts for an edit similarity `spelling` (0..1) and a script pair's
 /// `cut` (crossScriptCut): 0 below cut - kCrossScriptFade; from kApproximateFloor there rising linearly
 /// to kNameMatchThreshold at the cut, then linearly to 1 at 1. Monotone.
 double crossScriptSimilarity(double spelling, double cut);
+
+/// What compareNames needs of one query token against one record token, computed once per pair:
+/// an index search meets the same record token in the names of many candidates.
+struct PairSimilarity {
+  TokenSimilarity spelling;       ///< compareSpellings
+  double approximateInName = 0;   ///< across scripts, failing a spelling match: the approximate
+                                  ///< similarity within names of several tokens (0 below the cut;
+                                  ///< names of one token each compare their tokens themselves)
+  double joinedWithNext = 0;      ///< the query token and the next one of its name written together,
+                                  ///< against the record token (0 when not similar, or no next token)
+  uint8_t recordLength = 0;       ///< SpellingSignature::length of the record token
+  bool recordInitial = false;     ///< the record token is compared as an initial
+};
+/// `next`: the query token after `query` in its name, or null. The signatures are those of `query`
+/// and `record` (spellingSignature); they spare reading `record` for most unrelated pairs.
+PairSimilarity comparePair(const Token& query, const Token* next, const Token& record,
+                           const SpellingSignature& querySignature, const SpellingSignature& recordSignature);
 
 /// Jaro-Winkler similarity of two ASCII strings (0..1), prefix scale 0.1, prefix up to 4.
 double jaroWinkler(std::string_view a, std::string_view b);
@@ -97,9 +131,10 @@ using TokenSequence = std::span<const Token* const>;
 /// family name) a lot. Empty names score 0.
 NameComparison compareNames(TokenSequence query, TokenSequence record);
 NameComparison compareNames(const Name& query, const Name& record);
-/// The same, with compareSpellings(*query[i], *record[j]) given as similarities[i * record.size() + j]
-/// (which must hold exactly that): an index search computes each distinct token pair once per query.
-NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const TokenSimilarity> similarities);
+/// The same, with comparePair(*query[i], query[i + 1] (null for the last), *record[j], ...) given as
+/// pairs[i * record.size() + j] (which must hold exactly that): an index search computes each
+/// distinct token pair once per query.
+NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs);
 
 /// Evidence of the date of birth.
 enum class DateEvidence : uint8_t {

@@ -10,6 +10,7 @@
 // recall (0.37-0.84 before).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -68,6 +69,69 @@ TEST_F(ScreeningQuality, DateOfBirthAndNationalityRaisePrecision) {
   const Point person = persons.at(screening::kMatchThreshold);
   expectAtLeast(person, {0.97, 0.99}, "screening, name + date of birth + nationality");
   EXPECT_GT(person.precision, names.at(screening::kMatchThreshold).precision);
+}
+
+// The signature an index uses to skip comparisons rules out only pairs compareSpellings finds no
+// match in, over the tokens of every name of the slice in every script and misspellings of them
+// (a letter dropped, doubled, replaced, two swapped), and it rules out most unrelated pairs.
+TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch) {
+  std::vector<screening::Token> tokens;
+  auto add = [&tokens](const std::vector<LabelledPerson>& persons) {
+    for (const auto& person : persons) {
+      for (const auto& name : person.evidence.names) tokens.insert(tokens.end(), name.tokens.begin(), name.tokens.end());
+    }
+  };
+  add(treated_);
+  add(watchlist_);
+  add(negatives_);
+  for (const char* script : {"arabic", "chinese", "hebrew", "korean", "russian"}) {
+    const auto rows = readTransliterations(kFixtures / (std::string("wd_") + script + "_80.tsv"));
+    for (size_t i = 0; i < rows.size(); i += 3) {
+      for (const auto& written : {rows[i].native, rows[i].latin}) {
+        const auto name = screening::normaliseName(written);
+        tokens.insert(tokens.end(), name.tokens.begin(), name.tokens.end());
+      }
+    }
+  }
+  const size_t written = tokens.size();
+  for (size_t i = 0; i < written; i += 4) {
+    const std::string& text = tokens[i].text;
+    if (text.size() < 4) continue;
+    const size_t at = (i / 4) % (text.size() - 1);
+    std::string dropped = text, doubled = text, replaced = text, swapped = text;
+    dropped.erase(at, 1);
+    doubled.insert(at, 1, text[at]);
+    replaced[at] = text[at] == 'z' ? 'a' : static_cast<char>(text[at] + 1);
+    std::swap(swapped[at], swapped[at + 1]);
+    for (const auto& variant : {dropped, doubled, replaced, swapped}) {
+      for (const auto& token : screening::normaliseName(variant).tokens) tokens.push_back(token);
+    }
+  }
+  // Every pair of a sample of 1,500 tokens: about a million comparisons.
+  std::vector<screening::Token> sample;
+  for (size_t i = 0; i < tokens.size() && sample.size() < 1500; i += std::max<size_t>(1, tokens.size() / 1500)) {
+    sample.push_back(tokens[i]);
+  }
+  std::vector<screening::SpellingSignature> signatures;
+  for (const auto& token : sample) signatures.push_back(screening::spellingSignature(token));
+  size_t pairs = 0, ruledOut = 0, matches = 0;
+  for (size_t a = 0; a < sample.size(); ++a) {
+    for (size_t b = 0; b < sample.size(); ++b) {
+      ++pairs;
+      const bool may = screening::maySpellAlike(signatures[a], signatures[b]);
+      const auto similarity = screening::compareSpellings(sample[a], sample[b]);
+      if (similarity.similarity > 0) {
+        ++matches;
+        ASSERT_TRUE(may) << sample[a].text << " / " << sample[b].text << " match ("
+                         << screening::matchKindName(similarity.kind) << ") but were ruled out";
+      }
+      if (!may) ++ruledOut;
+    }
+  }
+  std::printf("%zu pairs of %zu tokens: %zu match, %zu ruled out by their signatures\n", pairs, sample.size(), matches,
+              ruledOut);
+  EXPECT_GT(matches, sample.size());  // every token matches itself, and variants their originals
+  EXPECT_GT(static_cast<double>(ruledOut), 0.8 * static_cast<double>(pairs));
 }
 
 // Native-script names against their Latin forms, and as many negatives.
