@@ -808,11 +808,34 @@ Romanised romaniseAll(std::string_view utf8) {
   return result;
 }
 
+// Characters that the standard tables for writing foreign names in Chinese (Xinhua's) use for a
+// sound their Mandarin reading does not suggest: 希 for he/hi (Heath 希斯), 喬 and 乔 for jo/geo
+// (George 喬治), 治 for a final ge, 金 for kim, 基 for ki/ke (Keith 基思), 吉 and 季 for gi, 傑 and
+// 杰 for je, 科 for co/ko, 埃, 艾 and 愛/爱 for an initial e, 歐/欧 and 奧/奥 for o, 華/华 for wa(rd),
+// 史 for s(t), 彼 for pe.
+struct ForeignReading {
+  char32_t character;
+  std::string_view sounds;
+};
+constexpr ForeignReading kForeignReadings[] = {
+    {U'希', "hi"}, {U'喬', "jo"}, {U'乔', "jo"}, {U'治', "j"},  {U'金', "kim"}, {U'基', "ki"}, {U'吉', "gi"},
+    {U'季', "gi"}, {U'傑', "je"}, {U'杰', "je"}, {U'科', "ko"}, {U'埃', "e"},   {U'艾', "e"},  {U'愛', "e"},
+    {U'爱', "e"},  {U'歐', "o"},  {U'欧', "o"},  {U'奧', "o"},  {U'奥', "o"},   {U'華', "wa"}, {U'华', "wa"},
+    {U'史', "s"},  {U'彼', "pe"},
+};
+
 // Pinyin read for the sounds it stands for when Chinese writes a foreign name: syllables written
-// with y or w for a vowel start with the vowel (yi i, wu u, ya ia), x is s, q is ch, c is ts, er is r.
+// with y or w for a vowel start with the vowel (yi i, wu u, ya ia), x is s, q is ch, c is ts, er is r;
+// the characters above as the tables use them.
 std::string pinyinSounds(const std::string& original) {
   std::string out;
   for (char32_t c : decodeUtf8(original)) {
+    const auto* reading = std::find_if(std::begin(kForeignReadings), std::end(kForeignReadings),
+                                       [c](const ForeignReading& r) { return r.character == c; });
+    if (reading != std::end(kForeignReadings)) {
+      out += reading->sounds;
+      continue;
+    }
     std::string syllable;
     appendTransliterated(syllable, std::u32string(1, c), Rules::anyToAscii);
     if (syllable.starts_with("yi") || syllable.starts_with("wu")) {

@@ -69,7 +69,8 @@ struct Token {
   /// Hebrew script (which write no short vowels), not for Han, Hangul and kana; the key of a joined
   /// or article-prefixed form; for a Han or Hangul token of 3 characters the given name's key; for
   /// Han, Hangul and kana tokens the keys with every liquid read as r and as l (one liquid there),
-  /// for Han of the pinyin read as a foreign name's sounds (yi i, wu u, x s, q ch, c ts, er r).
+  /// for Han of the pinyin read as a foreign name's sounds (yi i, wu u, x s, q ch, c ts, er r; some
+  /// characters as the tables for foreign names use them: 希 hi, 喬 jo, 金 kim, 基 ki, 埃 e, ...).
   std::vector<std::string> keys;
   /// Written joined to the next token ("Abdul-Rahman", or a Han/Hangul family name followed by the
   /// given name): text + next.text is the joined form.

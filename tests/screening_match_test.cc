@@ -170,7 +170,9 @@ TEST(NameComparison, NamesInOtherScriptsMatchTheirLatinForms) {
 // threshold for names, they match on the graded resemblance of their spellings and phonetic keys.
 TEST(NameComparison, ForeignNamesWrittenByEarInOtherScriptsMatchTheirLatinForms) {
   const std::pair<std::string_view, std::string_view> pairs[] = {
-      {"克伯", "Kerber"}, {"哈桑", "Hassan"}, {"포레스트", "Forest"}, {"שלג", "Schlag"}, {"شلاج", "Schlag"}};
+      {"克伯", "Kerber"}, {"哈桑", "Hassan"}, {"포레스트", "Forest"}, {"שלג", "Schlag"}, {"شلاج", "Schlag"},
+      // Characters the tables for foreign names use for sounds their Mandarin reading hides.
+      {"基思", "Keith"}, {"希斯", "Heath"}, {"金柏莉", "Kimberly"}};
   for (const auto& [native, latin] : pairs) {
     EXPECT_GE(nameScore(native, latin), kNameMatchThreshold) << native << " ~ " << latin;
   }
