@@ -181,7 +181,8 @@ Status prepareDatabase(const DatabaseTarget& target, const DatabaseFacts& facts,
     const std::string quoted = tx.quote_name(name);
     const bool exists = tx.exec_params1("SELECT count(*) FROM pg_database WHERE datname = $1", name)[0].as<int>() > 0;
     if (exists && replace) tx.exec("DROP DATABASE " + quoted);
-    if (!exists || replace) tx.exec("CREATE DATABASE " + quoted + " TEMPLATE template0 ENCODING 'UTF8'");
+    // Created closed: nobody connects on PUBLIC's default right before the grants below replace it.
+    if (!exists || replace) tx.exec("CREATE DATABASE " + quoted + " TEMPLATE template0 ENCODING 'UTF8' ALLOW_CONNECTIONS false");
     tx.exec("ALTER DATABASE " + quoted + " OWNER TO " + tx.quote_name(facts.owner));
     tx.exec("REVOKE ALL ON DATABASE " + quoted + " FROM PUBLIC");
     for (const DatabaseGrant& grant : facts.grants) {
@@ -192,6 +193,7 @@ Status prepareDatabase(const DatabaseTarget& target, const DatabaseFacts& facts,
       tx.exec("GRANT " + grant.privilege + " ON DATABASE " + quoted + " TO " +
               (grant.grantee == "PUBLIC" ? "PUBLIC" : tx.quote_name(grant.grantee)));
     }
+    tx.exec("ALTER DATABASE " + quoted + " ALLOW_CONNECTIONS true");
   } catch (const std::exception& e) {
     return unavailable("cannot prepare the " + label(target, facts.database) + " for the restore", e);
   }

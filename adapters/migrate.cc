@@ -135,8 +135,10 @@ bool ensureDatabase(const DatabaseTarget& target, Database database, pqxx::conne
   pqxx::connection& conn = own ? *maintenance : mainAdmin;
   pqxx::nontransaction tx(conn);
   if (tx.exec_params1("SELECT count(*) FROM pg_database WHERE datname = $1", name)[0].as<int>() > 0) return false;
-  tx.exec("CREATE DATABASE " + tx.quote_name(name));
+  // Nobody may connect until PUBLIC's default right to is revoked: created closed, opened after.
+  tx.exec("CREATE DATABASE " + tx.quote_name(name) + " ALLOW_CONNECTIONS false");
   tx.exec("REVOKE ALL ON DATABASE " + tx.quote_name(name) + " FROM PUBLIC");
+  tx.exec("ALTER DATABASE " + tx.quote_name(name) + " ALLOW_CONNECTIONS true");
   return true;
 }
 

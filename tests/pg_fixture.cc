@@ -71,19 +71,23 @@ void ensureTemplate(const store::DatabaseTarget& cluster, const store::DatabaseT
 }
 
 // Creates `clone` from `source` with the same privileges on the database itself (who may
-// connect), which CREATE DATABASE does not copy.
+// connect), which CREATE DATABASE does not copy; closed to connections until they are in place, as
+// the node creates its compartments (another test's firewall check must never see it open).
 void cloneDatabase(pqxx::transaction_base& tx, const std::string& source, const std::string& clone) {
-  tx.exec("CREATE DATABASE " + tx.quote_name(clone) + " STRATEGY FILE_COPY TEMPLATE " + tx.quote_name(source));
+  tx.exec("CREATE DATABASE " + tx.quote_name(clone) + " STRATEGY FILE_COPY TEMPLATE " + tx.quote_name(source) +
+          " ALLOW_CONNECTIONS false");
   const auto acl = tx.exec_params(
       "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END, "
       "a.privilege_type FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1",
       source);
-  if (acl.empty()) return;  // the defaults, as the clone has them
-  tx.exec("REVOKE ALL ON DATABASE " + tx.quote_name(clone) + " FROM PUBLIC");
-  for (const auto& row : acl) {
-    tx.exec("GRANT " + row[1].as<std::string>() + " ON DATABASE " + tx.quote_name(clone) + " TO " +
-            row[0].as<std::string>());
+  if (!acl.empty()) {  // else the defaults, as the clone has them
+    tx.exec("REVOKE ALL ON DATABASE " + tx.quote_name(clone) + " FROM PUBLIC");
+    for (const auto& row : acl) {
+      tx.exec("GRANT " + row[1].as<std::string>() + " ON DATABASE " + tx.quote_name(clone) + " TO " +
+              row[0].as<std::string>());
+    }
   }
+  tx.exec("ALTER DATABASE " + tx.quote_name(clone) + " ALLOW_CONNECTIONS true");
 }
 
 }  // namespace
