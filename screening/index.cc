@@ -29,13 +29,19 @@ constexpr size_t kMaxPostingsRead = 150'000;
 // Candidates across scripts whose romanisations share no key with the query's tokens (crossScriptKey,
 // "reginald" / 레지널드 "rejineold"): a name posts one key per pair of its first kCrossPairTokens
 // tokens, the pair's two coarse keys, under its side (Latin or not); a query's name looks its pairs
-// up on the other side. A coarse key alone is on thousands of identities, a pair of them on a few,
-// so these lists are short; an identity on one shares two query tokens (a candidate), and is scored
-// after every candidate the tokens' own keys found.
+// up on the other side. A coarse key alone is on thousands of identities, a pair of them on a few
+// dozen at a million. An identity on a pair list is a candidate when it also shares a query token by
+// that token's own keys (through a common list: alone it would need two), or when the pair list is
+// short (at most kShortCrossPairs identities); it is scored after every candidate found without
+// pairs. (Every identity on any pair list as a candidate found a few more variants at a million
+// identities, at ten times the candidates added: README.md, Screening scale.)
 constexpr size_t kCrossPairTokens = 4;
-// Mark bits of query tokens found through a pair (bits 17..31): only the first 15 query tokens.
+constexpr size_t kShortCrossPairs = 16;
+// Mark bits of query tokens found through a pair (bits 17..30): only the first 14 query tokens.
 constexpr uint32_t kCrossShift = 17;
-constexpr size_t kCrossTokens = 32 - kCrossShift;
+constexpr size_t kCrossTokens = 31 - kCrossShift;
+// Mark bit of an identity on a short pair list.
+constexpr uint32_t kShortCrossMark = 1u << 31;
 
 // A pair key of a name and the positions in the name of its two tokens.
 struct CrossPair {
@@ -541,7 +547,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
     }
   }
   // Pair lists with what is left of the budget, and only while what they add fits in the scoring
-  // budget: never rare, they only ever add a second token.
+  // budget: never rare, they add a second token to one found by its keys, or two on a short list.
   size_t crossRead = 0;
   for (const List& list : crossLists) {
     if (read + list.slots->size() > kMaxPostingsRead || crossRead + list.slots->size() > kMaxCandidatesScored) break;
@@ -549,20 +555,22 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
     crossRead += list.slots->size();
     for (uint32_t slot : *list.slots) {
       if (scratch.marks[slot] == 0) scratch.touched.push_back(slot);
-      scratch.marks[slot] |= list.bit;
+      scratch.marks[slot] |= list.bit | (list.slots->size() <= kShortCrossPairs ? kShortCrossMark : 0);
     }
   }
 
   // Candidates: visible first (an invisible identity is never scored nor counted), then on a rare
   // list or sharing at least two query tokens; those sharing more tokens are scored first, and among
-  // them those on a rare list. Tokens shared only through a pair across scripts make a candidate
-  // but do not count in that order: such a candidate shares at most one token by its keys, so it
-  // comes after every candidate found without pairs (buckets 0 and 2, empty without them).
+  // them those on a rare list. Tokens shared through a pair across scripts make a candidate (one
+  // sharing a token by its keys, or on a short pair list) but do not count in that order: such a
+  // candidate shares at most one token by its keys, so it comes after every candidate found without
+  // pairs (buckets 0 and 2, empty for a query of several tokens without them).
   std::array<std::vector<uint32_t>, 34> byShared;
   auto isCandidate = [singleToken](uint32_t mark) {
     const uint32_t tokens = mark & (kRareMark - 1);
     return singleToken || std::popcount(tokens) >= 2 || (mark & kRareMark) != 0 ||
-           std::popcount(tokens | (mark >> kCrossShift)) >= 2;
+           ((tokens != 0 || (mark & kShortCrossMark) != 0) &&
+            std::popcount(tokens | ((mark & ~kShortCrossMark) >> kCrossShift)) >= 2);
   };
   const std::vector<uint32_t>& touched = scratch.touched;
   for (size_t n = 0; n < touched.size(); ++n) {
