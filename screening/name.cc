@@ -999,8 +999,8 @@ std::string phoneticKey(std::string_view text) {
 
 // The coarse class of a letter of soundClasses' output for crossScriptKey: labials P; t d T; k g K
 // (g before e, i, y is soft: S); sibilants, affricates and j S; liquids R (Chinese, Korean and Japanese
-// have one liquid); m M; n N; nothing for vowels, y and h (kh: Korean, Hebrew and Arabic write a
-// Latin h or ch so), which transliterations add and drop at will.
+// have one liquid); m M; n N; digits themselves; nothing for vowels, y and h (also kh, which Hebrew and
+// Arabic write for a Latin h or ch), which transliterations add and drop at will.
 char coarseClass(char c, char next) {
   switch (c) {
     case 'b':
