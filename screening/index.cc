@@ -26,6 +26,62 @@ constexpr uint32_t kRareMark = 1u << 16;
 // very common tokens.
 constexpr size_t kMaxPostingsRead = 150'000;
 
+// Candidates across scripts whose romanisations share no key with the query's tokens (crossScriptKey,
+// "reginald" / 레지널드 "rejineold"): a name posts one key per pair of its first kCrossPairTokens
+// tokens, the pair's two coarse keys, under its side (Latin or not); a query's name looks its pairs
+// up on the other side. A coarse key alone is on thousands of identities, a pair of them on a few
+// dozen at a million. An identity on a pair list is a candidate when it also shares a query token by
+// that token's own keys (through a common list: alone it would need two), or when the pair list is
+// short (at most kShortCrossPairs identities); it is scored after every candidate found without
+// pairs. (Every identity on any pair list as a candidate found a few more variants at a million
+// identities, at ten times the candidates added: README.md, Screening scale.)
+constexpr size_t kCrossPairTokens = 4;
+constexpr size_t kShortCrossPairs = 16;
+// Mark bits of query tokens found through a pair (bits 17..30): only the first 14 query tokens.
+constexpr uint32_t kCrossShift = 17;
+constexpr size_t kCrossTokens = 31 - kCrossShift;
+// Mark bit of an identity on a short pair list.
+constexpr uint32_t kShortCrossMark = 1u << 31;
+
+// A pair key of a name and the positions in the name of its two tokens.
+struct CrossPair {
+  std::string key;
+  uint8_t first = 0;
+  uint8_t second = 0;
+};
+
+// The cross-script pair keys of one name, as posted by a record (`lookup` false: under the side of its
+// tokens) or as a query looks them up (`lookup` true: under the other side). Pairs of tokens of two
+// sides, initials and tokens without a coarse key are skipped.
+template <typename TokenAt>
+void crossPairsOf(size_t count, TokenAt tokenAt, bool lookup, std::vector<CrossPair>& pairs) {
+  struct Eligible {
+    std::string key;
+    bool latin;
+    uint8_t position;
+  };
+  std::array<Eligible, kCrossPairTokens> eligible;
+  size_t n = 0;
+  for (size_t i = 0; i < count && i < kMaxNameTokens && n < kCrossPairTokens; ++i) {
+    const Token& token = tokenAt(i);
+    if (token.initial || token.text.size() < 2) continue;
+    std::string key = crossScriptKey(token);
+    if (!key.empty()) eligible[n++] = {std::move(key), token.script == Script::latin, static_cast<uint8_t>(i)};
+  }
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = a + 1; b < n; ++b) {
+      if (eligible[a].latin != eligible[b].latin) continue;
+      const bool aFirst = eligible[a].key <= eligible[b].key;
+      std::string key(1, (eligible[a].latin != lookup) ? 'L' : 'N');
+      key += aFirst ? eligible[a].key : eligible[b].key;
+      key += '|';
+      key += aFirst ? eligible[b].key : eligible[a].key;
+      if (std::none_of(pairs.begin(), pairs.end(), [&](const CrossPair& p) { return p.key == key; }))
+        pairs.push_back({std::move(key), eligible[a].position, eligible[b].position});
+    }
+  }
+}
+
 // Heap bytes of a string beyond the object itself (libstdc++ keeps up to 15 characters inline).
 size_t heapBytes(const std::string& text) { return text.capacity() > 15 ? text.capacity() + 1 : 0; }
 
@@ -218,21 +274,43 @@ struct ScreeningIndex::State {
     freeTokens.push_back(id);
   }
 
-  // The distinct key ids of an identity's tokens.
-  std::vector<uint32_t> keysOf(const Identity& identity) const {
+  // The distinct key ids an identity is posted under: its tokens' keys and `crossPairs` (its names'
+  // pair keys, crossPairsOf), made when `create`, else those that exist.
+  std::vector<uint32_t> keysOf(const Identity& identity, const std::vector<CrossPair>& crossPairs, bool create) {
     std::vector<uint32_t> keys;
     for (uint32_t token : identity.tokens) {
       if (token == kNameSeparator) continue;
       keys.insert(keys.end(), tokens[token].keys.begin(), tokens[token].keys.end());
+    }
+    for (const CrossPair& pair : crossPairs) {
+      if (create) {
+        keys.push_back(keyOf(pair.key));
+      } else if (auto it = keyIds.find(pair.key); it != keyIds.end()) {
+        keys.push_back(it->second);
+      }
     }
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     return keys;
   }
 
+  // The pair keys of an identity's names, from its dictionary tokens.
+  std::vector<CrossPair> crossPairsOfIdentity(const Identity& identity) const {
+    std::vector<CrossPair> pairs;
+    for (size_t begin = 0; begin < identity.tokens.size();) {
+      size_t end = begin;
+      while (end < identity.tokens.size() && identity.tokens[end] != kNameSeparator) ++end;
+      crossPairsOf(
+          end - begin, [&](size_t i) -> const Token& { return tokens[identity.tokens[begin + i]].token; }, false,
+          pairs);
+      begin = end + 1;
+    }
+    return pairs;
+  }
+
   void removeSlot(uint32_t slot) {
     Identity& identity = identities[slot];
-    for (uint32_t key : keysOf(identity)) {
+    for (uint32_t key : keysOf(identity, crossPairsOfIdentity(identity), false)) {
       auto& list = postings[key];
       auto it = std::lower_bound(list.begin(), list.end(), slot);
       if (it != list.end() && *it == slot) list.erase(it);
@@ -285,6 +363,10 @@ void ScreeningIndex::upsert(const IndexedRecord& record) {
     Name name = normaliseName(written);
     if (!name.tokens.empty()) names.push_back(std::move(name));
   }
+  std::vector<CrossPair> crossPairs;
+  for (const Name& name : names) {
+    crossPairsOf(name.tokens.size(), [&name](size_t i) -> const Token& { return name.tokens[i]; }, false, crossPairs);
+  }
 
   std::unique_lock lock(state_->mutex);
   State& state = *state_;
@@ -314,7 +396,7 @@ void ScreeningIndex::upsert(const IndexedRecord& record) {
   identity.sex = record.sex;
   identity.kind = record.kind;
   identity.alive = true;
-  for (uint32_t key : state.keysOf(identity)) {
+  for (uint32_t key : state.keysOf(identity, crossPairs, true)) {
     auto& list = state.postings[key];
     list.insert(std::lower_bound(list.begin(), list.end(), slot), slot);
   }
@@ -426,7 +508,37 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       }
     }
   }
-  std::sort(lists.begin(), lists.end(), [](const List& a, const List& b) { return a.slots->size() < b.slots->size(); });
+  auto bySize = [](const List& a, const List& b) { return a.slots->size() < b.slots->size(); };
+  std::sort(lists.begin(), lists.end(), bySize);
+
+  // The lists of the query names' pairs across scripts (crossPairsOf), marking both tokens' cross bits.
+  const bool singleToken = distinct.size() <= 1;
+  std::vector<List> crossLists;
+  if (!singleToken) {
+    auto crossBitOf = [&distinct](const Token* token) -> uint32_t {
+      for (size_t t = 0; t < distinct.size() && t < kCrossTokens; ++t) {
+        if (distinct[t]->text == token->text) return 1u << (kCrossShift + t);
+      }
+      return 0;
+    };
+    std::vector<CrossPair> pairs;
+    for (const auto& name : queryNames) {
+      pairs.clear();
+      crossPairsOf(name.size(), [&name](size_t i) -> const Token& { return *name[i]; }, true, pairs);
+      for (const CrossPair& pair : pairs) {
+        const uint32_t first = crossBitOf(name[pair.first]);
+        const uint32_t second = crossBitOf(name[pair.second]);
+        if (first == 0 || second == 0 || first == second) continue;
+        auto it = state.keyIds.find(pair.key);
+        if (it == state.keyIds.end()) continue;
+        const auto& slots = state.postings[it->second];
+        if (std::none_of(crossLists.begin(), crossLists.end(), [&](const List& l) { return l.slots == &slots; })) {
+          crossLists.push_back({&slots, first | second});
+        }
+      }
+    }
+    std::sort(crossLists.begin(), crossLists.end(), bySize);
+  }
 
   SearchScratch& scratch = scratchOfThisThread();
   if (scratch.marks.size() < state.identities.size()) scratch.marks.resize(state.identities.size(), 0);
@@ -440,14 +552,31 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       scratch.marks[slot] |= mark;
     }
   }
+  // Pair lists with what is left of the budget, and only while what they add fits in the scoring
+  // budget: never rare, they add a second token to one found by its keys, or two on a short list.
+  size_t crossRead = 0;
+  for (const List& list : crossLists) {
+    if (read + list.slots->size() > kMaxPostingsRead || crossRead + list.slots->size() > kMaxCandidatesScored) break;
+    read += list.slots->size();
+    crossRead += list.slots->size();
+    for (uint32_t slot : *list.slots) {
+      if (scratch.marks[slot] == 0) scratch.touched.push_back(slot);
+      scratch.marks[slot] |= list.bit | (list.slots->size() <= kShortCrossPairs ? kShortCrossMark : 0);
+    }
+  }
 
   // Candidates: visible first (an invisible identity is never scored nor counted), then on a rare
   // list or sharing at least two query tokens; those sharing more tokens are scored first, and among
-  // them those on a rare list.
-  const bool singleToken = distinct.size() <= 1;
+  // them those on a rare list. Tokens shared through a pair across scripts make a candidate (one
+  // sharing a token by its keys, or on a short pair list) but do not count in that order: such a
+  // candidate shares at most one token by its keys, so it comes after every candidate found without
+  // pairs (buckets 0 and 2, empty for a query of several tokens without them).
   std::array<std::vector<uint32_t>, 34> byShared;
   auto isCandidate = [singleToken](uint32_t mark) {
-    return singleToken || std::popcount(mark & (kRareMark - 1)) >= 2 || (mark & kRareMark) != 0;
+    const uint32_t tokens = mark & (kRareMark - 1);
+    return singleToken || std::popcount(tokens) >= 2 || (mark & kRareMark) != 0 ||
+           ((tokens != 0 || (mark & kShortCrossMark) != 0) &&
+            std::popcount(tokens | ((mark & ~kShortCrossMark) >> kCrossShift)) >= 2);
   };
   const std::vector<uint32_t>& touched = scratch.touched;
   for (size_t n = 0; n < touched.size(); ++n) {

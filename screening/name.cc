@@ -1020,6 +1020,37 @@ std::string phoneticKey(std::string_view text) {
   return key;
 }
 
+// The coarse class of a letter of soundClasses' output for crossScriptKey: labials P; t d T; k g K
+// (g before e, i, y is soft: S); sibilants, affricates and j S; liquids R (Chinese, Korean and Japanese
+// have one liquid); m M; n N; digits themselves; nothing for vowels, y and h (also kh, which Hebrew and
+// Arabic write for a Latin h or ch), which transliterations add and drop at will.
+char coarseClass(char c, char next) {
+  switch (c) {
+    case 'b':
+      return 'P';
+    case 't':
+    case 'd':
+      return 'T';
+    case 'k':
+      return 'K';
+    case 'g':
+      return (next == 'e' || next == 'i' || next == 'y') ? 'S' : 'K';
+    case 'c':
+    case 's':
+    case 'j':
+      return 'S';
+    case 'l':
+    case 'r':
+      return 'R';
+    case 'm':
+      return 'M';
+    case 'n':
+      return 'N';
+    default:
+      return (c >= '0' && c <= '9') ? c : '\0';
+  }
+}
+
 std::string consonantSkeleton(std::string_view text) {
   std::string key;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -1029,6 +1060,31 @@ std::string consonantSkeleton(std::string_view text) {
     key += c;
   }
   if (key.size() < 2) return std::string(text);
+  return key;
+}
+
+std::string crossScriptKey(const Token& token) {
+  if (token.initial || token.text.size() < 2) return {};
+  // Pinyin "ng" ends a syllable with a nasal a foreign name writes n (埃隆 "ailong" for Elon).
+  std::string sounds;
+  const std::string& text = token.text;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool syllableNg = text[i] == 'g' && i > 0 && text[i - 1] == 'n' &&
+                            (i + 1 == text.size() || !isVowelLetter(text[i + 1]));
+    if (!(syllableNg && token.script == Script::han)) sounds += text[i];
+  }
+  std::string mapped = soundClasses(sounds);
+  // soundClasses reads an initial j as y (Jusuf, Yusuf); across scripts it is as often a soft g
+  // (Gina, 지나 "jina"), so it stays a consonant here.
+  if (mapped[0] == 'y' && sounds[0] != 'y') mapped[0] = 'j';
+  std::string key;
+  if (isVowelLetter(mapped[0]) || mapped[0] == 'y') key += 'V';
+  const size_t start = key.size();
+  for (size_t i = 0; i < mapped.size() && key.size() - start < kCrossScriptKeyClasses; ++i) {
+    const char coarse = coarseClass(mapped[i], i + 1 < mapped.size() ? mapped[i + 1] : '\0');
+    if (coarse != '\0' && (key.size() == start || key.back() != coarse)) key += coarse;
+  }
+  if (key.size() == start) return {};
   return key;
 }
 

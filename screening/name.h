@@ -128,4 +128,18 @@ std::string phoneticKey(std::string_view ascii);
 /// once ("mohammed" and Arabic "mhmd" give "mmd"); the text itself when less than two letters are left.
 std::string consonantSkeleton(std::string_view ascii);
 
+/// Consonant classes in a crossScriptKey at most.
+inline constexpr size_t kCrossScriptKeyClasses = 3;
+
+/// The coarse key of a token for finding candidates across scripts, where a romanisation shares no
+/// key with the Latin spelling ("reginald" / 레지널드 "rejineold", "schwimmer" / 슈위머 "syuwimeo"):
+/// the first kCrossScriptKeyClasses consonant classes of the text's sounds (the spellings of
+/// phoneticKey, a Han syllable's final "ng" read n), in seven coarse classes where voiced and
+/// voiceless, and r and l, are one: labials P; t d T; k, and g not before e i y, K; sibilants,
+/// affricates, j and g before e i y S; r l R; m M; n N. Vowels, y and h (kh) are dropped, a class
+/// repeated once; "V" first when the token starts with a vowel or y. "reginald" and "rejineold" give
+/// "RSN", "schwimmer" and "syuwimeo" "SPM". Empty for an initial or when no consonant is left. Never
+/// one of Token::keys: the matcher does not see it.
+std::string crossScriptKey(const Token& token);
+
 }  // namespace liaison::screening

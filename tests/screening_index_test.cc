@@ -251,6 +251,53 @@ TEST(ScreeningIndex, EveryHitScoresExactlyAsScoringThePersonAlone) {
   EXPECT_GT(checked, 300u);
 }
 
+// Pairs across scripts that the matcher scores at the threshold only approximately (no token shares
+// a key or its text with its match), from the screening benchmark's misses: the index must propose
+// them, from a Latin query to a record in its native script and the reverse.
+TEST(ScreeningIndex, FindsNamesThatMatchOnlyApproximatelyAcrossScripts) {
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"Schwimmer Reginald", "레지널드 슈위머"},         // Hangul
+      {"Elon Henkys", "亨奇斯 埃隆"},                    // Han
+      {"Phylarchus Alicia", "أليسيا فيلارخوس"},         // Arabic
+      {"Prinicp Protić", "פרינציפ פרוטיץ'"},            // Hebrew
+      {"Hezekiah Belpaie", "хизкиягу бельпер"},        // Cyrillic
+      {"诺艾尔 布里斯坦", "Noelle Brillstein"},          // Han query, Latin record
+  };
+  const PartialDate born = parsePartialDate("1970-05-12").value();
+  ScreeningIndex index;
+  addDistractors(index, 300);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    IndexedRecord listed = record("listed-" + std::to_string(i), {pairs[i].second});
+    listed.dateOfBirth = born;
+    index.upsert(listed);
+  }
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const auto& [queried, listed] = pairs[i];
+    PersonRecord person;
+    person.names.push_back(normaliseName(listed));
+    person.dateOfBirth = born;
+    const PersonQuery q = query({queried}, "1970-05-12");
+    ASSERT_GE(scorePerson(q, person).score, kMatchThreshold) << queried << " ~ " << listed;
+    EXPECT_EQ(refsOf(index.search(q, "XA-POLICE", 10)), std::vector<std::string>{"listed-" + std::to_string(i)})
+        << queried << " ~ " << listed;
+  }
+}
+
+// One token shares a key, but that key is common (on more identities than a rare list holds), and
+// the other token matches only approximately across scripts: still a candidate.
+TEST(ScreeningIndex, FindsAnApproximateMatchAcrossScriptsBesideACommonToken) {
+  ScreeningIndex index;
+  for (int i = 0; i < 400; ++i) index.upsert(record("kassel-" + std::to_string(i), {"Kassel Other" + std::to_string(i)}));
+  index.upsert(record("listed", {"ליפפא קאשל"}));
+  PersonRecord person;
+  person.names.push_back(normaliseName("ליפפא קאשל"));
+  ASSERT_GE(scorePerson(query({"Caiseal Lippe"}), person).score, kMatchThreshold);
+  EXPECT_EQ(refsOf(index.search(query({"Caiseal Lippe"}), "XA-POLICE", 10)), std::vector<std::string>{"listed"});
+  // Removing the record removes its keys across scripts too.
+  EXPECT_TRUE(index.remove("listed"));
+  EXPECT_TRUE(index.search(query({"Caiseal Lippe"}), "XA-POLICE", 10).empty());
+}
+
 TEST(ScreeningIndex, OnlyTheFirstNamesOfAQueryAreSearched) {
   ScreeningIndex index;
   index.upsert(record("r1", {"Taras Shevchenko"}));

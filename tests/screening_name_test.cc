@@ -300,6 +300,32 @@ TEST(NameKeys, KeysAreShortSelectiveAsciiAndNeverJustTheFirstLetter) {
   EXPECT_EQ(consonantSkeleton("mohammed"), "mmd");
 }
 
+// The coarse key across scripts: the same for a Latin name and its romanisation from another script
+// where no phonetic key is shared, and none for initials.
+TEST(NameKeys, ACrossScriptKeyIsSharedWhereRomanisationsShareNoKey) {
+  auto keyOf = [](std::string_view name) {
+    const Name normalised = normaliseName(name);
+    return normalised.tokens.size() == 1 ? crossScriptKey(normalised.tokens[0]) : std::string("?");
+  };
+  const std::pair<std::string_view, std::string_view> same[] = {
+      {"Reginald", "레지널드"}, {"Schwimmer", "슈위머"}, {"Elon", "埃隆"},    {"Henkys", "亨奇斯"},
+      {"Protić", "פרוטיץ'"},   {"Belpaie", "бельпер"}, {"Alicia", "أليسيا"}, {"Brillstein", "布里斯坦"}};
+  for (const auto& [latin, native] : same) {
+    const Token latinToken = normaliseName(latin).tokens.at(0);
+    const Token nativeToken = normaliseName(native).tokens.at(0);
+    for (const std::string& key : latinToken.keys) {
+      EXPECT_EQ(std::find(nativeToken.keys.begin(), nativeToken.keys.end(), key), nativeToken.keys.end())
+          << latin << " shares a key with " << native << ": this case tests nothing";
+    }
+    EXPECT_FALSE(keyOf(latin).empty()) << latin;
+    EXPECT_EQ(keyOf(latin), keyOf(native)) << latin << " / " << native;
+  }
+  EXPECT_EQ(keyOf("Reginald"), "RSN");
+  EXPECT_EQ(keyOf("Olphen"), "VRPN");
+  EXPECT_NE(keyOf("Reginald"), keyOf("Ronald"));
+  EXPECT_EQ(keyOf("J."), "");
+}
+
 TEST(NameRomanise, JoinsAllTokensWithNothingDropped) {
   EXPECT_EQ(romanise("Mr. Тарас Шевченко"), "mr taras shevchenko");
   EXPECT_EQ(romanise(""), "");
