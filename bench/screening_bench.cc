@@ -225,18 +225,6 @@ size_t argument(int argc, char** argv, const std::string& name, size_t fallback)
   return fallback;
 }
 
-PersonRecord personRecordOf(const IndexedRecord& record) {
-  PersonRecord person;
-  for (const auto& name : record.names) {
-    Name normalised = normaliseName(name);
-    if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
-  }
-  person.dateOfBirth = record.dateOfBirth;
-  person.sex = record.sex;
-  person.nationalities = record.nationalities;
-  return person;
-}
-
 bool flag(int argc, char** argv, const std::string& name) {
   for (int i = 1; i < argc; ++i) {
     if (argv[i] == name) return true;

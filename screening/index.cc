@@ -355,14 +355,22 @@ struct ScreeningIndex::State {
 ScreeningIndex::ScreeningIndex() : state_(std::make_unique<State>()) {}
 ScreeningIndex::~ScreeningIndex() = default;
 
-void ScreeningIndex::upsert(const IndexedRecord& record) {
-  // Normalising is the expensive part and pure: done before the writer takes the lock.
-  std::vector<Name> names;
-  names.reserve(record.names.size());
+PersonRecord personRecordOf(const IndexedRecord& record) {
+  PersonRecord person;
+  person.names.reserve(record.names.size());
   for (const auto& written : record.names) {
     Name name = normaliseName(written);
-    if (!name.tokens.empty()) names.push_back(std::move(name));
+    if (!name.tokens.empty()) person.names.push_back(std::move(name));
   }
+  person.dateOfBirth = record.dateOfBirth;
+  person.sex = record.sex;
+  person.nationalities = record.nationalities;
+  return person;
+}
+
+void ScreeningIndex::upsert(const IndexedRecord& record) {
+  // Normalising is the expensive part and pure: done before the writer takes the lock.
+  const std::vector<Name> names = personRecordOf(record).names;
   std::vector<CrossPair> crossPairs;
   for (const Name& name : names) {
     crossPairsOf(name.tokens.size(), [&name](size_t i) -> const Token& { return name.tokens[i]; }, false, crossPairs);

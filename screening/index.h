@@ -31,6 +31,10 @@ struct IndexedRecord {
   std::vector<std::string> visibleTo;      ///< members or groups that may see the record
 };
 
+/// The identity as scorePerson compares it (each name normalised, names that normalise to nothing
+/// left out), which is how the index holds it: a hit scores exactly as this record alone.
+PersonRecord personRecordOf(const IndexedRecord& record);
+
 /// One hit of a search: a visible identity scoring at or above the threshold.
 struct ScreeningHit {
   std::string ref;

@@ -168,27 +168,23 @@ bool shareKey(const Token& a, const Token& b) {
   return false;
 }
 
-// False when joinedSimilarity of two tokens with texts `joinedSize` long together against the token
-// of `single` is certainly 0 (an initial, or lengths more than 2 apart): read from its signature.
-bool mayJoin(size_t joinedSize, const SpellingSignature& single) {
-  if (single.initial) return false;
-  if (single.length == 255) return true;  // 255 characters or more: the length is not known exactly
-  return joinedSize + 2 >= single.length && size_t{single.length} + 2 >= joinedSize;
+// Two tokens joined can be compared with one token only when the lengths are at most 2 apart.
+bool joinLengthsFit(size_t joinedSize, size_t singleSize) {
+  return joinedSize + 2 >= singleSize && singleSize + 2 >= joinedSize;
 }
 
-// The same for two tokens of signature lengths `first` and `second` joined against a token of
-// `single` characters.
-bool lengthsMayJoin(uint8_t first, uint8_t second, size_t single) {
-  if (first == 255 || second == 255) return true;
-  const size_t joinedSize = size_t{first} + second;
-  return joinedSize + 2 >= single && single + 2 >= joinedSize;
+// False when joinedSimilarity of two tokens `joinedSize` long together against the token of `single`
+// is certainly 0 (an initial, or lengths that do not fit): read from its signature, whose length is
+// exact below 255.
+bool mayJoin(size_t joinedSize, const SpellingSignature& single) {
+  return !single.initial && (single.length == 255 || joinLengthsFit(joinedSize, single.length));
 }
 
 // The similarity of two texts joined ("abdul" + "rahman") against one ("abdulrahman").
 double joinedSimilarity(const Token& first, const Token& second, const Token& single) {
   if (isInitial(first) || isInitial(second) || isInitial(single)) return 0;
   const size_t joinedSize = first.text.size() + second.text.size();
-  if (joinedSize + 2 < single.text.size() || single.text.size() + 2 < joinedSize) return 0;
+  if (!joinLengthsFit(joinedSize, single.text.size())) return 0;
   const std::string& text = single.text;
   if (text.size() == joinedSize && text.compare(0, first.text.size(), first.text) == 0 &&
       text.compare(first.text.size(), std::string::npos, second.text) == 0) {
@@ -262,9 +258,12 @@ void optionsOf(Options& options, TokenSequence query, TokenSequence record, std:
       if (i + 1 < query.size() && pair.joinedWithNext > 0) {
         options.all.push_back({TokenMatch{i, j, MatchKind::joined, pair.joinedWithNext, 2, 1}, 2});
       }
-      if (j + 1 < record.size() && !pair.recordInitial && !pairs[i * stride + j + 1].recordInitial &&
-          !isInitial(*query[i]) && lengthsMayJoin(pair.recordLength, pairs[i * stride + j + 1].recordLength,
-                                                  query[i]->text.size())) {
+      // Two record tokens joined against this query token: skipped unread where their lengths (exact
+      // below 255) cannot fit.
+      const PairSimilarity* nextPair = j + 1 < record.size() ? &pairs[i * stride + j + 1] : nullptr;
+      if (nextPair != nullptr && !pair.recordInitial && !nextPair->recordInitial && !isInitial(*query[i]) &&
+          (pair.recordLength == 255 || nextPair->recordLength == 255 ||
+           joinLengthsFit(size_t{pair.recordLength} + nextPair->recordLength, query[i]->text.size()))) {
         const double joined = joinedSimilarity(*record[j], *record[j + 1], *query[i]);
         if (joined > 0) options.all.push_back({TokenMatch{i, j, MatchKind::joined, joined, 1, 2}, 2});
       }

@@ -208,16 +208,8 @@ TEST(ScreeningIndex, EveryHitScoresExactlyAsScoringThePersonAlone) {
   for (size_t i = 0; i < 40; ++i) index.upsert(records[i]);
 
   auto recordOf = [&records](const std::string& ref) {
-    const auto& r = *std::find_if(records.begin(), records.end(), [&ref](const IndexedRecord& x) { return x.ref == ref; });
-    PersonRecord person;
-    for (const auto& name : r.names) {
-      Name normalised = normaliseName(name);
-      if (!normalised.tokens.empty()) person.names.push_back(std::move(normalised));
-    }
-    person.dateOfBirth = r.dateOfBirth;
-    person.sex = r.sex;
-    person.nationalities = r.nationalities;
-    return person;
+    return personRecordOf(
+        *std::find_if(records.begin(), records.end(), [&ref](const IndexedRecord& x) { return x.ref == ref; }));
   };
   size_t checked = 0;
   for (auto names : std::vector<std::vector<std::string_view>>{{"Mohamed Abdul Rahman", "Абдул Рахман"},

@@ -29,14 +29,9 @@ FederatedStreamReader::FederatedStreamReader(FederatedExpectation expected, std:
 
 Status FederatedStreamReader::feed(std::span<const uint8_t> bytes) {
   if (failed_) return *failed_;
-  if (summarised_ && !bytes.empty()) {
-    // Nothing may follow the summary, not even the first bytes of a frame.
-    failed_ = Error{ErrorKind::invalidInput, "federated answer: bytes after the summary"};
-    return *failed_;
-  }
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
   size_t at = 0;
-  while (buffer_.size() - at >= 4) {
+  while (!summarised_ && buffer_.size() - at >= 4) {
     const uint32_t size = (uint32_t{buffer_[at]} << 24) | (uint32_t{buffer_[at + 1]} << 16) |
                           (uint32_t{buffer_[at + 2]} << 8) | uint32_t{buffer_[at + 3]};
     if (size == 0 || size > kMaxFederationFrameBytes) {
@@ -50,10 +45,11 @@ Status FederatedStreamReader::feed(std::span<const uint8_t> bytes) {
       return *failed_;
     }
     at += 4 + size;
-    if (summarised_ && at < buffer_.size()) {
-      failed_ = Error{ErrorKind::invalidInput, "federated answer: bytes after the summary"};
-      return *failed_;
-    }
+  }
+  if (summarised_ && at < buffer_.size()) {
+    // Nothing may follow the summary, not even the first bytes of a frame.
+    failed_ = Error{ErrorKind::invalidInput, "federated answer: bytes after the summary"};
+    return *failed_;
   }
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(at));
   return {};
@@ -71,7 +67,6 @@ Status FederatedStreamReader::finish() const {
 }
 
 Status FederatedStreamReader::takeFrame(std::span<const uint8_t> bytes) {
-  if (summarised_) return fail(ErrorKind::invalidInput, "federated answer: a frame after the summary");
   auto frame = decodeFederationFrame(bytes);
   if (!frame) return frame.error();
   auto opened = crypto::openEnvelope(frame->part, MessageType::federationPart, *expected_.nodeKeys);
