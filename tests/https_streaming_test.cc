@@ -433,14 +433,14 @@ TEST_F(HttpsStreaming, AnExceptionFromTheProducerCutsTheBodyOffAndClosesTheConne
 }
 
 TEST_F(HttpsStreaming, AStreamWithAnUnsafeHeaderIsAnswered500AndItsSinkRefusesAtOnce) {
-  std::atomic<bool> called{false};
-  std::atomic<bool> sinkAccepted{true};
+  // Set only once the sink has answered, so waiting on it never reads the value before the producer wrote it.
+  enum SinkAnswer : int { notYet, accepted, refused };
+  std::atomic<int> sinkAnswer{notYet};
   HttpsServer server(serverOptions(), [&](const HttpRequest&) {
     HttpResponse response{200, "text/plain", {}};
     response.headers.emplace_back("Liaison-Query", "q-1\r\nSet-Cookie: x");
     response.stream = [&](const ChunkSink& sink) {
-      called = true;
-      sinkAccepted = sink(bytesOf("never sent"));
+      sinkAnswer = sink(bytesOf("never sent")) ? accepted : refused;
     };
     return response;
   });
@@ -456,8 +456,8 @@ TEST_F(HttpsStreaming, AStreamWithAnUnsafeHeaderIsAnswered500AndItsSinkRefusesAt
   ASSERT_TRUE(response.ok()) << messageOf(response);
   EXPECT_EQ(response->status, 500u);
   EXPECT_EQ(joined.find("never sent"), std::string::npos);
-  EXPECT_TRUE(waitUntil([&] { return called.load(); }));
-  EXPECT_FALSE(sinkAccepted);
+  EXPECT_TRUE(waitUntil([&] { return sinkAnswer.load() != notYet; }));
+  EXPECT_EQ(sinkAnswer.load(), refused);
 }
 
 TEST_F(HttpsStreaming, StopDuringAStreamReturnsPromptly) {
