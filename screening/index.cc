@@ -580,11 +580,12 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   // candidate shares at most one token by its keys, so it comes after every candidate found without
   // pairs (buckets 0 and 2, empty for a query of several tokens without them).
   std::array<std::vector<uint32_t>, 34> byShared;
-  auto isCandidate = [singleToken](uint32_t mark) {
+  auto atLeastTwoBits = [](uint32_t bits) { return (bits & (bits - 1)) != 0; };
+  auto isCandidate = [singleToken, atLeastTwoBits](uint32_t mark) {
     const uint32_t tokens = mark & (kRareMark - 1);
-    return singleToken || std::popcount(tokens) >= 2 || (mark & kRareMark) != 0 ||
+    return singleToken || atLeastTwoBits(tokens) || (mark & kRareMark) != 0 ||
            ((tokens != 0 || (mark & kShortCrossMark) != 0) &&
-            std::popcount(tokens | ((mark & ~kShortCrossMark) >> kCrossShift)) >= 2);
+            atLeastTwoBits(tokens | ((mark & ~kShortCrossMark) >> kCrossShift)));
   };
   const std::vector<uint32_t>& touched = scratch.touched;
   for (size_t n = 0; n < touched.size(); ++n) {
@@ -648,6 +649,15 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       // ahead, so that their memory arrives while this one is scored.
       if (n + 8 < slots.size()) __builtin_prefetch(&state.identities[slots[n + 8]]);
       if (n + 4 < slots.size()) __builtin_prefetch(state.identities[slots[n + 4]].tokens.data());
+      // and, for the one after next, what its tokens' rows read: where the row is, the signature, the text.
+      if (n + 2 < slots.size()) {
+        for (uint32_t token : state.identities[slots[n + 2]].tokens) {
+          if (token == kNameSeparator) continue;
+          __builtin_prefetch(&scratch.rowOf[token]);
+          __builtin_prefetch(&state.signatures[token]);
+          __builtin_prefetch(&state.tokens[token]);
+        }
+      }
       const uint32_t slot = slots[n];
       const Identity& identity = state.identities[slot];
       NameComparison best;

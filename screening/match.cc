@@ -535,6 +535,52 @@ TokenSimilarity compareSpellings(const Token& query, const Token& record) {
   return similarity;
 }
 
+namespace {
+
+// The bucket of SpellingSignature's letter counts for a character.
+constexpr std::array<uint8_t, 256> kBucketOf = [] {
+  std::array<uint8_t, 256> buckets{};
+  buckets.fill(kLetterBuckets - 1);
+  uint8_t next = 0;
+  for (char c = 'a'; c <= 'z'; ++c) {
+    if (c == 'q' || c == 'w' || c == 'x' || c == 'y') continue;
+    buckets[static_cast<uint8_t>(c)] = next++;
+  }
+  buckets['q'] = buckets['k'];
+  buckets['w'] = buckets['v'];
+  buckets['x'] = buckets['z'];
+  buckets['y'] = buckets['i'];
+  return buckets;
+}();
+static_assert(sizeof(SpellingSignature) == 64, "a signature is one cache line");
+
+void countLetters(std::string_view text, std::array<uint8_t, kLetterBuckets>& counts) {
+  for (char c : text.substr(0, kMaxCompared)) ++counts[kBucketOf[static_cast<uint8_t>(c)]];
+}
+
+// editSimilarityBound over every pair of a text of `a` (letter counts `countsA`, compared lengths
+// from shortestA to longestA) and one of `b`: the letters in common are at most those the counts
+// share (each count the most any one text holds) and at most the longer texts' lengths, and the bound
+// falls with the lengths, so the shortest ones give the most.
+double editSimilarityBoundOver(const std::array<uint8_t, kLetterBuckets>& countsA, size_t shortestA, size_t longestA,
+                               const std::array<uint8_t, kLetterBuckets>& countsB, size_t shortestB, size_t longestB) {
+  if (shortestA == 0 || shortestB == 0) return 0;
+  size_t common = 0;
+  for (size_t k = 0; k < kLetterBuckets; ++k) common += std::min(countsA[k], countsB[k]);
+  const double c = static_cast<double>(std::min({common, longestA, longestB}));
+  const double jaro = (c / static_cast<double>(shortestA) + c / static_cast<double>(shortestB) + 1) / 3;
+  return (jaro + 0.4 * (1 - jaro) + c / static_cast<double>(std::max(shortestA, shortestB))) / 2;
+}
+
+// std::popcount compiles to a library call on the baseline x86-64 target; this to a few instructions.
+int bitCount(uint32_t bits) {
+  bits = bits - ((bits >> 1) & 0x55555555u);
+  bits = (bits & 0x33333333u) + ((bits >> 2) & 0x33333333u);
+  return static_cast<int>((((bits + (bits >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24);
+}
+
+}  // namespace
+
 SpellingSignature spellingSignature(const Token& token) {
   SpellingSignature signature;
   if (token.text.empty()) return signature;
@@ -543,8 +589,16 @@ SpellingSignature spellingSignature(const Token& token) {
     if (c >= 'a' && c <= 'z') signature.letters |= 1u << (c - 'a');
     if (c >= '0' && c <= '9') signature.letters |= 1u << 26;
   }
+  countLetters(compared, signature.textCounts);
   for (const auto& key : token.keys) {
-    if (!key.empty()) signature.keys |= uint64_t{1} << (std::hash<std::string_view>{}(key) % 64);
+    if (key.empty()) continue;
+    signature.keys |= uint64_t{1} << (std::hash<std::string_view>{}(key) % 64);
+    std::array<uint8_t, kLetterBuckets> counts{};
+    countLetters(key, counts);
+    for (size_t k = 0; k < kLetterBuckets; ++k) signature.keyCounts[k] = std::max(signature.keyCounts[k], counts[k]);
+    const auto length = static_cast<uint8_t>(std::min(key.size(), kMaxCompared));
+    signature.shortestKey = signature.shortestKey == 0 ? length : std::min(signature.shortestKey, length);
+    signature.longestKey = std::max(signature.longestKey, length);
   }
   signature.length = static_cast<uint8_t>(std::min<size_t>(token.text.size(), 255));
   signature.first = token.text[0];
@@ -566,7 +620,20 @@ bool maySpellAlike(const SpellingSignature& query, const SpellingSignature& reco
   const double maxDistance = (2 * (1 - kMinTokenSimilarity)) * static_cast<double>(std::max(queryLength, recordLength));
   const double lengthDifference = static_cast<double>(std::max(queryLength, recordLength) - std::min(queryLength, recordLength));
   if (lengthDifference > maxDistance) return false;
-  return static_cast<double>(std::popcount(query.letters ^ record.letters)) / 2 <= maxDistance;
+  return static_cast<double>(bitCount(query.letters ^ record.letters)) / 2 <= maxDistance;
+}
+
+// bestSpellingSimilarity compares the texts, and keys with keys; editSimilarityBound rules a pair out,
+// and editSimilarityBoundOver is at least that for every pair. The margin keeps rounding from ever
+// ruling out a pair at the minimum.
+bool mayResemble(const SpellingSignature& query, const SpellingSignature& record, double minimum) {
+  const double reach = minimum - 1e-9;
+  const size_t queryText = std::min<size_t>(query.length, kMaxCompared);
+  const size_t recordText = std::min<size_t>(record.length, kMaxCompared);
+  return editSimilarityBoundOver(query.textCounts, queryText, queryText, record.textCounts, recordText, recordText) >=
+             reach ||
+         editSimilarityBoundOver(query.keyCounts, query.shortestKey, query.longestKey, record.keyCounts,
+                                 record.shortestKey, record.longestKey) >= reach;
 }
 
 PairSimilarity comparePair(const Token& query, const Token* next, const Token& record,
@@ -575,7 +642,8 @@ PairSimilarity comparePair(const Token& query, const Token* next, const Token& r
   pair.recordLength = recordSignature.length;
   pair.recordInitial = recordSignature.initial;
   if (maySpellAlike(querySignature, recordSignature)) pair.spelling = compareSpellings(query, record);
-  if (querySignature.script != recordSignature.script && pair.spelling.similarity == 0) {
+  if (querySignature.script != recordSignature.script && pair.spelling.similarity == 0 &&
+      mayResemble(querySignature, recordSignature, crossScriptCut(querySignature.script, recordSignature.script))) {
     pair.approximateInName = approximateSimilarity(query, record, true).similarity;
   }
   if (next != nullptr && mayJoin(query.text.size() + next->text.size(), recordSignature)) {
@@ -659,8 +727,9 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   const size_t missing = std::max(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size()) - conflicts;
   const double missingFactor = comparison.matches.size() >= 2 ? kMissingFactor : kMissingFactorSingleMatch;
   double score = (weights > 0 ? weighted / weights : 1.0) * weakFactor;
-  score *= std::pow(kConflictFactor, static_cast<double>(conflicts));
-  score *= std::pow(missingFactor, static_cast<double>(missing));
+  // (Most names compared have neither: pow is not called for nothing.)
+  if (conflicts > 0) score *= std::pow(kConflictFactor, static_cast<double>(conflicts));
+  if (missing > 0) score *= std::pow(missingFactor, static_cast<double>(missing));
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
   comparison.score = std::clamp(score, 0.0, 1.0);
   return comparison;

@@ -3,6 +3,7 @@
 // nationality. Pure: no I/O, no global state; every function is total and never throws.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -61,22 +62,35 @@ TokenSimilarity compareTokens(const Token& query, const Token& record);
 /// shared key, edit). compareNames adds the approximate step itself, knowing the whole names.
 TokenSimilarity compareSpellings(const Token& query, const Token& record);
 
-/// What compareSpellings needs of a token to rule out most pairs without reading the token itself
-/// (16 bytes, which an index keeps densely, so that an unrelated pair costs no cache miss): which
-/// letters the compared part of the text holds, a bit per key, the length, the first letter.
-struct SpellingSignature {
+/// Letter counts that bound edit similarities (SpellingSignature): a bucket per letter, except that q
+/// counts as k, w as v, x as z and y as i (pooling letters only loosens the bound), and one for digits.
+inline constexpr size_t kLetterBuckets = 23;
+
+/// What comparePair needs of a token to rule out most pairs without reading the token itself (one
+/// cache line, which an index keeps densely, so that an unrelated pair costs no cache miss): for the
+/// spelling, which letters the compared part of the text holds, a bit per key, the length, the first
+/// letter; for the approximate match across scripts, the letter counts of the text and of the keys.
+struct alignas(64) SpellingSignature {
   uint64_t keys = 0;     ///< one bit per key, chosen by a hash of the key
   uint32_t letters = 0;  ///< bit c for each letter 'a' + c of the compared text; bit 26 for any digit
   uint8_t length = 0;    ///< of the text, 255 for 255 characters or more
   char first = 0;        ///< the text's first character; 0 when the text is empty
   bool initial = false;  ///< compared as an initial (an initial token, or one letter)
   Script script = Script::latin;
+  std::array<uint8_t, kLetterBuckets> textCounts{};  ///< letter counts of the compared text
+  std::array<uint8_t, kLetterBuckets> keyCounts{};   ///< per bucket, the most any (non-empty) key holds
+  uint8_t shortestKey = 0;                           ///< compared length of the shortest key, 0 without keys
+  uint8_t longestKey = 0;                            ///< and of the longest
 };
 SpellingSignature spellingSignature(const Token& token);
 /// False only where compareSpellings of the two tokens certainly finds no match (similarity 0): not
 /// the same text, no initial agreeing, no key shared and the texts too different in letters or length
 /// for the edit similarity to reach kMinTokenSimilarity. True does not promise a match.
 bool maySpellAlike(const SpellingSignature& query, const SpellingSignature& record);
+/// False only where no edit similarity of the two texts, nor of a key of one and a key of the other,
+/// reaches `minimum`: the approximate match across scripts (from crossScriptCut - kCrossScriptFade, or
+/// in names of several tokens from the cut) is then certainly 0. True does not promise a match.
+bool mayResemble(const SpellingSignature& query, const SpellingSignature& record, double minimum);
 
 /// The token similarity across scripts for an edit similarity `spelling` (0..1) and a script pair's
 /// `cut` (crossScriptCut): 0 below cut - kCrossScriptFade; from kApproximateFloor there rising linearly

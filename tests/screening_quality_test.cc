@@ -71,19 +71,15 @@ TEST_F(ScreeningQuality, DateOfBirthAndNationalityRaisePrecision) {
   EXPECT_GT(person.precision, names.at(screening::kMatchThreshold).precision);
 }
 
-// The signature an index uses to skip comparisons rules out only pairs compareSpellings finds no
-// match in, over the tokens of every name of the slice in every script and misspellings of them
-// (a letter dropped, doubled, replaced, two swapped), and it rules out most unrelated pairs.
-TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch) {
+// A sample of 1,500 name tokens: those of every name of the slice in every script and misspellings
+// of them (a letter dropped, doubled, replaced, two swapped).
+std::vector<screening::Token> sampleOfTokens(const std::vector<std::vector<LabelledPerson>*>& sets) {
   std::vector<screening::Token> tokens;
-  auto add = [&tokens](const std::vector<LabelledPerson>& persons) {
-    for (const auto& person : persons) {
+  for (const auto* persons : sets) {
+    for (const auto& person : *persons) {
       for (const auto& name : person.evidence.names) tokens.insert(tokens.end(), name.tokens.begin(), name.tokens.end());
     }
-  };
-  add(treated_);
-  add(watchlist_);
-  add(negatives_);
+  }
   for (const char* script : {"arabic", "chinese", "hebrew", "korean", "russian"}) {
     const auto rows = readTransliterations(kFixtures / (std::string("wd_") + script + "_80.tsv"));
     for (size_t i = 0; i < rows.size(); i += 3) {
@@ -107,11 +103,17 @@ TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch)
       for (const auto& token : screening::normaliseName(variant).tokens) tokens.push_back(token);
     }
   }
-  // Every pair of a sample of 1,500 tokens: about a million comparisons.
   std::vector<screening::Token> sample;
   for (size_t i = 0; i < tokens.size() && sample.size() < 1500; i += std::max<size_t>(1, tokens.size() / 1500)) {
     sample.push_back(tokens[i]);
   }
+  return sample;
+}
+
+// The signature an index uses to skip comparisons rules out only pairs compareSpellings finds no
+// match in, and it rules out most unrelated pairs: every pair of the sample, about a million.
+TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch) {
+  const auto sample = sampleOfTokens({&treated_, &watchlist_, &negatives_});
   std::vector<screening::SpellingSignature> signatures;
   for (const auto& token : sample) signatures.push_back(screening::spellingSignature(token));
   size_t pairs = 0, ruledOut = 0, matches = 0;
@@ -132,6 +134,43 @@ TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch)
               ruledOut);
   EXPECT_GT(matches, sample.size());  // every token matches itself, and variants their originals
   EXPECT_GT(static_cast<double>(ruledOut), 0.8 * static_cast<double>(pairs));
+}
+
+// Likewise for the approximate match across scripts: of the pairs of the sample in two scripts that
+// do not match by their spelling, the signatures rule out none that matches approximately, neither
+// from the fade below the cut (a name of one token) nor from the cut (names of several tokens), and
+// most of those that do not.
+TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyPairsAcrossScriptsThatDoNotResemble) {
+  const auto sample = sampleOfTokens({&treated_, &watchlist_, &negatives_});
+  std::vector<screening::SpellingSignature> signatures;
+  for (const auto& token : sample) signatures.push_back(screening::spellingSignature(token));
+  size_t pairs = 0, ruledOut = 0, resembling = 0;
+  for (size_t a = 0; a < sample.size(); ++a) {
+    for (size_t b = 0; b < sample.size(); ++b) {
+      if (sample[a].script == sample[b].script || screening::compareSpellings(sample[a], sample[b]).similarity > 0) {
+        continue;
+      }
+      ++pairs;
+      const double cut = screening::crossScriptCut(sample[a].script, sample[b].script);
+      const bool fromFade = screening::mayResemble(signatures[a], signatures[b], cut - screening::kCrossScriptFade);
+      const bool fromCut = screening::mayResemble(signatures[a], signatures[b], cut);
+      const double similarity = screening::compareTokens(sample[a], sample[b]).similarity;
+      if (similarity > 0) {
+        ++resembling;
+        ASSERT_TRUE(fromFade) << sample[a].text << " / " << sample[b].text << " resemble (" << similarity
+                              << ") but were ruled out";
+      }
+      if (similarity >= screening::kNameMatchThreshold) {
+        ASSERT_TRUE(fromCut) << sample[a].text << " / " << sample[b].text << " resemble from the cut (" << similarity
+                             << ") but were ruled out";
+      }
+      if (!fromCut) ++ruledOut;
+    }
+  }
+  std::printf("%zu pairs across scripts not alike in spelling: %zu resemble, %zu ruled out from the cut\n", pairs,
+              resembling, ruledOut);
+  EXPECT_GT(resembling, 100u);
+  EXPECT_GT(static_cast<double>(ruledOut), 0.6 * static_cast<double>(pairs));
 }
 
 // Native-script names against their Latin forms, and as many negatives.
