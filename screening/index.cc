@@ -555,7 +555,11 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
     if (read + list.slots->size() > kMaxPostingsRead && read > 0) break;
     read += list.slots->size();
     const uint32_t mark = list.bit | (list.slots->size() <= kRarePostings ? kRareMark : 0);
-    for (uint32_t slot : *list.slots) {
+    const std::vector<uint32_t>& slots = *list.slots;
+    for (size_t n = 0; n < slots.size(); ++n) {
+      // The marks are scattered over megabytes: ask for those a few entries ahead.
+      if (n + 16 < slots.size()) __builtin_prefetch(&scratch.marks[slots[n + 16]]);
+      const uint32_t slot = slots[n];
       if (scratch.marks[slot] == 0) scratch.touched.push_back(slot);
       scratch.marks[slot] |= mark;
     }
@@ -590,6 +594,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   const std::vector<uint32_t>& touched = scratch.touched;
   for (size_t n = 0; n < touched.size(); ++n) {
     // The identity of a candidate a few places ahead, for its visibility.
+    if (n + 16 < touched.size()) __builtin_prefetch(&scratch.marks[touched[n + 16]]);
     if (n + 8 < touched.size() && isCandidate(scratch.marks[touched[n + 8]])) {
       __builtin_prefetch(&state.identities[touched[n + 8]]);
     }

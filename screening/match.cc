@@ -515,7 +515,11 @@ TokenSimilarity compareTokens(const Token& query, const Token& record) {
   return similarity;
 }
 
-TokenSimilarity compareSpellings(const Token& query, const Token& record) {
+namespace {
+
+// compareSpellings; `mayShareKey` false when the two tokens' signatures show they share no key (a key
+// sets the same bit on both sides), which spares reading the keys.
+TokenSimilarity compareSpellings(const Token& query, const Token& record, bool mayShareKey) {
   if (query.text.empty() || record.text.empty()) return {};
   if (query.text == record.text) return {MatchKind::exact, 1.0};
   if (isInitial(query) || isInitial(record)) {
@@ -523,7 +527,7 @@ TokenSimilarity compareSpellings(const Token& query, const Token& record) {
     return {};
   }
   TokenSimilarity similarity;
-  const bool sharedKey = shareKey(query, record);
+  const bool sharedKey = mayShareKey && shareKey(query, record);
   if (sharedKey || mayBeSimilar(query.text, record.text)) {
     const double edit = editSimilarity(query.text, record.text);
     if (sharedKey) {
@@ -534,6 +538,10 @@ TokenSimilarity compareSpellings(const Token& query, const Token& record) {
   }
   return similarity;
 }
+
+}  // namespace
+
+TokenSimilarity compareSpellings(const Token& query, const Token& record) { return compareSpellings(query, record, true); }
 
 namespace {
 
@@ -641,7 +649,9 @@ PairSimilarity comparePair(const Token& query, const Token* next, const Token& r
   PairSimilarity pair;
   pair.recordLength = recordSignature.length;
   pair.recordInitial = recordSignature.initial;
-  if (maySpellAlike(querySignature, recordSignature)) pair.spelling = compareSpellings(query, record);
+  if (maySpellAlike(querySignature, recordSignature)) {
+    pair.spelling = compareSpellings(query, record, (querySignature.keys & recordSignature.keys) != 0);
+  }
   if (querySignature.script != recordSignature.script && pair.spelling.similarity == 0 &&
       mayResemble(querySignature, recordSignature, crossScriptCut(querySignature.script, recordSignature.script))) {
     pair.approximateInName = approximateSimilarity(query, record, true).similarity;
