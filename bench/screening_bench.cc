@@ -211,13 +211,17 @@ PgFigures runPgTrgm(const std::vector<Synthetic>& identities, size_t count, cons
   const auto timed = Clock::now();
   auto slice = Clock::now();
   double engineRound = 0;
+  size_t inSlice = 0;
+  auto closeRound = [&] {
+    const double pgRound = secondsSince(slice);
+    figures.sliceSeconds += pgRound;
+    figures.roundRatios.push_back((pgRound / static_cast<double>(inSlice)) /
+                                  (engineRound / static_cast<double>(queries.size())));
+    inSlice = 0;
+  };
   for (size_t q = 0; q < queries.size(); ++q) {
     if (q % kSliceQueries == 0) {
-      if (q > 0) {
-        const double pgRound = secondsSince(slice);
-        figures.sliceSeconds += pgRound;
-        figures.roundRatios.push_back((pgRound / kSliceQueries) / (engineRound / static_cast<double>(queries.size())));
-      }
+      if (q > 0) closeRound();
       if (secondsSince(timed) > maxSeconds) break;
       engineRound = enginePass();
       figures.engineSeconds += engineRound;
@@ -227,6 +231,7 @@ PgFigures runPgTrgm(const std::vector<Synthetic>& identities, size_t count, cons
     const TravellerQuery& query = queries[q];
     const pqxx::result rows = tx.exec_prepared("screen", query.name);
     ++figures.queries;
+    ++inSlice;
     if (query.expected.empty()) continue;
     // Recall only among queries whose identity was loaded.
     const size_t id = std::stoul(query.expected.substr(3));
@@ -239,14 +244,7 @@ PgFigures runPgTrgm(const std::vector<Synthetic>& identities, size_t count, cons
       }
     }
   }
-  // The last slice (the loop ends after it without closing it, or in it at the end of the queries).
-  if (const size_t inSlice = figures.queries - (figures.queries - 1) / kSliceQueries * kSliceQueries;
-      figures.queries > 0 && figures.roundRatios.size() * kSliceQueries < figures.queries) {
-    const double pgRound = secondsSince(slice);
-    figures.sliceSeconds += pgRound;
-    figures.roundRatios.push_back((pgRound / static_cast<double>(inSlice)) /
-                                  (engineRound / static_cast<double>(queries.size())));
-  }
+  if (inSlice > 0) closeRound();  // the last slice, which the loop ends in
   figures.perSecond = static_cast<double>(figures.queries) / figures.sliceSeconds;
   figures.cpuMicrosPerQuery = (processCpuSeconds(backend) - backendCpu) * 1e6 / static_cast<double>(figures.queries);
   return figures;

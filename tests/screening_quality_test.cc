@@ -110,12 +110,17 @@ std::vector<screening::Token> sampleOfTokens(const std::vector<std::vector<Label
   return sample;
 }
 
+std::vector<screening::SpellingSignature> signaturesOf(const std::vector<screening::Token>& tokens) {
+  std::vector<screening::SpellingSignature> signatures;
+  for (const auto& token : tokens) signatures.push_back(screening::spellingSignature(token));
+  return signatures;
+}
+
 // The signature an index uses to skip comparisons rules out only pairs compareSpellings finds no
 // match in, and it rules out most unrelated pairs: every pair of the sample, about a million.
 TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch) {
   const auto sample = sampleOfTokens({&treated_, &watchlist_, &negatives_});
-  std::vector<screening::SpellingSignature> signatures;
-  for (const auto& token : sample) signatures.push_back(screening::spellingSignature(token));
+  const auto signatures = signaturesOf(sample);
   size_t pairs = 0, ruledOut = 0, matches = 0;
   for (size_t a = 0; a < sample.size(); ++a) {
     for (size_t b = 0; b < sample.size(); ++b) {
@@ -142,8 +147,7 @@ TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyTokenPairsThatDoNotMatch)
 // most of those that do not.
 TEST_F(ScreeningQuality, ASpellingSignatureRulesOutOnlyPairsAcrossScriptsThatDoNotResemble) {
   const auto sample = sampleOfTokens({&treated_, &watchlist_, &negatives_});
-  std::vector<screening::SpellingSignature> signatures;
-  for (const auto& token : sample) signatures.push_back(screening::spellingSignature(token));
+  const auto signatures = signaturesOf(sample);
   size_t pairs = 0, ruledOut = 0, resembling = 0;
   for (size_t a = 0; a < sample.size(); ++a) {
     for (size_t b = 0; b < sample.size(); ++b) {
