@@ -2,7 +2,9 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "adapters/audit_search.h"
 #include "adapters/store.h"
@@ -284,11 +286,17 @@ void NodeTest::TearDown() {
 void NodeTest::startNode() {
   stopNode();
   auto node = node::Node::start(config_, node::NodeOptions{clock_, &log_});
-  // A test running beside this one may have taken the port this test drew before its first start.
-  for (int attempt = 0; !node && !started_ && attempt < 5 &&
-                        node.error().message.find("Address already in use") != std::string::npos;
+  // The port may be taken by a test running beside this one: before the first start, one that drew
+  // the same port; at a restart, one probing ports (unusedListenPort) in the moment it was free. A
+  // restart waits a while for its own port (clients made before it keep reaching the node), then
+  // takes another, as a first start does at once.
+  for (int attempt = 0; !node && attempt < 25 && node.error().message.find("Address already in use") != std::string::npos;
        ++attempt) {
-    config_.listenPort = unusedListenPort();
+    if (!started_ || attempt >= 20) {
+      config_.listenPort = unusedListenPort();
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     node = node::Node::start(config_, node::NodeOptions{clock_, &log_});
   }
   ASSERT_TRUE(node.ok()) << node.error().message;
