@@ -6,7 +6,7 @@
 // (precision, recall, the threshold) is bench/screening_quality.cc's.
 //
 //   build/bin/liaison_bench_screening [--identities N] [--pg-identities M] [--queries Q] [--no-pg]
-//                                     [--hits FILE] [--misses FILE]
+//                                     [--hits FILE] [--misses FILE] [--engine-rounds R]
 //
 // --hits FILE writes every query's hits (query number, ref, score to 17 digits, the explanation) to
 // FILE: two builds' files compare with `cmp`, so a change meant only to make the search faster can be
@@ -386,12 +386,22 @@ int main(int argc, char** argv) {
   const double twoThreads = static_cast<double>(done.load()) / secondsSince(parallel);
   std::printf("screen-person, two threads: %.0f/s\n", twoThreads);
 
+  auto enginePass = [&] {
+    const auto started = Clock::now();
+    for (const TravellerQuery& query : queries) (void)index.search(personQueryOf(query), kMember, kLimit, kMatchThreshold);
+    return secondsSince(started);
+  };
+  // --engine-rounds N: the one-thread pass over every query N times more, for comparing two builds on
+  // a machine whose speed drifts (the best round is the least disturbed).
+  if (const size_t rounds = argument(argc, argv, "--engine-rounds", 0); rounds > 0) {
+    std::vector<double> rates;
+    for (size_t r = 0; r < rounds; ++r) rates.push_back(static_cast<double>(queries.size()) / enginePass());
+    std::sort(rates.begin(), rates.end());
+    std::printf("screen-person, one thread, %zu more rounds: best %.0f/s, median %.0f/s, worst %.0f/s\n", rounds,
+                rates.back(), rates[rates.size() / 2], rates.front());
+  }
+
   if (!flag(argc, argv, "--no-pg")) {
-    auto enginePass = [&] {
-      const auto started = Clock::now();
-      for (const TravellerQuery& query : queries) (void)index.search(personQueryOf(query), kMember, kLimit, kMatchThreshold);
-      return secondsSince(started);
-    };
     const PgFigures pg = runPgTrgm(identities, pgCount, queries, 60, enginePass);
     const double liaisonPerSecond = 1e6 / single.mean;
     std::printf("pg_trgm (GIN trigram index, similarity_threshold 0.5, LIMIT 10) over %zu identities (%zu rows, "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
@@ -115,17 +116,73 @@ struct Visibility {
   std::vector<uint32_t> visibleTo;  // sorted
 };
 
-// One identity, compact: its names as token ids separated by kNameSeparator, the rest interned.
-struct Identity {
+// The token ids of an identity's names, kNameSeparator between names: up to kInline inside the
+// identity itself, so that a search reads a typical candidate from one cache line; longer lists on
+// the heap (the pointer kept in the inline ids' bytes).
+class TokenList {
+ public:
+  static constexpr size_t kInline = 9;
+
+  TokenList() = default;
+  explicit TokenList(std::span<const uint32_t> ids) : size_(static_cast<uint32_t>(ids.size())) {
+    uint32_t* target = ids_.data();
+    if (size_ > kInline) {
+      target = new uint32_t[size_];
+      std::memcpy(ids_.data(), &target, sizeof target);
+    }
+    std::copy(ids.begin(), ids.end(), target);
+  }
+  TokenList(TokenList&& other) noexcept : size_(other.size_), ids_(other.ids_) { other.size_ = 0; }
+  TokenList& operator=(TokenList&& other) noexcept {
+    if (this != &other) {
+      release();
+      size_ = other.size_;
+      ids_ = other.ids_;
+      other.size_ = 0;
+    }
+    return *this;
+  }
+  TokenList(const TokenList&) = delete;
+  TokenList& operator=(const TokenList&) = delete;
+  ~TokenList() { release(); }
+
+  const uint32_t* data() const {
+    if (size_ <= kInline) return ids_.data();
+    const uint32_t* heap;
+    std::memcpy(&heap, ids_.data(), sizeof heap);
+    return heap;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint32_t operator[](size_t i) const { return data()[i]; }
+  const uint32_t* begin() const { return data(); }
+  const uint32_t* end() const { return data() + size_; }
+  // Bytes on the heap (none for an inline list).
+  size_t heapBytes() const { return size_ > kInline ? size_ * sizeof(uint32_t) : 0; }
+
+ private:
+  void release() {
+    if (size_ > kInline) delete[] data();
+    size_ = 0;
+  }
+
+  uint32_t size_ = 0;
+  std::array<uint32_t, kInline> ids_{};
+};
+
+// One identity, compact: one cache line holding its names as token ids (separated by
+// kNameSeparator; a long list on the heap) and the rest interned.
+struct alignas(64) Identity {
   const std::string* ref = nullptr;  // the key of its refSlots entry (node keys never move)
-  std::vector<uint32_t> tokens;
   uint32_t visibility = 0;
   uint32_t nationalities = 0;
   PartialDate dateOfBirth;
   Sex sex = Sex::unspecified;
   IdentityKind kind = IdentityKind::notice;
   bool alive = false;
+  TokenList tokens;
 };
+static_assert(sizeof(Identity) == 64);
 
 // The scratch of one searching thread: a mark per identity slot (one bit per query token) and the
 // slots marked, so that resetting costs what marking did.
@@ -393,11 +450,12 @@ void ScreeningIndex::upsert(const IndexedRecord& record) {
   }
   Identity identity;
   identity.ref = &state.refSlots.emplace(record.ref, slot).first->first;
+  std::vector<uint32_t> tokenIds;
   for (const auto& name : names) {
-    if (!identity.tokens.empty()) identity.tokens.push_back(kNameSeparator);
-    for (const auto& token : name.tokens) identity.tokens.push_back(state.tokenOf(token));
+    if (!tokenIds.empty()) tokenIds.push_back(kNameSeparator);
+    for (const auto& token : name.tokens) tokenIds.push_back(state.tokenOf(token));
   }
-  identity.tokens.shrink_to_fit();
+  identity.tokens = TokenList(tokenIds);
   identity.visibility = state.visibilityOf(record.owner, record.visibleTo);
   identity.nationalities = state.nationalitiesOf(record.nationalities);
   identity.dateOfBirth = record.dateOfBirth;
@@ -448,7 +506,7 @@ size_t ScreeningIndex::memoryBytes() const {
   bytes += heapBytes(state.postings) + heapBytes(state.keyNames) + heapBytes(state.freeKeys) + mapBytes(state.keyIds);
   for (const auto& list : state.postings) bytes += heapBytes(list);
   bytes += heapBytes(state.identities) + heapBytes(state.freeSlots) + mapBytes(state.refSlots);
-  for (const auto& identity : state.identities) bytes += heapBytes(identity.tokens);
+  for (const auto& identity : state.identities) bytes += identity.tokens.heapBytes();
   bytes += mapBytes(state.principalIds) + heapBytes(state.visibilities) + mapBytes(state.visibilityIds);
   for (const auto& visibility : state.visibilities) bytes += heapBytes(visibility.visibleTo);
   bytes += heapBytes(state.nationalitySets) + mapBytes(state.nationalitySetIds);
@@ -643,6 +701,9 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
   std::vector<const Token*> recordName;
   std::vector<uint32_t>& recordIds = scratch.recordIds;
   std::vector<PairSimilarity>& similarities = scratch.similarities;
+  // The best name pair of a candidate so far and the pair being compared, their storage reused.
+  NameComparison best;
+  NameComparison comparison;
   size_t budget = kMaxCandidatesScored;
   for (size_t shared = byShared.size(); shared-- > 0 && budget > 0;) {
     auto& slots = byShared[shared];
@@ -650,10 +711,9 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
     for (size_t n = 0; n < slots.size(); ++n) {
       if (budget == 0) break;
       --budget;
-      // Candidates are scattered over the index: ask for the next ones' identities and token ids
-      // ahead, so that their memory arrives while this one is scored.
-      if (n + 8 < slots.size()) __builtin_prefetch(&state.identities[slots[n + 8]]);
-      if (n + 4 < slots.size()) __builtin_prefetch(state.identities[slots[n + 4]].tokens.data());
+      // Candidates are scattered over the index: ask for the next ones' identities (token ids inline)
+      // ahead, so that their memory arrives while this one is scored,
+      if (n + 6 < slots.size()) __builtin_prefetch(&state.identities[slots[n + 6]]);
       // and, for the one after next, what its tokens' rows read: where the row is, the signature, the text.
       if (n + 2 < slots.size()) {
         for (uint32_t token : state.identities[slots[n + 2]].tokens) {
@@ -665,7 +725,7 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       }
       const uint32_t slot = slots[n];
       const Identity& identity = state.identities[slot];
-      NameComparison best;
+      best.score = 0;
       size_t bestQuery = 0;
       size_t bestRecord = 0;
       size_t recordIndex = 0;
@@ -684,9 +744,9 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
               similarities.push_back(scratch.rows[scratch.rowOf[id].index * flat.size() + first[q] + i]);
             }
           }
-          NameComparison comparison = compareNames(queryNames[q], recordName, similarities);
+          compareNames(queryNames[q], recordName, similarities, comparison);
           if (comparison.score > best.score) {
-            best = std::move(comparison);
+            std::swap(best, comparison);
             bestQuery = q;
             bestRecord = recordIndex;
           }
@@ -697,12 +757,16 @@ std::vector<ScreeningHit> ScreeningIndex::search(const PersonQuery& query, std::
       }
       // No name matched: combineEvidence would score 0, so the other evidence is not compared.
       if (best.score <= 0) continue;
-      PersonScore score = combineEvidence(std::move(best), bestQuery, bestRecord,
+      // Scored on the name's score alone; the alignment is copied for a hit only.
+      PersonScore score = combineEvidence(NameComparison{best.score, {}, {}, {}}, bestQuery, bestRecord,
                                           compareDatesOfBirth(query.dateOfBirth, identity.dateOfBirth),
                                           compareSex(query.sex, identity.sex),
                                           compareNationalities(query.nationalities,
                                                                state.nationalitySets[identity.nationalities]));
-      if (score.score >= threshold && score.score > 0) scored.push_back({slot, std::move(score)});
+      if (score.score >= threshold && score.score > 0) {
+        score.name = best;
+        scored.push_back({slot, std::move(score)});
+      }
     }
   }
 

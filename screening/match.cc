@@ -281,8 +281,7 @@ class ExactAssignment {
     std::fill_n(best_.begin(), (options.queryCount + 1) * masks_, -1.0);
   }
 
-  std::vector<TokenMatch> solve() {
-    std::vector<TokenMatch> matches;
+  void solve(std::vector<TokenMatch>& matches) {
     size_t i = 0;
     uint32_t mask = 0;
     bestFrom(0, 0);
@@ -297,7 +296,6 @@ class ExactAssignment {
       mask |= recordMaskOf(match);
       i += match.querySpan;
     }
-    return matches;
   }
 
  private:
@@ -330,13 +328,12 @@ class ExactAssignment {
 };
 
 // Greedy assignment for long names: the best remaining option first.
-std::vector<TokenMatch> greedyAssignment(const Options& options) {
+void greedyAssignment(const Options& options, std::vector<TokenMatch>& matches) {
   std::vector<const Option*> all;
   for (const auto& option : options.all) all.push_back(&option);
   std::stable_sort(all.begin(), all.end(), [](const Option* a, const Option* b) { return a->value() > b->value(); });
   uint32_t queryUsed = 0;
   uint32_t recordUsed = 0;
-  std::vector<TokenMatch> matches;
   for (const Option* option : all) {
     const uint32_t queryMask = ((1u << option->match.querySpan) - 1) << option->match.query;
     const uint32_t recordMask = recordMaskOf(option->match);
@@ -346,7 +343,6 @@ std::vector<TokenMatch> greedyAssignment(const Options& options) {
     matches.push_back(option->match);
   }
   std::sort(matches.begin(), matches.end(), [](const TokenMatch& a, const TokenMatch& b) { return a.query < b.query; });
-  return matches;
 }
 
 std::string asciiUpper(std::string_view text) {
@@ -691,6 +687,16 @@ NameComparison compareNames(TokenSequence query, TokenSequence record) {
 
 NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs) {
   NameComparison comparison;
+  compareNames(query, record, pairs, comparison);
+  return comparison;
+}
+
+void compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs,
+                  NameComparison& comparison) {
+  comparison.score = 0;
+  comparison.matches.clear();
+  comparison.unmatchedQuery.clear();
+  comparison.unmatchedRecord.clear();
   const size_t stride = record.size();
   const size_t queryCount = std::min(query.size(), kMaxNameTokens);
   const size_t recordCount = std::min(record.size(), kMaxNameTokens);
@@ -698,8 +704,11 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   record = record.first(recordCount);
   thread_local Options options;
   optionsOf(options, query, record, pairs, stride);
-  comparison.matches = recordCount <= kMaxExactRecordTokens ? ExactAssignment(options, recordCount).solve()
-                                                            : greedyAssignment(options);
+  if (recordCount <= kMaxExactRecordTokens) {
+    ExactAssignment(options, recordCount).solve(comparison.matches);
+  } else {
+    greedyAssignment(options, comparison.matches);
+  }
 
   std::array<bool, kMaxNameTokens> queryMatched{};
   std::array<bool, kMaxNameTokens> recordMatched{};
@@ -730,7 +739,7 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   for (size_t j = 0; j < recordCount; ++j) {
     if (!recordMatched[j]) comparison.unmatchedRecord.push_back(j);
   }
-  if (comparison.matches.empty()) return comparison;
+  if (comparison.matches.empty()) return;
 
   const size_t conflicts = std::min(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size());
   const size_t missing = std::max(comparison.unmatchedQuery.size(), comparison.unmatchedRecord.size()) - conflicts;
@@ -741,7 +750,6 @@ NameComparison compareNames(TokenSequence query, TokenSequence record, std::span
   if (missing > 0) score *= std::pow(missingFactor, static_cast<double>(missing));
   if (onlyInitials) score = std::min(score, kInitialsOnlyCap);
   comparison.score = std::clamp(score, 0.0, 1.0);
-  return comparison;
 }
 
 NameComparison compareNames(const Name& query, const Name& record) {

@@ -149,6 +149,9 @@ NameComparison compareNames(const Name& query, const Name& record);
 /// pairs[i * record.size() + j] (which must hold exactly that): an index search computes each
 /// distinct token pair once per query.
 NameComparison compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs);
+/// The same into `comparison`, reusing its storage: a search compares thousands of names.
+void compareNames(TokenSequence query, TokenSequence record, std::span<const PairSimilarity> pairs,
+                  NameComparison& comparison);
 
 /// Evidence of the date of birth.
 enum class DateEvidence : uint8_t {
