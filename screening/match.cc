@@ -38,30 +38,67 @@ constexpr size_t kMaxExactRecordTokens = 8;
 
 bool isInitial(const Token& token) { return token.initial || token.text.size() == 1; }
 
-// Damerau-Levenshtein (optimal string alignment) distance.
-size_t osaDistance(std::string_view a, std::string_view b) {
+// Where each character of a text of at most 64 characters stands, as bit masks (bit i: text[i] is
+// that character), for the bit-parallel measures below. Only the entries of the characters of the
+// text and of `other` (the text it is compared with) are set: nothing else is read, so 2 KiB need no
+// clearing per comparison.
+class PositionMasks {
+ public:
+  PositionMasks(std::string_view text, std::string_view other) {
+    for (char c : other) masks_[index(c)] = 0;
+    for (char c : text) masks_[index(c)] = 0;
+    for (size_t i = 0; i < text.size(); ++i) masks_[index(text[i])] |= uint64_t{1} << i;
+  }
+  uint64_t of(char c) const { return masks_[index(c)]; }
+
+ private:
+  static size_t index(char c) { return static_cast<uint8_t>(c); }
+  std::array<uint64_t, 256> masks_;  // uninitialised but for the characters of the two texts
+};
+static_assert(kMaxCompared <= 64, "the bit-parallel measures hold a compared text in one word");
+
+}  // namespace
+
+// Hyyrö's bit-parallel algorithm (2003) for the optimal string alignment distance: one column of the
+// dynamic programme per character of b as vertical deltas in words (positive VP, negative VN), the
+// transposition term TR from the previous column's diagonal zeros.
+size_t damerauDistance(std::string_view a, std::string_view b) {
   a = a.substr(0, kMaxCompared);
   b = b.substr(0, kMaxCompared);
-  std::array<std::array<uint8_t, kMaxCompared + 1>, kMaxCompared + 1> d;
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<uint8_t>(i);
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<uint8_t>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int best = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) best = std::min(best, d[i - 2][j - 2] + 1);
-      d[i][j] = static_cast<uint8_t>(best);
-    }
+  if (a.empty()) return b.size();
+  if (b.empty()) return a.size();
+  const PositionMasks positions(a, b);
+  const uint64_t last = uint64_t{1} << (a.size() - 1);
+  uint64_t vp = ~uint64_t{0};
+  uint64_t vn = 0;
+  uint64_t d0 = 0;
+  uint64_t previous = 0;
+  size_t distance = a.size();
+  for (char c : b) {
+    const uint64_t pm = positions.of(c);
+    const uint64_t tr = (((~d0) & pm) << 1) & previous;
+    d0 = (((pm & vp) + vp) ^ vp) | pm | vn | tr;
+    uint64_t hp = vn | ~(d0 | vp);
+    uint64_t hn = d0 & vp;
+    if ((hp & last) != 0) ++distance;
+    if ((hn & last) != 0) --distance;
+    hp = (hp << 1) | 1;
+    hn <<= 1;
+    vp = hn | ~(d0 | hp);
+    vn = hp & d0;
+    previous = pm;
   }
-  return d[a.size()][b.size()];
+  return distance;
 }
+
+namespace {
 
 // Edit similarity of two texts: the mean of Jaro-Winkler (generous on shared prefixes) and the
 // normalised Damerau-Levenshtein similarity (strict on length differences), so "ivan" is not "ivanov".
 double editSimilarity(std::string_view a, std::string_view b) {
   if (a.empty() || b.empty()) return 0;
   const double longest = static_cast<double>(std::min(std::max(a.size(), b.size()), kMaxCompared));
-  const double damerau = 1.0 - static_cast<double>(osaDistance(a, b)) / longest;
+  const double damerau = 1.0 - static_cast<double>(damerauDistance(a, b)) / longest;
   return (jaroWinkler(a, b) + damerau) / 2;
 }
 
@@ -473,27 +510,32 @@ double jaroWinkler(std::string_view a, std::string_view b) {
   b = b.substr(0, kMaxCompared);
   if (a.empty() || b.empty()) return 0;
   if (a == b) return 1;
+  // Each character of a takes the first character of b still free, equal to it and within the
+  // window: the lowest bit of b's positions of that character, in the window, not yet taken.
   const size_t window = std::max(a.size(), b.size()) / 2 == 0 ? 0 : std::max(a.size(), b.size()) / 2 - 1;
-  std::array<bool, kMaxCompared> aMatched{};
-  std::array<bool, kMaxCompared> bMatched{};
+  const PositionMasks positions(b, a);
+  auto below = [](size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; };
+  uint64_t aMatched = 0;
+  uint64_t bMatched = 0;
   size_t matches = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     const size_t from = i > window ? i - window : 0;
     const size_t to = std::min(b.size(), i + window + 1);
-    for (size_t j = from; j < to; ++j) {
-      if (bMatched[j] || a[i] != b[j]) continue;
-      aMatched[i] = bMatched[j] = true;
-      ++matches;
-      break;
-    }
+    const uint64_t free = positions.of(a[i]) & ~bMatched & below(to) & ~below(from);
+    if (free == 0) continue;
+    bMatched |= free & (~free + 1);
+    aMatched |= uint64_t{1} << i;
+    ++matches;
   }
   if (matches == 0) return 0;
+  // Matched characters taken in order on both sides; a transposition where they differ.
   size_t transpositions = 0;
-  for (size_t i = 0, j = 0; i < a.size(); ++i) {
-    if (!aMatched[i]) continue;
-    while (!bMatched[j]) ++j;
-    if (a[i] != b[j]) ++transpositions;
-    ++j;
+  while (aMatched != 0) {
+    if (a[static_cast<size_t>(__builtin_ctzll(aMatched))] != b[static_cast<size_t>(__builtin_ctzll(bMatched))]) {
+      ++transpositions;
+    }
+    aMatched &= aMatched - 1;
+    bMatched &= bMatched - 1;
   }
   const double m = static_cast<double>(matches);
   const double jaro = (m / static_cast<double>(a.size()) + m / static_cast<double>(b.size()) +

@@ -114,8 +114,12 @@ struct PairSimilarity {
 PairSimilarity comparePair(const Token& query, const Token* next, const Token& record,
                            const SpellingSignature& querySignature, const SpellingSignature& recordSignature);
 
-/// Jaro-Winkler similarity of two ASCII strings (0..1), prefix scale 0.1, prefix up to 4.
+/// Jaro-Winkler similarity of two ASCII strings (0..1), prefix scale 0.1, prefix up to 4, on their
+/// first 48 characters.
 double jaroWinkler(std::string_view a, std::string_view b);
+/// Damerau-Levenshtein distance (optimal string alignment: adjacent transpositions, no substring edited
+/// twice) of two ASCII strings, on their first 48 characters.
+size_t damerauDistance(std::string_view a, std::string_view b);
 
 /// One aligned pair: query tokens [query, query + querySpan) against record tokens
 /// [record, record + recordSpan). Spans are 1 except for a joined match, where one side is 2.

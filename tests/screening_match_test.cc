@@ -2,8 +2,14 @@
 // of date of birth, sex and nationality, the threshold and the explanation an analyst reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <random>
+#include <string>
+
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "screening/match.h"
 
@@ -103,6 +109,73 @@ TEST(TokenSimilarity, JaroWinklerIsTheTextbookValue) {
   EXPECT_NEAR(jaroWinkler("martha", "marhta"), 0.961, 0.001);
   EXPECT_NEAR(jaroWinkler("dwayne", "duane"), 0.840, 0.001);
   EXPECT_DOUBLE_EQ(jaroWinkler("", "abc"), 0);
+}
+
+// The textbook dynamic programmes, cell by cell, against which the bit-parallel measures are checked.
+size_t damerauByTable(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+double jaroWinklerByScan(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return 0;
+  if (a == b) return 1;
+  const size_t longer = std::max(a.size(), b.size());
+  const size_t window = longer / 2 == 0 ? 0 : longer / 2 - 1;
+  std::vector<bool> aMatched(a.size()), bMatched(b.size());
+  double matches = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = i > window ? i - window : 0; j < std::min(b.size(), i + window + 1); ++j) {
+      if (bMatched[j] || a[i] != b[j]) continue;
+      aMatched[i] = bMatched[j] = true;
+      ++matches;
+      break;
+    }
+  }
+  if (matches == 0) return 0;
+  double transpositions = 0;
+  for (size_t i = 0, j = 0; i < a.size(); ++i) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[j]) ++j;
+    if (a[i] != b[j++]) ++transpositions;
+  }
+  const double jaro = (matches / a.size() + matches / b.size() + (matches - transpositions / 2) / matches) / 3;
+  size_t prefix = 0;
+  while (prefix < 4 && prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+TEST(TokenSimilarity, TheBitParallelMeasuresEqualTheTextbookTablesOnRandomSpellings) {
+  // Few letters, so that transpositions, repeats and shared letters are common; lengths to 48 (the
+  // compared length) and a few beyond it, where only the first 48 characters count.
+  std::mt19937 random(20261205);
+  auto spelling = [&random](size_t maxLength) {
+    static constexpr std::string_view kLetters = "aabeinrs-9";
+    std::string text(std::uniform_int_distribution<size_t>(0, maxLength)(random), 'a');
+    for (char& c : text) c = kLetters[std::uniform_int_distribution<size_t>(0, kLetters.size() - 1)(random)];
+    return text;
+  };
+  for (int n = 0; n < 20'000; ++n) {
+    const size_t maxLength = n % 50 == 0 ? 60 : n % 5 == 0 ? 48 : 9;
+    const std::string a = spelling(maxLength);
+    std::string b = n % 3 == 0 ? a : spelling(maxLength);
+    if (n % 3 == 0 && b.size() > 2) std::swap(b[n % (b.size() - 1)], b[n % (b.size() - 1) + 1]);
+    const std::string_view aCompared = std::string_view(a).substr(0, 48);
+    const std::string_view bCompared = std::string_view(b).substr(0, 48);
+    ASSERT_EQ(damerauDistance(a, b), damerauByTable(aCompared, bCompared)) << a << " / " << b;
+    ASSERT_DOUBLE_EQ(jaroWinkler(a, b), jaroWinklerByScan(aCompared, bCompared)) << a << " / " << b;
+  }
+  EXPECT_EQ(damerauDistance("ca", "abc"), 3u);  // optimal string alignment, not unrestricted (2)
+  EXPECT_EQ(damerauDistance("shevchenko", "shevhcenko"), 1u);
+  EXPECT_EQ(damerauDistance("", "abc"), 3u);
 }
 
 TEST(NameComparison, OrderOfTokensDoesNotMatter) {
