@@ -322,6 +322,12 @@ int run(const Options& options) {
       printPoint("engine", at);
       printPoint("engine best F1", counts.bestF1());
       printPoint("engine, best recall at precision 0.90", counts.recallAtPrecision(0.90));
+      // Positives in whose two spellings the engine finds nothing alike bound recall at any useful
+      // threshold (many such rows pair a name with another name of the same person).
+      std::printf("  %-34s %llu of %llu positives score below 0.001: recall at most %.4f at any threshold above\n",
+                  "nothing alike", static_cast<unsigned long long>(counts.own[0]),
+                  static_cast<unsigned long long>(counts.positives),
+                  1.0 - static_cast<double>(counts.own[0]) / static_cast<double>(counts.positives));
       series.push_back({label, "engine", counts});
       if (trigrams) {
         auto [written, romanised] = trigrams->pairs(pairs);
