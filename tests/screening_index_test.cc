@@ -137,6 +137,31 @@ TEST(ScreeningIndex, RemoveForgetsTheIdentity) {
   EXPECT_EQ(refsOf(index.search(query({"Taras Shevchenko"}), "XA-POLICE", 10)), std::vector<std::string>{"r3"});
 }
 
+TEST(ScreeningIndex, AnIdentityWithManyAliasesIsFoundByEachAndSurvivesReplacementAndRemoval) {
+  // Eight names of three tokens: more token ids than an identity holds inline, so its names live on
+  // the heap; replaced by a short record and back, removed, and its slot reused by a long one.
+  const std::vector<std::string> aliases = {
+      "Taras Hryhorovych Shevchenko", "Тарас Григорович Шевченко", "Kobzar Taras Sevcenko",
+      "Shevchenko Taras Hryhorovych", "Taras H Shevtchenko",        "Tarass Grigorjevitsch Schewtschenko",
+      "Tarasi Hryhori Szewczenko",    "Taras Gryhorovich Chevtchenko"};
+  ScreeningIndex index;
+  addDistractors(index, 300);
+  index.upsert(record("many", aliases));
+  for (const auto& alias : aliases) {
+    EXPECT_EQ(refsOf(index.search(query({alias}), "XA-POLICE", 10)).front(), "many") << alias;
+  }
+  index.upsert(record("many", {"Lesya Ukrainka"}));
+  EXPECT_TRUE(index.search(query({"Tarass Grigorjevitsch Schewtschenko"}), "XA-POLICE", 10).empty());
+  EXPECT_EQ(refsOf(index.search(query({"Lesya Ukrainka"}), "XA-POLICE", 10)), std::vector<std::string>{"many"});
+  index.upsert(record("many", aliases));
+  EXPECT_EQ(refsOf(index.search(query({"Szewczenko Tarasi Hryhori"}), "XA-POLICE", 10)).front(), "many");
+  EXPECT_TRUE(index.remove("many"));
+  EXPECT_TRUE(index.search(query({"Taras Hryhorovych Shevchenko"}), "XA-POLICE", 10).empty());
+  index.upsert(record("again", aliases));
+  EXPECT_EQ(refsOf(index.search(query({"Kobzar Taras Sevcenko"}), "XA-POLICE", 10)),
+            std::vector<std::string>{"again"});
+}
+
 TEST(ScreeningIndexVisibility, TheOwnerAListedMemberAndAListedGroupSeeARecord) {
   ScreeningIndex index;
   index.upsert(record("r1", {"Taras Shevchenko"}, "XA-POLICE", {"XB-BORDER", "schengen"}));
