@@ -15,7 +15,6 @@ namespace liaison::screening {
 namespace {
 
 constexpr uint32_t kNameSeparator = std::numeric_limits<uint32_t>::max();
-constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
 // A posting list (of a token's text or one of its keys) with at most this many identities is rare:
 // every identity on it is a candidate. Identities reached only through common lists (MHMD, ALI) must
