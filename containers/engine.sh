@@ -7,7 +7,9 @@ LIAISON_BASE_IMAGE=localhost/liaison-base:bookworm
 LIAISON_NODE_IMAGE=localhost/liaison:dev
 LIAISON_POSTGRES_IMAGE=localhost/liaison-postgres:15
 LIAISON_COMPOSE_PROJECT=${LIAISON_COMPOSE_PROJECT:-liaison-federation}
-LIAISON_CONTAINER_PACKAGES=(podman runc netavark aardvark-dns catatonit debootstrap docker-compose curl)
+# iptables: netavark sets up the containers' networks with it (without it a build's RUN step fails
+# with "netavark: No such file or directory", as on a fresh Debian machine).
+LIAISON_CONTAINER_PACKAGES=(podman runc netavark aardvark-dns catatonit iptables debootstrap docker-compose curl)
 LIAISON_PODMAN_SOCKET=/run/podman/podman.sock
 
 # Sets ENGINE (docker or podman) and COMPOSE (the compose command as an array), preparing podman
@@ -17,7 +19,8 @@ engine_prepare() {
     ENGINE=docker COMPOSE=(docker compose -p "$LIAISON_COMPOSE_PROJECT")
     return 0
   fi
-  if ! command -v podman >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null; then
+  if ! command -v podman >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null ||
+    ! PATH=$PATH:/usr/sbin:/sbin command -v iptables >/dev/null; then
     command -v apt-get >/dev/null || die "no Docker engine answers and podman is missing: install Docker (with 'docker compose') or podman and docker-compose"
     log "installing podman and docker-compose (Debian packages)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
