@@ -1,11 +1,13 @@
 // Fuzz target for the name normaliser (screening/name.h): any bytes must give a Name that keeps the
-// header's promises, never a crash, an exception or a sanitizer report.
+// header's promises, never a crash, an exception or a sanitizer report. The input's two halves are
+// also compared as names and as raw bytes (the bit-parallel string measures of screening/match.h).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "screening/match.h"
 #include "screening/name.h"
 
 namespace {
@@ -51,6 +53,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (cut.tokens[i].text != name.tokens[i].text) std::abort();
     }
   }
+  // The halves compared: scores within 0..1; the raw measures within their ranges and symmetric
+  // (Damerau-Levenshtein at most the longer compared length, 48 characters).
+  const std::string_view left = input.substr(0, size / 2);
+  const std::string_view right = input.substr(size / 2);
+  const double score =
+      liaison::screening::compareNames(liaison::screening::normaliseName(left), liaison::screening::normaliseName(right))
+          .score;
+  if (!(score >= 0 && score <= 1)) std::abort();
+  const size_t distance = liaison::screening::damerauDistance(left, right);
+  if (distance != liaison::screening::damerauDistance(right, left) || distance > 48) std::abort();
+  const double jaro = liaison::screening::jaroWinkler(left, right);
+  if (!(jaro >= 0 && jaro <= 1)) std::abort();
   const std::string romanised = liaison::screening::romanise(input);
   for (char c : romanised) {
     if (c != ' ' && !isAsciiLowerOrDigit(std::string_view(&c, 1))) std::abort();
