@@ -22,7 +22,7 @@ engine_prepare() {
   if ! command -v podman >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null ||
     ! PATH=$PATH:/usr/sbin:/sbin command -v iptables >/dev/null; then
     command -v apt-get >/dev/null || die "no Docker engine answers and podman is missing: install Docker (with 'docker compose') or podman and docker-compose"
-    log "installing podman and docker-compose (Debian packages)"
+    log "installing the container packages: ${LIAISON_CONTAINER_PACKAGES[*]} (Debian)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${LIAISON_CONTAINER_PACKAGES[@]}" >/dev/null
