@@ -397,13 +397,15 @@ Result<uint64_t> AuditReader::count() {
   });
 }
 
+Result<std::string> AuditReader::overview(const AuditOverviewRequest& request) {
+  return run<std::string>("audit overview", [&](pqxx::transaction_base& tx) {
+    return Result<std::string>(auditOverviewJson(tx, request));
+  });
+}
+
 // --- the query string ---------------------------------------------------------------------------
 
-namespace {
-
-// A value as an error message may quote it: bytes outside printable ASCII percent-encoded (the
-// message may end up in JSON or a terminal), and at most 64 bytes.
-std::string shown(std::string_view value) {
+std::string quoteParameterValue(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   constexpr size_t kMostShown = 64;
   std::string out = "'";
@@ -418,6 +420,11 @@ std::string shown(std::string_view value) {
   }
   return out + (value.size() > kMostShown ? "'..." : "'");
 }
+
+namespace {
+
+// The value quoted for an error message.
+std::string shown(std::string_view value) { return quoteParameterValue(value); }
 
 int hexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';

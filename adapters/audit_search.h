@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/audit_overview.h"
 #include "adapters/database.h"
 #include "schema/model.h"
 #include "schema/status.h"
@@ -121,6 +122,9 @@ class AuditReader {
   /// How many entries the log holds (counted, not derived from latestSeq).
   Result<uint64_t> count();
 
+  /// The log summed up over a time range, with alerts (adapters/audit_overview.h), as JSON.
+  Result<std::string> overview(const AuditOverviewRequest& request);
+
  private:
   struct Session;  // the connection (audit_search.cc), so this header needs no libpqxx
   template <typename T, typename Work>
@@ -142,6 +146,10 @@ struct QueryParameter {
 /// naming the parameter and quoting what was wrong printably.
 Result<std::vector<QueryParameter>> parseQueryParameters(std::string_view queryString,
                                                          std::span<const std::string_view> allowed);
+
+/// A parameter's value as an error message may quote it: bytes outside printable ASCII
+/// percent-encoded (the message may end up in JSON or a terminal), at most 64 bytes, in quotes.
+std::string quoteParameterValue(std::string_view value);
 
 /// Parses the query string of an auditor's search (without the leading `?`), e.g.
 /// `member=XB-BORDER&role=border&decision=refused&from=2026-11-25T00:00:00Z&limit=50&format=csv`.

@@ -118,6 +118,7 @@ AuditReadAnswer AuditApi::serve(const std::string& target) {
   if (path == "/v1/audit/proof/inclusion") return inclusion(query);
   if (path == "/v1/audit/proof/consistency") return consistency(query);
   if (path == "/v1/audit/search") return search(query);
+  if (path == "/v1/audit/overview") return overview(query);
   return textAnswer(404, "not found", "no such audit endpoint");
 }
 
@@ -251,6 +252,20 @@ AuditReadAnswer AuditApi::search(const std::string& query) {
   }
   const std::string json = withinPageBytes(*page, store::auditRowsToJson) + "\n";
   return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(json.begin(), json.end()), {}};
+}
+
+}  // namespace liaison::node
+
+namespace liaison::node {
+
+AuditReadAnswer AuditApi::overview(const std::string& query) {
+  auto request = store::parseAuditOverviewQuery(query);
+  if (!request) return badRequest(request.error().message);
+  auto reader = takeReader();
+  auto json = reader->overview(*request);
+  giveBack(std::move(reader));
+  if (!json) return unavailable(json.error());
+  return AuditReadAnswer{200, "application/json", std::vector<uint8_t>(json->begin(), json->end()), {}};
 }
 
 }  // namespace liaison::node

@@ -6,6 +6,8 @@
 //   GET /v1/audit/proof/inclusion?index=I&size=N        audit path of leaf I in the tree of N leaves
 //   GET /v1/audit/proof/consistency?first=M&second=N    consistency proof between trees of M and N
 //   GET /v1/audit/search?member=..&format=csv           filtered, paged search and export
+//   GET /v1/audit/overview?from=..&to=..                counts per day, member and officer, and
+//                                                       alerts (adapters/audit_overview.h)
 //
 // Who may read, and the auditing of every read, is the pipeline's business
 // (QueryPipeline::handleAuditRead); this class only answers an already authorised target.
@@ -53,6 +55,7 @@ class AuditApi {
   AuditReadAnswer inclusion(const std::string& query);
   AuditReadAnswer consistency(const std::string& query);
   AuditReadAnswer search(const std::string& query);
+  AuditReadAnswer overview(const std::string& query);
 
   /// A reader of its own for the calling thread (readers are not thread-safe), and its return.
   std::unique_ptr<store::AuditReader> takeReader();

@@ -1,7 +1,7 @@
 // The node's metrics listener: plain HTTP/1.1, GET /metrics only, one thread, apart from the
 // federation port. Metrics say how much traffic of which kind the node serves, which is nobody's
 // business on the federation port; here the operator decides who can connect (by default only
-// the machine itself). Boost.Beast stays inside metrics_server.cc.
+// the machine itself). A LocalHttpServer (local_http_server.h) underneath.
 #pragma once
 
 #include <chrono>
