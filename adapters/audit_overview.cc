@@ -18,7 +18,7 @@ constexpr uint64_t kMostThreshold = 1'000'000;
 
 // A timestamptz column as the model writes times, UTC to the second.
 std::string utc(std::string_view column) {
-  return "to_char(" + std::string(column) + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+  return "to_char((" + std::string(column) + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 }
 
 // The entries of the range ($1, $2) and, per entry, how many requests it stands for (a folded

@@ -1,5 +1,10 @@
-// `liaison audit verify|prove|sth|search`: the auditor's tools against a running node.
+// `liaison audit verify|prove|sth|search|console`: the auditor's tools against a running node.
+#include <pthread.h>
+
+#include <csignal>
+
 #include "crypto/digest.h"
+#include "node/cli/audit_console.h"
 #include "node/cli/commands.h"
 #include "node/cli/exit_codes.h"
 #include "node/client/audit_verify.h"
@@ -112,6 +117,35 @@ int search(const Arguments& args, const CommandContext& context) {
   return kExitOk;
 }
 
+// Serves the console until SIGINT or SIGTERM.
+int console(const Arguments& args, const CommandContext& context) {
+  AuditConsoleOptions options;
+  auto config = loadClientConfig(args.require("as"));
+  if (!config) return failed(config.error(), context.err);
+  if (auto state = args.option("state")) config->stateDir = *state;
+  options.config = std::move(*config);
+  options.nodeUrl = args.require("node");
+  if (auto listen = args.option("listen")) {
+    if (Status ok = parseConsoleListen(*listen, options); !ok) throw UsageError{ok.error().message};
+  }
+  for (const auto& folder : splitCommaList(args.option("heads").value_or(""))) options.headFolders.emplace_back(folder);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit it
+  auto started = AuditConsole::start(std::move(options));
+  if (!started) return failed(started.error(), context.err);
+  // The login address holds the secret: it goes to the auditor's terminal only, never to a log.
+  context.out << "audit console for " << args.require("node") << " at " << (*started)->origin() << "\n"
+              << "open this address in your browser (it signs you in; keep it to yourself):\n  "
+              << (*started)->loginUrl() << "\nstop with Ctrl-C" << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  (*started)->stop();
+  return kExitOk;
+}
+
 // --as, --node and --state, which every audit command takes.
 std::vector<OptionSpec> auditorOptions() {
   return {
@@ -134,7 +168,8 @@ Command auditSubcommand(Command command) {
 Command auditCommand() {
   return Command{
       .name = "audit",
-      .summary = "the auditor's tools: verify the node's audit log, prove a receipt, show the tree head, search",
+      .summary = "the auditor's tools: verify the node's audit log, prove a receipt, show the tree head, search, "
+                 "the console",
       .subcommands =
           {
               auditSubcommand({
@@ -168,6 +203,19 @@ Command auditCommand() {
                              "(see README, Auditor API).\nexit status: 0 printed, 1 failed, 2 usage error, 5 fork\n",
                   .positionals = {{"QUERY", "filters and format", false}},
                   .run = search,
+              }),
+              auditSubcommand({
+                  .name = "console",
+                  .summary = "serve the auditor's console (search, entries with their proofs, charts, alerts, "
+                             "the log's state) as a web page on this machine",
+                  .details = "It listens on loopback only and prints a login address holding a secret made at "
+                             "this start; the page refuses every request without it. Every read is signed with "
+                             "the auditor's key here (the browser never sees it) and audited by the node.\n"
+                             "exit status: 0 stopped by SIGINT or SIGTERM, 1 could not start, 2 usage error\n",
+                  .options = {{"listen", "ADDRESS:PORT", "where to listen (default 127.0.0.1:8090; loopback only; "
+                                                         "port 0 picks a free one)"},
+                              {"heads", "DIR,DIR", "further folders of the node's signed heads, e.g. partners'"}},
+                  .run = console,
               }),
           },
   };
