@@ -18,6 +18,8 @@ LIAISON_PACKAGES=(
   jq  # scripts/demo reads the auditors' JSON
 )
 LIAISON_PACKAGES+=(systemd)  # systemd-analyze: the ctest systemd_unit checks deploy/systemd/liaison-node.service
+# The audit console's browser test (tests/console): headless Chromium driven from Node.js.
+LIAISON_PACKAGES+=(chromium fonts-dejavu-core nodejs)
 
 # Database roles the invoking OS user may log in as (created by the migrations in schema/sql).
 LIAISON_DB_ROLES=(liaison_admin liaison_enforcement liaison_health liaison_justice liaison_audit_writer
@@ -42,6 +44,21 @@ install_packages() {
   log "installing ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The browser test's one npm package (playwright-core, pinned with its digest in
+# tests/console/package-lock.json), installed into tests/console/node_modules when missing or
+# when the lock file changed since. Debian's nodejs comes without npm; NodeSource's brings it.
+install_browser_test_tools() {
+  local dir=$LIAISON_ROOT/tests/console
+  if ! command -v npm >/dev/null; then
+    log "installing npm"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing the browser test's npm packages (tests/console)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 }
 
 # Configures and builds into $LIAISON_BUILD (extra CMake arguments pass through). Optimised as

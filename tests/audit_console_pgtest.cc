@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -332,6 +333,7 @@ TEST_F(AuditConsoleTest, InARealBrowserAnAuditorSearchesReadsAProvenEntrySeesCha
   const int status = std::system(command.c_str());
   std::ifstream log(output);
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  std::cout << text;  // each check the browser made, for the test's log
   EXPECT_EQ(status, 0) << text;
   for (const char* shot : {"1-search.png", "2-search-results.png", "3-entry.png", "4-charts.png", "5-alerts.png", "6-state.png"}) {
     EXPECT_TRUE(std::filesystem::exists(shots / shot)) << shot;

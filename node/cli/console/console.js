@@ -266,6 +266,12 @@ async function checkInclusion(data) {
   };
 }
 
+// An entry's fields in the order an auditor reads them: when, who, why, what, the outcome.
+const FIELD_ORDER = ['recorded_at', 'requester', 'officer_pseudonym', 'role', 'signer', 'purpose', 'case_reference',
+                     'query_kind', 'decision', 'reason', 'record_refs', 'partner', 'on_behalf_of', 'query_digest',
+                     'response_digest', 'remote_address', 'peer_pin', 'claimed_requester', 'claimed_officer',
+                     'claimed_role', 'repeat_count', 'local_user', 'command', 'manifest_digest', 'travellers'];
+
 async function entryPage(seq) {
   show(el('h2', {}, 'Entry #' + seq), el('p', { class: 'loading' }, 'Reading the entry, the signed head and the proof…'));
   let data;
@@ -277,7 +283,8 @@ async function entryPage(seq) {
   }
   const check = await checkInclusion(data);
   const fields = data.entry.fields || {};
-  const rows = Object.entries(fields).map(([name, value]) => el('tr', {}, el('th', { scope: 'row' }, name),
+  const rank = (name) => { const i = FIELD_ORDER.indexOf(name); return i < 0 ? FIELD_ORDER.length : i; };
+  const rows = Object.entries(fields).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([name, value]) => el('tr', {}, el('th', { scope: 'row' }, name),
     el('td', {}, Array.isArray(value) ? value.join('\n') : value === null ? '' : String(value))));
   const digest = fields.query_digest;
   show(
