@@ -133,13 +133,6 @@ Json alert(std::string_view kind, const pqxx::row& row, bool byRecord, std::stri
   return a;
 }
 
-std::optional<uint64_t> decimal(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 Result<AuditOverviewRequest> parseAuditOverviewQuery(std::string_view queryString) {
@@ -160,7 +153,7 @@ Result<AuditOverviewRequest> parseAuditOverviewQuery(std::string_view queryStrin
       (p.name == "from" ? from : to) = true;
       continue;
     }
-    const auto value = decimal(p.value);
+    const auto value = parseDecimalParameter(p.value);
     if (p.name == "window") {
       if (!value || *value < uint64_t(kShortestWindow.count()) || *value > uint64_t(kLongestWindow.count())) {
         return invalid(label + " is not a number of seconds from " + std::to_string(kShortestWindow.count()) +

@@ -421,6 +421,13 @@ std::string quoteParameterValue(std::string_view value) {
   return out + (value.size() > kMostShown ? "'..." : "'");
 }
 
+std::optional<uint64_t> parseDecimalParameter(std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 namespace {
 
 // The value quoted for an error message.
@@ -453,12 +460,7 @@ std::optional<std::string> percentDecode(std::string_view text) {
   return out;
 }
 
-std::optional<uint64_t> parseDecimal(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
+std::optional<uint64_t> parseDecimal(std::string_view text) { return parseDecimalParameter(text); }
 
 // Applies one decoded value to the query; returns what is wrong with it, or nullopt.
 using ApplyParameter = std::optional<std::string> (*)(AuditSearchQuery&, std::string);

@@ -151,6 +151,9 @@ Result<std::vector<QueryParameter>> parseQueryParameters(std::string_view queryS
 /// percent-encoded (the message may end up in JSON or a terminal), at most 64 bytes, in quotes.
 std::string quoteParameterValue(std::string_view value);
 
+/// A parameter's value as a whole number: decimal digits only, within uint64_t; nullopt otherwise.
+std::optional<uint64_t> parseDecimalParameter(std::string_view text);
+
 /// Parses the query string of an auditor's search (without the leading `?`), e.g.
 /// `member=XB-BORDER&role=border&decision=refused&from=2026-11-25T00:00:00Z&limit=50&format=csv`.
 /// Parameters: member, officer, role, purpose, case, kind, record, decision, from, to (UTC

@@ -15,6 +15,7 @@
 #include "node/cli/audit_console.h"
 #include "node/client/audit_verify.h"
 #include "node/client/query_client.h"
+#include "tests/liaison_process.h"
 #include "tests/loopback.h"
 #include "tests/node_harness.h"
 #include "tests/wait.h"
@@ -131,6 +132,25 @@ TEST_F(AuditConsoleTest, ANonAuditorConfigurationCannotStartIt) {
     ASSERT_FALSE(started.ok()) << identity;
     EXPECT_NE(started.error().message.find("the console is for auditors"), std::string::npos) << started.error().message;
   }
+}
+
+TEST_F(AuditConsoleTest, TheCommandStartsForAnAuditorOnlyOnLoopbackOnlyAndPrintsItsLoginAddress) {
+  const auto border = writeClientConfigFile(clientConfig(kBorderOfficer), dir_ / "border-client.toml");
+  const auto auditor = writeClientConfigFile(clientConfig(kAuditorOfficer), dir_ / "auditor-client.toml");
+  const CommandResult notAuditor = runLiaison({"audit", "console", "--as", border.string(), "--node", url(), "--listen", "0"});
+  EXPECT_EQ(notAuditor.exitCode, 1);
+  EXPECT_NE(notAuditor.err.find("the console is for auditors"), std::string::npos) << notAuditor.err;
+  const CommandResult everywhere =
+      runLiaison({"audit", "console", "--as", auditor.string(), "--node", url(), "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(everywhere.exitCode, 2);
+  EXPECT_NE(everywhere.err.find("loopback only"), std::string::npos) << everywhere.err;
+  // It serves until signalled: here it is killed after three seconds, having printed its address.
+  const CommandResult serving =
+      runLiaison({"audit", "console", "--as", auditor.string(), "--node", url(), "--listen", "127.0.0.1:0"},
+                 std::chrono::seconds(3));
+  EXPECT_TRUE(std::regex_search(serving.out, std::regex("http://127\\.0\\.0\\.1:[0-9]+/login\\?key=[0-9a-f]{64}\n")))
+      << serving.out << serving.err;
+  EXPECT_EQ(serving.err.find("key="), std::string::npos) << "the secret goes to the terminal's output only";
 }
 
 TEST_F(AuditConsoleTest, ItListensOnLoopbackOnly) {
@@ -283,6 +303,23 @@ TEST_F(AuditConsoleTest, TheOverviewCountsAndAlertsAndTheExportHoldsTheWholeSear
   ASSERT_EQ(json.status, 200u);
   EXPECT_EQ(Json::parse(json.body)["entries"].size(), 3u);
   EXPECT_EQ(get("/api/export?format=xml", cookie).status, 400u);
+}
+
+TEST_F(AuditConsoleTest, TheOverviewIsAnAuditorsReadOnlyAndEveryAttemptIsAudited) {
+  makeTraffic();
+  const std::string target = "/v1/audit/overview?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z";
+  for (const char* identity : {kBorderOfficer, kEnforcementOfficer, kHealthWorker, kPartnerBorder}) {
+    const uint64_t before = auditCount();
+    auto answer = client(identity)->getSigned(target);
+    ASSERT_TRUE(answer.ok()) << answer.error().message;
+    EXPECT_EQ(answer->status, 403u) << identity;
+    EXPECT_EQ(std::string(answer->body.begin(), answer->body.end()).find("firewall"), std::string::npos);
+    EXPECT_EQ(auditCount(), before + 1) << identity;
+    EXPECT_EQ(lastAuditEntry().decision, Decision::refused);
+  }
+  auto auditor = client(kAuditorOfficer)->getSigned(target);
+  ASSERT_TRUE(auditor.ok());
+  EXPECT_EQ(auditor->status, 200u);
 }
 
 TEST_F(AuditConsoleTest, AnEntryComesWithTheSignedHeadAndItsInclusionProof) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "adapters/audit_overview.h"
 #include "schema/codec.h"
 
 namespace liaison {
@@ -277,6 +278,45 @@ TEST(AuditExport, CsvQuotesSemicolonsAndDefusesTabs) {
   page.rows[0].entry.caseReference = "\tx";
   const std::string csv = store::auditRowsToCsv(page);
   EXPECT_NE(csv.find(",\"a;=b\",'\tx,"), std::string::npos) << csv;
+}
+
+TEST(AuditOverviewQuery, ARangeAndThresholdsAreParsedAndEveryBadOneIsNamed) {
+  auto parsed = store::parseAuditOverviewQuery(
+      "from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&window=600&refusals=5&screenings=3");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(formatTimestamp(parsed->from), "2026-11-01T00:00:00Z");
+  EXPECT_EQ(formatTimestamp(parsed->to), "2026-12-01T00:00:00Z");
+  EXPECT_EQ(parsed->window, std::chrono::seconds(600));
+  EXPECT_EQ(parsed->refusals, 5u);
+  EXPECT_EQ(parsed->screenings, 3u);
+  auto defaults = store::parseAuditOverviewQuery("from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->window, std::chrono::seconds(3600));
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"", "'from' and 'to' are required"},
+      {"from=2026-11-01T00:00:00Z", "'from' and 'to' are required"},
+      {"from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z", "'to' must be after 'from'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-01T00:00:00Z", "'to' must be after 'from'"},
+      {"from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "longer than 400 days"},
+      {"from=yesterday&to=2026-11-01T00:00:00Z", "parameter 'from': 'yesterday' is not a UTC time"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&window=59", "parameter 'window': '59'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&window=604801", "parameter 'window'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&refusals=0", "parameter 'refusals': '0'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&screenings=1", "parameter 'screenings': '1'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&refusals=-3", "parameter 'refusals'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&refusals=99999999999999999999", "parameter 'refusals'"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&member=XB", "unknown parameter 'member'"},
+      {"from=2026-11-01T00:00:00Z&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z", "more than once"},
+      {"from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&window=%00", "control character"},
+  };
+  for (const auto& [query, expected] : bad) {
+    auto refused = store::parseAuditOverviewQuery(query);
+    ASSERT_FALSE(refused.ok()) << query;
+    EXPECT_EQ(refused.error().kind, ErrorKind::invalidInput);
+    EXPECT_NE(refused.error().message.find(expected), std::string::npos) << query << ": " << refused.error().message;
+    EXPECT_EQ(refused.error().message.rfind("audit overview: ", 0), 0u) << refused.error().message;
+  }
 }
 
 }  // namespace

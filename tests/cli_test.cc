@@ -184,6 +184,7 @@ const std::vector<CommandUsage> kCommands = {
     {{"audit", "prove"}, kAuditorOptions},
     {{"audit", "sth"}, kAuditorOptions},
     {{"audit", "search"}, kAuditorOptions},
+    {{"audit", "console"}, with(kAuditorOptions, {"--listen", "--heads"})},
     {{"policy"}, {}},
     {{"policy", "check"}, {}},
     {{"policy", "explain"}, {"--member", "--role", "--purpose", "--query", "--compartment", "--case"}},

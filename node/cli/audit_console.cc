@@ -93,13 +93,6 @@ bool isLoopback(const std::string& address) {
   return octets[0] == 127 && octets[1] <= 255 && octets[2] <= 255 && octets[3] <= 255;
 }
 
-std::optional<uint64_t> decimal(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // The value of `name` in a Cookie header (`a=1; b=2`), if there.
 std::optional<std::string_view> cookie(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -346,7 +339,7 @@ HttpResponse AuditConsole::Impl::exportSearch(std::string_view query) {
 HttpResponse AuditConsole::Impl::entry(std::string_view query) {
   std::optional<uint64_t> seq;
   for (std::string_view pair : rawPairs(query)) {
-    if (pairName(pair) == "seq") seq = decimal(pair.substr(4));
+    if (pairName(pair) == "seq") seq = store::parseDecimalParameter(pair.substr(4));
   }
   if (!seq) return problem(400, "seq must be an entry's index, a whole number");
   auto head = latestHead();
@@ -520,7 +513,7 @@ Status parseConsoleListen(const std::string& text, AuditConsoleOptions& options)
     port = text.substr(colon + 1);
     if (address.size() >= 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
   }
-  const auto number = decimal(port);
+  const auto number = store::parseDecimalParameter(port);
   if (!number || *number > 65535) return invalid("the port must be a number from 0 to 65535");
   if (!isLoopback(address)) {
     return invalid("the console serves plain HTTP and listens on loopback only (127.0.0.1 or ::1); reach it from "

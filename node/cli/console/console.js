@@ -328,6 +328,20 @@ function rangeForm(params, page) {
   return { form, query };
 }
 
+// Shows the range form of `page` and reads the overview it asks for: {holder, o}, o null on failure
+// (the holder then says why).
+async function overviewPage(params, page, title, loading) {
+  const { form, query } = rangeForm(params, page);
+  const holder = el('div', { id: page }, el('p', { class: 'loading' }, loading));
+  show(el('h2', {}, title), form, holder);
+  try {
+    return { holder, o: await api('/api/overview?' + query.toString()) };
+  } catch (error) {
+    holder.replaceChildren(errorBox(error));
+    return { holder, o: null };
+  }
+}
+
 function legend(items) {
   return el('div', { class: 'legend' }, items.map(([label, colour]) => {
     const span = el('span', {}, label);
@@ -412,16 +426,8 @@ function splitOf(requests, refused, firewall, invalid) {
 }
 
 async function chartsPage(params) {
-  const { form, query } = rangeForm(params, 'charts');
-  const holder = el('div', { id: 'charts' }, el('p', { class: 'loading' }, 'Summing up the log…'));
-  show(el('h2', {}, 'Requests and refusals'), form, holder);
-  let o;
-  try {
-    o = await api('/api/overview?' + query.toString());
-  } catch (error) {
-    holder.replaceChildren(errorBox(error));
-    return;
-  }
+  const { holder, o } = await overviewPage(params, 'charts', 'Requests and refusals', 'Summing up the log…');
+  if (!o) return;
   const days = [];
   for (let d = new Date(o.from.slice(0, 10) + 'T00:00:00Z'); stamp(d) < o.to; d = new Date(d.getTime() + 86400000)) {
     days.push(isoDay(d));
@@ -476,16 +482,8 @@ const ALERT_TITLES = {
 };
 
 async function alertsPage(params) {
-  const { form, query } = rangeForm(params, 'alerts');
-  const holder = el('div', { id: 'alerts' }, el('p', { class: 'loading' }, 'Looking for alerts…'));
-  show(el('h2', {}, 'Alerts'), form, holder);
-  let o;
-  try {
-    o = await api('/api/overview?' + query.toString());
-  } catch (error) {
-    holder.replaceChildren(errorBox(error));
-    return;
-  }
+  const { holder, o } = await overviewPage(params, 'alerts', 'Alerts', 'Looking for alerts…');
+  if (!o) return;
   if (o.alerts.length === 0) {
     holder.replaceChildren(el('p', { id: 'no-alerts' }, 'No alerts from ' + o.from + ' to ' + o.to + '.'));
     return;
