@@ -4,6 +4,7 @@
 // every page by tests/console/browser_test.mjs, which saves screenshots for a reviewer.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "node/cli/audit_console.h"
 #include "node/client/audit_verify.h"
 #include "node/client/query_client.h"
+#include "node/client/tree_heads.h"
 #include "tests/liaison_process.h"
 #include "tests/loopback.h"
 #include "tests/node_harness.h"
@@ -320,6 +322,97 @@ TEST_F(AuditConsoleTest, TheOverviewIsAnAuditorsReadOnlyAndEveryAttemptIsAudited
   auto auditor = client(kAuditorOfficer)->getSigned(target);
   ASSERT_TRUE(auditor.ok());
   EXPECT_EQ(auditor->status, 200u);
+}
+
+TEST_F(AuditConsoleTest, TheRefusalsAlertCountsWithinASlidingWindowOnly) {
+  // The node's clock is set back to yesterday and moved between requests: refusals at 0 s, 30 min,
+  // 3 h and 3 h 10 s. Then it runs true again, for the console's reads.
+  std::atomic<int64_t> offset{0};
+  std::atomic<bool> trueTime{false};
+  const Timestamp start = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) - std::chrono::days(1);
+  clock_ = [&] {
+    return trueTime ? std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())
+                    : start + std::chrono::seconds(offset.load());
+  };
+  stopNode();
+  startNode();
+  auto enforcement = client(kEnforcementOfficer);
+  std::vector<uint64_t> seqs;
+  for (int64_t at : {0, 1800, 10800, 10810}) {
+    offset = at;
+    auto answer = enforcement->sendSealed(enforcement->seal(HealthRecordQuery{healthRef_}, {}, clock_()));
+    ASSERT_TRUE(answer.ok()) << answer.error().message;
+    ASSERT_EQ(answer->response.status, ResponseStatus::refused);
+    seqs.push_back(answer->response.receipt.leafIndex);
+  }
+  trueTime = true;
+  startConsole();
+  const std::string cookie = signIn();
+  const std::string day = "/api/overview?from=" + formatTimestamp(start) + "&to=" +
+                          formatTimestamp(start + std::chrono::days(1)) + "&screenings=1000";
+  const std::string range = day + "&window=3600";
+  auto refusalAlerts = [&](int threshold) {
+    const Answer answer = get(range + "&refusals=" + std::to_string(threshold), cookie);
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    Json alerts = Json::array();
+    const Json overview = Json::parse(answer.body);
+    for (const Json& a : overview["alerts"]) {
+      if (a["kind"] == "refusals") alerts.push_back(a);
+    }
+    return alerts;
+  };
+  EXPECT_TRUE(refusalAlerts(3).empty()) << "no hour holds three of the four refusals";
+  const Json two = refusalAlerts(2);
+  ASSERT_EQ(two.size(), 1u) << two.dump();
+  EXPECT_EQ(two[0]["officer"], kEnforcementOfficer);
+  EXPECT_EQ(two[0]["count"], 2);
+  EXPECT_EQ(two[0]["seqs"], Json({seqs[0], seqs[1]})) << "the first window that holds two, with its entries";
+  const Answer wide = get(day + "&refusals=4&window=14400", cookie);  // four hours hold all four
+  ASSERT_EQ(wide.status, 200u) << wide.body;
+  bool four = false;
+  const Json wideOverview = Json::parse(wide.body);
+  for (const Json& a : wideOverview["alerts"]) four |= a["kind"] == "refusals" && a["count"] == 4;
+  EXPECT_TRUE(four) << wide.body;
+}
+
+TEST_F(AuditConsoleTest, TheStatePageHoldsPartnersKeptHeadsToTheLatestAndNamesPlantedOnes) {
+  // A partner's client keeps the heads the node gave it in its state folder.
+  client::ClientConfig partner = clientConfig(kPartnerBorder);
+  partner.stateDir = dir_ / "xb-state";
+  auto xb = client::QueryClient::create(partner, url());
+  ASSERT_TRUE(xb.ok()) << xb.error().message;
+  makeTraffic();
+  waitForSignedHead();
+  auto answer = (*xb)->send(CheckDocumentQuery{DocumentNumber::parse("L898902C3").value(), "UTO", DocumentType::passport}, {});
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  const auto folder = client::TreeHeadStore::folderFor(partner.stateDir, (*xb)->nodeKeyId());
+  ASSERT_FALSE((*xb)->treeHeads().all().empty());
+  // And a head planted beside them, which no key signed.
+  std::ofstream(folder / ("3-" + std::string(64, 'a') + ".sth")) << "not a signed head";
+
+  AuditConsoleOptions options;
+  options.config = clientConfig(kAuditorOfficer);
+  options.nodeUrl = url();
+  options.port = 0;
+  options.headFolders = {folder};
+  auto started = AuditConsole::start(std::move(options));
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  console_ = std::move(*started);
+  const std::string login = console_->loginUrl();
+  secret_ = login.substr(login.find("key=") + 4);
+  const std::string cookie = signIn();
+  const Answer state = get("/api/state", cookie);
+  ASSERT_EQ(state.status, 200u) << state.body;
+  const Json s = Json::parse(state.body);
+  ASSERT_TRUE(s.contains("head")) << state.body;
+  ASSERT_EQ(s["partner_heads"].size(), 1u);
+  const Json& xbHeads = s["partner_heads"][0];
+  EXPECT_GE(xbHeads["heads"].get<size_t>(), 1u) << state.body;
+  EXPECT_EQ(xbHeads["consistent"], true) << state.body;
+  ASSERT_EQ(xbHeads["problems"].size(), 1u) << state.body;
+  EXPECT_NE(xbHeads["problems"][0].get<std::string>().find("3-aaaa"), std::string::npos) << state.body;
+  EXPECT_TRUE(s["fork_evidence"].empty());
+  EXPECT_EQ(s["verification"]["running"], false);
 }
 
 TEST_F(AuditConsoleTest, AnEntryComesWithTheSignedHeadAndItsInclusionProof) {
