@@ -40,32 +40,37 @@ constexpr int kColumnCount = 23;
 // size without fetching it); only rows that start within $15 bytes of entries are then read, so
 // an old node's huge entries cannot fill memory, and the last column counts the matches so the
 // caller knows whether more follow.
-const std::string& searchSql() {
-  static const std::string sql =
-      "WITH matching AS (SELECT seq, octet_length(entry) AS own"
-      " FROM audit.entries"
-      " WHERE seq > $1::bigint"
-      " AND ($2::text IS NULL OR requester = $2)"
-      " AND ($3::text IS NULL OR officer_pseudonym = $3)"
-      " AND ($4::text IS NULL OR role = $4)"
-      " AND ($5::text IS NULL OR purpose = $5)"
-      " AND ($6::text IS NULL OR case_reference = $6)"
-      " AND ($7::text IS NULL OR query_kind = $7)"
-      " AND ($8::text IS NULL OR $8 = ANY (record_refs))"
-      " AND ($9::text IS NULL OR decision = $9)"
-      " AND ($10::timestamptz IS NULL OR recorded_at >= $10)"
-      " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
-      " AND ($12::text IS NULL OR signer = $12)"
-      " AND ($13::text IS NULL OR remote_address = $13)"
-      " AND ($16::text IS NULL OR query_digest = decode($16, 'hex') OR position(decode($16, 'hex') IN entry) > 0)"
-      " ORDER BY seq LIMIT $14::bigint),"
-      " within AS (SELECT seq, sum(own) OVER (ORDER BY seq) - own AS before FROM matching)"
-      " SELECT " +
-      std::string(kColumns) +
-      ", (SELECT count(*) FROM matching)"
-      " FROM audit.entries WHERE seq IN (SELECT seq FROM within"
-      " WHERE before < $15::bigint OR before = 0) ORDER BY seq";
-  return sql;
+// One statement for each order, oldest or newest first.
+std::string makeSearchSql(bool newestFirst) {
+  const std::string order = newestFirst ? " DESC" : "";
+  return "WITH matching AS (SELECT seq, octet_length(entry) AS own"
+         " FROM audit.entries"
+         " WHERE seq " + std::string(newestFirst ? "<" : ">") + " $1::bigint"
+         " AND ($2::text IS NULL OR requester = $2)"
+         " AND ($3::text IS NULL OR officer_pseudonym = $3)"
+         " AND ($4::text IS NULL OR role = $4)"
+         " AND ($5::text IS NULL OR purpose = $5)"
+         " AND ($6::text IS NULL OR case_reference = $6)"
+         " AND ($7::text IS NULL OR query_kind = $7)"
+         " AND ($8::text IS NULL OR $8 = ANY (record_refs))"
+         " AND ($9::text IS NULL OR decision = $9)"
+         " AND ($10::timestamptz IS NULL OR recorded_at >= $10)"
+         " AND ($11::timestamptz IS NULL OR recorded_at < $11)"
+         " AND ($12::text IS NULL OR signer = $12)"
+         " AND ($13::text IS NULL OR remote_address = $13)"
+         " AND ($16::text IS NULL OR query_digest = decode($16, 'hex') OR position(decode($16, 'hex') IN entry) > 0)"
+         " ORDER BY seq" + order + " LIMIT $14::bigint),"
+         " within AS (SELECT seq, sum(own) OVER (ORDER BY seq" + order + ") - own AS before FROM matching)"
+         " SELECT " + std::string(kColumns) +
+         ", (SELECT count(*) FROM matching)"
+         " FROM audit.entries WHERE seq IN (SELECT seq FROM within"
+         " WHERE before < $15::bigint OR before = 0) ORDER BY seq" + order;
+}
+
+const std::string& searchSql(bool newestFirst) {
+  static const std::string oldest = makeSearchSql(false);
+  static const std::string newest = makeSearchSql(true);
+  return newestFirst ? newest : oldest;
 }
 
 // The entries with seq in [$1, $2).
@@ -324,7 +329,10 @@ Result<T> AuditReader::run(std::string_view what, Work&& work) {
 
 Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter, size_t maxEntryBytes) {
   if (Status ok = checkFilter(filter); !ok) return ok.error();
-  const std::string afterSeq = filter.afterSeq ? std::to_string(*filter.afterSeq) : "-1";
+  // Past the first page, the page continues beyond `afterSeq` in the search's order.
+  const std::string afterSeq = filter.afterSeq ? std::to_string(*filter.afterSeq)
+                               : filter.newestFirst ? std::to_string(kMaxSeq)
+                                                    : "-1";
   const std::optional<std::string> role =
       filter.role ? std::optional(std::string(name(*filter.role))) : std::nullopt;
   const std::optional<std::string> queryKind =
@@ -340,7 +348,7 @@ Result<AuditPage> AuditReader::search(const AuditSearchFilter& filter, size_t ma
 
   return run<AuditPage>("audit search", [&](pqxx::transaction_base& tx) -> Result<AuditPage> {
     const pqxx::result result =
-        tx.exec_params(searchSql(), afterSeq, orNull(filter.requester), orNull(filter.officerPseudonym),
+        tx.exec_params(searchSql(filter.newestFirst), afterSeq, orNull(filter.requester), orNull(filter.officerPseudonym),
                        orNull(role), orNull(filter.purpose), orNull(filter.caseReference), orNull(queryKind),
                        orNull(filter.recordRef), orNull(decision), orNull(from), orNull(to),
                        orNull(filter.signer), orNull(filter.remoteAddress), fetch, budget, orNull(filter.digest));
@@ -484,7 +492,17 @@ std::optional<std::string> setTime(AuditSearchQuery& query, std::string value) {
   return std::nullopt;
 }
 
-constexpr std::array<Parameter, 16> kParameters = {{
+constexpr std::array<Parameter, 17> kParameters = {{
+    {"order",
+     [](AuditSearchQuery& q, std::string v) -> std::optional<std::string> {
+       if (v == "oldest")
+         q.filter.newestFirst = false;
+       else if (v == "newest")
+         q.filter.newestFirst = true;
+       else
+         return shown(v) + " is not oldest or newest";
+       return std::nullopt;
+     }},
     {"signer", &setText<&AuditSearchFilter::signer>},
     {"source", &setText<&AuditSearchFilter::remoteAddress>},
     {"digest",

@@ -29,7 +29,7 @@ inline constexpr size_t kMaxAuditParameterBytes = 256;
 inline constexpr size_t kMaxAuditQueryStringBytes = 8192;
 
 /// Which entries a search returns. Every condition that is set must hold (AND); text matches are
-/// exact. Entries come in seq order, at most `limit` of them, after `afterSeq` if set.
+/// exact. Entries come in seq order (or its reverse), at most `limit` of them, after `afterSeq` if set.
 struct AuditSearchFilter {
   std::optional<std::string> requester;         ///< requesting member id
   std::optional<std::string> officerPseudonym;  ///< the officer's pseudonym at the requester
@@ -47,7 +47,10 @@ struct AuditSearchFilter {
   /// its behalf (the officer's node) or made on behalf of it (a partner's), so one digest follows
   /// a federated request through both logs.
   std::optional<std::string> digest;
-  /// Keyset paging: only entries with seq > afterSeq. Pass the previous page's nextAfterSeq.
+  /// Newest first (seq descending) rather than oldest first.
+  bool newestFirst = false;
+  /// Keyset paging: only entries after afterSeq in the search's order (seq > afterSeq oldest
+  /// first, seq < afterSeq newest first). Pass the previous page's nextAfterSeq.
   std::optional<uint64_t> afterSeq;
   size_t limit = kDefaultAuditPageLimit;  ///< 1..kMaxAuditPageRows
 };
@@ -157,7 +160,8 @@ std::optional<uint64_t> parseDecimalParameter(std::string_view text);
 /// Parses the query string of an auditor's search (without the leading `?`), e.g.
 /// `member=XB-BORDER&role=border&decision=refused&from=2026-11-25T00:00:00Z&limit=50&format=csv`.
 /// Parameters: member, officer, role, purpose, case, kind, record, decision, from, to (UTC
-/// `YYYY-MM-DDTHH:MM:SSZ`), signer, source (remote address), after, limit, format (json or csv). Names and values are
+/// `YYYY-MM-DDTHH:MM:SSZ`), signer, source (remote address), order (oldest or newest first), after, limit,
+/// format (json or csv). Names and values are
 /// percent-decoded, `+` is a space (HTML form encoding). Every error is ErrorKind::invalidInput
 /// naming the parameter and its value: an unknown or repeated parameter, an empty, over-long
 /// (kMaxAuditParameterBytes) or malformed value, an unknown role, query kind or decision.

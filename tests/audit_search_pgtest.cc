@@ -280,6 +280,36 @@ TEST_F(AuditSearch, PagingAFilteredSearchVisitsEveryMatchOnce) {
   EXPECT_EQ(pages.sizes, (std::vector<size_t>{30, 30, 24}));
 }
 
+TEST_F(AuditSearch, NewestFirstPagesBackwardsThroughEveryMatchOnce) {
+  std::vector<AuditEntry> entries;
+  for (int i = 0; i < 250; ++i) entries.push_back(numberedEntry(i));
+  append(entries);
+  AuditReader reader(target());
+
+  AuditSearchFilter filter;
+  filter.decision = Decision::refused;
+  filter.newestFirst = true;
+  filter.limit = 30;
+  const Pages pages = allPages(reader, filter);
+  std::vector<uint64_t> expected;
+  for (int64_t i = 249; i >= 0; --i) {
+    if (i % 3 == 0) expected.push_back(static_cast<uint64_t>(i));
+  }
+  EXPECT_EQ(pages.seqs, expected);
+  EXPECT_EQ(pages.sizes, (std::vector<size_t>{30, 30, 24}));
+  // The order is a parameter of the query string too; anything but oldest or newest is refused.
+  auto parsed = store::parseAuditSearchQuery("order=newest&limit=5");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  auto newest = reader.search(parsed->filter);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->rows.size(), 5u);
+  EXPECT_EQ(newest->rows.front().seq, 249u);
+  EXPECT_EQ(newest->nextAfterSeq, std::optional<uint64_t>(245));
+  auto refused = store::parseAuditSearchQuery("order=random");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("'random' is not oldest or newest"), std::string::npos) << refused.error().message;
+}
+
 TEST_F(AuditSearch, EntriesReturnsTheHalfOpenRangeInOrder) {
   std::vector<AuditEntry> entries;
   for (int i = 0; i < 250; ++i) entries.push_back(numberedEntry(i));

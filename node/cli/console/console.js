@@ -98,8 +98,10 @@ function searchForm(params, onSubmit) {
   });
   const limit = el('select', { name: 'limit' }, ['25', '50', '100', '500'].map(
     (v) => el('option', { value: v, selected: (params.get('limit') || '50') === v }, v)));
+  const order = el('select', { name: 'order' }, [['newest', 'newest first'], ['oldest', 'oldest first']].map(
+    ([v, label]) => el('option', { value: v, selected: (params.get('order') || 'newest') === v }, label)));
   const form = el('form', { class: 'filters', role: 'search', 'aria-label': 'Search the audit log' },
-                  fields, el('label', {}, 'Entries per page', limit),
+                  fields, el('label', {}, 'Order', order), el('label', {}, 'Entries per page', limit),
                   el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'search-button' }, 'Search'),
                      el('button', { type: 'button', class: 'secondary', id: 'export-csv',
                                     onclick: () => exportSearch(form, 'csv') }, 'Export CSV'),
@@ -153,6 +155,7 @@ async function searchPage(params) {
   const query = new URLSearchParams(params);
   query.delete('_back');  // the page's own memory of earlier pages
   if (!query.has('limit')) query.set('limit', '50');
+  if (!query.has('order')) query.set('order', 'newest');
   try {
     const page = await api('/api/search?' + query.toString());
     results.replaceChildren(resultsTable(page, params));
