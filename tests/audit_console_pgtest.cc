@@ -392,13 +392,14 @@ TEST_F(AuditConsoleTest, TheStatePageHoldsPartnersKeptHeadsToTheLatestAndNamesPl
   const auto folder = client::TreeHeadStore::folderFor(partner.stateDir, (*xb)->nodeKeyId());
   ASSERT_FALSE((*xb)->treeHeads().all().empty());
   // And a head planted beside them, which no key signed.
-  std::ofstream(folder / ("3-" + std::string(64, 'a') + ".sth")) << "not a signed head";
+  std::ofstream(folder / ("3-" + std::string(64, 'a') + ".sth")) << "not a signed head";  // planted
 
   AuditConsoleOptions options;
   options.config = clientConfig(kAuditorOfficer);
   options.nodeUrl = url();
   options.port = 0;
   options.headFolders = {folder};
+  options.config.stateDir = dir_ / "auditor-state";
   auto started = AuditConsole::start(std::move(options));
   ASSERT_TRUE(started.ok()) << started.error().message;
   console_ = std::move(*started);
@@ -417,6 +418,36 @@ TEST_F(AuditConsoleTest, TheStatePageHoldsPartnersKeptHeadsToTheLatestAndNamesPl
   EXPECT_NE(xbHeads["problems"][0].get<std::string>().find("3-aaaa"), std::string::npos) << state.body;
   EXPECT_TRUE(s["fork_evidence"].empty());
   EXPECT_EQ(s["verification"]["running"], false);
+  EXPECT_FALSE(s.contains("last_verified")) << "never verified from this state folder";
+
+  // A verification started from the page runs in the console: the planted head fails it, as
+  // `audit verify --heads` would; without it the log verifies and that is remembered.
+  const std::filesystem::path planted = folder / ("3-" + std::string(64, 'a') + ".sth");
+  auto verifyNow = [&] {
+    const Answer verify = get("/api/verify", cookie, "POST");
+    EXPECT_EQ(verify.status, 202u) << verify.body;
+    Json after;
+    EXPECT_TRUE(waitUntil(
+        [&] {
+          after = Json::parse(get("/api/state", cookie).body);
+          if (after["verification"]["running"] == false && after["verification"]["last"].is_object()) return true;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return false;
+        },
+        std::chrono::seconds(60)));
+    return after;
+  };
+  const Json failed = verifyNow();
+  EXPECT_EQ(failed["verification"]["last"]["verified"], false) << failed.dump();
+  EXPECT_NE(failed["verification"]["last"]["problems"].dump().find(planted.filename().string()), std::string::npos);
+  EXPECT_FALSE(failed.contains("last_verified"));
+  std::filesystem::remove(planted);
+  const Json after = verifyNow();
+  const Json& last = after["verification"]["last"];
+  EXPECT_EQ(last["verified"], true) << last.dump();
+  EXPECT_GT(last["entries"].get<uint64_t>(), 0u);
+  ASSERT_TRUE(after.contains("last_verified")) << after.dump();
+  EXPECT_EQ(after["last_verified"]["entries"], last["entries"]);
 }
 
 TEST_F(AuditConsoleTest, AnEntryComesWithTheSignedHeadAndItsInclusionProof) {

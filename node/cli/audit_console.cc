@@ -448,6 +448,17 @@ HttpResponse AuditConsole::Impl::state() {
       }
     }
     out["fork_evidence"] = std::move(evidence);
+    // When the log was last verified from this state folder, by this console or `audit verify`.
+    const auto verified = kept.folder() / client::kVerifiedLeavesFile;
+    if (!kept.folder().empty() && std::filesystem::is_regular_file(verified, ec)) {
+      const auto modified = std::filesystem::last_write_time(verified, ec);
+      const auto size = std::filesystem::file_size(verified, ec);
+      if (!ec) {
+        const auto at = std::chrono::time_point_cast<std::chrono::seconds>(
+            std::chrono::file_clock::to_sys(modified));
+        out["last_verified"] = {{"at", formatTimestamp(at)}, {"entries", size / sizeof(Digest)}};
+      }
+    }
     giveBack(std::move(*c));
   }
   out["verification"] = verificationState();

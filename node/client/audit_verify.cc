@@ -18,8 +18,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// The leaves an earlier run verified, next to the node's kept heads: 32 bytes per leaf.
-constexpr const char* kVerifiedLeavesFile = "verified-leaves";
 
 Result<Json> getJson(QueryClient& client, const std::string& path) {
   auto reply = client.getSigned(path);

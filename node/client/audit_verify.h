@@ -16,6 +16,10 @@
 
 namespace liaison::client {
 
+/// The leaves the last successful verification checked, next to the node's kept heads (32 bytes
+/// per leaf): its modification time says when the log was last verified from this state folder.
+inline constexpr const char* kVerifiedLeavesFile = "verified-leaves";
+
 struct AuditVerifyOptions {
   /// Further folders of signed heads of the same node, e.g. collected from partners' clients.
   std::vector<std::filesystem::path> headFolders;

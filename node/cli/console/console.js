@@ -541,8 +541,10 @@ async function statePage() {
     el('td', {}, (f.problems || []).join('; '))));
   const verification = s.verification || {};
   const last = verification.last;
+  const before = s.last_verified ? 'Last verified from this auditor\'s state folder at ' + s.last_verified.at + ' (' +
+                                   s.last_verified.entries + ' entries).' : 'Never verified from this auditor\'s state folder.';
   const verifyText = verification.running ? 'A verification is running…'
-    : !last ? 'Not verified since this console started.'
+    : !last ? 'Not verified since this console started. ' + before
     : last.error ? 'Last verification (' + last.finished + ') could not be made: ' + last.error
     : (last.verified ? 'VERIFIED' : 'FAILED') + ' at ' + last.finished + ': ' + last.entries + ' entries rehashed into the root of the head of ' +
       last.tree_size + ' entries, ' + last.heads_checked + ' earlier heads checked' +
