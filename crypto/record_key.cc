@@ -37,8 +37,8 @@ uint32_t RecordKeySecret::recordKey(std::string_view scope, std::string_view ref
   message.append(reference);
   unsigned char hash[32];
   const auto key = bytes_.bytes();
-  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                     key.data(), key.size());
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), key.data(), key.size());
   return uint32_t{hash[0]} | uint32_t{hash[1]} << 8 | uint32_t{hash[2]} << 16 | uint32_t{hash[3]} << 24;
 }
 

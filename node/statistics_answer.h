@@ -18,7 +18,8 @@ namespace liaison::node {
 /// hash of its reference within what is counted (the record kind, or `request`). Fails
 /// (invalidInput) when the table would hold more than limits::kMaxStatisticsCells cells.
 Result<StatisticsTable> tabulateStatistics(const std::vector<store::StatisticsRow>& rows,
-                                           const AggregateStatisticsQuery& query, const crypto::RecordKeySecret& secret,
+                                           const AggregateStatisticsQuery& query,
+                                           const crypto::RecordKeySecret& secret,
                                            const policy::StatisticsSettings& settings);
 
 /// One line for the audit entry: what was counted and how much was released, e.g.

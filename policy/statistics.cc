@@ -34,37 +34,49 @@ std::vector<StatisticsDimension> dimensionsOf(StatisticsSubject subject, RecordK
   using enum StatisticsDimension;
   if (subject == StatisticsSubject::requests) return {none, queryKind, decision, role, requester};
   switch (kind) {
-    case RecordKind::travelDocument: return {none, fraudType, documentType, issuingState};
-    case RecordKind::movement: return {none, port, direction, nationality, sex};
-    case RecordKind::refusal: return {none, port, ground, nationality, sex};
-    case RecordKind::overstay: return {none, nationality, sex};
-    case RecordKind::visaDecision: return {none, outcome, nationality, sex};
+    case RecordKind::travelDocument:
+      return {none, fraudType, documentType, issuingState};
+    case RecordKind::movement:
+      return {none, port, direction, nationality, sex};
+    case RecordKind::refusal:
+      return {none, port, ground, nationality, sex};
+    case RecordKind::overstay:
+      return {none, nationality, sex};
+    case RecordKind::visaDecision:
+      return {none, outcome, nationality, sex};
     case RecordKind::healthRecord:
-    case RecordKind::justiceRecord: return {none, recordType, nationality, sex};
+    case RecordKind::justiceRecord:
+      return {none, recordType, nationality, sex};
     case RecordKind::notice:
     case RecordKind::watchlistPerson:
-    case RecordKind::watchlistDocument: return {};  // no date of an event to count by
+    case RecordKind::watchlistDocument:
+      return {};  // no date of an event to count by
   }
   return {};
 }
 
 Date periodStart(Date date, StatisticsPeriod period) {
   switch (period) {
-    case StatisticsPeriod::day: return date;
+    case StatisticsPeriod::day:
+      return date;
     case StatisticsPeriod::week: {
       const sys_days day{date};
       return Date{day - std::chrono::days{std::chrono::weekday{day}.iso_encoding() - 1}};
     }
-    case StatisticsPeriod::month: return Date{date.year(), date.month(), std::chrono::day{1}};
+    case StatisticsPeriod::month:
+      return Date{date.year(), date.month(), std::chrono::day{1}};
   }
   return date;
 }
 
 Date nextPeriod(Date start, StatisticsPeriod period) {
   switch (period) {
-    case StatisticsPeriod::day: return Date{sys_days{start} + std::chrono::days{1}};
-    case StatisticsPeriod::week: return Date{sys_days{start} + std::chrono::days{7}};
-    case StatisticsPeriod::month: return start + std::chrono::months{1};
+    case StatisticsPeriod::day:
+      return Date{sys_days{start} + std::chrono::days{1}};
+    case StatisticsPeriod::week:
+      return Date{sys_days{start} + std::chrono::days{7}};
+    case StatisticsPeriod::month:
+      return start + std::chrono::months{1};
   }
   return start;
 }
@@ -77,12 +89,13 @@ std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery
   }
   const std::vector<StatisticsDimension> offered = dimensionsOf(query.subject, query.kind);
   if (offered.empty()) {
-    return "records of kind " + std::string(name(query.kind)) + " carry no date of an event and are not counted";
+    return "records of kind " + std::string(name(query.kind)) +
+           " carry no date of an event and are not counted";
   }
   if (std::find(offered.begin(), offered.end(), query.dimension) == offered.end()) {
     return "dimension " + std::string(name(query.dimension)) + " is not offered for " +
-           (records ? std::string(name(query.kind)) + " records" : std::string("requests")) + "; those offered are " +
-           joinedNames(offered);
+           (records ? std::string(name(query.kind)) + " records" : std::string("requests")) +
+           "; those offered are " + joinedNames(offered);
   }
   const std::string period(name(query.period));
   for (const auto& [what, date] : {std::pair{"from", query.from}, std::pair{"until", query.until}}) {
@@ -95,16 +108,18 @@ std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery
     return "the range " + formatDate(query.from) + " to " + formatDate(query.until) + " is empty";
   }
   size_t periods = 0;
-  for (Date d = query.from; d < query.until && periods <= limits::kMaxStatisticsPeriods; d = nextPeriod(d, query.period)) {
+  for (Date d = query.from; d < query.until && periods <= limits::kMaxStatisticsPeriods;
+       d = nextPeriod(d, query.period)) {
     ++periods;
   }
   if (periods > limits::kMaxStatisticsPeriods) {
-    return "the range spans more than " + std::to_string(limits::kMaxStatisticsPeriods) + " periods of a " + period;
+    return "the range spans more than " + std::to_string(limits::kMaxStatisticsPeriods) + " periods of a " +
+           period;
   }
   const Date current = periodStart(today, query.period);
   if (query.until > current) {
-    return "until " + formatDate(query.until) + " reaches into the " + period + " that began " + formatDate(current) +
-           ": only completed periods are counted";
+    return "until " + formatDate(query.until) + " reaches into the " + period + " that began " +
+           formatDate(current) + ": only completed periods are counted";
   }
   return std::nullopt;
 }
@@ -118,8 +133,8 @@ std::optional<std::string> statisticsRoleProblem(Role role, const AggregateStati
   }
   if (isProtected(query.dimension)) {
     return "dimension " + std::string(name(query.dimension)) +
-           " is a protected attribute, counted in aggregate for oversight roles (" + oversightNames(settings) +
-           ") only";
+           " is a protected attribute, counted in aggregate for oversight roles (" +
+           oversightNames(settings) + ") only";
   }
   return std::nullopt;
 }
@@ -158,8 +173,8 @@ std::optional<StatisticsTable> releaseCells(const std::vector<CountedCell>& coun
   for (Date p : periods) {
     // Records of this period that no released cell shows: cells below the minimum and values left out.
     uint64_t heldBack = 0;
-    for (auto it = byCell.lower_bound({sys_days{p}, std::string()}); it != byCell.end() && it->first.first == sys_days{p};
-         ++it) {
+    for (auto it = byCell.lower_bound({sys_days{p}, std::string()});
+         it != byCell.end() && it->first.first == sys_days{p}; ++it) {
       if (listed.count(it->second->value) == 0) heldBack += it->second->count;
     }
     struct Draft {
@@ -193,8 +208,9 @@ std::optional<StatisticsTable> releaseCells(const std::vector<CountedCell>& coun
     }
     for (Draft& draft : row) {
       if (!draft.cell.suppressed) {
-        const int64_t noisy = static_cast<int64_t>(draft.count) +
-                              cellKeyNoise(static_cast<uint32_t>(draft.keySum % kCellKeyModulus), settings.noiseBound);
+        const int64_t noisy =
+            static_cast<int64_t>(draft.count) +
+            cellKeyNoise(static_cast<uint32_t>(draft.keySum % kCellKeyModulus), settings.noiseBound);
         draft.cell.count = static_cast<uint64_t>(std::max<int64_t>(noisy, 0));
       }
       table.cells.push_back(std::move(draft.cell));

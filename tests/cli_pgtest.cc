@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "adapters/csv_import.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
@@ -115,14 +116,18 @@ TEST_F(CliQuery, AFirewalledQueryExitsThreeAndReadsNothing) {
 }
 
 TEST_F(CliQuery, StatisticsArePrintedCellByCellWithSmallCellsSuppressed) {
-  store::RecordStore store(target());
+  std::vector<Record> movements;
   for (int i = 0; i < 10; ++i) {
     auto movement = std::get<Movement>(sampleRecord(RecordKind::movement, "XA-POLICE", i));
     movement.meta.ref.clear();
     movement.port = "FRPAR";
     movement.occurredAt = parseTimestamp("2024-01-15T08:00:00Z").value();
-    ASSERT_TRUE(store.insert("XA-POLICE", movement).ok());
+    movements.push_back(std::move(movement));
   }
+  importers::ImportOptions owner;
+  owner.owner = "XA-POLICE";
+  owner.retentionUntil = parseDate("2099-12-31").value();
+  ASSERT_TRUE(importers::importRecords(target(), RecordKind::movement, movements, owner).ok());
   const std::vector<std::string> byPort{"aggregate-statistics", "movement", "--from", "2024-01-01",
                                         "--until", "2024-03-01", "--by", "port"};
   const CommandResult text = query(kBorderOfficer, byPort);

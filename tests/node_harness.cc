@@ -217,6 +217,14 @@ std::string pinOf(const std::filesystem::path& prefix) {
 
 }  // namespace
 
+Response comparable(Response r) {
+  r.requestDigest = {};
+  r.receipt = {};
+  r.treeHead.reset();
+  r.consistency.clear();
+  return r;
+}
+
 void NodeTest::makeIdentity(const std::string& name, bool withTls) {
   auto pair = crypto::generateKeyPair();
   ASSERT_TRUE(crypto::writeKeyFiles(dir_ / name, pair).ok());

@@ -33,15 +33,6 @@ AggregateStatisticsQuery monthly(RecordKind kind, const char* from, const char* 
   return query;
 }
 
-// What a requester sees, without what differs per request (digest, receipt, head, proof).
-Response comparable(Response r) {
-  r.requestDigest = {};
-  r.receipt = {};
-  r.treeHead.reset();
-  r.consistency.clear();
-  return r;
-}
-
 class Statistics : public NodeTest {
  protected:
   // Stores `records` of `kind` in one transaction (one commit, so tests stay fast).
@@ -55,7 +46,8 @@ class Statistics : public NodeTest {
   }
 
   // `count` movements (entries) at `port` on `date`, of travellers of `nationality`.
-  void addMovements(int count, const std::string& port, const char* date, const std::string& nationality = "UTO") {
+  void addMovements(int count, const std::string& port, const char* date,
+                    const std::string& nationality = "UTO") {
     std::vector<Record> records;
     for (int i = 0; i < count; ++i) {
       auto movement = std::get<Movement>(sampleRecord(RecordKind::movement, "XA-POLICE", i));
@@ -107,11 +99,12 @@ TEST_F(Statistics, NineMovementsAtAPortAreSuppressedAndTenReleased) {
   addMovements(10, "FRPAR", "2024-01-15");
   addMovements(9, "FRPAR", "2024-02-15");
   addMovements(1, "DEHAM", "2024-02-16");  // held back with the nine, so nothing else need be
-  const StatisticsTable counts =
-      table(kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-04-01", StatisticsDimension::port));
+  const StatisticsTable counts = table(
+      kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-04-01", StatisticsDimension::port));
   EXPECT_EQ(counts.minCellSize, 10u);
   EXPECT_EQ(counts.noiseBound, 0u);
-  ASSERT_EQ(counts.cells.size(), 3u) << "January to March for FRPAR; DEHAM never reaches 10 and is not listed";
+  ASSERT_EQ(counts.cells.size(), 3u)
+      << "January to March for FRPAR; DEHAM never reaches 10 and is not listed";
   EXPECT_FALSE(cellOf(counts, "2024-01-01", "FRPAR").suppressed);
   EXPECT_EQ(cellOf(counts, "2024-01-01", "FRPAR").count, 10u);
   EXPECT_TRUE(cellOf(counts, "2024-02-01", "FRPAR").suppressed);
@@ -120,13 +113,16 @@ TEST_F(Statistics, NineMovementsAtAPortAreSuppressedAndTenReleased) {
   const AuditEntry entry = lastAuditEntry();
   EXPECT_EQ(entry.queryKind, QueryKind::aggregateStatistics);
   EXPECT_EQ(entry.decision, Decision::permitted);
-  EXPECT_THAT(entry.reason, HasSubstr("statistics movement by port per month 2024-01-01..2024-04-01: 3 cells, 2 suppressed"));
+  EXPECT_THAT(
+      entry.reason,
+      HasSubstr("statistics movement by port per month 2024-01-01..2024-04-01: 3 cells, 2 suppressed"));
 }
 
 TEST_F(Statistics, FirewallRefusalIsTheSameWhetherHealthCountsAreZeroOrNot) {
   const auto query = monthly(RecordKind::healthRecord, "2024-01-01", "2024-03-01");
-  const std::vector<const char*> enforcementFacing = {kBorderOfficer, kImmigrationOfficer, kEnforcementOfficer,
-                                                      kLiaisonOfficer, kPartnerBorder, kPartnerImmigration};
+  const std::vector<const char*> enforcementFacing = {kBorderOfficer,      kImmigrationOfficer,
+                                                      kEnforcementOfficer, kLiaisonOfficer,
+                                                      kPartnerBorder,      kPartnerImmigration};
   std::vector<std::pair<unsigned, Response>> before;
   for (const char* officer : enforcementFacing) {
     client::QueryAnswer answer = ask(officer, query);
@@ -167,10 +163,10 @@ TEST_F(Statistics, HealthCountsAreReadOnlyThroughTheHealthConnection) {
 TEST_F(Statistics, DifferencingTwoOverlappingRangesRevealsNoOnePerson) {
   addMovements(12, "FRPAR", "2024-01-10");
   addMovements(1, "FRPAR", "2024-02-10");  // the one person
-  const StatisticsTable january =
-      table(kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-02-01", StatisticsDimension::port));
-  const StatisticsTable withFebruary =
-      table(kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-03-01", StatisticsDimension::port));
+  const StatisticsTable january = table(
+      kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-02-01", StatisticsDimension::port));
+  const StatisticsTable withFebruary = table(
+      kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-03-01", StatisticsDimension::port));
   auto released = [](const StatisticsTable& t) {
     uint64_t sum = 0;
     for (const StatisticsCell& cell : t.cells) sum += cell.count;
@@ -180,8 +176,8 @@ TEST_F(Statistics, DifferencingTwoOverlappingRangesRevealsNoOnePerson) {
   EXPECT_EQ(released(withFebruary) - released(january), 0u) << "the difference is a suppressed cell, not 1";
   EXPECT_TRUE(cellOf(withFebruary, "2024-02-01", "FRPAR").suppressed);
   // A range that is not whole periods, to make the difference one day, is refused.
-  client::QueryAnswer ragged =
-      ask(kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-02-11", StatisticsDimension::port));
+  client::QueryAnswer ragged = ask(
+      kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-02-11", StatisticsDimension::port));
   EXPECT_EQ(ragged.response.status, ResponseStatus::invalid);
   EXPECT_THAT(ragged.response.reason, HasSubstr("until 2024-02-11 is not the first day of a month"));
 }
@@ -192,11 +188,12 @@ TEST_F(Statistics, ACoarserTableMinusAFinerOneRevealsNoOnePerson) {
   addMovements(20, "ITROM", "2024-02-11");
   // February by direction: 21 entries, released.
   const StatisticsTable byDirection =
-      table(kBorderOfficer, monthly(RecordKind::movement, "2024-02-01", "2024-03-01", StatisticsDimension::direction));
+      table(kBorderOfficer,
+            monthly(RecordKind::movement, "2024-02-01", "2024-03-01", StatisticsDimension::direction));
   EXPECT_EQ(cellOf(byDirection, "2024-02-01", "entry").count, 21u);
   // February by port: ITROM's 20 would leave FRPAR's 1 as 21 - 20, so it is held back with it.
-  const StatisticsTable byPort =
-      table(kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-03-01", StatisticsDimension::port));
+  const StatisticsTable byPort = table(
+      kBorderOfficer, monthly(RecordKind::movement, "2024-01-01", "2024-03-01", StatisticsDimension::port));
   EXPECT_TRUE(cellOf(byPort, "2024-02-01", "FRPAR").suppressed);
   EXPECT_TRUE(cellOf(byPort, "2024-02-01", "ITROM").suppressed);
   EXPECT_EQ(cellOf(byPort, "2024-01-01", "FRPAR").count, 12u);
@@ -205,14 +202,16 @@ TEST_F(Statistics, ACoarserTableMinusAFinerOneRevealsNoOnePerson) {
 TEST_F(Statistics, NationalityIsCountedInAggregateForOversightOnly) {
   addMovements(11, "FRPAR", "2024-01-10", "SYR");
   addMovements(14, "FRPAR", "2024-01-11", "UKR");
-  const auto query = monthly(RecordKind::movement, "2024-01-01", "2024-02-01", StatisticsDimension::nationality);
+  const auto query =
+      monthly(RecordKind::movement, "2024-01-01", "2024-02-01", StatisticsDimension::nationality);
   for (const char* officer : {kBorderOfficer, kEnforcementOfficer, kImmigrationOfficer, kPartnerBorder}) {
     client::QueryAnswer refused = ask(officer, query);
     EXPECT_EQ(refused.httpStatus, 403u) << officer;
     EXPECT_EQ(refused.response.reason, "not permitted") << officer;
     EXPECT_FALSE(refused.response.statistics) << officer;
     EXPECT_TRUE(refused.response.hits.empty());
-    EXPECT_THAT(lastAuditEntry().reason, HasSubstr("dimension nationality is a protected attribute")) << officer;
+    EXPECT_THAT(lastAuditEntry().reason, HasSubstr("dimension nationality is a protected attribute"))
+        << officer;
   }
   const StatisticsTable counts = table(kAuditorOfficer, query);
   EXPECT_EQ(cellOf(counts, "2024-01-01", "SYR").count, 11u);
@@ -263,10 +262,10 @@ TEST_F(RequestStatistics, EntriesAreCountedPerPeriodAndDecisionAsTheAuditor) {
   std::multiset<std::pair<std::string, std::string>> seen;
   for (const auto& row : *rows) seen.emplace(formatDate(row.period), row.value);
   EXPECT_EQ(seen, (std::multiset<std::pair<std::string, std::string>>{{"2024-01-01", "permitted"},
-                                                                     {"2024-01-01", "permitted"},
-                                                                     {"2024-01-01", "permitted"},
-                                                                     {"2024-02-01", "refused"},
-                                                                     {"2024-02-01", "refused"}}));
+                                                                      {"2024-01-01", "permitted"},
+                                                                      {"2024-01-01", "permitted"},
+                                                                      {"2024-02-01", "refused"},
+                                                                      {"2024-02-01", "refused"}}));
 }
 
 }  // namespace

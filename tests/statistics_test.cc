@@ -1,5 +1,7 @@
 // Aggregate statistics, the pure part (policy/statistics.h, crypto/record_key.h): suppression at
 // the minimum cell size, cell-key noise within its bound, the range rules, who may ask what.
+#include "policy/statistics.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,7 +10,6 @@
 #include <set>
 
 #include "crypto/record_key.h"
-#include "policy/statistics.h"
 
 namespace liaison::policy {
 namespace {
@@ -16,7 +17,9 @@ namespace {
 using std::chrono::January;
 using std::chrono::March;
 
-Date day(int y, unsigned m, unsigned d) { return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}; }
+Date day(int y, unsigned m, unsigned d) {
+  return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+}
 
 StatisticsSettings exact(uint32_t minCellSize = 10) {
   StatisticsSettings settings;
@@ -44,8 +47,10 @@ TEST(Statistics, ACellOfNineIsSuppressedAndACellOfTenReleased) {
   const Date january = day(2025, 1, 1);
   const Date february = day(2025, 2, 1);
   // PTLIS's one record in February keeps what February holds back at 10, so nothing else goes.
-  const std::vector<CountedCell> counted = {{january, "FRPAR", 10, 0}, {february, "FRPAR", 9, 0},
-                                            {january, "ITROM", 25, 0}, {february, "ITROM", 25, 0},
+  const std::vector<CountedCell> counted = {{january, "FRPAR", 10, 0},
+                                            {february, "FRPAR", 9, 0},
+                                            {january, "ITROM", 25, 0},
+                                            {february, "ITROM", 25, 0},
                                             {february, "PTLIS", 1, 0}};
   auto table = releaseCells(counted, january, day(2025, 3, 1), StatisticsPeriod::month, exact());
   ASSERT_TRUE(table);
@@ -64,8 +69,10 @@ TEST(Statistics, ASmallCellIsNeverTheOnlyOneHeldBackInItsPeriod) {
   // Nine held back alone would be February's total (from another table) minus the rest.
   const Date january = day(2025, 1, 1);
   const Date february = day(2025, 2, 1);
-  const std::vector<CountedCell> counted = {{january, "FRPAR", 10, 0}, {february, "FRPAR", 9, 0},
-                                            {january, "ITROM", 25, 0}, {february, "ITROM", 25, 0},
+  const std::vector<CountedCell> counted = {{january, "FRPAR", 10, 0},
+                                            {february, "FRPAR", 9, 0},
+                                            {january, "ITROM", 25, 0},
+                                            {february, "ITROM", 25, 0},
                                             {february, "DEHAM", 40, 0}};
   auto table = releaseCells(counted, january, day(2025, 3, 1), StatisticsPeriod::month, exact());
   ASSERT_TRUE(table);
@@ -78,9 +85,11 @@ TEST(Statistics, ASmallCellIsNeverTheOnlyOneHeldBackInItsPeriod) {
 TEST(Statistics, ZeroAndSmallCellsLookAlikeAndValuesThatNeverReachTheMinimumAreNotListed) {
   const Date january = day(2025, 1, 1);
   const Date february = day(2025, 2, 1);
-  const std::vector<CountedCell> counted = {
-      {january, "FRPAR", 12, 0}, {february, "FRPAR", 30, 0}, {february, "ESMAD", 3, 0}, {january, "PTLIS", 2, 0},
-      {february, "PTLIS", 20, 0}};
+  const std::vector<CountedCell> counted = {{january, "FRPAR", 12, 0},
+                                            {february, "FRPAR", 30, 0},
+                                            {february, "ESMAD", 3, 0},
+                                            {january, "PTLIS", 2, 0},
+                                            {february, "PTLIS", 20, 0}};
   auto table = releaseCells(counted, january, day(2025, 3, 1), StatisticsPeriod::month, exact());
   ASSERT_TRUE(table);
   std::set<std::string> values;
@@ -98,7 +107,8 @@ TEST(Statistics, ZeroAndSmallCellsLookAlikeAndValuesThatNeverReachTheMinimumAreN
 TEST(Statistics, AZeroCellOfAListedValueIsSuppressedNotZero) {
   const Date january = day(2025, 1, 1);
   const Date february = day(2025, 2, 1);
-  auto table = releaseCells({{january, "", 40, 0}}, january, day(2025, 3, 1), StatisticsPeriod::month, exact());
+  auto table =
+      releaseCells({{january, "", 40, 0}}, january, day(2025, 3, 1), StatisticsPeriod::month, exact());
   ASSERT_TRUE(table);
   ASSERT_EQ(table->cells.size(), 2u);
   EXPECT_EQ(cellOf(*table, january, "").count, 40u);
@@ -155,9 +165,11 @@ TEST(Statistics, OneMoreRecordInACellGivesUnrelatedNoise) {
   int differing = 0;
   for (int cell = 0; cell < 100; ++cell) {
     uint64_t keys = 0;
-    for (int record = 0; record < 20; ++record) keys += secret.recordKey("movement", std::to_string(cell * 100 + record));
+    for (int record = 0; record < 20; ++record)
+      keys += secret.recordKey("movement", std::to_string(cell * 100 + record));
     const uint64_t withOneMore = keys + secret.recordKey("movement", "one-more-" + std::to_string(cell));
-    if (cellKeyNoise(keys % kCellKeyModulus, 3) != cellKeyNoise(withOneMore % kCellKeyModulus, 3)) ++differing;
+    if (cellKeyNoise(keys % kCellKeyModulus, 3) != cellKeyNoise(withOneMore % kCellKeyModulus, 3))
+      ++differing;
   }
   EXPECT_GT(differing, 50);
 }
@@ -171,7 +183,8 @@ TEST(Statistics, RecordKeysDependOnTheSecretAndWhatIsCounted) {
   EXPECT_NE(a.recordKey("movement", "ref-1"), a.recordKey("movement", "ref-2"));
 }
 
-AggregateStatisticsQuery movementsByPort(Date from, Date until, StatisticsPeriod period = StatisticsPeriod::month) {
+AggregateStatisticsQuery movementsByPort(Date from, Date until,
+                                         StatisticsPeriod period = StatisticsPeriod::month) {
   AggregateStatisticsQuery query;
   query.compartment = Compartment::immigration;
   query.kind = RecordKind::movement;
@@ -192,25 +205,30 @@ TEST(Statistics, ARangeIsWholeCompletedPeriods) {
   EXPECT_THAT(statisticsQueryProblem(movementsByPort(day(2025, 3, 1), day(2025, 3, 1)), today),
               ::testing::Optional(::testing::HasSubstr("is empty")));
   // 2025-06-16 is a Monday: weeks start there; a Tuesday does not.
-  EXPECT_EQ(statisticsQueryProblem(movementsByPort(day(2025, 6, 2), day(2025, 6, 16), StatisticsPeriod::week), today),
+  EXPECT_EQ(statisticsQueryProblem(movementsByPort(day(2025, 6, 2), day(2025, 6, 16), StatisticsPeriod::week),
+                                   today),
             std::nullopt);
-  EXPECT_THAT(statisticsQueryProblem(movementsByPort(day(2025, 6, 3), day(2025, 6, 16), StatisticsPeriod::week), today),
+  EXPECT_THAT(statisticsQueryProblem(
+                  movementsByPort(day(2025, 6, 3), day(2025, 6, 16), StatisticsPeriod::week), today),
               ::testing::Optional(::testing::HasSubstr("not the first day of a week")));
-  EXPECT_THAT(statisticsQueryProblem(movementsByPort(day(2024, 1, 1), day(2025, 3, 1), StatisticsPeriod::day), today),
-              ::testing::Optional(::testing::HasSubstr("more than 400 periods")));
+  EXPECT_THAT(
+      statisticsQueryProblem(movementsByPort(day(2024, 1, 1), day(2025, 3, 1), StatisticsPeriod::day), today),
+      ::testing::Optional(::testing::HasSubstr("more than 400 periods")));
 }
 
 TEST(Statistics, OnlyFixedDimensionsOfDatedRecordsAreOffered) {
   const Date today = day(2025, 6, 18);
   AggregateStatisticsQuery byGround = movementsByPort(day(2025, 1, 1), day(2025, 2, 1));
   byGround.dimension = StatisticsDimension::ground;
-  EXPECT_THAT(statisticsQueryProblem(byGround, today),
-              ::testing::Optional(::testing::HasSubstr("dimension ground is not offered for movement records")));
+  EXPECT_THAT(
+      statisticsQueryProblem(byGround, today),
+      ::testing::Optional(::testing::HasSubstr("dimension ground is not offered for movement records")));
   AggregateStatisticsQuery notices = byGround;
   notices.compartment = Compartment::notices;
   notices.kind = RecordKind::notice;
   notices.dimension = StatisticsDimension::none;
-  EXPECT_THAT(statisticsQueryProblem(notices, today), ::testing::Optional(::testing::HasSubstr("carry no date")));
+  EXPECT_THAT(statisticsQueryProblem(notices, today),
+              ::testing::Optional(::testing::HasSubstr("carry no date")));
   AggregateStatisticsQuery elsewhere = movementsByPort(day(2025, 1, 1), day(2025, 2, 1));
   elsewhere.compartment = Compartment::health;
   EXPECT_THAT(statisticsQueryProblem(elsewhere, today),
@@ -223,12 +241,14 @@ TEST(Statistics, ProtectedAttributesAndRequestCountsAreForOversightRolesOnly) {
   byNationality.dimension = StatisticsDimension::nationality;
   AggregateStatisticsQuery requests;
   requests.subject = StatisticsSubject::requests;
-  for (Role role : {Role::border, Role::immigration, Role::enforcement, Role::liaison, Role::health, Role::justice}) {
+  for (Role role :
+       {Role::border, Role::immigration, Role::enforcement, Role::liaison, Role::health, Role::justice}) {
     EXPECT_THAT(statisticsRoleProblem(role, byNationality, settings),
                 ::testing::Optional(::testing::HasSubstr("protected attribute")))
         << name(role);
     EXPECT_NE(statisticsRoleProblem(role, requests, settings), std::nullopt) << name(role);
-    EXPECT_EQ(statisticsRoleProblem(role, movementsByPort(day(2025, 1, 1), day(2025, 2, 1)), settings), std::nullopt);
+    EXPECT_EQ(statisticsRoleProblem(role, movementsByPort(day(2025, 1, 1), day(2025, 2, 1)), settings),
+              std::nullopt);
   }
   EXPECT_EQ(statisticsRoleProblem(Role::auditor, byNationality, settings), std::nullopt);
   EXPECT_EQ(statisticsRoleProblem(Role::auditor, requests, settings), std::nullopt);
