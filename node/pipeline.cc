@@ -455,7 +455,8 @@ struct QueryPipeline::Impl {
                        because);
       }
     }
-    if (auto problem = policy::statisticsRoleProblem(role, query, services.policy.statistics)) {
+    const bool ownOfficer = request.requester == config.member && !request.onBehalfOf;
+    if (auto problem = policy::statisticsRoleProblem(role, ownOfficer, query, services.policy.statistics)) {
       return refused(policy::kNotPermitted, *problem);
     }
     const Date today{std::chrono::floor<std::chrono::days>(services.clock())};

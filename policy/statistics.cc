@@ -124,17 +124,17 @@ std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery
   return std::nullopt;
 }
 
-std::optional<std::string> statisticsRoleProblem(Role role, const AggregateStatisticsQuery& query,
+std::optional<std::string> statisticsRoleProblem(Role role, bool ownOfficer,
+                                                 const AggregateStatisticsQuery& query,
                                                  const StatisticsSettings& settings) {
-  if (contains(settings.oversightRoles, role)) return std::nullopt;
+  if (ownOfficer && contains(settings.oversightRoles, role)) return std::nullopt;
+  const std::string oversight = "oversight roles (" + oversightNames(settings) + ") of this node only";
   if (query.subject == StatisticsSubject::requests) {
-    return "request counts come from the audit log and are for oversight roles (" + oversightNames(settings) +
-           ") only";
+    return "request counts come from the audit log and are for " + oversight;
   }
   if (isProtected(query.dimension)) {
     return "dimension " + std::string(name(query.dimension)) +
-           " is a protected attribute, counted in aggregate for oversight roles (" +
-           oversightNames(settings) + ") only";
+           " is a protected attribute, counted in aggregate for " + oversight;
   }
   return std::nullopt;
 }

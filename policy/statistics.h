@@ -50,9 +50,11 @@ Date nextPeriod(Date start, StatisticsPeriod period);
 /// completed periods are counted, so a count never changes while the period runs).
 std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery& query, Date today);
 
-/// Why `role` may not have this table although a rule permits the compartment, or nullopt: a
-/// protected dimension or request counts for a role that is not an oversight role.
-std::optional<std::string> statisticsRoleProblem(Role role, const AggregateStatisticsQuery& query,
+/// Why an officer in `role` may not have this table although a rule permits the compartment, or
+/// nullopt: a protected dimension or request counts for anyone but an officer of this node
+/// (`ownOfficer`) in an oversight role. A partner's officers are never this node's oversight.
+std::optional<std::string> statisticsRoleProblem(Role role, bool ownOfficer,
+                                                 const AggregateStatisticsQuery& query,
                                                  const StatisticsSettings& settings);
 
 /// One cell as counted: its period and value, how many records (or requests) it holds, and the

@@ -243,15 +243,21 @@ TEST(Statistics, ProtectedAttributesAndRequestCountsAreForOversightRolesOnly) {
   requests.subject = StatisticsSubject::requests;
   for (Role role :
        {Role::border, Role::immigration, Role::enforcement, Role::liaison, Role::health, Role::justice}) {
-    EXPECT_THAT(statisticsRoleProblem(role, byNationality, settings),
+    EXPECT_THAT(statisticsRoleProblem(role, true, byNationality, settings),
                 ::testing::Optional(::testing::HasSubstr("protected attribute")))
         << name(role);
-    EXPECT_NE(statisticsRoleProblem(role, requests, settings), std::nullopt) << name(role);
-    EXPECT_EQ(statisticsRoleProblem(role, movementsByPort(day(2025, 1, 1), day(2025, 2, 1)), settings),
+    EXPECT_NE(statisticsRoleProblem(role, true, requests, settings), std::nullopt) << name(role);
+    EXPECT_EQ(statisticsRoleProblem(role, true, movementsByPort(day(2025, 1, 1), day(2025, 2, 1)), settings),
               std::nullopt);
   }
-  EXPECT_EQ(statisticsRoleProblem(Role::auditor, byNationality, settings), std::nullopt);
-  EXPECT_EQ(statisticsRoleProblem(Role::auditor, requests, settings), std::nullopt);
+  EXPECT_EQ(statisticsRoleProblem(Role::auditor, true, byNationality, settings), std::nullopt);
+  EXPECT_EQ(statisticsRoleProblem(Role::auditor, true, requests, settings), std::nullopt);
+  // A partner's officer in a role this policy calls oversight is not this node's oversight.
+  StatisticsSettings justiceOversees = settings;
+  justiceOversees.oversightRoles = {Role::auditor, Role::justice};
+  EXPECT_EQ(statisticsRoleProblem(Role::justice, true, requests, justiceOversees), std::nullopt);
+  EXPECT_NE(statisticsRoleProblem(Role::justice, false, requests, justiceOversees), std::nullopt);
+  EXPECT_NE(statisticsRoleProblem(Role::justice, false, byNationality, justiceOversees), std::nullopt);
 }
 
 }  // namespace
