@@ -439,7 +439,6 @@ class PolicyReader {
       report(lineOf(*node), "statistics must be a table: [statistics] with min_cell_size, noise_bound, oversight_roles");
       return;
     }
-    settings.line = lineOf(*table);
     rejectUnknownKeys(*table, {"min_cell_size", "noise_bound", "oversight_roles"}, "statistics: ");
     readBound(*table, "min_cell_size", kMinOfMinCellSize, kMaxMinCellSize, settings.minCellSize,
               "below 3 a suppressed cell protects nobody");

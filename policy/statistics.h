@@ -23,7 +23,6 @@ struct StatisticsSettings {
   /// Roles that may see protected dimensions (nationality, sex) and request counts: oversight.
   /// Never an enforcement-facing role (the loader refuses one).
   std::vector<Role> oversightRoles = {Role::auditor};
-  int line = 0;  ///< line of the `[statistics]` header; 0 when the file has none
 };
 
 /// Bounds the loader accepts for StatisticsSettings.
