@@ -461,6 +461,9 @@ struct QueryPipeline::Impl {
     }
     const Date today{std::chrono::floor<std::chrono::days>(services.clock())};
     if (auto problem = policy::statisticsQueryProblem(query, today)) return invalid("aggregate statistics: " + *problem);
+    if (auto problem = policy::statisticsPeriodProblem(query, services.policy.statistics)) {
+      return invalid("aggregate statistics: " + *problem);
+    }
     auto rows = statisticsRows(request, query);
     if (!rows) {
       if (rows.error().kind == ErrorKind::invalidInput) return invalid("aggregate statistics: " + rows.error().message);

@@ -436,10 +436,16 @@ class PolicyReader {
     if (node == nullptr) return;
     const toml::table* table = node->as_table();
     if (table == nullptr) {
-      report(lineOf(*node), "statistics must be a table: [statistics] with min_cell_size, noise_bound, oversight_roles");
+      report(lineOf(*node),
+             "statistics must be a table: [statistics] with min_cell_size, noise_bound, oversight_roles, periods");
       return;
     }
-    rejectUnknownKeys(*table, {"min_cell_size", "noise_bound", "oversight_roles"}, "statistics: ");
+    rejectUnknownKeys(*table, {"min_cell_size", "noise_bound", "oversight_roles", "periods"}, "statistics: ");
+    if (table->get("periods") != nullptr) {
+      auto periods = vocabularyList(*table, "periods", "statistics: ", "period", &parseStatisticsPeriod,
+                                    StatisticsPeriod::month, "so no statistics could be asked; omit it for all three");
+      if (!periods.empty()) settings.periods = std::move(periods);
+    }
     readBound(*table, "min_cell_size", kMinOfMinCellSize, kMaxMinCellSize, settings.minCellSize,
               "below 3 a suppressed cell protects nobody");
     readBound(*table, "noise_bound", 0, kMaxNoiseBound, settings.noiseBound, "0 releases exact counts");

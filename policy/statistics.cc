@@ -124,6 +124,17 @@ std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery
   return std::nullopt;
 }
 
+std::optional<std::string> statisticsPeriodProblem(const AggregateStatisticsQuery& query,
+                                                   const StatisticsSettings& settings) {
+  if (std::find(settings.periods.begin(), settings.periods.end(), query.period) != settings.periods.end()) {
+    return std::nullopt;
+  }
+  std::string offered;
+  for (StatisticsPeriod p : settings.periods) offered += (offered.empty() ? "" : ", ") + std::string(name(p));
+  return "period " + std::string(name(query.period)) + " is not offered by this node; it counts per " +
+         offered;
+}
+
 std::optional<std::string> statisticsRoleProblem(Role role, bool ownOfficer,
                                                  const AggregateStatisticsQuery& query,
                                                  const StatisticsSettings& settings) {

@@ -23,6 +23,10 @@ struct StatisticsSettings {
   /// Roles that may see protected dimensions (nationality, sex) and request counts: oversight.
   /// Never an enforcement-facing role (the loader refuses one).
   std::vector<Role> oversightRoles = {Role::auditor};
+  /// The period lengths offered. One alone closes differencing across period lengths (a month minus
+  /// the released days inside it); all three by default.
+  std::vector<StatisticsPeriod> periods = {StatisticsPeriod::day, StatisticsPeriod::week,
+                                           StatisticsPeriod::month};
 };
 
 /// Bounds the loader accepts for StatisticsSettings.
@@ -48,6 +52,10 @@ Date nextPeriod(Date start, StatisticsPeriod period);
 /// longer than limits::kMaxStatisticsPeriods, or reaching into the period `today` falls in (only
 /// completed periods are counted, so a count never changes while the period runs).
 std::optional<std::string> statisticsQueryProblem(const AggregateStatisticsQuery& query, Date today);
+
+/// What is wrong with the query's period under `settings`, or nullopt: a period length not offered.
+std::optional<std::string> statisticsPeriodProblem(const AggregateStatisticsQuery& query,
+                                                   const StatisticsSettings& settings);
 
 /// Why an officer in `role` may not have this table although a rule permits the compartment, or
 /// nullopt: a protected dimension or request counts for anyone but an officer of this node

@@ -133,6 +133,10 @@ TEST(PolicyFile, StatisticsDefaultToCellsOfTenWithoutNoiseForAuditors) {
   EXPECT_EQ(set->statistics.minCellSize, 20u);
   EXPECT_EQ(set->statistics.noiseBound, 3u);
   EXPECT_THAT(set->statistics.oversightRoles, ::testing::ElementsAre(Role::auditor, Role::justice));
+  EXPECT_EQ(set->statistics.periods.size(), 3u);
+  auto monthly = parsePolicy(std::string(kBase) + "[statistics]\nperiods = [\"month\"]\n", "policy.toml");
+  ASSERT_TRUE(monthly.ok()) << monthly.error().message;
+  EXPECT_THAT(monthly->statistics.periods, ::testing::ElementsAre(StatisticsPeriod::month));
 }
 
 TEST(PolicyFile, NonsensicalStatisticsSettingsAreReportedWithTheirLine) {
@@ -148,6 +152,8 @@ TEST(PolicyFile, NonsensicalStatisticsSettingsAreReportedWithTheirLine) {
               HasSubstr("policy.toml:19: statistics: oversight_roles lists \"border\", an enforcement-facing role"));
   EXPECT_THAT(problemsWith("[statistics]\noversight_roles = []\n"),
               HasSubstr("policy.toml:19: statistics: oversight_roles is empty"));
+  EXPECT_THAT(problemsWith("[statistics]\nperiods = [\"fortnight\"]\n"),
+              HasSubstr("policy.toml:19: statistics: unknown period \"fortnight\"; the period names are day, week, month"));
   EXPECT_THAT(problemsWith("[statistics]\nmin_cell = 10\n"),
               HasSubstr("policy.toml:19: statistics: unknown key \"min_cell\""));
 }

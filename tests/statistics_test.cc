@@ -216,6 +216,21 @@ TEST(Statistics, ARangeIsWholeCompletedPeriods) {
       ::testing::Optional(::testing::HasSubstr("more than 400 periods")));
 }
 
+TEST(Statistics, OnlyThePeriodLengthsThePolicyOffersMayBeAsked) {
+  StatisticsSettings monthsOnly;
+  monthsOnly.periods = {StatisticsPeriod::month};
+  EXPECT_EQ(statisticsPeriodProblem(movementsByPort(day(2025, 1, 1), day(2025, 2, 1)), monthsOnly),
+            std::nullopt);
+  EXPECT_THAT(statisticsPeriodProblem(
+                  movementsByPort(day(2025, 6, 2), day(2025, 6, 16), StatisticsPeriod::week), monthsOnly),
+              ::testing::Optional(
+                  ::testing::HasSubstr("period week is not offered by this node; it counts per month")));
+  EXPECT_EQ(
+      statisticsPeriodProblem(movementsByPort(day(2025, 6, 2), day(2025, 6, 16), StatisticsPeriod::week),
+                              StatisticsSettings{}),
+      std::nullopt);
+}
+
 TEST(Statistics, OnlyFixedDimensionsOfDatedRecordsAreOffered) {
   const Date today = day(2025, 6, 18);
   AggregateStatisticsQuery byGround = movementsByPort(day(2025, 1, 1), day(2025, 2, 1));
