@@ -211,6 +211,14 @@ Result<std::vector<Movement>> RecordStore::findMovements(std::string_view member
   });
 }
 
+Result<std::vector<StatisticsRow>> RecordStore::statisticsRows(std::string_view member,
+                                                                const AggregateStatisticsQuery& query) {
+  auto rows = inMemberTransaction(*connections_, servingRole_, query.kind, Work::read, member, "counting records",
+                                  [&](pqxx::work& tx) { return readRecordStatisticsRows(tx, query); });
+  if (!rows) return rows.error();
+  return std::move(rows).value();
+}
+
 RecordStorePool::Lease::~Lease() {
   if (store_ == nullptr) return;  // moved from
   {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adapters/database.h"
+#include "adapters/statistics.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -65,6 +66,12 @@ class RecordStore {
   /// by exact family name and date of birth. Newest first, at most `limit`.
   Result<std::vector<Movement>> findMovements(std::string_view member, std::string_view documentNumber,
                                               const PersonIdentity& person, size_t limit);
+
+  /// The rows of the records an aggregate-statistics `query` counts that `member` may see, one per
+  /// record (per ground for refusals by ground), with its period and value (adapters/statistics.h).
+  /// A serving store counts only what its own database role may read: a health or justice count
+  /// through an enforcement store fails with notPermitted before any statement runs.
+  Result<std::vector<StatisticsRow>> statisticsRows(std::string_view member, const AggregateStatisticsQuery& query);
 
  private:
   std::unique_ptr<RoleConnections> connections_;

@@ -90,6 +90,7 @@ class SecretKey {
   // signing.h declares this as `Signature sign(...)`; Signature is this array.
   friend std::array<uint8_t, 64> sign(MessageType type, std::span<const uint8_t> body, const SecretKey& key);
   friend Status writeKeyFiles(const std::filesystem::path& outPrefix, const KeyPair& pair);
+  friend class RecordKeySecret;  // derives the statistics record-key secret (crypto/record_key.h)
 
   SecretBuffer bytes_;  ///< libsodium layout: the 32-byte seed, then the public key
 };

@@ -52,6 +52,7 @@ struct Node::Impl {
   store::RecordStorePool enforcementStores{target, store::DbRole::enforcement};
   store::RecordStorePool healthStores{target, store::DbRole::health};
   store::RecordStorePool justiceStores{target, store::DbRole::justice};
+  store::RequestStatisticsReader requestStatistics{target};  // request counts, as liaison_auditor
   store::ReplayGuard replay{target};
   Clock clock;
   // One audit log, one writer: held from before the log is read until after the last head is signed.
@@ -332,7 +333,7 @@ Result<std::unique_ptr<Node>> Node::start(const NodeConfig& config, NodeOptions 
       node.config,
       PipelineServices{node.policy, node.enforcementStores, node.healthStores, node.justiceStores,
                        node.replay, *node.audit, *node.transparency, node.nodeKey, node.metrics, node.log,
-                       clock, node.federation.get(), node.screening.get()});
+                       clock, node.federation.get(), node.screening.get(), &node.requestStatistics});
   if (!pipeline) return pipeline.error();
   node.pipeline = std::move(pipeline).value();
   if (!config.directory.empty()) {

@@ -8,10 +8,12 @@
 
 #include "adapters/audit_log.h"
 #include "adapters/replay_guard.h"
+#include "adapters/statistics.h"
 #include "adapters/store.h"
 #include "adapters/transparency_log.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
+#include "crypto/record_key.h"
 #include "node/admission_control.h"
 #include "node/client/directory.h"
 #include "node/federation.h"
@@ -19,6 +21,7 @@
 #include "node/metrics.h"
 #include "node/net/tls_identity.h"
 #include "node/screening_answer.h"
+#include "node/statistics_answer.h"
 #include "policy/decide.h"
 #include "policy/field_mask.h"
 #include "policy/outbound.h"
@@ -91,7 +94,16 @@ struct Outcome {
   std::vector<Hit> hits;
   std::vector<std::string> withheld;
   std::chrono::seconds retryAfter{0};  // not zero: a rate limit refused it (HTTP 429)
+  std::optional<StatisticsTable> statistics;  // an aggregate-statistics answer
 };
+
+// A step passed: the request goes on.
+Outcome passed() {
+  Outcome o;
+  o.status = ResponseStatus::ok;
+  o.decision = Decision::permitted;
+  return o;
+}
 
 Outcome refused(std::string publicReason, std::string auditReason = {}) {
   Outcome o;
@@ -128,8 +140,8 @@ bool servedHere(QueryKind kind) {
     case QueryKind::healthRecord:
     case QueryKind::justiceRecord:
     case QueryKind::screenPerson:  // when the node has a screening index (PipelineServices::screening)
-    case QueryKind::screenManifest: return true;
-    case QueryKind::aggregateStatistics:
+    case QueryKind::screenManifest:
+    case QueryKind::aggregateStatistics: return true;
     case QueryKind::auditRead: return false;  // audit reads come through the auditor API only
   }
   return false;
@@ -165,6 +177,8 @@ struct QueryPipeline::Impl {
   PipelineServices services;
   Trust configured{};  // the officers and [[peer]] partners of the configuration
   AdmissionControl admission{config.admission};
+  // Never logged or sent: the noise of statistics (crypto/record_key.h).
+  crypto::RecordKeySecret recordKeys = crypto::RecordKeySecret::derivedFrom(services.nodeKey);
   mutable std::mutex trustMutex{};
   std::shared_ptr<const Trust> trust{};  // configured, and the directory's members; guarded by trustMutex
 
@@ -238,7 +252,7 @@ struct QueryPipeline::Impl {
   Outcome rateLimit(const Signer& signer) {
     const bool partner = signer.kind == Signer::Kind::peer;
     const Throttle throttle = partner ? admission.admitPartner(signer.member) : admission.admitOfficer(signer.pseudonym);
-    if (throttle.allowed) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    if (throttle.allowed) return passed();
     services.metrics.recordRateLimited(partner ? "partner" : "officer");
     const RateLimit& limit = partner ? config.admission.partner : config.admission.officer;
     Outcome o = refused("rate limit exceeded",
@@ -254,14 +268,14 @@ struct QueryPipeline::Impl {
   Outcome screeningLimit(const Signer& signer, const Request& request) {
     const QueryKind kind = kindOf(request.query);
     if (kind != QueryKind::screenPerson && kind != QueryKind::screenManifest) {
-      return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+      return passed();
     }
     const bool partner = signer.kind == Signer::Kind::peer;
     const bool manifest = kind == QueryKind::screenManifest;
     const size_t persons = manifest ? std::get<ScreenManifestQuery>(request.query).travellers.size() : 1;
     const std::string& who = partner ? signer.member : signer.pseudonym;
     const Throttle throttle = admission.admitScreening(who, partner, manifest, persons);
-    if (throttle.allowed) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    if (throttle.allowed) return passed();
     services.metrics.recordRateLimited(partner ? "partner-screening" : "officer-screening");
     const RateLimit& limit = manifest ? (partner ? config.admission.partnerManifestTravellers
                                                  : config.admission.officerManifestTravellers)
@@ -297,7 +311,7 @@ struct QueryPipeline::Impl {
         return refused("officer " + signer.pseudonym + " is not registered for purpose '" +
                        request.officer.purpose.substr(0, 64) + "'");
       }
-      return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+      return passed();
     }
     if (request.requester != signer.member) {
       return refused("request names member '" + request.requester.substr(0, 64) + "' but is signed by member " +
@@ -320,13 +334,13 @@ struct QueryPipeline::Impl {
       return refused("member " + signer.member + " may not send requests for purpose '" +
                      request.officer.purpose.substr(0, 64) + "'");
     }
-    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    return passed();
   }
 
   // A directory member's signing key and certificate each within its period, and the directory
   // that lists it not expired: fail closed, whatever the directory watch has noticed yet.
   Outcome credentialsHold(const Signer& signer, const crypto::PublicKey& key, const std::string& peerPin) {
-    if (signer.listedIn.empty()) return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    if (signer.listedIn.empty()) return passed();
     const Timestamp now = services.clock();
     const std::string whose = "member " + signer.member;
     if (now > signer.listedUntil) {
@@ -343,7 +357,7 @@ struct QueryPipeline::Impl {
     }
     for (const PinnedCertificate& certificate : signer.tlsPins) {
       if (net::pinsEqual(peerPin, certificate.pin) && certificate.period.holds(now)) {
-        return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+        return passed();
       }
     }
     return refused("client certificate of " + whose + " is not valid now",
@@ -369,13 +383,16 @@ struct QueryPipeline::Impl {
       return o;
     }
     if (!*claimed) return refused("request was already received (replay)");
-    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    return passed();
   }
 
   // Runs the query for each compartment the policy permits, masking what it withholds.
   Outcome execute(const Request& request) {
     const QueryKind kind = kindOf(request.query);
     if (!servedHere(kind)) return invalid("query kind " + std::string(name(kind)) + " is not served by this node");
+    if (const auto* statistics = std::get_if<AggregateStatisticsQuery>(&request.query)) {
+      return answerStatistics(request, *statistics);
+    }
     std::vector<std::string> because;
     std::string publicRefusal = policy::kNotPermitted;
     Outcome outcome;
@@ -421,6 +438,64 @@ struct QueryPipeline::Impl {
     outcome.auditReason = join(because, "; ");
     if (screening) return screen(request, permits, std::move(outcome));
     return outcome;
+  }
+
+  // Aggregate statistics (README "Statistics"). Every refusal is decided on the request alone,
+  // before anything is counted, so it is the same, and as fast, whatever the counts would be.
+  Outcome answerStatistics(const Request& request, const AggregateStatisticsQuery& query) {
+    const Role role = request.officer.role;
+    std::string because;
+    if (query.subject == StatisticsSubject::records) {
+      policy::Question question{request.requester,           role, request.officer.purpose, QueryKind::aggregateStatistics,
+                                query.compartment, !request.officer.caseReference.empty()};
+      policy::Decision decision = policy::decide(question, services.policy);
+      because = std::string(name(query.compartment)) + ": " + join(decision.because, ", ");
+      if (!decision.permitted) {
+        return refused(decision.reason == policy::kCaseReferenceRequired ? decision.reason : policy::kNotPermitted,
+                       because);
+      }
+    }
+    const bool ownOfficer = request.requester == config.member && !request.onBehalfOf;
+    if (auto problem = policy::statisticsRoleProblem(role, ownOfficer, query, services.policy.statistics)) {
+      return refused(policy::kNotPermitted, *problem);
+    }
+    const Date today{std::chrono::floor<std::chrono::days>(services.clock())};
+    if (auto problem = policy::statisticsQueryProblem(query, today)) return invalid("aggregate statistics: " + *problem);
+    if (auto problem = policy::statisticsPeriodProblem(query, services.policy.statistics)) {
+      return invalid("aggregate statistics: " + *problem);
+    }
+    auto rows = statisticsRows(request, query);
+    if (!rows) {
+      if (rows.error().kind == ErrorKind::invalidInput) return invalid("aggregate statistics: " + rows.error().message);
+      return storeFailed(rows.error(), QueryKind::aggregateStatistics, "statistics of " + std::string(name(query.subject)));
+    }
+    auto table = tabulateStatistics(*rows, query, recordKeys, services.policy.statistics);
+    if (!table) return invalid("aggregate statistics: " + table.error().message);
+    Outcome outcome;
+    outcome.status = ResponseStatus::ok;
+    outcome.decision = Decision::permitted;
+    outcome.auditReason = (because.empty() ? "" : because + "; ") + describeStatistics(query, *table);
+    outcome.statistics = std::move(*table);
+    return outcome;
+  }
+
+  // The rows a statistics table counts. Records are read through the store pool of the
+  // requester's role, so counts of health and justice records only ever come through the health
+  // and justice connections; an auditor, who reads no records, counts each compartment through
+  // the pool whose database role reads it. Requests come from the audit log, read as the auditor.
+  Result<std::vector<store::StatisticsRow>> statisticsRows(const Request& request, const AggregateStatisticsQuery& query) {
+    if (query.subject == StatisticsSubject::requests) {
+      if (services.requestStatistics == nullptr) return fail(ErrorKind::invalidInput, "request counts are not served by this node");
+      return services.requestStatistics->rows(query);
+    }
+    store::RecordStorePool* pool = storesFor(request.officer.role);
+    if (request.officer.role == Role::auditor) {
+      pool = query.compartment == Compartment::health    ? &services.healthStores
+             : query.compartment == Compartment::justice ? &services.justiceStores
+                                                         : &services.enforcementStores;
+    }
+    if (pool == nullptr) return fail(ErrorKind::notPermitted, "no database role serves " + std::string(name(request.officer.role)));
+    return pool->acquire()->statisticsRows(request.requester, query);
   }
 
   // A store failure of a permitted query. The database refusing what the policy allowed means the
@@ -604,6 +679,7 @@ struct QueryPipeline::Impl {
     response.reason = outcome.status == ResponseStatus::ok ? std::string() : outcome.publicReason;
     response.hits = outcome.hits;
     response.withheld = outcome.withheld;
+    response.statistics = outcome.statistics;
     // The audit entry commits to the answer itself; the receipt, tree head and proof added after
     // it say where the answer sits in the log and cannot be part of what the log records.
     const Digest responseDigest = crypto::sha256(encodeResponse(response));
@@ -632,7 +708,7 @@ struct QueryPipeline::Impl {
     if (asksPartners(request) && request.officer.role == Role::auditor) {
       return refused(policy::kNotPermitted, "auditors read their own node's log and ask no partner");
     }
-    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    return passed();
   }
 
   // The partners this officer may ask for this request: those named (or all) that this node can
@@ -920,7 +996,8 @@ net::HttpResponse QueryPipeline::Impl::federate(store::AuditAnnouncement announc
     if (localAnswer.status == 503) return localAnswer;
     local = std::move(localAnswer.body);
   } else {
-    Outcome outcome{ResponseStatus::ok, Decision::permitted, {}, forwarding, {}, {}};
+    Outcome outcome = passed();
+    outcome.auditReason = forwarding;
     auto receipt = audit(std::move(announced), outcome, admitted, http, Digest{}, forwarding);
     const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (!receipt) return auditFailed(admitted.kindLabel, admitted, latency);
@@ -996,7 +1073,7 @@ net::HttpResponse QueryPipeline::handleAuditRead(const net::HttpRequest& http, c
     if (signer.kind != Signer::Kind::officer || request.officer.role != Role::auditor) {
       return refused(policy::kNotPermitted, "audit log reads are reserved to this node's auditors");
     }
-    return Outcome{ResponseStatus::ok, Decision::permitted, {}, {}, {}, {}};
+    return passed();
   });
   p.countFailure(a, http.remote, http.peerPin);
   if (a.outcome.status != ResponseStatus::ok) return p.answerAuditRead(a.outcome, a, http, {}, started);

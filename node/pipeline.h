@@ -27,6 +27,7 @@ class AuditSink;
 class TransparencyLog;
 class RecordStorePool;
 class ReplayGuard;
+class RequestStatisticsReader;
 }  // namespace liaison::store
 
 namespace liaison::node {
@@ -57,6 +58,8 @@ struct PipelineServices {
   Federation* federation = nullptr;
   /// Screens persons and manifests (node/screening_service.h); null: screening is not served.
   ScreeningService* screening = nullptr;
+  /// Reads the audit log for request statistics (as liaison_auditor); null: request counts are not served.
+  store::RequestStatisticsReader* requestStatistics = nullptr;
 };
 
 /// What the auditor API answers to an authorised read; `note` goes into the read's audit entry.

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/statistics.h"
 #include "schema/model.h"
 #include "schema/status.h"
 
@@ -78,6 +79,7 @@ struct Policy {
   std::vector<Rule> rules;
   std::vector<Firewall> firewalls;
   std::vector<OutboundRule> outbound;  ///< what this node's officers may ask partners; empty: nothing
+  StatisticsSettings statistics;       ///< `[statistics]`: suppression, noise and oversight roles
 };
 
 /// Largest policy file accepted; a real policy is a few kilobytes.

@@ -67,7 +67,7 @@ class PolicyReader {
   PolicyDraft read(const toml::table& root) {
     PolicyDraft draft;
     Policy& policy = draft.policy;
-    rejectUnknownKeys(root, {"self", "purposes", "member", "group", "firewall", "rule", "outbound"}, "");
+    rejectUnknownKeys(root, {"self", "purposes", "member", "group", "firewall", "rule", "outbound", "statistics"}, "");
     readSelf(root, policy);
     readPurposes(root, policy);
     for (const toml::table* table : tables(root, "member")) readMember(*table, policy);
@@ -75,6 +75,7 @@ class PolicyReader {
     for (const toml::table* table : tables(root, "firewall")) readFirewall(*table, policy);
     for (const toml::table* table : tables(root, "rule")) readRule(*table, draft);
     for (const toml::table* table : tables(root, "outbound")) readOutbound(*table, policy);
+    readStatistics(root, policy.statistics);
     return draft;
   }
 
@@ -413,6 +414,60 @@ class PolicyReader {
         std::string(kPermitsNothing) + "; list query kinds",
         {{QueryKind::auditRead, "is never sent to partners: it is read at the node that keeps the log"}});
     if (!name.empty()) policy.outbound.push_back(std::move(rule));
+  }
+
+  // An integer key of [statistics] within [low, high]; reports anything else and keeps the default.
+  void readBound(const toml::table& table, std::string_view key, uint32_t low, uint32_t high, uint32_t& out,
+                 std::string_view why) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return;
+    const auto* value = node->as_integer();
+    if (value == nullptr || value->get() < low || value->get() > high) {
+      report(lineOf(*node), "statistics: " + std::string(key) + " must be a whole number from " + std::to_string(low) +
+                                " to " + std::to_string(high) + " (" + std::string(why) + ")");
+      return;
+    }
+    out = static_cast<uint32_t>(value->get());
+  }
+
+  // `[statistics]`: the minimum cell size, the noise bound and the oversight roles (policy/statistics.h).
+  void readStatistics(const toml::table& root, StatisticsSettings& settings) {
+    const toml::node* node = root.get("statistics");
+    if (node == nullptr) return;
+    const toml::table* table = node->as_table();
+    if (table == nullptr) {
+      report(lineOf(*node),
+             "statistics must be a table: [statistics] with min_cell_size, noise_bound, oversight_roles, periods");
+      return;
+    }
+    rejectUnknownKeys(*table, {"min_cell_size", "noise_bound", "oversight_roles", "periods"}, "statistics: ");
+    if (table->get("periods") != nullptr) {
+      auto periods = vocabularyList(*table, "periods", "statistics: ", "period", &parseStatisticsPeriod,
+                                    StatisticsPeriod::month, "so no statistics could be asked; omit it for all three");
+      if (!periods.empty()) settings.periods = std::move(periods);
+    }
+    readBound(*table, "min_cell_size", kMinOfMinCellSize, kMaxMinCellSize, settings.minCellSize,
+              "below 3 a suppressed cell protects nobody");
+    readBound(*table, "noise_bound", 0, kMaxNoiseBound, settings.noiseBound, "0 releases exact counts");
+    if (settings.noiseBound >= settings.minCellSize) {
+      report(lineOf(*table->get("noise_bound")),
+             "statistics: noise_bound " + std::to_string(settings.noiseBound) + " must be below min_cell_size " +
+                 std::to_string(settings.minCellSize) + ", or noise could release a count of zero for a cell that has records");
+      settings.noiseBound = 0;
+    }
+    if (table->get("oversight_roles") == nullptr) return;
+    std::vector<Role> roles;
+    for (Role role : vocabularyList(*table, "oversight_roles", "statistics: ", "role", &parseRole, Role::auditor,
+                                    "so nobody could see request counts or protected dimensions; omit it for [\"auditor\"]")) {
+      if (std::find(kEnforcementFacingRoles.begin(), kEnforcementFacingRoles.end(), role) != kEnforcementFacingRoles.end()) {
+        report(lineOf(*table->get("oversight_roles")),
+               "statistics: oversight_roles lists " + inQuotes(name(role)) +
+                   ", an enforcement-facing role: protected attributes and request counts are never theirs");
+        continue;
+      }
+      roles.push_back(role);
+    }
+    if (!roles.empty()) settings.oversightRoles = std::move(roles);
   }
 
   std::vector<PolicyIssue>& issues_;

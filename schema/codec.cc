@@ -122,6 +122,13 @@ template <>
 struct Mirror<wire::PartnerStatus> : MirrorOf<PartnerStatus::fork, wire::PartnerStatus::FORK> {};
 template <>
 struct Mirror<wire::Evidence> : MirrorOf<Evidence::differs, wire::Evidence::DIFFERS> {};
+template <>
+struct Mirror<wire::StatisticsSubject> : MirrorOf<StatisticsSubject::requests, wire::StatisticsSubject::REQUESTS> {};
+template <>
+struct Mirror<wire::StatisticsPeriod> : MirrorOf<StatisticsPeriod::month, wire::StatisticsPeriod::MONTH> {};
+template <>
+struct Mirror<wire::StatisticsDimension>
+    : MirrorOf<StatisticsDimension::requester, wire::StatisticsDimension::REQUESTER> {};
 
 template <typename Wire>
 Wire toWire(typename Mirror<Wire>::Model value) {
@@ -666,6 +673,66 @@ ScreenPersonQuery read(wire::ScreenPersonQuery::Reader r, const Path& at) {
 
 // ---------------------------------------------------------------------------------------------
 
+void write(wire::AggregateStatisticsQuery::Builder b, const AggregateStatisticsQuery& q) {
+  b.setCompartment(toWire<wire::Compartment>(q.compartment));
+  b.setSubject(toWire<wire::StatisticsSubject>(q.subject));
+  b.setKind(toWire<wire::RecordKind>(q.kind));
+  b.setPeriod(toWire<wire::StatisticsPeriod>(q.period));
+  write(b.initFrom(), q.from);
+  write(b.initUntil(), q.until);
+  b.setDimension(toWire<wire::StatisticsDimension>(q.dimension));
+}
+
+// Only the shape is checked here; whether the range is whole periods and the dimension fits the
+// subject is the node's to say (policy/statistics.h), so a client learns it with a reason.
+AggregateStatisticsQuery read(wire::AggregateStatisticsQuery::Reader r, const Path& at) {
+  AggregateStatisticsQuery q;
+  q.compartment = fromWire(r.getCompartment(), at.field("compartment"));
+  q.subject = fromWire(r.getSubject(), at.field("subject"));
+  q.kind = fromWire(r.getKind(), at.field("kind"));
+  q.period = fromWire(r.getPeriod(), at.field("period"));
+  q.from = read(r.getFrom(), at.field("from"));
+  q.until = read(r.getUntil(), at.field("until"));
+  q.dimension = fromWire(r.getDimension(), at.field("dimension"));
+  return q;
+}
+
+void write(wire::StatisticsTable::Builder b, const StatisticsTable& table) {
+  b.setMinCellSize(table.minCellSize);
+  b.setNoiseBound(table.noiseBound);
+  auto cells = b.initCells(static_cast<unsigned>(table.cells.size()));
+  for (size_t i = 0; i < table.cells.size(); ++i) {
+    const StatisticsCell& cell = table.cells[i];
+    auto c = cells[static_cast<unsigned>(i)];
+    write(c.initPeriod(), cell.period);
+    c.setValue(textOf(cell.value));
+    c.setSuppressed(cell.suppressed);
+    c.setCount(cell.count);
+  }
+}
+
+StatisticsTable read(wire::StatisticsTable::Reader r, const Path& at) {
+  StatisticsTable table;
+  table.minCellSize = r.getMinCellSize();
+  table.noiseBound = r.getNoiseBound();
+  auto cells = r.getCells();
+  const Path cellsAt = at.field("cells");
+  if (cells.size() > limits::kMaxStatisticsCells) reject(cellsAt, limits::itemsOverLimit(cells.size(), limits::kMaxStatisticsCells));
+  table.cells.reserve(cells.size());
+  for (unsigned i = 0; i < cells.size(); ++i) {
+    const Path cellAt = cellsAt.element(i);
+    StatisticsCell cell;
+    cell.period = read(cells[i].getPeriod(), cellAt.field("period"));
+    cell.value = readText(cells[i].getValue(), cellAt.field("value"), limits::kStatisticsValueBytes);
+    cell.suppressed = cells[i].getSuppressed();
+    cell.count = cells[i].getCount();
+    // A suppressed cell carries no count, so no reader can take one from it by mistake.
+    if (cell.suppressed && cell.count != 0) reject(cellAt.field("count"), "is set on a suppressed cell");
+    table.cells.push_back(std::move(cell));
+  }
+  return table;
+}
+
 void write(wire::Query::Builder b, const Query& query) {
   switch (kindOf(query)) {
     case QueryKind::checkDocument: {
@@ -705,8 +772,7 @@ void write(wire::Query::Builder b, const Query& query) {
     case QueryKind::justiceRecord:
       return b.initJusticeRecord().setRecordRef(textOf(std::get<JusticeRecordQuery>(query).recordRef));
     case QueryKind::aggregateStatistics:
-      return b.initAggregateStatistics().setCompartment(
-          toWire<wire::Compartment>(std::get<AggregateStatisticsQuery>(query).compartment));
+      return write(b.initAggregateStatistics(), std::get<AggregateStatisticsQuery>(query));
     case QueryKind::auditRead:
       return b.initAuditRead().setTarget(textOf(std::get<AuditReadQuery>(query).target));
   }
@@ -761,8 +827,7 @@ Query read(wire::Query::Reader r, const Path& at) {
                                          at.field("justice record").field("record ref"),
                                          limits::kRecordRefBytes)};
     case wire::Query::AGGREGATE_STATISTICS:
-      return AggregateStatisticsQuery{fromWire(r.getAggregateStatistics().getCompartment(),
-                                               at.field("aggregate statistics").field("compartment"))};
+      return read(r.getAggregateStatistics(), at.field("aggregate statistics"));
     case wire::Query::AUDIT_READ:
       return AuditReadQuery{readText(r.getAuditRead().getTarget(), at.field("audit read").field("target"),
                                      limits::kAuditReadTargetBytes)};
@@ -970,6 +1035,11 @@ void write(wire::Response::Builder b, const Response& response) {
   for (size_t i = 0; i < response.consistency.size(); ++i) {
     proof.set(static_cast<unsigned>(i), bytesOf(response.consistency[i]));
   }
+  if (response.statistics) {
+    write(b.getStatistics().initSome(), *response.statistics);
+  } else {
+    b.getStatistics().setNone();
+  }
 }
 
 Response read(wire::Response::Reader r, const Path& at) {
@@ -998,6 +1068,12 @@ Response read(wire::Response::Reader r, const Path& at) {
   Path proofAt = at.field("consistency");
   if (proof.size() > kMaxProofHashes) reject(proofAt, "has " + std::to_string(proof.size()) + " hashes, more than any log holds");
   for (unsigned i = 0; i < proof.size(); ++i) response.consistency.push_back(readBytes<32>(proof[i], proofAt.element(i)));
+  auto statistics = r.getStatistics();
+  if (statistics.isSome()) {
+    response.statistics = read(statistics.getSome(), at.field("statistics"));
+  } else if (!statistics.isNone()) {
+    reject(at.field("statistics"), "has unknown alternative " + std::to_string(static_cast<unsigned>(statistics.which())));
+  }
   return response;
 }
 

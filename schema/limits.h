@@ -99,6 +99,12 @@ inline constexpr size_t kExplanationBytes = 4096;
 inline constexpr size_t kMaxWithheldFields = 64;
 /// Statements of what an answer withheld.
 inline constexpr size_t kMaxWithheld = 64;
+/// Cells one statistics table carries (a year of days by a dimension's values is far less).
+inline constexpr size_t kMaxStatisticsCells = 10'000;
+/// Periods one statistics query may span: ten years of months, or a year of days.
+inline constexpr size_t kMaxStatisticsPeriods = 400;
+/// A statistics cell's value: a code, a name of the closed vocabularies, a member id.
+inline constexpr size_t kStatisticsValueBytes = 64;
 /// Record references one audit entry names (a purge writes one entry per this many records).
 inline constexpr size_t kMaxAuditRecordRefs = 1'000;
 

@@ -66,8 +66,61 @@ struct JusticeRecordQuery {
   recordRef @0 :Text;  # RecordMeta.ref at the responder
 }
 
+# What a statistics table counts; model.h StatisticsSubject.
+enum StatisticsSubject {
+  records @0;  # records of one kind
+  requests @1;  # requests in the audit log (oversight only)
+}
+
+# model.h StatisticsPeriod.
+enum StatisticsPeriod {
+  day @0;
+  week @1;  # ISO weeks, Monday first
+  month @2;
+}
+
+# model.h StatisticsDimension, in its order.
+enum StatisticsDimension {
+  none @0;
+  port @1;
+  direction @2;
+  nationality @3;
+  sex @4;
+  ground @5;
+  outcome @6;
+  fraudType @7;
+  documentType @8;
+  issuingState @9;
+  recordType @10;
+  queryKind @11;
+  decision @12;
+  role @13;
+  requester @14;
+}
+
 struct AggregateStatisticsQuery {
-  compartment @0 :Common.Compartment;
+  compartment @0 :Common.Compartment;  # records: the compartment counted
+  subject @1 :StatisticsSubject;
+  kind @2 :Common.RecordKind;  # records: the kind counted, one of the compartment's
+  period @3 :StatisticsPeriod;
+  from @4 :Common.Date;  # the first day of the first period counted
+  until @5 :Common.Date;  # the first day after the last period counted
+  dimension @6 :StatisticsDimension;
+}
+
+# One cell of a statistics table.
+struct StatisticsCell {
+  period @0 :Common.Date;  # the first day of the period
+  value @1 :Text;  # the dimension's value; empty for none or unknown; at most 64 bytes
+  suppressed @2 :Bool;  # too few to release: no count
+  count @3 :UInt64;  # the released count (with noise when noiseBound > 0); 0 when suppressed
+}
+
+# The answer to an aggregate-statistics query.
+struct StatisticsTable {
+  minCellSize @0 :UInt32;
+  noiseBound @1 :UInt32;  # a released count differs from the true count by at most this
+  cells @2 :List(StatisticsCell);  # at most 10,000
 }
 
 # Authorises one GET of the auditor API: the signed request travels in the `Liaison-Request`
@@ -179,6 +232,10 @@ struct Response {
   # RFC 6962 consistency proof from the request's knownTreeSize to that tree head; empty when the
   # request knew no head, or the same one. Each element exactly 32 bytes.
   consistency @9 :List(Data);
+  statistics :union {
+    none @10 :Void;  # not an aggregate-statistics answer
+    some @11 :StatisticsTable;
+  }
 }
 
 # One partner's part of a federated answer, as the officer's own node signs it. The partner's own

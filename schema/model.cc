@@ -36,6 +36,12 @@ constexpr std::array kResponseStatusNames = {"ok", "refused", "invalid", "error"
 constexpr std::array kDecisionNames = {"permitted", "refused", "invalid"};
 constexpr std::array kPartnerStatusNames = {"answered", "refused", "timed-out", "unreachable", "invalid", "fork"};
 constexpr std::array kEvidenceNames = {"unknown", "agrees", "partial", "near", "differs"};
+constexpr std::array kStatisticsSubjectNames = {"records", "requests"};
+constexpr std::array kStatisticsPeriodNames = {"day", "week", "month"};
+constexpr std::array kStatisticsDimensionNames = {
+    "none",       "port",          "direction",     "nationality", "sex",        "ground",   "outcome", "fraud-type",
+    "document-type", "issuing-state", "record-type", "query-kind",  "decision",   "role",     "requester"};
+static_assert(kStatisticsDimensionNames.size() == static_cast<size_t>(StatisticsDimension::requester) + 1);
 static_assert(kRecordKindNames.size() == std::variant_size_v<Record>);
 static_assert(kQueryKindNames.size() == std::variant_size_v<Query>);
 
@@ -82,6 +88,9 @@ std::string_view name(ResponseStatus v) { return lookup(kResponseStatusNames, v)
 std::string_view name(Decision v) { return lookup(kDecisionNames, v); }
 std::string_view name(PartnerStatus v) { return lookup(kPartnerStatusNames, v); }
 std::string_view name(Evidence v) { return lookup(kEvidenceNames, v); }
+std::string_view name(StatisticsSubject v) { return lookup(kStatisticsSubjectNames, v); }
+std::string_view name(StatisticsPeriod v) { return lookup(kStatisticsPeriodNames, v); }
+std::string_view name(StatisticsDimension v) { return lookup(kStatisticsDimensionNames, v); }
 
 std::optional<Compartment> parseCompartment(std::string_view t) { return reverseLookup<Compartment>(kCompartmentNames, t); }
 std::optional<Role> parseRole(std::string_view t) { return reverseLookup<Role>(kRoleNames, t); }
@@ -104,6 +113,15 @@ std::optional<HandlingCode> parseHandlingCode(std::string_view t) {
 }
 std::optional<RecordKind> parseRecordKind(std::string_view t) { return reverseLookup<RecordKind>(kRecordKindNames, t); }
 std::optional<QueryKind> parseQueryKind(std::string_view t) { return reverseLookup<QueryKind>(kQueryKindNames, t); }
+std::optional<StatisticsSubject> parseStatisticsSubject(std::string_view t) {
+  return reverseLookup<StatisticsSubject>(kStatisticsSubjectNames, t);
+}
+std::optional<StatisticsPeriod> parseStatisticsPeriod(std::string_view t) {
+  return reverseLookup<StatisticsPeriod>(kStatisticsPeriodNames, t);
+}
+std::optional<StatisticsDimension> parseStatisticsDimension(std::string_view t) {
+  return reverseLookup<StatisticsDimension>(kStatisticsDimensionNames, t);
+}
 
 template <> std::optional<Compartment> parseName<Compartment>(std::string_view t) { return parseCompartment(t); }
 template <> std::optional<Role> parseName<Role>(std::string_view t) { return parseRole(t); }

@@ -92,6 +92,38 @@ enum class PartnerStatus : uint8_t { answered, refused, timedOut, unreachable, i
 /// How one kind of evidence (date of birth, sex, nationality) compares in a screening match.
 enum class Evidence : uint8_t { unknown, agrees, partial, near, differs };
 
+/// What an aggregate-statistics table counts: records of one kind, or the requests in the audit log.
+enum class StatisticsSubject : uint8_t { records, requests };
+
+/// The length of a statistics table's periods; a table's range is always whole periods.
+enum class StatisticsPeriod : uint8_t { day, week, month };
+
+/// What a statistics table groups by besides the period: a closed set, no free filters
+/// (policy/statistics.h says which subject offers which).
+enum class StatisticsDimension : uint8_t {
+  none,          ///< the period alone
+  port,          ///< UN/LOCODE of a movement's or refusal's crossing point
+  direction,     ///< entry, exit, transit
+  nationality,   ///< protected: oversight only
+  sex,           ///< protected: oversight only
+  ground,        ///< a refusal's grounds (Schengen Borders Code Annex V), each counted
+  outcome,       ///< a visa decision's outcome
+  fraudType,     ///< a listed document's status: lost, stolen, revoked, ...
+  documentType,  ///< a listed document's type
+  issuingState,  ///< a listed document's issuing state
+  recordType,    ///< a health or justice record's kind, e.g. consultation
+  queryKind,     ///< requests: the query kind
+  decision,      ///< requests: permitted, refused, invalid
+  role,          ///< requests: the officer's role
+  requester,     ///< requests: the requesting member
+};
+
+/// True for the dimensions that describe a person's protected attributes (nationality, sex):
+/// answered in aggregate to oversight roles only, never to an enforcement-facing role.
+constexpr bool isProtected(StatisticsDimension d) {
+  return d == StatisticsDimension::nationality || d == StatisticsDimension::sex;
+}
+
 // Stable names. `parseX` returns nullopt for an unknown name; callers report where it came from.
 std::string_view name(Compartment);
 std::string_view name(Role);
@@ -109,6 +141,9 @@ std::string_view name(ResponseStatus);
 std::string_view name(Decision);
 std::string_view name(PartnerStatus);  ///< `answered`, `refused`, `timed-out`, `unreachable`, `invalid`, `fork`
 std::string_view name(Evidence);       ///< `unknown`, `agrees`, `partial`, `near`, `differs`
+std::string_view name(StatisticsSubject);    ///< `records`, `requests`
+std::string_view name(StatisticsPeriod);     ///< `day`, `week`, `month`
+std::string_view name(StatisticsDimension);  ///< `none`, `port`, ..., `fraud-type`, `query-kind`, ...
 
 std::optional<Compartment> parseCompartment(std::string_view);
 std::optional<Role> parseRole(std::string_view);
@@ -121,6 +156,9 @@ std::optional<VisaOutcome> parseVisaOutcome(std::string_view);
 std::optional<HandlingCode> parseHandlingCode(std::string_view);
 std::optional<RecordKind> parseRecordKind(std::string_view);
 std::optional<QueryKind> parseQueryKind(std::string_view);
+std::optional<StatisticsSubject> parseStatisticsSubject(std::string_view);
+std::optional<StatisticsPeriod> parseStatisticsPeriod(std::string_view);
+std::optional<StatisticsDimension> parseStatisticsDimension(std::string_view);
 
 /// The enum value with this stable name, for any enum above; nullopt for an unknown name. Lets
 /// generic code (field visitors) parse an enum field by its type.
@@ -418,8 +456,20 @@ struct JusticeRecordQuery {
   std::string recordRef;
   friend bool operator==(const JusticeRecordQuery&, const JusticeRecordQuery&) = default;
 };
+/// The first day of 2000: the default of a statistics range's dates (an empty range, refused).
+inline constexpr Date kStatisticsEpoch{std::chrono::year{2000}, std::chrono::January, std::chrono::day{1}};
+
+/// Counts for oversight and trend analysis: records of one kind (or requests in the audit log) per
+/// period in [from, until), grouped by one fixed dimension. Small cells are suppressed and counts
+/// may carry noise (README "Statistics"); the node refuses a range that is not whole periods.
 struct AggregateStatisticsQuery {
-  Compartment compartment = Compartment::documents;
+  Compartment compartment = Compartment::documents;  ///< records: the compartment counted (the policy decides on it)
+  StatisticsSubject subject = StatisticsSubject::records;
+  RecordKind kind = RecordKind::travelDocument;  ///< records: the kind counted, one of `compartment`'s
+  StatisticsPeriod period = StatisticsPeriod::month;
+  Date from = kStatisticsEpoch;   ///< the first day of the first period counted
+  Date until = kStatisticsEpoch;  ///< the first day after the last period counted
+  StatisticsDimension dimension = StatisticsDimension::none;
   friend bool operator==(const AggregateStatisticsQuery&, const AggregateStatisticsQuery&) = default;
 };
 
@@ -493,6 +543,23 @@ struct Hit {
   friend bool operator==(const Hit&, const Hit&) = default;
 };
 
+/// One cell of a statistics table: one period and one value of the table's dimension.
+struct StatisticsCell {
+  Date period = kStatisticsEpoch;  ///< the first day of the period
+  std::string value;               ///< the dimension's value; empty for dimension none or an unknown value
+  bool suppressed = false;         ///< too few to release (or hidden to protect a small cell): no count
+  uint64_t count = 0;              ///< the released count, with noise when the table has any; 0 when suppressed
+  friend bool operator==(const StatisticsCell&, const StatisticsCell&) = default;
+};
+
+/// The answer to an aggregate-statistics query: its cells and the rules they were released under.
+struct StatisticsTable {
+  uint32_t minCellSize = 0;  ///< cells with fewer records are suppressed
+  uint32_t noiseBound = 0;   ///< a released count differs from the true count by at most this
+  std::vector<StatisticsCell> cells;  ///< by period, then value (limits::kMaxStatisticsCells)
+  friend bool operator==(const StatisticsTable&, const StatisticsTable&) = default;
+};
+
 /// A signed envelope: the exact body bytes, the signer's key id and the signature.
 struct SignedEnvelope {
   MessageType type = MessageType::request;
@@ -521,6 +588,7 @@ struct Response {
   AuditReceipt receipt;
   std::optional<SignedEnvelope> treeHead;  ///< the responder's latest signed TreeHead
   std::vector<Digest> consistency;         ///< proof from the request's knownTreeSize to treeHead
+  std::optional<StatisticsTable> statistics;  ///< the answer to an aggregate-statistics query
   friend bool operator==(const Response&, const Response&) = default;
 };
 

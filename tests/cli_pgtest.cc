@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "adapters/csv_import.h"
 #include "crypto/digest.h"
 #include "crypto/envelope.h"
 #include "crypto/keys.h"
@@ -27,6 +28,7 @@
 #include "schema/codec.h"
 #include "tests/liaison_process.h"
 #include "tests/node_harness.h"
+#include "tests/sample_records.h"
 #include "tests/wait.h"
 
 namespace liaison::testing {
@@ -111,6 +113,42 @@ TEST_F(CliQuery, AFirewalledQueryExitsThreeAndReadsNothing) {
   EXPECT_THAT(result.out, HasSubstr("not permitted"));
   EXPECT_THAT(result.out + result.err, Not(HasSubstr(kHealthSentinel)));
   EXPECT_EQ(lastAuditEntry().decision, Decision::refused);
+}
+
+TEST_F(CliQuery, StatisticsArePrintedCellByCellWithSmallCellsSuppressed) {
+  std::vector<Record> movements;
+  for (int i = 0; i < 10; ++i) {
+    auto movement = std::get<Movement>(sampleRecord(RecordKind::movement, "XA-POLICE", i));
+    movement.meta.ref.clear();
+    movement.port = "FRPAR";
+    movement.occurredAt = parseTimestamp("2024-01-15T08:00:00Z").value();
+    movements.push_back(std::move(movement));
+  }
+  importers::ImportOptions owner;
+  owner.owner = "XA-POLICE";
+  owner.retentionUntil = parseDate("2099-12-31").value();
+  ASSERT_TRUE(importers::importRecords(target(), RecordKind::movement, movements, owner).ok());
+  const std::vector<std::string> byPort{"aggregate-statistics", "movement", "--from", "2024-01-01",
+                                        "--until", "2024-03-01", "--by", "port"};
+  const CommandResult text = query(kBorderOfficer, byPort);
+  ASSERT_EQ(text.exitCode, kExitOk) << text.out << text.err;
+  EXPECT_THAT(text.out, HasSubstr("cells of fewer than 10 are suppressed; counts are exact"));
+  EXPECT_THAT(text.out, HasSubstr("2024-01-01  FRPAR  10\n"));
+  EXPECT_THAT(text.out, HasSubstr("2024-02-01  FRPAR  suppressed\n"));
+
+  std::vector<std::string> asJson = byPort;
+  asJson.push_back("--json");
+  const CommandResult json = query(kBorderOfficer, asJson);
+  ASSERT_EQ(json.exitCode, kExitOk) << json.out << json.err;
+  EXPECT_THAT(json.out, HasSubstr(R"({"count":null,"period":"2024-02-01","suppressed":true,"value":"FRPAR"})"));
+
+  const CommandResult byNationality = query(kBorderOfficer, {"aggregate-statistics", "movement", "--from", "2024-01-01",
+                                                             "--until", "2024-03-01", "--by", "nationality"});
+  EXPECT_EQ(byNationality.exitCode, kExitRefused) << byNationality.out << byNationality.err;
+  const CommandResult badPeriod = query(kBorderOfficer, {"aggregate-statistics", "movement", "--from", "2024-01-01",
+                                                         "--until", "2024-03-01", "--per", "fortnight"});
+  EXPECT_EQ(badPeriod.exitCode, cli::kExitUsage) << badPeriod.out << badPeriod.err;
+  EXPECT_THAT(badPeriod.err, HasSubstr("--per: 'fortnight' is not day, week or month"));
 }
 
 TEST_F(CliQuery, AQueryTheNodeCannotReadExitsFour) {

@@ -151,6 +151,11 @@ std::vector<Seed> codecSeeds() {
   atLimits.knownTreeSize = std::numeric_limits<uint64_t>::max();
   seeds.push_back(seed("request-fields-at-their-limits", kRequest, encodeRequest(atLimits)));
 
+  AggregateStatisticsQuery statistics{Compartment::immigration, StatisticsSubject::records, RecordKind::refusal,
+                                      StatisticsPeriod::week,   parseDate("2026-03-02").value(),
+                                      parseDate("2026-04-06").value(), StatisticsDimension::ground};
+  seeds.push_back(seed("request-aggregate-statistics-every-field", kRequest, encodeRequest(request(statistics))));
+
   Request empty = request(GetRecordQuery{"", RecordKind::justiceRecord});
   empty.requester.clear();
   empty.officer = OfficerContext{};
@@ -180,6 +185,11 @@ std::vector<Seed> codecSeeds() {
     withHits.hits.push_back(Hit{metaOf(details).ref, kind, details, {"summary", "person"}, 0, std::nullopt});
   }
   seeds.push_back(seed("response-hits-with-details", kResponse, encodeResponse(withHits)));
+
+  Response withStatistics = response();
+  withStatistics.statistics = StatisticsTable{10, 2, {StatisticsCell{parseDate("2026-03-01").value(), "FRPAR", false, 41},
+                                                      StatisticsCell{parseDate("2026-03-01").value(), "", true, 0}}};
+  seeds.push_back(seed("response-statistics", kResponse, encodeResponse(withStatistics)));
 
   Response withHead = response();
   withHead.treeHead = envelope(MessageType::treeHead, encodeTreeHead(treeHead()));

@@ -1,6 +1,7 @@
 #include "schema/codec.h"
 #include "schema/limits.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -468,6 +469,82 @@ TEST(ResponseCodec, TreeHeadAndConsistencyProofRoundTrip) {
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(*decoded, response);
   EXPECT_NE(encodeResponse(response), encodeResponse(sampleResponse()));
+}
+
+AggregateStatisticsQuery refusalsByGround() {
+  AggregateStatisticsQuery query;
+  query.compartment = Compartment::immigration;
+  query.subject = StatisticsSubject::records;
+  query.kind = RecordKind::refusal;
+  query.period = StatisticsPeriod::week;
+  query.from = parseDate("2026-03-02").value();
+  query.until = parseDate("2026-04-06").value();
+  query.dimension = StatisticsDimension::ground;
+  return query;
+}
+
+TEST(RequestCodec, AStatisticsQueryRoundTripsEveryField) {
+  AggregateStatisticsQuery requests;
+  requests.subject = StatisticsSubject::requests;
+  requests.period = StatisticsPeriod::day;
+  requests.dimension = StatisticsDimension::requester;
+  for (const AggregateStatisticsQuery& query : {refusalsByGround(), requests}) {
+    const Request request = sampleRequest(query);
+    auto decoded = decodeRequest(encodeRequest(request));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(*decoded, request);
+  }
+  AggregateStatisticsQuery badDate = refusalsByGround();
+  badDate.until = Date{std::chrono::year{2026}, std::chrono::February, std::chrono::day{30}};
+  auto refused = decodeRequest(encodeRequest(sampleRequest(badDate)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("aggregate statistics until day 30 out of range"));
+}
+
+StatisticsTable sampleTable() {
+  StatisticsTable table;
+  table.minCellSize = 10;
+  table.noiseBound = 2;
+  table.cells = {StatisticsCell{parseDate("2026-03-02").value(), "A", false, 41},
+                 StatisticsCell{parseDate("2026-03-02").value(), "B", true, 0},
+                 StatisticsCell{parseDate("2026-03-09").value(), "", false, 12}};
+  return table;
+}
+
+TEST(ResponseCodec, AStatisticsTableRoundTripsAndOnlyAnAnswerWithOneChangesItsBytes) {
+  Response response = sampleResponse();
+  response.statistics = sampleTable();
+  auto decoded = decodeResponse(encodeResponse(response));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(*decoded, response);
+  EXPECT_NE(encodeResponse(response), encodeResponse(sampleResponse()));
+  response.statistics = StatisticsTable{};
+  auto empty = decodeResponse(encodeResponse(response));
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  EXPECT_EQ(*empty, response) << "an empty table is still a table, not none";
+}
+
+TEST(ResponseCodec, ASuppressedCellCarryingACountAndOverlongValuesAreRefused) {
+  Response leaky = sampleResponse();
+  leaky.statistics = sampleTable();
+  leaky.statistics->cells[1].count = 9;
+  auto refused = decodeResponse(encodeResponse(leaky));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("statistics cells[1] count is set on a suppressed cell"));
+
+  Response longValue = sampleResponse();
+  longValue.statistics = sampleTable();
+  longValue.statistics->cells[0].value = std::string(limits::kStatisticsValueBytes + 1, 'v');
+  auto tooLong = decodeResponse(encodeResponse(longValue));
+  ASSERT_FALSE(tooLong.ok());
+  EXPECT_THAT(tooLong.error().message, ::testing::HasSubstr("value is 65 bytes, more than the 64 allowed"));
+
+  Response tooMany = sampleResponse();
+  tooMany.statistics = StatisticsTable{};
+  tooMany.statistics->cells.resize(limits::kMaxStatisticsCells + 1);
+  auto overLimit = decodeResponse(encodeResponse(tooMany));
+  ASSERT_FALSE(overLimit.ok());
+  EXPECT_THAT(overLimit.error().message, ::testing::HasSubstr("has 10001 items, more than the 10000 allowed"));
 }
 
 TEST(ResponseCodec, EmptyResponseRoundTrips) {

@@ -146,6 +146,35 @@ purposes = ["court-proceedings"]
 queries = ["justice-record"]
 compartments = ["justice"]
 mode = "details"
+
+# Aggregate statistics: officers count documents and immigration records, health workers their
+# own compartment, oversight every compartment ([statistics] keeps its defaults: cells of 10, no noise).
+[[rule]]
+name = "officers-statistics"
+members = ["XA-POLICE", "EU-PARTNERS"]
+roles = ["border", "immigration", "enforcement", "liaison"]
+purposes = ["border-check", "criminal-investigation", "asylum-casework"]
+queries = ["aggregate-statistics"]
+compartments = ["documents", "immigration"]
+mode = "details"
+
+[[rule]]
+name = "health-statistics"
+members = ["XA-POLICE"]
+roles = ["health"]
+purposes = ["medical-care"]
+queries = ["aggregate-statistics"]
+compartments = ["health"]
+mode = "details"
+
+[[rule]]
+name = "oversight-statistics"
+members = ["XA-POLICE"]
+roles = ["auditor"]
+purposes = ["oversight"]
+queries = ["aggregate-statistics"]
+compartments = ["documents", "immigration", "health", "justice"]
+mode = "details"
 )toml";
 
 struct Identity {
@@ -187,6 +216,14 @@ std::string pinOf(const std::filesystem::path& prefix) {
 }
 
 }  // namespace
+
+Response comparable(Response r) {
+  r.requestDigest = {};
+  r.receipt = {};
+  r.treeHead.reset();
+  r.consistency.clear();
+  return r;
+}
 
 void NodeTest::makeIdentity(const std::string& name, bool withTls) {
   auto pair = crypto::generateKeyPair();

@@ -35,6 +35,11 @@ inline constexpr const char* kStrangerMember = "stranger-member";    // member X
 inline constexpr const char* kHealthSentinel = "SENTINEL-HEALTH-7f3a9c";
 inline constexpr const char* kJusticeSentinel = "SENTINEL-JUSTICE-2b81de";
 
+/// The response as a requester sees it, without what differs per request (digest, audit receipt)
+/// or with time: the node's latest signed tree head (re-signed every few seconds while entries
+/// arrive) and the consistency proof to it.
+Response comparable(Response r);
+
 class NodeTest : public PgTest {
  protected:
   void SetUp() override;

@@ -117,7 +117,45 @@ TEST(PolicyFile, UnknownTopLevelKeyIsReportedWithItsLine) {
   EXPECT_EQ(
       policy.error().message,
       "policy.toml:1: unknown top-level key \"colour\"; the keys allowed here are self, purposes, member, "
-      "group, firewall, rule, outbound");
+      "group, firewall, rule, outbound, statistics");
+}
+
+TEST(PolicyFile, StatisticsDefaultToCellsOfTenWithoutNoiseForAuditors) {
+  auto defaults = parsePolicy(std::string(kBase), "policy.toml");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->statistics.minCellSize, 10u);
+  EXPECT_EQ(defaults->statistics.noiseBound, 0u);
+  EXPECT_THAT(defaults->statistics.oversightRoles, ::testing::ElementsAre(Role::auditor));
+  auto set = parsePolicy(std::string(kBase) +
+                             "[statistics]\nmin_cell_size = 20\nnoise_bound = 3\noversight_roles = [\"auditor\", \"justice\"]\n",
+                         "policy.toml");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->statistics.minCellSize, 20u);
+  EXPECT_EQ(set->statistics.noiseBound, 3u);
+  EXPECT_THAT(set->statistics.oversightRoles, ::testing::ElementsAre(Role::auditor, Role::justice));
+  EXPECT_EQ(set->statistics.periods.size(), 3u);
+  auto monthly = parsePolicy(std::string(kBase) + "[statistics]\nperiods = [\"month\"]\n", "policy.toml");
+  ASSERT_TRUE(monthly.ok()) << monthly.error().message;
+  EXPECT_THAT(monthly->statistics.periods, ::testing::ElementsAre(StatisticsPeriod::month));
+}
+
+TEST(PolicyFile, NonsensicalStatisticsSettingsAreReportedWithTheirLine) {
+  EXPECT_THAT(problemsWith("[statistics]\nmin_cell_size = 2\n"),
+              HasSubstr("policy.toml:19: statistics: min_cell_size must be a whole number from 3 to 1000"));
+  EXPECT_THAT(problemsWith("[statistics]\nmin_cell_size = \"ten\"\n"),
+              HasSubstr("policy.toml:19: statistics: min_cell_size must be a whole number"));
+  EXPECT_THAT(problemsWith("[statistics]\nnoise_bound = -1\n"),
+              HasSubstr("policy.toml:19: statistics: noise_bound must be a whole number from 0 to 100"));
+  EXPECT_THAT(problemsWith("[statistics]\nmin_cell_size = 10\nnoise_bound = 10\n"),
+              HasSubstr("policy.toml:20: statistics: noise_bound 10 must be below min_cell_size 10"));
+  EXPECT_THAT(problemsWith("[statistics]\noversight_roles = [\"auditor\", \"border\"]\n"),
+              HasSubstr("policy.toml:19: statistics: oversight_roles lists \"border\", an enforcement-facing role"));
+  EXPECT_THAT(problemsWith("[statistics]\noversight_roles = []\n"),
+              HasSubstr("policy.toml:19: statistics: oversight_roles is empty"));
+  EXPECT_THAT(problemsWith("[statistics]\nperiods = [\"fortnight\"]\n"),
+              HasSubstr("policy.toml:19: statistics: unknown period \"fortnight\"; the period names are day, week, month"));
+  EXPECT_THAT(problemsWith("[statistics]\nmin_cell = 10\n"),
+              HasSubstr("policy.toml:19: statistics: unknown key \"min_cell\""));
 }
 
 TEST(PolicyFile, UnknownKeyInRuleIsReportedWithItsLine) {

@@ -50,6 +50,34 @@ std::optional<HandlingCode> handlingOf(const Hit& hit) {
 
 }  // namespace
 
+std::string formatStatisticsText(const StatisticsTable& table) {
+  std::string out = "statistics: " + std::to_string(table.cells.size()) + " cell(s); cells of fewer than " +
+                    std::to_string(table.minCellSize) + " are suppressed";
+  out += table.noiseBound == 0 ? std::string("; counts are exact\n")
+                               : "; each count is within " + std::to_string(table.noiseBound) + " of the true count\n";
+  size_t width = 0;
+  for (const StatisticsCell& cell : table.cells) width = std::max(width, cell.value.size());
+  for (const StatisticsCell& cell : table.cells) {
+    const std::string value = cell.value.empty() ? "-" : cell.value;
+    out += "  " + formatDate(cell.period) + "  " + value + std::string(width + 2 - std::min(width, value.size()), ' ') +
+           (cell.suppressed ? std::string("suppressed") : std::to_string(cell.count)) + "\n";
+  }
+  return out;
+}
+
+nlohmann::json statisticsJson(const StatisticsTable& table) {
+  nlohmann::json json;
+  json["min_cell_size"] = table.minCellSize;
+  json["noise_bound"] = table.noiseBound;
+  json["cells"] = nlohmann::json::array();
+  for (const StatisticsCell& cell : table.cells) {
+    nlohmann::json c{{"period", formatDate(cell.period)}, {"value", cell.value}, {"suppressed", cell.suppressed}};
+    c["count"] = cell.suppressed ? nlohmann::json(nullptr) : nlohmann::json(cell.count);
+    json["cells"].push_back(std::move(c));
+  }
+  return json;
+}
+
 std::string formatScore(uint16_t perMille) {
   char text[8];
   std::snprintf(text, sizeof text, "%.2f", perMille / 1000.0);
@@ -96,6 +124,8 @@ std::string formatResponseText(const Response& response) {
   std::string out;
   if (response.status != ResponseStatus::ok) {
     out += std::string(name(response.status)) + ": " + response.reason + "\n";
+  } else if (response.statistics) {
+    out += formatStatisticsText(*response.statistics);
   } else {
     out += response.hits.empty() ? "no hit\n" : "HIT: " + std::to_string(response.hits.size()) + " record(s)\n";
   }
@@ -149,6 +179,7 @@ nlohmann::json responseJson(const Response& response) {
     json["hits"].push_back(std::move(h));
   }
   json["withheld"] = response.withheld;
+  if (response.statistics) json["statistics"] = statisticsJson(*response.statistics);
   json["receipt"] = {{"log_id", response.receipt.logId},
                      {"leaf_index", response.receipt.leafIndex},
                      {"leaf_hash", crypto::hex(response.receipt.leafHash)},

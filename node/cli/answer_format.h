@@ -17,6 +17,14 @@ std::string formatResponseText(const Response& response);
 /// The same as a JSON object (one line).
 std::string formatResponseJson(const Response& response);
 
+/// A statistics table for people: the rules it was released under, then one line per cell
+/// (period, value, count or `suppressed`).
+std::string formatStatisticsText(const StatisticsTable& table);
+
+/// The same as a JSON object: `min_cell_size`, `noise_bound`, and `cells` each with `period`,
+/// `value`, `suppressed` and `count` (null when suppressed).
+nlohmann::json statisticsJson(const StatisticsTable& table);
+
 /// A screening score per mille as a decimal, e.g. 912 -> "0.91".
 std::string formatScore(uint16_t perMille);
 

@@ -15,10 +15,42 @@ using client::loadClientConfig;
 using client::QueryClient;
 using client::QueryOptions;
 
+// `aggregate-statistics WHAT`: WHAT a record kind (its compartment follows) or `requests`.
+AggregateStatisticsQuery statisticsQuery(const std::string& what, const Arguments& args) {
+  AggregateStatisticsQuery q;
+  if (what == "requests") {
+    q.subject = StatisticsSubject::requests;
+  } else if (auto kind = parseRecordKind(what)) {
+    q.kind = *kind;
+    q.compartment = compartmentOf(*kind);
+  } else {
+    throw UsageError{"aggregate-statistics counts a record kind (movement, refusal, ...) or requests, not '" + what + "'"};
+  }
+  auto date = [&](const char* option) {
+    auto parsed = parseDate(args.require(option));
+    if (!parsed) throw UsageError{std::string("--") + option + ": " + parsed.error().message};
+    return *parsed;
+  };
+  q.from = date("from");
+  q.until = date("until");
+  const std::string per = args.option("per").value_or("month");
+  auto period = parseStatisticsPeriod(per);
+  if (!period) throw UsageError{"--per: '" + per + "' is not day, week or month"};
+  q.period = *period;
+  const std::string by = args.option("by").value_or("none");
+  auto dimension = parseStatisticsDimension(by);
+  if (!dimension) throw UsageError{"--by: unknown dimension '" + by + "'"};
+  q.dimension = *dimension;
+  return q;
+}
+
 // The query named by the positional words: the kind and its arguments.
 Query buildQuery(const Arguments& args) {
   const std::vector<std::string> words = args.positionals("KIND ARGS");
-  if (words.empty()) throw UsageError{"name a query kind: check-document, get-record, list-movements, health-record, justice-record"};
+  if (words.empty()) {
+    throw UsageError{"name a query kind: check-document, get-record, list-movements, health-record, justice-record, "
+                     "aggregate-statistics"};
+  }
   auto kind = parseQueryKind(words[0]);
   if (!kind) throw UsageError{"unknown query kind '" + words[0] + "'"};
   auto expect = [&](size_t min, size_t max, const char* shape) {
@@ -61,9 +93,11 @@ Query buildQuery(const Arguments& args) {
     case QueryKind::justiceRecord:
       expect(2, 2, "justice-record REF");
       return JusticeRecordQuery{words[1]};
+    case QueryKind::aggregateStatistics:
+      expect(2, 2, "aggregate-statistics RECORD_KIND|requests --from YYYY-MM-DD --until YYYY-MM-DD [--per day|week|month] [--by DIMENSION]");
+      return statisticsQuery(words[1], args);
     case QueryKind::screenPerson:
     case QueryKind::screenManifest:
-    case QueryKind::aggregateStatistics:
     case QueryKind::auditRead: break;
   }
   throw UsageError{"query kind '" + words[0] + "' is not available from the command line yet"};
@@ -176,6 +210,12 @@ Command queryCommand() {
                  "  get-record RECORD_KIND REF\n"
                  "  list-movements --document NUMBER | --family-name NAME --date-of-birth YYYY[-MM[-DD]]\n"
                  "  health-record REF | justice-record REF\n"
+                 "  aggregate-statistics RECORD_KIND|requests --from YYYY-MM-DD --until YYYY-MM-DD "
+                 "[--per day|week|month] [--by DIMENSION]\n"
+                 "    counts per whole period in [from, until), completed periods only; dimensions: none, port, "
+                 "direction, nationality, sex, ground, outcome, fraud-type, document-type, issuing-state, "
+                 "record-type, query-kind, decision, role, requester (which ones a kind offers: README "
+                 "\"Statistics\"); small cells are printed as suppressed\n"
                  "The answer's signature, its request digest and the node's audit tree head (against the heads "
                  "kept in the state folder) are verified before anything is printed.\n"
                  "With --partners the own node asks partners too (those its outbound policy lets you ask; "
@@ -198,6 +238,10 @@ Command queryCommand() {
               {"document", "NUMBER", "list-movements: by travel document"},
               {"family-name", "NAME", "list-movements: by person, with --date-of-birth"},
               {"date-of-birth", "YYYY[-MM[-DD]]", "list-movements: by person, with --family-name"},
+              {"from", "YYYY-MM-DD", "aggregate-statistics: the first day of the first period"},
+              {"until", "YYYY-MM-DD", "aggregate-statistics: the first day after the last period"},
+              {"per", "day|week|month", "aggregate-statistics: the period (default month)"},
+              {"by", "DIMENSION", "aggregate-statistics: what to group by besides the period (default none)"},
           },
       .run = query,
       .loadsSecretKeys = true,
