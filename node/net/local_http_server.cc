@@ -118,9 +118,13 @@ class LocalHttpServer::Impl::Exchange : public std::enable_shared_from_this<Exch
       request_.headers.emplace_back(lowerCase(std::string_view(name.data(), name.size())), std::string(field.value()));
     }
     if (!server_.handlers) return answer(answerOf(server_.handler, request_));
-    asio::post(*server_.handlers, [self = shared_from_this()] {
+    // The exchange goes to a handler thread and comes back: its last reference must end on the
+    // listener's thread, which alone touches the server's set of exchanges, so the handler thread
+    // hands its reference on rather than dropping it.
+    asio::post(*server_.handlers, [self = shared_from_this()]() mutable {
       HttpResponse response = answerOf(self->server_.handler, self->request_);
-      asio::post(self->server_.io, [self, response = std::move(response)]() mutable { self->answer(response); });
+      Impl& server = self->server_;
+      asio::post(server.io, [self = std::move(self), response = std::move(response)]() { self->answer(response); });
     });
   }
 
