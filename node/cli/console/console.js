@@ -531,7 +531,8 @@ async function statePage() {
     el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v)))));
   const head = s.head ? rows([['Log', s.head.log_id], ['Entries (tree size)', String(s.head.tree_size)],
                               ['Root hash', s.head.root_hash], ['Signed at', s.head.timestamp],
-                              ['Kept heads of this node', s.kept_heads ? s.kept_heads.count + ' in ' + s.kept_heads.folder : '']])
+                              ['Kept heads of this node', s.kept_heads ? s.kept_heads.count + (s.kept_heads.folder ? ' in ' + s.kept_heads.folder
+                                                              : ', in memory only (no state folder: start with --state DIR)') : '']])
                       : el('p', { class: 'verdict bad', id: 'head-error' }, (s.fork ? 'FORK: ' : '') + s.head_error);
   const partners = (s.partner_heads || []).map((f) => el('tr', {},
     el('td', {}, f.folder), el('td', { class: 'num' }, f.heads),
